@@ -1,0 +1,101 @@
+"""`easi simulate SCENARIO`: play a whole workshop with simulated participants and sum it up."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from facilitation.errors import EasiError
+
+__all__ = ["register", "render", "run"]
+
+DESCRIPTION = """\
+Play a whole workshop with simulated participants: create it, seat the participants (roles balanced),
+and for each stage open it, let every participant decide, lock and reveal it; then start the debrief.
+Prints, per stage, the submissions, the facts shared (distinct fact-recipient pairs) and each role's
+level of need once the stage is revealed, and when the lead role could act against when it could have.
+
+The workshop is stored like any other (in --db, else the normal database), so `easi export CODE` can
+follow; `easi purge` removes it with the rest once it is old enough.
+"""
+
+
+def register(subparsers) -> None:
+    """Add `easi simulate`."""
+    parser = subparsers.add_parser(
+        "simulate",
+        help="play a whole workshop with simulated participants",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("scenario", metavar="SCENARIO", help="a scenario id (from scenarios/) or the path of a scenario file")
+    parser.add_argument("--participants", "-n", type=_positive, default=12, metavar="N",
+                        help="how many simulated participants (default: 12)")
+    parser.add_argument("--seed", type=int, default=0, metavar="S",
+                        help="seed for the participants' decisions: the same seed plays the same workshop (default: 0)")
+    parser.add_argument("--db", metavar="PATH", help="the SQLite database (default: $EASI_DB, else data/easi.db)")
+    parser.add_argument("--roles", metavar="DIR", help="the folder of role files (default: roles/)")
+    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Load the scenario, simulate, print; 1 if the scenario cannot be loaded."""
+    from facilitation.library import load_snapshot
+    from facilitation.simulate import simulate_workshop
+    from facilitation.store import Store
+    from facilitation.workshop import Workshops
+
+    try:
+        snapshot = load_snapshot(args.scenario, **({"roles_dir": args.roles} if args.roles else {}))
+    except (EasiError, OSError) as error:
+        print(f"easi simulate: {error}", file=sys.stderr)
+        return 1
+    engine = Workshops(Store(args.db))
+    result = simulate_workshop(snapshot, args.participants, args.seed, engine)
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2))
+    else:
+        print(render(result, {role_id: role.short_name for role_id, role in snapshot.roles.items()}))
+    return 0
+
+
+def render(result, short_names: dict[str, str]) -> str:
+    """The summary as a plain-text table (stages numbered from 1, as people count them)."""
+    roles = list(short_names)
+    headers = ["Stage", "Submissions", "Facts shared", *(short_names[r] for r in roles)]
+    rows = [
+        [f"{s.index + 1} {s.title}"[:40], str(s.submissions), str(s.facts_shared), *(str(s.levels[r]) for r in roles)]
+        for s in result.stages
+    ]
+    widths = [max(len(line[i]) for line in [headers, *rows]) for i in range(len(headers))]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(cells, widths)))
+
+    lead = short_names.get(result.lead_role, result.lead_role)
+    return "\n".join([
+        f"Workshop {result.code}: {result.title} ({result.scenario_id}), {result.participants} simulated "
+        f"participants, seed {result.seed}, {result.seconds:.2f} s",
+        "",
+        line(headers),
+        *(line(row) for row in rows),
+        "",
+        "Role columns: the level of need (1-4) each role's picture reached once the stage was revealed.",
+        f"Lead role {lead}: could act at {_stage(result.lead_act_actual)}; "
+        f"following guidance, at {_stage(result.lead_act_possible)}.",
+        "",
+        f"Export it with: easi export {result.code}",
+    ])
+
+
+def _stage(index: int | None) -> str:
+    return "no stage" if index is None else f"stage {index + 1}"
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 5000:
+        raise argparse.ArgumentTypeError("give a number of participants from 1 to 5000")
+    return value
