@@ -35,7 +35,9 @@ def _clamp(value: float, low: float, high: float) -> float:
     return max(low, min(high, value))
 
 
-def decide(snapshot: Snapshot, role_id: str, picture: RolePicture, stage_index: int, rng: random.Random) -> StageDecision:
+def decide(
+    snapshot: Snapshot, role_id: str, picture: RolePicture, stage_index: int, rng: random.Random
+) -> StageDecision:
     """What a simulated participant playing `role_id` decides at `stage_index`, given its picture."""
     role = snapshot.roles[role_id]
     scenario = snapshot.scenario

@@ -146,14 +146,20 @@ class Store:
 
     # ------------------------------------------------------------------ transactions
     @contextmanager
-    def read(self) -> Iterator[Database]:
-        """A consistent view of the database for the length of the block. Never write inside it."""
+    def read(self, *, consistent: bool = True) -> Iterator[Database]:
+        """A consistent view of the database for the length of the block. Never write inside it.
+
+        `consistent=False` skips the transaction, for a block of one statement (which SQLite runs
+        atomically anyway): the polls, where every round trip counts."""
         current = getattr(self._local, "db", None)
         if current is not None:  # nested in this thread's own block: share its transaction
             yield current
             return
         self._ensure_ready()
         with self._borrow("read") as db:
+            if not consistent:
+                yield db
+                return
             db.conn.execute("BEGIN")
             try:
                 yield db
@@ -204,7 +210,7 @@ class Store:
             return db.conn.execute("PRAGMA user_version").fetchone()[0]
 
     def close(self) -> None:
-        """Close the idle connections (connections lent out close when they come back)."""
+        """Close the idle connections; the store opens new ones when next used."""
         with self._idle_guard:
             idle, self._idle = self._idle, []
         for db in idle:

@@ -73,6 +73,7 @@ __all__ = [
     "Status",
     "Versions",
     "Workshops",
+    "check_decision",
     "clean_name",
     "normalise_code",
     "pseudonym",
@@ -279,8 +280,16 @@ def _validation_message(error: ValidationError) -> str:
     )
 
 
-K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
+
+
+@dataclass(frozen=True)
+class _PublicRecord:
+    """The public record, with where each participant and each submission sits in it."""
+
+    record: WorkshopRecord
+    person_at: dict[int, int]
+    submission_at: dict[tuple[int, int], int]
 
 
 class _Memo:
@@ -346,7 +355,9 @@ class Workshops:
         self._passcode = passcode or None
         self._clock = clock
         self._snapshots = _Memo(64)
-        self._ledgers = _Memo(64)
+        self._revealed = _Memo(32)
+        self._ledgers = _Memo(32)
+        self._pictures = _Memo(1024)
         self._public_records = _Memo(32)
         self._full_records = _Memo(16)
 
@@ -381,7 +392,7 @@ class Workshops:
 
     def versions(self, code: str) -> Versions:
         """The change counters: one indexed read, cheap enough to call every two seconds per session."""
-        with self.store.read() as db:
+        with self.store.read(consistent=False) as db:
             row = db.execute(
                 "SELECT version_any, version_phase FROM workshops WHERE code = ?", (normalise_code(code),)
             ).fetchone()
@@ -456,15 +467,24 @@ class Workshops:
 
         `decision` may also be a plain mapping, validated as a `StageDecision`."""
         decision = _parse_decision(decision)
-        with self.store.write() as db:
+        # Check against the rules outside the write lock, so that writers queue only for the write itself.
+        with self.store.read() as db:
             found = self._seat_row(db, token)
             self._check_open(found, stage_index)
             snapshot = self._snapshot(db, found["id"])
-            picture = self._ledger(db, found).picture(found["role_id"], stage_index)
-            _check_decision(snapshot, found["role_id"], picture, decision)
-            self._store_submission(db, found["id"], found["participant_id"], stage_index, decision)
-            self._bump(db, found["id"])
-            self._log(db, found["id"], "participant", "decision_submitted", found["participant_id"], stage_index)
+            picture = self._picture(db, found, found["role_id"], stage_index)
+        check_decision(snapshot, found["role_id"], picture, decision)
+        decision_json = decision.model_dump_json()
+        with self.store.write() as db:
+            now = self._seat_row(db, token)
+            self._check_open(now, stage_index)
+            if now["version_phase"] != found["version_phase"]:
+                # Pictures may have changed in between (a participant removed): check again, under the lock.
+                picture = self._picture(db, now, now["role_id"], stage_index)
+                check_decision(snapshot, now["role_id"], picture, decision)
+            self._store_submission(db, now["id"], now["participant_id"], stage_index, decision_json)
+            self._bump(db, now["id"])
+            self._log(db, now["id"], "participant", "decision_submitted", now["participant_id"], stage_index)
 
     def participant_view(self, token: str) -> ParticipantView:
         """What this participant may see now."""
@@ -472,7 +492,7 @@ class Workshops:
             found = self._seat_row(db, token)
             participant_id, stage = found["participant_id"], found["stage_index"]
             snapshot = self._snapshot(db, found["id"])
-            picture = self._ledger(db, found).picture(found["role_id"], stage) if stage >= 0 else None
+            picture = self._picture(db, found, found["role_id"], stage) if stage >= 0 else None
             facts = {fact.id: fact for fact in snapshot.scenario.facts}
             own = _all(db, "SELECT stage_index, decision_json FROM submissions WHERE participant_id = ?",
                        (participant_id,))
@@ -567,7 +587,8 @@ class Workshops:
     def close_workshop(self, code: str, facilitator_key: str) -> Status:
         """debrief (or any phase) -> closed: no more joins or submissions; data kept until deleted."""
         return self._facilitate(
-            code, facilitator_key, "workshop_closed", lambda row: {} if row["phase"] == "closed" else {"phase": "closed"}
+            code, facilitator_key, "workshop_closed",
+            lambda row: {} if row["phase"] == "closed" else {"phase": "closed"},  # closing twice is harmless
         )
 
     def set_countdown(self, code: str, facilitator_key: str, seconds: int | None) -> Status:
@@ -670,7 +691,7 @@ class Workshops:
                 "WHERE s.workshop_id = ? AND s.stage_index = ? GROUP BY p.role_id",
                 (row["id"], row["stage_index"]),
             ).fetchall())
-            revealed = self._public_record(db, row) if row["revealed_through"] >= 0 else None
+            revealed = self._public_record(db, row).record if row["revealed_through"] >= 0 else None
         return ProjectorView(
             status=self._status(row),
             roles_in_play=dict(snapshot.roles),
@@ -797,17 +818,22 @@ class Workshops:
 
         return self._snapshots.get(workshop_id, build)
 
-    def _submissions(self, db: Database, workshop_id: int, through: int | None = None) -> list[Submission]:
+    def _submissions(
+        self, db: Database, workshop_id: int, through: int | None = None, *, public: bool = False
+    ) -> list[Submission]:
+        """Submissions in stage then participant order, up to stage `through` if given; `public` drops
+        the notes their writers did not mark shareable."""
         sql = ("SELECT s.participant_id, p.role_id, s.stage_index, s.decision_json FROM submissions s "
                "JOIN participants p ON p.id = s.participant_id WHERE s.workshop_id = ?")
         params: tuple = (workshop_id,)
         if through is not None:
             sql, params = sql + " AND s.stage_index <= ?", (workshop_id, through)
+        rows = db.execute(sql + " ORDER BY s.stage_index, s.participant_id", params).fetchall()
         return [
             Submission(participant_id=pid, role_id=role_id, stage_index=stage,
-                       decision=StageDecision.model_validate_json(decision_json))
-            for pid, role_id, stage, decision_json in db.execute(sql + " ORDER BY s.stage_index, s.participant_id",
-                                                                 params).fetchall()
+                       decision=_public_decision(decision_json) if public
+                       else StageDecision.model_validate_json(decision_json))
+            for pid, role_id, stage, decision_json in rows
         ]
 
     def _participants(self, db: Database, workshop_id: int) -> list[Participant]:
@@ -818,13 +844,27 @@ class Workshops:
                               "WHERE workshop_id = ? ORDER BY id", (workshop_id,))
         ]
 
+    def _revealed_submissions(self, db: Database, row: dict) -> tuple[Submission, ...]:
+        # Revealed decisions change only with version_phase (a reveal, or a removal, bumps it). Parsed
+        # once, without private notes, for both the ledger and the public record.
+        def build() -> tuple[Submission, ...]:
+            return tuple(self._submissions(db, row["id"], row["revealed_through"], public=True))
+
+        return self._revealed.get((row["id"], row["version_phase"]), build)
+
     def _ledger(self, db: Database, row: dict) -> Ledger:
-        # Revealed decisions change only with version_phase (a reveal, or a removal, bumps it).
         def build() -> Ledger:
-            through = row["revealed_through"]
-            return Ledger(self._snapshot(db, row["id"]), self._submissions(db, row["id"], through), through)
+            snapshot = self._snapshot(db, row["id"])
+            return Ledger(snapshot, self._revealed_submissions(db, row), row["revealed_through"])
 
         return self._ledgers.get((row["id"], row["version_phase"]), build)
+
+    def _picture(self, db: Database, row: dict, role_id: str, stage_index: int) -> RolePicture:
+        """A role's picture at a stage; the same for every participant of the role, so built once."""
+        return self._pictures.get(
+            (row["id"], row["version_phase"], role_id, stage_index),
+            lambda: self._ledger(db, row).picture(role_id, stage_index),
+        )
 
     def _full_record(self, db: Database, row: dict) -> WorkshopRecord:
         def build() -> WorkshopRecord:
@@ -839,7 +879,7 @@ class Workshops:
 
         return self._full_records.get((row["id"], row["version_any"]), build)
 
-    def _public_record(self, db: Database, row: dict) -> WorkshopRecord:
+    def _public_record(self, db: Database, row: dict) -> _PublicRecord:
         """The record as anyone in the room may see it: revealed stages only, names replaced by role
         ("School 2"), unshareable notes dropped, and, until the debrief, later stages and the end of the
         story left out."""
@@ -863,14 +903,15 @@ class Workshops:
                 role = snapshot.roles.get(person.role_id)
                 label = f"{role.short_name if role else person.role_id} {ordinals[person.role_id]}"
                 participants.append(person.model_copy(update={"display_name": label}))
-            submissions = tuple(
-                s if s.decision.note_shareable or not s.decision.note
-                else s.model_copy(update={"decision": s.decision.model_copy(update={"note": ""})})
-                for s in self._submissions(db, row["id"], through)
+            submissions = self._revealed_submissions(db, row)
+            record = WorkshopRecord(code=row["code"], created_at=row["created_at"], snapshot=snapshot,
+                                    participants=tuple(participants), submissions=submissions,
+                                    revealed_through=through)
+            return _PublicRecord(
+                record,
+                person_at={person.id: index for index, person in enumerate(participants)},
+                submission_at={(s.participant_id, s.stage_index): index for index, s in enumerate(submissions)},
             )
-            return WorkshopRecord(code=row["code"], created_at=row["created_at"], snapshot=snapshot,
-                                  participants=tuple(participants), submissions=submissions,
-                                  revealed_through=through)
 
         return self._public_records.get((row["id"], row["version_phase"], row["seats"]), build)
 
@@ -905,7 +946,7 @@ class Workshops:
         ordinal = db.execute(
             "UPDATE workshops SET seats = seats + 1, version_any = version_any + 1 WHERE id = ? RETURNING seats",
             (row["id"],),
-        ).fetchone()[0]
+        ).fetchall()[0][0]  # fetch all: a RETURNING statement must run to its end
         name = name or pseudonym(ordinal)
         cursor = db.execute(
             "INSERT INTO participants (workshop_id, token_hash, role_id, display_name, simulated, bot_seed, "
@@ -955,26 +996,21 @@ class Workshops:
             bots = [bot for bot in bots if bot["id"] in only]
         if not bots:
             return
-        ledger = self._ledger(db, row)
-        pictures: dict[str, RolePicture] = {}
         for bot in bots:
-            role_id = bot["role_id"]
-            if role_id not in pictures:
-                pictures[role_id] = ledger.picture(role_id, stage)
             rng = random.Random(f"{bot['bot_seed']}:{stage}")
-            decision = decide(snapshot, role_id, pictures[role_id], stage, rng)
-            self._store_submission(db, row["id"], bot["id"], stage, decision)
+            decision = decide(snapshot, bot["role_id"], self._picture(db, row, bot["role_id"], stage), stage, rng)
+            self._store_submission(db, row["id"], bot["id"], stage, decision.model_dump_json())
             self._log(db, row["id"], "system", "decision_submitted", bot["id"], stage)
         self._bump(db, row["id"])
 
     def _store_submission(
-        self, db: Database, workshop_id: int, participant_id: int, stage_index: int, decision: StageDecision
+        self, db: Database, workshop_id: int, participant_id: int, stage_index: int, decision_json: str
     ) -> None:
         db.execute(
             "INSERT INTO submissions (participant_id, workshop_id, stage_index, decision_json, updated_at) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (participant_id, stage_index) "
             "DO UPDATE SET decision_json = excluded.decision_json, updated_at = excluded.updated_at",
-            (participant_id, workshop_id, stage_index, decision.model_dump_json(), _iso(self._clock())),
+            (participant_id, workshop_id, stage_index, decision_json, _iso(self._clock())),
         )
 
     @staticmethod
@@ -1017,7 +1053,8 @@ class Workshops:
         )
 
     def _forget(self, workshop_id: int) -> None:
-        for memo in (self._snapshots, self._ledgers, self._public_records, self._full_records):
+        for memo in (self._snapshots, self._revealed, self._ledgers, self._pictures, self._public_records,
+                     self._full_records):
             memo.forget(workshop_id)
 
 
@@ -1053,8 +1090,10 @@ def _parse_decision(decision: Any) -> StageDecision:
         raise InvalidDecision(f"This decision cannot be saved: {_validation_message(error)}.") from None
 
 
-def _check_decision(snapshot: Snapshot, role_id: str, picture: RolePicture, decision: StageDecision) -> None:
-    """Refuse a decision that breaks the rules of play at this stage, naming every problem at once."""
+def check_decision(snapshot: Snapshot, role_id: str, picture: RolePicture, decision: StageDecision) -> None:
+    """Raise `InvalidDecision` if a decision breaks the rules of play for `role_id` holding `picture`
+    (facts in the picture only, each once; roles in play other than its own; known gateways and
+    barriers), naming every problem at once."""
     ref = reference()
     in_play = set(snapshot.role_ids)
     problems = []
@@ -1070,7 +1109,8 @@ def _check_decision(snapshot: Snapshot, role_id: str, picture: RolePicture, deci
             if recipient == role_id:
                 problems.append(f"fact {fact!r}: you cannot share with your own role ({recipient!r})")
             elif recipient not in in_play:
-                problems.append(f"fact {fact!r}: {recipient!r} is not a role in play (roles: {', '.join(snapshot.role_ids)})")
+                roles = ", ".join(snapshot.role_ids)
+                problems.append(f"fact {fact!r}: {recipient!r} is not a role in play (roles: {roles})")
         if entry.gateway is not None and entry.gateway not in ref.gateways:
             problems.append(f"fact {fact!r}: unknown gateway {entry.gateway!r}")
         for barrier in entry.barriers:
@@ -1082,16 +1122,30 @@ def _check_decision(snapshot: Snapshot, role_id: str, picture: RolePicture, deci
 
 
 def _personalise(
-    record: WorkshopRecord, participant_id: int, display_name: str, own: dict[int, StageDecision]
+    public: _PublicRecord, participant_id: int, display_name: str, own: dict[int, StageDecision]
 ) -> WorkshopRecord:
-    """The public record with this participant's own name and own notes put back."""
-    participants = tuple(
-        person.model_copy(update={"display_name": display_name}) if person.id == participant_id else person
-        for person in record.participants
-    )
-    submissions = tuple(
-        s.model_copy(update={"decision": own[s.stage_index]})
-        if s.participant_id == participant_id and s.stage_index in own else s
-        for s in record.submissions
-    )
-    return record.model_copy(update={"participants": participants, "submissions": submissions})
+    """The public record with this participant's own name, and any private note of their own, put back.
+    Copies the tuples and patches by position: each view costs no pass over every submission."""
+    record = public.record
+    participants = list(record.participants)
+    position = public.person_at.get(participant_id)
+    if position is not None:
+        participants[position] = participants[position].model_copy(update={"display_name": display_name})
+    submissions = record.submissions
+    private = {stage: d for stage, d in own.items() if d.note and not d.note_shareable}
+    positions = [(public.submission_at.get((participant_id, stage)), d) for stage, d in private.items()]
+    if any(index is not None for index, _ in positions):
+        patched = list(submissions)
+        for index, restored in positions:
+            if index is not None:
+                patched[index] = patched[index].model_copy(update={"decision": restored})
+        submissions = tuple(patched)
+    return record.model_copy(update={"participants": tuple(participants), "submissions": submissions})
+
+
+def _public_decision(decision_json: str) -> StageDecision:
+    """A stored decision as others may see it: the note only if its writer marked it shareable."""
+    decision = StageDecision.model_validate_json(decision_json)
+    if decision.note and not decision.note_shareable:
+        return decision.model_copy(update={"note": ""})
+    return decision

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import stat
+
 import pytest
 
+from facilitation import settings
 from facilitation.errors import InvalidDecision, NotAllowed, NotFound, WrongPhase
 from facilitation.models import NOTE_MAX_CHARS, StageDecision
+from facilitation.workshop import Workshops
 from tests.fixtures.engine import TABLES, Room, counts, decision, dump
 
 CSC = "childrens_social_care"
@@ -286,3 +290,35 @@ def test_deleted_workshop_seats_stop_working(room):
         room.engine.seat(seat.token)
     with pytest.raises(NotFound):
         room.engine.versions(room.code)
+
+
+# ------------------------------------------------------------------------------ the operator passcode
+
+
+def test_passcode_from_the_environment(monkeypatch):
+    monkeypatch.setenv("EASI_PASSCODE", " from-env ")
+    assert settings.resolve_passcode() == settings.Passcode("from-env", "environment", None)
+    assert settings.operator_passcode() == "from-env"
+
+
+def test_passcode_generated_once_readable_by_the_owner_only():
+    first = settings.resolve_passcode()
+    assert first.generated and len(first.value) >= 12
+    assert stat.S_IMODE(first.path.stat().st_mode) == 0o600
+    again = settings.resolve_passcode()
+    assert (again.value, again.generated, again.source) == (first.value, False, "file")
+
+
+def test_an_empty_passcode_file_is_reported():
+    path = settings.data_dir() / "passcode"
+    path.parent.mkdir(parents=True)
+    path.write_text("\n")
+    with pytest.raises(settings.SettingsError, match="empty"):
+        settings.resolve_passcode()
+
+
+def test_the_engine_demands_the_configured_passcode(store, mini_snapshot):
+    engine = Workshops(store, passcode=settings.operator_passcode())
+    with pytest.raises(NotAllowed):
+        engine.create(mini_snapshot)
+    assert engine.create(mini_snapshot, passcode=settings.operator_passcode()).code

@@ -156,3 +156,36 @@ def test_checkpoint_truncates_the_log(store):
         db.execute("INSERT INTO events (actor, event, at) VALUES ('operator', 'probe', 'now')")
     store.checkpoint()
     assert store.path.with_name(store.path.name + "-wal").stat().st_size == 0
+
+
+# ------------------------------------------------------------------------------ settings
+
+
+def test_paths_default_under_the_project(monkeypatch):
+    monkeypatch.delenv("EASI_DATA")
+    monkeypatch.delenv("EASI_DB")
+    assert settings.data_dir() == settings.project_root() / "data"
+    assert settings.db_path() == settings.project_root() / "data" / "easi.db"
+    assert (settings.project_root() / "facilitation" / "settings.py").is_file()
+
+
+def test_paths_follow_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("EASI_DATA", str(tmp_path / "elsewhere"))
+    monkeypatch.delenv("EASI_DB")
+    assert settings.db_path() == tmp_path / "elsewhere" / "easi.db"
+
+
+@pytest.mark.parametrize(("value", "days"), [(None, 30.0), ("", 30.0), ("7", 7.0), ("0.5", 0.5), ("0", 0.0)])
+def test_retention_days(monkeypatch, value, days):
+    if value is None:
+        monkeypatch.delenv("EASI_RETENTION_DAYS", raising=False)
+    else:
+        monkeypatch.setenv("EASI_RETENTION_DAYS", value)
+    assert settings.retention_days() == days
+
+
+@pytest.mark.parametrize("value", ["-1", "a month", "nan"])
+def test_retention_days_refuses_nonsense(monkeypatch, value):
+    monkeypatch.setenv("EASI_RETENTION_DAYS", value)
+    with pytest.raises(settings.SettingsError, match="EASI_RETENTION_DAYS"):
+        settings.retention_days()

@@ -29,7 +29,8 @@ def register(subparsers) -> None:
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("scenario", metavar="SCENARIO", help="a scenario id (from scenarios/) or the path of a scenario file")
+    parser.add_argument("scenario", metavar="SCENARIO",
+                        help="a scenario id (from scenarios/) or the path of a scenario file")
     parser.add_argument("--participants", "-n", type=_positive, default=12, metavar="N",
                         help="how many simulated participants (default: 12)")
     parser.add_argument("--seed", type=int, default=0, metavar="S",

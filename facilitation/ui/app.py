@@ -1,10 +1,60 @@
-"""Page configuration and navigation (placeholder until the pages land)."""
+"""Page configuration and navigation: which page a URL opens. Pages live in `facilitation/ui/pages/`
+(thin scripts) and draw through the view modules beside this one.
+
+| URL                                   | page                                              |
+|---------------------------------------|---------------------------------------------------|
+| `/` (`/?code=K7QW3M` joins)           | home: what this is, and links                     |
+| `/join?code=K7QW3M`                   | join a workshop with its code                     |
+| `/play?t=TOKEN`                       | a participant's seat (the rejoin link)            |
+| `/facilitate?w=CODE&k=KEY`            | run a workshop (`?passcode=` prefills creation)   |
+| `/projector?w=CODE&k=PROJECTOR_KEY`   | the room's screen, read-only                      |
+| `/studio`                             | trainers: check, preview and rehearse scenarios   |
+"""
+
+from __future__ import annotations
 
 import streamlit as st
+
+from facilitation.ui.services import announce_once
+
+__all__ = ["PAGES", "layout_for", "run"]
+
+# (script, title, url path, icon); the first is the default page.
+PAGES: tuple[tuple[str, str, str, str], ...] = (
+    ("facilitation/ui/pages/home.py", "EASI Workshop", "home", ":material/home:"),
+    ("facilitation/ui/pages/join.py", "Join", "join", ":material/login:"),
+    ("facilitation/ui/pages/play.py", "Play", "play", ":material/extension:"),
+    ("facilitation/ui/pages/facilitate.py", "Facilitate", "facilitate", ":material/co_present:"),
+    ("facilitation/ui/pages/projector.py", "Projector", "projector", ":material/tv:"),
+    ("facilitation/ui/pages/studio.py", "Studio", "studio", ":material/edit_note:"),
+)
+
+
+# Pages read on a laptop get a reading column; the others use the whole screen.
+CENTERED = frozenset({"join", "play"})
+
+
+def layout_for(url_path: str, query: dict) -> str:
+    """"centered" for the join and play pages (and the home page when it shows the join form)."""
+    if url_path in CENTERED or (url_path in ("", "home") and query.get("code")):
+        return "centered"
+    return "wide"
 
 
 def run() -> None:
     """Configure the page and route to the requested view."""
-    st.set_page_config(page_title="EASI Workshop", page_icon=":jigsaw:", layout="wide")
-    st.title("EASI Workshop")
-    st.write("Effective and Appropriate Sharing of Information.")
+    announce_once()
+    pages = [
+        st.Page(script, title=title, url_path=path, icon=icon, default=index == 0)
+        for index, (script, title, path, icon) in enumerate(PAGES)
+    ]
+    # The menu is hidden everywhere: the projector must show nothing but the room's screen, and the
+    # other pages carry their own links (participants need none).
+    page = st.navigation(pages, position="hidden")
+    # One page configuration per run, once the page is known (a second call in the same run is not
+    # reliably applied by the browser).
+    title = "EASI Workshop" if page.title == "EASI Workshop" else f"{page.title} · EASI Workshop"
+    st.set_page_config(page_title=title, page_icon=":material/extension:",
+                       layout=layout_for(page.url_path, st.query_params.to_dict()),
+                       initial_sidebar_state="collapsed")
+    page.run()

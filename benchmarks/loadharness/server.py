@@ -1,0 +1,231 @@
+"""Start a real `streamlit run` on 127.0.0.1, watch its CPU and memory, and always stop it.
+
+The server runs from the repository root, so it reads the repository's `.streamlit/config.toml` (with
+`runner.postScriptGC = false` and `runner.fastReruns = true`) exactly as `streamlit run workshop_app.py`
+does there; only the address, port and a few launch flags are passed on the command line. It runs in its
+own process group, which `stop()` signals (TERM, then KILL), also when the harness fails.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+from .client import HarnessError
+
+__all__ = ["ROOT", "ResourceSample", "StreamlitServer", "free_port"]
+
+ROOT = Path(__file__).resolve().parents[2]
+HOST = "127.0.0.1"
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+@dataclass(frozen=True)
+class ResourceSample:
+    """The server's CPU time and memory at one moment."""
+
+    at: float  # monotonic seconds
+    cpu_seconds: float  # user + system, the process and its children
+    rss: int  # bytes
+    threads: int
+
+    def cpu_since(self, earlier: ResourceSample) -> float:
+        return self.cpu_seconds - earlier.cpu_seconds
+
+    def cpu_percent_since(self, earlier: ResourceSample) -> float:
+        """Percent of one core (200 = both cores of a 2-core box busy)."""
+        elapsed = self.at - earlier.at
+        return 100.0 * self.cpu_since(earlier) / elapsed if elapsed > 0 else 0.0
+
+
+class StreamlitServer:
+    """`streamlit run <app>` on a free loopback port, for the length of a `with` block."""
+
+    def __init__(
+        self,
+        app: str | Path,
+        *,
+        env: dict[str, str] | None = None,
+        flags: dict[str, str] | None = None,
+        log_path: Path | None = None,
+        start_timeout: float = 60.0,
+    ) -> None:
+        """`env` is added to this process's environment; `flags` are extra `--section.option value`s."""
+        self.app = Path(app)
+        self.port = free_port()
+        self.env = {**os.environ, **(env or {})}
+        self.flags = dict(flags or {})
+        self.log_path = log_path
+        self.start_timeout = start_timeout
+        self.process: subprocess.Popen | None = None
+        self._ps: psutil.Process | None = None
+        self._peak_rss = 0
+        self._sampler: threading.Thread | None = None
+        self._stop_sampling = threading.Event()
+        self._log_file = None
+
+    # ------------------------------------------------------------------------------------ lifecycle
+    def __enter__(self) -> StreamlitServer:
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def command(self) -> list[str]:
+        flags = {
+            "server.address": HOST,
+            "server.port": str(self.port),
+            "server.headless": "true",
+            "browser.gatherUsageStats": "false",
+            "server.fileWatcherType": "none",
+            "server.runOnSave": "false",
+            "global.developmentMode": "false",
+            **self.flags,
+        }
+        command = [sys.executable, "-m", "streamlit", "run", str(self.app)]
+        for key, value in flags.items():
+            command += [f"--{key}", value]
+        return command
+
+    def start(self) -> None:
+        if self.log_path is not None:
+            self.log_path.parent.mkdir(parents=True, exist_ok=True)
+            self._log_file = open(self.log_path, "w", encoding="utf-8")  # noqa: SIM115 - closed in stop()
+            out = self._log_file
+        else:
+            out = subprocess.DEVNULL
+        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+            self.command, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        self._ps = psutil.Process(self.process.pid)
+        deadline = time.monotonic() + self.start_timeout
+        url = f"http://{HOST}:{self.port}/_stcore/health"
+        while True:
+            if self.process.poll() is not None:
+                raise HarnessError(f"streamlit exited with code {self.process.returncode} before serving; "
+                                   f"see {self.log_path or 'its output'}")
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback only
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise HarnessError(f"streamlit did not answer {url} within {self.start_timeout:.0f} s")
+            time.sleep(0.2)
+        self._sampler = threading.Thread(target=self._sample_memory, name="rss-sampler", daemon=True)
+        self._sampler.start()
+
+    def stop(self) -> None:
+        """Stop the server and everything it started (idempotent)."""
+        self._stop_sampling.set()
+        process = self.process
+        if process is not None and process.poll() is None:
+            for sig, wait in ((signal.SIGTERM, 10.0), (signal.SIGKILL, 5.0)):
+                try:
+                    os.killpg(process.pid, sig)
+                except ProcessLookupError:
+                    break
+                try:
+                    process.wait(timeout=wait)
+                    break
+                except subprocess.TimeoutExpired:
+                    continue
+        if self._sampler is not None:
+            self._sampler.join(timeout=2)
+        if self._log_file is not None:
+            self._log_file.close()
+            self._log_file = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}/"
+
+    # ------------------------------------------------------------------------------------ resources
+    def _processes(self) -> list[psutil.Process]:
+        if self._ps is None:
+            return []
+        try:
+            return [self._ps, *self._ps.children(recursive=True)]
+        except psutil.Error:
+            return [self._ps]
+
+    def sample(self) -> ResourceSample:
+        """CPU seconds used so far and the memory in use now."""
+        cpu = 0.0
+        rss = 0
+        threads = 0
+        for proc in self._processes():
+            try:
+                with proc.oneshot():
+                    times = proc.cpu_times()
+                    cpu += times.user + times.system + times.children_user + times.children_system
+                    rss += proc.memory_info().rss
+                    threads += proc.num_threads()
+            except psutil.Error:
+                continue
+        self._peak_rss = max(self._peak_rss, rss)
+        return ResourceSample(time.monotonic(), cpu, rss, threads)
+
+    def _sample_memory(self) -> None:
+        while not self._stop_sampling.wait(0.25):
+            try:
+                self.sample()
+            except Exception:  # noqa: BLE001 - sampling must never take the harness down
+                pass
+
+    @property
+    def peak_rss(self) -> int:
+        """The largest resident set seen: the kernel's high-water mark where it keeps one (Linux VmHWM)."""
+        peak = self._peak_rss
+        if self.process is not None:
+            try:
+                for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        peak = max(peak, int(line.split()[1]) * 1024)
+            except (OSError, ValueError):
+                pass
+        return peak
+
+    def dump_stacks(self, path: Path) -> bool:
+        """Write every thread's Python stack of the server to `path` with py-spy, if it is installed
+        (`pip install py-spy`); the server keeps running. Returns whether a dump was written."""
+        import shutil as _shutil
+
+        tool = _shutil.which("py-spy")
+        if tool is None or self.process is None or self.process.poll() is not None:
+            return False
+        try:
+            done = subprocess.run([tool, "dump", "--pid", str(self.process.pid)], capture_output=True, text=True,
+                                  timeout=60, check=False)
+        except (OSError, subprocess.TimeoutExpired):
+            return False
+        path.write_text(done.stdout + done.stderr, encoding="utf-8")
+        return done.returncode == 0
+
+    def log_tail(self, lines: int = 20) -> str:
+        if self.log_path is None or not self.log_path.exists():
+            return ""
+        return "\n".join(self.log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])

@@ -1,0 +1,636 @@
+"""The workshop scenario: N participants, one projector and the facilitator against `streamlit run
+workshop_app.py`, measured.
+
+One level (N participants) goes like this:
+
+1. A fresh database in a temporary folder; the harness creates a workshop through the engine
+   (`Workshops.create` with the operator passcode it gives the server through `EASI_PASSCODE`), which
+   hands back the join code and the facilitator and projector keys. The server is started with the same
+   `EASI_DB`.
+2. The projector tab opens the projector view, the facilitator tab the facilitate page (both poll).
+3. Participants open the join page with the code at `--join-rate` a second, join through its form, and
+   wait in the lobby. With everyone in, the harness measures the idle polling (CPU per poll, as for the
+   trivial page).
+4. For each stage: the facilitator opens it (the clock starts at the click); each laptop's own polling
+   must bring the stage's form up (stage reach); each participant thinks for a while, fills the form and
+   submits it (submission latency: click -> the run that stores it has finished and says so); the
+   projector tab's count must rise (submission -> projector). When all have submitted, or the stage's
+   share of `--duration` is spent, the facilitator locks and reveals it.
+5. The database is read back: every submission a laptop saw confirmed must be there once, and nothing
+   else (no lost, no duplicated submissions); every participant who joined has exactly one seat.
+
+What is page-specific (URLs, labels, how a page says "submitted") lives in `Flow`, which follows the pages
+in facilitation/ui; the rest does not depend on them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import re
+import secrets
+import shutil
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .baseline import IdleResult, connect_all, measure_idle
+from .client import HarnessError, StreamlitSession, Widget
+from .server import ROOT, StreamlitServer
+from .stats import fmt_bytes, fmt_ms, percentile, table
+
+__all__ = ["Flow", "WorkshopResult", "load_snapshot", "results_tables", "run_workshop"]
+
+APP = ROOT / "workshop_app.py"
+
+
+# ---------------------------------------------------------------------------------------- the pages
+class Flow:
+    """How the app's pages are driven: URLs, labels, and what each page shows when (facilitation/ui).
+
+    Kept apart so that a change of wording in the pages is a change here only."""
+
+    join_path = "join"  # /join?code=K7QW3M
+    projector_path = "projector"  # /projector?w=CODE&k=PROJECTOR_KEY
+    facilitate_path = "facilitate"  # /facilitate?w=CODE&k=KEY
+    name_label = "Your name (optional)"
+    role_label = "Which agency will you play?"
+    join_button = "Join"
+    lobby_text = "Read your role card while everyone joins"
+    submit_button = "Submit"
+    submitted_texts = ("Submitted. You can change your answers", "· Submitted")
+    update_button = "Show the update"  # offered instead of a rerun while the decision form is open
+    lock_button = "Lock"
+    reveal_button = "Reveal"
+
+    def open_button(self, stage_index: int) -> str:
+        """The facilitator's button that opens a stage ("Next stage" is relabelled so after a reveal)."""
+        return f"Open stage {stage_index + 1}"
+
+    def join_query(self, code: str) -> str:
+        return f"code={code}"
+
+    def projector_query(self, code: str, key: str) -> str:
+        return f"w={code}&k={key}"
+
+    def facilitate_query(self, code: str, key: str) -> str:
+        return f"w={code}&k={key}"
+
+    async def join(self, tab: StreamlitSession, name: str, *, timeout: float) -> None:
+        """From /join?code=... to the play page's lobby (the join page's own flow: name, role, Join)."""
+        await tab.wait_for_widget(self.join_button, type="button", timeout=timeout)
+        tab.set_value(self.name_label, name)
+        await tab.click(tab.widget(self.join_button, type="button"))
+        await tab.wait_for_text(self.lobby_text, timeout=timeout)
+
+    def stage_visible(self, stage_index: int, title: str) -> Any:
+        """A predicate: this laptop shows stage `stage_index` open for decisions (the phase banner says
+        so and the form's Submit button is live)."""
+        banner = f"Stage {stage_index + 1} of "
+
+        def visible(tab: StreamlitSession) -> bool:
+            if not any(t.startswith(banner) and "Open for decisions" in t for t in tab.texts()):
+                return False
+            button = tab.find_widget(self.submit_button, type="button")
+            return button is not None and not button.disabled
+        return visible
+
+    def stage_heading(self, stage_index: int, title: str) -> str:
+        return f"Stage {stage_index + 1}: {title}"
+
+    def update_offered(self, tab: StreamlitSession) -> Widget | None:
+        return tab.find_widget(self.update_button, type="button")
+
+    async def wait_for_stage(self, tab: StreamlitSession, stage_index: int, title: str, *, deadline: float,
+                             rng: random.Random) -> float:
+        """Wait until the stage's form is up; if the page offers "Show the update" instead (it does while an
+        earlier form is open), press it as a person would, after a moment. Returns when the form came."""
+        visible = self.stage_visible(stage_index, title)
+        for _ in range(20):
+            seen = await tab.wait_until(lambda s: visible(s) or self.update_offered(s) is not None,
+                                        timeout=max(1.0, deadline - time.monotonic()), what=f"stage {stage_index + 1}")
+            if visible(tab):
+                return seen
+            await asyncio.sleep(rng.uniform(0.5, 2.0))
+            button = self.update_offered(tab)
+            if button is not None:
+                await tab.click(button)
+        raise HarnessError(f"{tab.name}: stage {stage_index + 1} never came")
+
+    async def acknowledge_update(self, tab: StreamlitSession, rng: random.Random, *, within: float) -> None:
+        """After a lock and reveal, a participant whose form was open sees "Show the update" at the next
+        poll and presses it after a moment, as a person would."""
+        try:
+            await tab.wait_until(lambda s: self.update_offered(s) is not None, timeout=within,
+                                 what="the update notice")
+        except HarnessError:
+            return  # this page was not holding a form: it has updated by itself
+        await asyncio.sleep(rng.uniform(0.5, 2.5))
+        button = self.update_offered(tab)
+        if button is not None:
+            await tab.click(button)
+
+    def fill(self, tab: StreamlitSession, rng: random.Random) -> Widget:
+        """Fill the stage form as a participant would; returns its submit button."""
+        submit = tab.widget(self.submit_button, type="button")
+        for widget in tab.widgets():
+            if widget.form_id != submit.form_id or widget.disabled or widget.type == "button":
+                continue
+            label = widget.label
+            if widget.type in ("selectbox", "radio") and widget.options:
+                tab.set_value(widget, rng.choice(widget.options))
+            elif widget.type == "multiselect" and widget.options:
+                most = 1 if "holds you back" in label else 2
+                tab.set_value(widget, rng.sample(widget.options, rng.randint(0, min(most, len(widget.options)))))
+            elif widget.type == "checkbox":
+                tab.set_value(widget, rng.random() < 0.4)
+            elif widget.type == "slider" and widget.options:
+                tab.set_value(widget, [rng.choice(widget.options)])
+            elif widget.type == "text_area" and rng.random() < 0.3:
+                tab.set_value(widget, "Simulated note: I would check with the school first.")
+        return submit
+
+    def confirmed(self, tab: StreamlitSession) -> bool:
+        return any(marker in text for text in tab.texts() for marker in self.submitted_texts)
+
+    def projector_count(self, tab: StreamlitSession) -> int | None:
+        """The number of decisions the projector shows for the open stage (the metric "Decisions in")."""
+        for node in tab.tree.elements():
+            if node.type == "metric" and node.body.label == "Decisions in":
+                match = re.match(r"\s*(\d+)\s+of\s+\d+", node.body.body)
+                if match:
+                    return int(match.group(1))
+        return None
+
+    def page_errors(self, tab: StreamlitSession) -> list[str]:
+        """Error messages the page shows (st.error alerts and exceptions)."""
+        errors = [node.body.body for node in tab.tree.elements() if node.type == "alert" and node.body.format == 1]
+        return errors + tab.tree.exceptions()
+
+
+def load_snapshot():
+    """The scenario to play: the biggest shipped one (most stages, then facts) when the library can load
+    one, else the hand-checked mini scenario of the tests."""
+    import yaml
+
+    from facilitation.models import Role, Scenario, Snapshot
+
+    try:  # the library module may not exist yet
+        from facilitation import library  # type: ignore[attr-defined]
+
+        scenarios = list(library.load_scenarios())  # pragma: no cover - depends on the library's API
+        if scenarios:
+            best = max(scenarios, key=lambda s: (len(s.stages), len(s.facts)))
+            roles = {role_id: library.load_role(role_id) for role_id in best.roles}
+            return Snapshot(scenario=best, roles=roles)
+    except Exception:  # noqa: BLE001 - fall back to the test scenario
+        pass
+    mini = ROOT / "tests" / "data" / "mini"
+    scenario = Scenario.model_validate(yaml.safe_load((mini / "scenarios" / "mini.yaml").read_text("utf-8")))
+    roles = {role_id: Role.model_validate(yaml.safe_load((mini / "roles" / f"{role_id}.yaml").read_text("utf-8")))
+             for role_id in scenario.roles}
+    return Snapshot(scenario=scenario, roles=roles)
+
+
+# ---------------------------------------------------------------------------------------- results
+@dataclass
+class Submitted:
+    participant: int
+    stage: int
+    clicked: float
+    finished: float | None = None
+    confirmed: bool = False
+
+
+@dataclass
+class WorkshopResult:
+    participants: int
+    joined: int = 0
+    stages_played: int = 0
+    submit_latencies: list[float] = field(default_factory=list)
+    projector_latencies: list[float] = field(default_factory=list)
+    reach_latencies: list[float] = field(default_factory=list)  # per laptop per stage
+    reach_missing: int = 0  # laptops the stage never reached in time
+    join_latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    lost: int = 0
+    duplicated: int = 0
+    unexpected: int = 0  # stored for a participant who never pressed submit for that stage
+    unconfirmed: int = 0  # pressed and stored, but the laptop never showed the confirmation
+    lost_run_tails: int = 0  # full runs whose last messages the server dropped (see the client's stats)
+    missing_elements: int = 0  # laptops whose stage page lacked its heading (lost after the poll fragment)
+    page_costs: dict[str, float] = field(default_factory=dict)  # page -> server CPU ms per run, one tab alone
+    profile_path: str = ""
+    facilitator_failures: int = 0
+    seats_duplicated: int = 0
+    play_seconds: float = 0.0
+    cpu_percent: float = 0.0  # server, average over the play
+    cpu_percent_peak: float = 0.0  # server, the busiest 5 s of the play
+    peak_rss: int = 0
+    harness_cpu_percent: float = 0.0
+    idle: IdleResult | None = None
+    baseline: IdleResult | None = None
+
+    def p(self, values: list[float], q: float) -> float | None:
+        return percentile(values, q)
+
+    @property
+    def idle_ratio(self) -> float | None:
+        if self.idle and self.baseline and self.idle.cpu_per_poll and self.baseline.cpu_per_poll:
+            return self.idle.cpu_per_poll / self.baseline.cpu_per_poll
+        return None
+
+
+def results_tables(results: list[WorkshopResult]) -> str:
+    """The tables of the issue, one row per level, targets in the header."""
+    rows = []
+    for r in results:
+        rows.append((
+            r.participants, r.joined, r.stages_played, fmt_ms(r.p(r.submit_latencies, 50)), fmt_ms(r.p(r.submit_latencies, 95)),
+            fmt_ms(max(r.submit_latencies) if r.submit_latencies else None),
+            fmt_ms(r.p(r.projector_latencies, 95)), fmt_ms(r.p(r.reach_latencies, 95)),
+            fmt_ms(max(r.reach_latencies) if r.reach_latencies else None), r.reach_missing,
+            len(r.errors), f"{r.lost}/{r.duplicated}/{r.unexpected}",
+            f"{r.unconfirmed}/{r.lost_run_tails}/{r.missing_elements}/{r.facilitator_failures}",
+            f"{r.cpu_percent:.0f} (peak {r.cpu_percent_peak:.0f})", fmt_bytes(r.peak_rss),
+            f"{r.idle.cpu_per_poll * 1000:.2f}" if r.idle and r.idle.cpu_per_poll else "-",
+            f"{r.idle_ratio:.2f}" if r.idle_ratio else "-",
+        ))
+    headers = ["N", "joined", "stages", "submit p50 ms", "submit p95 ms (<500)", "submit max ms", "projector p95 ms (<3000)",
+               "stage reach p95 ms (<5000)", "reach max ms", "not reached", "errors (0)", "lost/dup/unexp (0)",
+               "unconfirmed/lost tails/missing el./facilitator stuck",
+               "server CPU % of 1 core", "peak RSS (<1 GiB)", "idle CPU ms/poll", "idle vs trivial (<1.5)"]
+    out = ["Workshop (N participants + projector + facilitator):", "", table(headers, rows)]
+    costs = [r for r in results if r.page_costs]
+    if costs:
+        labels = list(costs[0].page_costs)
+        out += ["", "Server CPU per run, one tab alone on the server (ms):", "",
+                table(["N", *labels], [(r.participants, *(f"{r.page_costs.get(k, 0):.1f}" for k in labels))
+                                       for r in costs])]
+    for r in results:
+        if r.profile_path:
+            from .profile import summarise
+
+            total, rows = summarise(Path(r.profile_path), top=30)
+            out += ["", f"N={r.participants}: where the server spent the play ({total} samples of running "
+                        "threads; % of samples with the function on the stack / innermost):", "",
+                    table(["function", "inclusive %", "self %"],
+                          [(name, f"{100 * inc / max(total, 1):.1f}", f"{100 * own / max(total, 1):.1f}")
+                           for name, inc, own in rows])]
+    for r in results:
+        if r.errors:
+            common = Counter(_error_kind(e) for e in r.errors).most_common(5)
+            out += ["", f"N={r.participants}: most frequent errors:"] + [f"  {count} x {kind}" for kind, count in common]
+    return "\n".join(out)
+
+
+async def measure_page_costs(server: StreamlitServer, engine: Any, snapshot: Any, passcode: str, flow: Flow,
+                             *, runs: int = 15) -> dict[str, float]:
+    """Server CPU per run of each page, one tab at a time on the otherwise idle server, in a workshop of
+    its own: the play page (stage open), its poll, the projector and the facilitate page (full runs)."""
+    created = await asyncio.to_thread(engine.create, snapshot, passcode=passcode)
+    code = created.code
+    costs: dict[str, float] = {}
+
+    async def cost(tab: StreamlitSession, label: str, fragment: bool = False) -> None:
+        fragment_id = next(iter(tab.fragments_with_timers), "") if fragment else ""
+        if fragment and not fragment_id:
+            raise HarnessError(f"{label}: the page has no polling fragment")
+        await tab.rerun(fragment_id=fragment_id)  # warm
+        start = server.sample()
+        for _ in range(runs):
+            await tab.rerun(fragment_id=fragment_id)
+        end = server.sample()
+        costs[label] = 1000 * end.cpu_since(start) / runs
+
+    laptop = StreamlitSession(server.port, path=flow.join_path, query_string=flow.join_query(code), name="probe",
+                              auto_rerun=False)
+    projector = StreamlitSession(server.port, path=flow.projector_path, name="probe-projector", auto_rerun=False,
+                                 query_string=flow.projector_query(code, created.projector_key))
+    facilitator = StreamlitSession(server.port, path=flow.facilitate_path, name="probe-facilitator", auto_rerun=False,
+                                   query_string=flow.facilitate_query(code, created.facilitator_key))
+    try:
+        await laptop.connect()
+        await cost(laptop, "join page")
+        await flow.join(laptop, "Probe", timeout=30)
+        await cost(laptop, "play page, lobby")
+        await asyncio.to_thread(engine.open_stage, code, created.facilitator_key)
+        await laptop.rerun()
+        await cost(laptop, "play page, stage open")
+        await cost(laptop, "play poll (fragment)", fragment=True)
+        await projector.connect()
+        await cost(projector, "projector, stage open")
+        await cost(projector, "projector poll (fragment)", fragment=True)
+        await facilitator.connect()
+        await cost(facilitator, "facilitate, stage open")
+    finally:
+        await asyncio.gather(laptop.close(), projector.close(), facilitator.close(), return_exceptions=True)
+        await asyncio.to_thread(engine.delete_workshop, code, created.facilitator_key)
+    return costs
+
+
+def _error_kind(message: str) -> str:
+    text = re.sub(r"tab-?\d+|p\d+|\b[0-9a-f]{8,}\b|\d+(\.\d+)?", "#", message)
+    return text[:160]
+
+
+# ---------------------------------------------------------------------------------------- the run
+class _Stage:
+    def __init__(self, index: int, title: str) -> None:
+        self.index = index
+        self.title = title
+        self.opened = asyncio.Event()
+        self.opened_at = 0.0
+        self.closed = asyncio.Event()
+        self.revealed = asyncio.Event()
+        self.deadline = 0.0
+        self.resolved = 0  # participants done with this stage: submitted, failed, or gave up
+
+
+async def run_workshop(n: int, args: Any, *, baseline: IdleResult | None, time_limit: float,
+                       flow: Flow | None = None, app: Path | None = None) -> WorkshopResult:
+    """Play one level with `n` participants; see the module's docstring."""
+    import psutil
+
+    from facilitation.store import Store
+    from facilitation.workshop import Workshops
+
+    flow = flow or Flow()
+    result = WorkshopResult(participants=n, baseline=baseline)
+    rng = random.Random(args.seed * 1000 + n)
+    folder = Path(tempfile.mkdtemp(prefix=f"easi-load-{n}-"))
+    passcode = secrets.token_urlsafe(16)
+    db_path = folder / "easi.db"
+    snapshot = load_snapshot()
+    engine = Workshops(Store(db_path), passcode=passcode)
+    created = engine.create(snapshot, passcode=passcode)
+    code = created.code
+    stages = [_Stage(i, stage.title) for i, stage in enumerate(snapshot.scenario.stages[: max(1, args.stages)])]
+    env = {"EASI_DB": str(db_path), "EASI_DATA": str(folder), "EASI_PASSCODE": passcode}
+    log_path = args.log_dir / f"workshop-{n}.log"
+    hard_deadline = time.monotonic() + time_limit - 15
+    submitted: list[Submitted] = []
+    me = psutil.Process()
+
+    print(f"[{n}] workshop {code}: starting the server ...", flush=True)
+    with StreamlitServer(app or getattr(args, "app", None) or APP, env=env, log_path=log_path) as server:
+        projector = StreamlitSession(server.port, path=flow.projector_path, name="projector",
+                                     query_string=flow.projector_query(code, created.projector_key))
+        facilitator = StreamlitSession(server.port, path=flow.facilitate_path, name="facilitator",
+                                       query_string=flow.facilitate_query(code, created.facilitator_key))
+        laptops = [StreamlitSession(server.port, path=flow.join_path, name=f"p{i}", query_string=flow.join_query(code))
+                   for i in range(n)]
+        everyone = [projector, facilitator, *laptops]
+        try:
+            connect_errors = await connect_all([projector, facilitator], rate=0, deadline=hard_deadline)
+            if connect_errors:
+                raise HarnessError(f"projector/facilitator could not connect: {connect_errors}")
+            try:
+                result.page_costs = await measure_page_costs(server, engine, snapshot, passcode, flow)
+            except (HarnessError, asyncio.TimeoutError) as error:
+                result.errors.append(f"page costs: {error}")
+
+            # ------------------------------------------------------------------ participants
+            joined = asyncio.Event()
+            join_count = 0
+            reach_dumped: list[str] = []
+            missing_dumped: list[str] = []
+
+            async def participant(index: int, tab: StreamlitSession) -> None:
+                nonlocal join_count
+                prng = random.Random(rng.random())
+                await asyncio.sleep(index / args.join_rate)
+                began = time.monotonic()
+                try:
+                    await tab.connect()
+                    await flow.join(tab, f"Load {index}", timeout=60)
+                except (HarnessError, asyncio.TimeoutError) as error:
+                    result.errors.append(f"join: {error}")
+                    return
+                finally:
+                    join_count += 1
+                    if join_count == n:
+                        joined.set()
+                result.join_latencies.append(time.monotonic() - began)
+                result.joined += 1
+                for stage in stages:
+                    await _wait_event(stage.opened, hard_deadline)
+                    if not stage.opened.is_set() or stage.closed.is_set():
+                        return
+                    try:
+                        await play_stage(index, tab, stage, prng)
+                    finally:
+                        stage.resolved += 1
+
+            async def play_stage(index: int, tab: StreamlitSession, stage: _Stage, prng: random.Random) -> None:
+                try:
+                    seen = await flow.wait_for_stage(tab, stage.index, stage.title, deadline=stage.deadline,
+                                                     rng=prng)
+                except HarnessError as error:
+                    result.reach_missing += 1
+                    result.errors.append(f"stage reach: {error}")
+                    if not reach_dumped:
+                        reach_dumped.append(tab.name)
+                        (args.log_dir / f"workshop-{n}-unreached-{tab.name}.txt").write_text(
+                            f"{error}\n\n{tab.tree.dump()}\n\n" + "\n".join(tab.trace), encoding="utf-8")
+                    return
+                result.reach_latencies.append(seen - stage.opened_at)
+                if not tab.has_text(flow.stage_heading(stage.index, stage.title)):
+                    # The form is up but an element is missing: see "elements lost after a fragment".
+                    result.missing_elements += 1
+                    if not missing_dumped:
+                        missing_dumped.append(tab.name)
+                        (args.log_dir / f"workshop-{n}-missing-{tab.name}.txt").write_text(
+                            f"{tab.tree.dump()}\n\n" + "\n".join(tab.trace), encoding="utf-8")
+                think = prng.uniform(*args.think)
+                await asyncio.sleep(min(think, max(0.0, stage.deadline - time.monotonic() - 5)))
+                if stage.closed.is_set():
+                    return
+                try:
+                    button = flow.fill(tab, prng)
+                    entry = Submitted(index, stage.index, time.monotonic())
+                    submitted.append(entry)
+                    run = await tab.click(button)
+                    if flow.confirmed(tab) and run is not None and run.finished:
+                        entry.finished = run.finished  # the page had drawn the confirmation by then
+                    else:
+                        entry.finished = await tab.wait_until(flow.confirmed, timeout=30,
+                                                              what="the submission's confirmation")
+                    entry.confirmed = True
+                    result.submit_latencies.append(entry.finished - entry.clicked)
+                except HarnessError as error:
+                    result.errors.append(f"submit: {error}")
+                shown = flow.page_errors(tab)
+                if shown:
+                    result.errors.append(f"page shows: {shown[-1]}")
+                await _wait_event(stage.revealed, stage.deadline + 30)
+                try:
+                    await flow.acknowledge_update(tab, prng, within=5.0)
+                except HarnessError as error:
+                    result.errors.append(f"after the reveal: {error}")
+
+            tasks = [asyncio.create_task(participant(i, tab)) for i, tab in enumerate(laptops)]
+            await _wait_event(joined, min(hard_deadline, time.monotonic() + n / args.join_rate + 90))
+            print(f"[{n}] {result.joined} of {n} joined; measuring idle polls in the lobby ...", flush=True)
+
+            live = [tab for tab in everyone if tab.connected]
+            result.idle = await measure_idle(server, live, warmup=args.warmup, window=args.idle_window,
+                                             label="workshop lobby")
+
+            # ------------------------------------------------------------------ stages
+            profiler = None
+            if getattr(args, "profile", False):
+                from .profile import Profiler
+
+                profiler = Profiler(server.process.pid, args.log_dir / f"workshop-{n}-profile.txt")
+                if not profiler.available:
+                    result.errors.append("--profile needs py-spy (pip install py-spy)")
+            async def act(action: str, stage_index: int) -> bool:
+                """A facilitator action; a failure is recorded (with the server's stacks), not fatal."""
+                try:
+                    await _facilitate(flow, facilitator, engine, code, created.facilitator_key, action,
+                                      args.facilitator, stage_index)
+                    return True
+                except HarnessError as error:
+                    result.facilitator_failures += 1
+                    result.errors.append(f"facilitator {action}: {error}")
+                    stacks = args.log_dir / f"workshop-{n}-stacks-{action}-{stage_index}.txt"
+                    if server.dump_stacks(stacks):
+                        print(f"[{n}] the facilitator's {action} did not finish; server stacks in {stacks}", flush=True)
+                    return False
+
+            play_start = server.sample()
+            my_start = sum(me.cpu_times()[:2])
+            samples = [play_start]
+            stage_time = max(20.0, args.duration / len(stages))
+            projector_updates: list[tuple[float, int, int]] = []  # (arrival, stage, count)
+            for stage in stages:
+                if time.monotonic() + stage_time > hard_deadline:
+                    break
+                stage.deadline = time.monotonic() + stage_time
+                watcher = asyncio.create_task(_watch_projector(projector, flow, stage, projector_updates))
+                stage.opened_at = time.monotonic()
+                acted = await act("open" if stage.index == 0 else "next", stage.index)
+                stage.opened.set()
+                result.stages_played += 1
+                while time.monotonic() < stage.deadline:
+                    await asyncio.sleep(1.0)
+                    samples.append(server.sample())
+                    if stage.resolved >= result.joined:
+                        break
+                await asyncio.sleep(3.0)  # let the projector's last poll land
+                stage.closed.set()
+                watcher.cancel()
+                acted = await act("lock", stage.index) and acted
+                acted = await act("reveal", stage.index) and acted
+                stage.revealed.set()
+                if not acted:
+                    break  # the facilitator's page is stuck: no point opening another stage
+                await asyncio.sleep(args.reveal_pause)  # the room looks at the reveal; laptops catch up
+            play_end = server.sample()
+            my_end = sum(me.cpu_times()[:2])
+            if profiler is not None:
+                result.profile_path = str(profiler.stop() or "")
+            result.play_seconds = play_end.at - play_start.at
+            result.cpu_percent = play_end.cpu_percent_since(play_start)
+            result.cpu_percent_peak = max((b.cpu_percent_since(a) for a, b in zip(samples, samples[5:])), default=0)
+            result.harness_cpu_percent = 100 * (my_end - my_start) / max(result.play_seconds, 1e-9)
+            for stage in stages:
+                stage.opened.set()
+                stage.closed.set()
+                stage.revealed.set()
+            await asyncio.wait(tasks, timeout=10)
+            for task in tasks:
+                task.cancel()
+            result.projector_latencies = _projector_latencies(submitted, projector_updates)
+        finally:
+            await asyncio.gather(*(tab.close() for tab in everyone), return_exceptions=True)
+            result.peak_rss = server.peak_rss
+            for tab in everyone:
+                result.lost_run_tails += tab.stats.lost_full_run_tails
+                result.errors += [f"{tab.name}: {e}" for e in tab.stats.errors]
+                result.errors += [f"{tab.name}: exception shown: {e}" for e in tab.stats.exceptions]
+            if server.process and server.process.poll() is not None:
+                result.errors.append(f"the server died: {server.log_tail()}")
+
+    _check_database(engine, code, submitted, result)
+    if result.errors:
+        (args.log_dir / f"workshop-{n}-errors.txt").write_text("\n".join(result.errors) + "\n", encoding="utf-8")
+    shutil.rmtree(folder, ignore_errors=True)
+    return result
+
+
+async def _wait_event(event: asyncio.Event, deadline: float) -> None:
+    try:
+        await asyncio.wait_for(event.wait(), timeout=max(0.0, deadline - time.monotonic()))
+    except asyncio.TimeoutError:
+        pass
+
+
+async def _facilitate(flow: Flow, tab: StreamlitSession, engine: Any, code: str, key: str, action: str,
+                      mode: str, stage_index: int = 0) -> None:
+    """One facilitator action, through the facilitate page (a button) or the engine."""
+    if mode == "engine":
+        method = {"open": engine.open_stage, "next": engine.next_stage, "lock": engine.lock_stage,
+                  "reveal": engine.reveal_stage}[action]
+        await asyncio.to_thread(method, code, key)
+        return
+    label = {"open": flow.open_button(stage_index), "next": flow.open_button(stage_index),
+             "lock": flow.lock_button, "reveal": flow.reveal_button}[action]
+    await tab.wait_until(lambda s: (b := s.find_widget(label, type="button")) is not None and not b.disabled,
+                         timeout=30, what=f"the facilitator's {label!r} button")
+    await tab.click(tab.widget(label, type="button"))
+
+
+async def _watch_projector(tab: StreamlitSession, flow: Flow, stage: _Stage,
+                           updates: list[tuple[float, int, int]]) -> None:
+    last = -1
+    while not stage.closed.is_set():
+        try:
+            arrived = await tab.wait_until(lambda s: (flow.projector_count(s) or 0) > last,
+                                           timeout=max(1.0, stage.deadline + 10 - time.monotonic()),
+                                           what="the projector's count to rise")
+        except HarnessError:
+            return
+        count = flow.projector_count(tab) or 0
+        updates.append((arrived, stage.index, count))
+        last = count
+
+
+def _projector_latencies(submitted: list[Submitted], updates: list[tuple[float, int, int]]) -> list[float]:
+    """For the k-th confirmed submission of a stage (in order of confirmation), the time from its click
+    to the first projector update at or after the click that shows k or more."""
+    latencies = []
+    for stage in {s.stage for s in submitted}:
+        done = sorted((s for s in submitted if s.stage == stage and s.confirmed), key=lambda s: s.finished)
+        shown = sorted((at, count) for at, st, count in updates if st == stage)
+        for rank, entry in enumerate(done, start=1):
+            seen = next((at for at, count in shown if count >= rank and at >= entry.clicked), None)
+            if seen is not None:
+                latencies.append(seen - entry.clicked)
+    return latencies
+
+
+def _check_database(engine: Any, code: str, submitted: list[Submitted], result: WorkshopResult) -> None:
+    """Every confirmed submission stored once, nothing stored that was not confirmed, one seat each."""
+    with engine.store.read() as db:
+        workshop_id = db.execute("SELECT id FROM workshops WHERE code = ?", (code,)).fetchone()[0]
+        seats = db.execute("SELECT display_name, count(*) FROM participants WHERE workshop_id = ? AND simulated = 0 "
+                           "GROUP BY display_name", (workshop_id,)).fetchall()
+        stored = db.execute("SELECT p.display_name, s.stage_index FROM submissions s JOIN participants p "
+                            "ON p.id = s.participant_id WHERE s.workshop_id = ?", (workshop_id,)).fetchall()
+        logged = db.execute("SELECT p.display_name, e.stage_index, count(*) FROM events e JOIN participants p "
+                            "ON p.id = e.participant_id WHERE e.workshop_id = ? AND e.event = 'decision_submitted' "
+                            "GROUP BY p.display_name, e.stage_index", (workshop_id,)).fetchall()
+    result.seats_duplicated = sum(count - 1 for _, count in seats if count > 1)
+    stored_keys = Counter((name, stage) for name, stage in stored)
+    confirmed = {(f"Load {s.participant}", s.stage) for s in submitted if s.confirmed}
+    attempted = {(f"Load {s.participant}", s.stage) for s in submitted}
+    result.lost = sum(1 for key in confirmed if key not in stored_keys)
+    result.duplicated = sum(count - 1 for count in stored_keys.values() if count > 1)
+    result.duplicated += sum(count - 1 for _, _, count in logged if count > 1)
+    result.unexpected = sum(1 for key in stored_keys if key not in attempted)
+    result.unconfirmed = sum(1 for key in stored_keys if key in attempted and key not in confirmed)

@@ -1,0 +1,141 @@
+"""The reveal and the debrief as the facilitator and the projector show them (charts from
+`facilitation.charts`, words from `facilitation.debrief`). Nothing here reads the store: callers pass
+the record the engine gave them, and what they may show is already decided by which record that is."""
+
+from __future__ import annotations
+
+import altair as alt
+import streamlit as st
+
+from facilitation import charts
+from facilitation.debrief import Debrief, analyse
+from facilitation.models import WorkshopRecord
+from facilitation.ui.widgets import level_label
+
+__all__ = ["ENDING", "REVEAL", "analysis_for", "ending", "reveal", "text_size_key"]
+
+_BEHAVIOUR_WORDS = {
+    "ideal": "ideal: shared what guidance expects, with little over-sharing",
+    "over-open": "over-open: shared what should not have gone",
+    "over-cautious": "over-cautious: held back what should have gone",
+    "chaotic": "chaotic: no consistent pattern",
+    "unclassified": "not enough decisions to say",
+}
+ROW_MIN = 46  # px: the least height of a chart row whose cells carry two lines of text
+REVEAL = ("Who knew what", "Who shared with whom", "Level of need", "Prompts")
+ENDING = ("What happened", "Key messages", "What held people back", "Sharing", "Who knew what")
+
+
+@st.cache_resource(show_spinner=False, max_entries=64, ttl=3600)
+def _cached(kind: str, code: str, version: int, through: int | None, _record: WorkshopRecord) -> Debrief:
+    return analyse(_record, through)
+
+
+def analysis_for(kind: str, code: str, version: int, record: WorkshopRecord, through: int | None = None) -> Debrief:
+    """The analysis of a record, built once per (who sees it, workshop, version): a reveal redraws every
+    facilitator tab and the projector at once. `kind` keeps records of different audiences apart."""
+    return _cached(kind, code, version, through, record)
+
+
+def _chart(chart, max_height: int | None = None) -> None:
+    """Draw a chart across the page at its own height. Streamlit's default autosize ("fit" into the
+    spec's height, decorations included) squashes charts with titles and legends, so the width is
+    fitted and the height left to the chart; layers get their own colour scales, so that a cell's text
+    colour never merges with its fill colour (a label the colour of its cell cannot be read)."""
+    chart = chart.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+    height = getattr(chart, "height", None)
+    if max_height and isinstance(height, int | float) and height > max_height:
+        chart = chart.properties(height=max_height)  # many agencies: shorter rows, still one screen
+    if isinstance(chart, alt.LayerChart):
+        chart = chart.resolve_scale(color="independent")
+    st.altair_chart(chart, width="stretch", theme=None)
+
+
+def reveal(analysis: Debrief, stage: int, section: str, *, prompts_limit: int = 6,
+           max_height: int | None = None) -> None:
+    """One part of a stage's reveal. `max_height` caps a chart's plotting height (the projector's screen)."""
+    view = analysis.stage(stage)
+    # Shorter rows fit more agencies on one screen, down to what a two-line cell label needs.
+    max_height = max(max_height, ROW_MIN * len(analysis.roles)) if max_height else None
+    if section == "Who knew what":
+        _chart(charts.jigsaw_chart(analysis, stage), max_height)
+        jigsaw = view.jigsaw
+        if jigsaw.lead is not None:
+            lead = analysis.role(analysis.lead_role)
+            st.caption(f"{lead.short_name} (the lead agency) now holds {jigsaw.lead.count} of {jigsaw.whole.count} "
+                       f"facts: level {level_label(analysis.audience, jigsaw.lead.level)}; the whole picture "
+                       f"reaches level {level_label(analysis.audience, jigsaw.whole.level)}.")
+    elif section == "Who shared with whom":
+        if view.flows.shares:
+            _chart(charts.flow_chart(analysis, stage))  # two-line labels need the chart's own row height
+        else:
+            st.markdown("### Nobody shared anything at this stage.")
+    elif section == "Level of need":
+        if view.empty:
+            st.markdown("### Nobody submitted at this stage.")
+        else:
+            _chart(charts.judgement_chart(analysis, stage))  # its circles need their full rows
+    else:
+        st.header(f"Questions for the room · stage {stage + 1}")
+        prompts = view.prompts[:prompts_limit]
+        if not prompts:
+            st.markdown("### What surprised you about what the others knew?")
+        for prompt in prompts:
+            st.markdown(f"- {prompt.text}")
+        if view.notes:
+            st.markdown("**In your words**")
+            for note in view.notes[:3]:
+                st.caption(analysis.short(note.role_id))
+                st.text(note.text)  # participant text: shown as typed
+
+
+def text_size_key(text: str) -> str:
+    """A container key that sizes long text down on the projector (see the projector's style sheet)."""
+    for limit, key in ((420, "narrative"), (750, "narrative-m"), (1100, "narrative-l")):
+        if len(text) <= limit:
+            return key
+    return "narrative-xl"
+
+
+def ending(analysis: Debrief, section: str, *, max_height: int | None = None, projector: bool = False) -> None:
+    """One part of the debrief at the end of the workshop. The `projector` shows less, larger."""
+    max_height = max(max_height, ROW_MIN * len(analysis.roles)) if max_height else None
+    if section == "What happened":
+        story = analysis.what_happened or "The story is told once every stage has been revealed."
+        with st.container(key=text_size_key(story) if projector else None):
+            st.markdown(story)
+        act = analysis.act
+        if act.status != "no_lead" and act.possible is not None:
+            lead = analysis.short(act.lead_role)
+            actual = (f"in this room it could act at stage {act.actual + 1}" if act.actual is not None
+                      else "in this room it never held enough to act")
+            st.markdown(f"**{lead} could have acted at stage {act.possible + 1}** had each piece been shared as "
+                        f"guidance says; {actual}.")
+    elif section == "Key messages":
+        for message in analysis.key_messages:
+            st.markdown(f"- {message}")
+        if analysis.learning_outcomes and not projector:
+            st.caption("Learning outcomes: " + " · ".join(analysis.learning_outcomes))
+    elif section == "What held people back":
+        if analysis.barriers.counts:
+            _chart(charts.barrier_chart(analysis), max_height)
+            for myth in analysis.barriers.myths[:3]:
+                fact = analysis.fact(myth.fact_id)
+                basis = f" {myth.gateway_label} is a lawful basis." if myth.gateway_label else ""
+                st.caption(f"Myth: '{myth.barrier_id.replace('_', ' ')}' cited {myth.count}× on “{fact.short}”."
+                           + basis)
+        else:
+            st.markdown("### Nobody said anything held them back.")
+    elif section == "Sharing":
+        if projector:  # words that read from the back of the room; the evidence is in the report
+            for behaviour in analysis.role_behaviours:
+                st.markdown(f"**{analysis.short(behaviour.role_id)}**: {_BEHAVIOUR_WORDS[behaviour.label]}")
+            return
+        rows = [{"Agency": analysis.short(b.role_id), "Behaviour": b.label, "Evidence": b.evidence}
+                for b in analysis.role_behaviours]
+        st.dataframe(rows, hide_index=True, width="stretch")
+        st.caption(analysis.rule)
+    else:
+        if analysis.jigsaw is not None:
+            _chart(charts.picture_share_chart(analysis), max_height)
+            _chart(charts.jigsaw_chart(analysis), max_height)

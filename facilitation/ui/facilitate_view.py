@@ -1,0 +1,458 @@
+"""Facilitate: create a workshop, then run it (`/facilitate?w=CODE&k=KEY`).
+
+The facilitator key in the URL is the right to run the workshop: every control calls the engine with
+it and the engine refuses what is not allowed now; the page only greys out buttons that would be refused
+anyway. The key stays in the URL, so a refresh or a second tab keeps control; two tabs stay consistent
+because each polls the workshop's version and redraws when anything changes.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from facilitation.errors import EasiError, NotAllowed, NotFound
+from facilitation.reference import reference
+from facilitation.report import render
+from facilitation.ui import content, services
+from facilitation.ui.debrief_view import ENDING, REVEAL, analysis_for, ending, reveal
+from facilitation.ui.widgets import css, level_label, phase_caption, qr_svg, top_links, watch
+from facilitation.workshop import FacilitatorView, Status
+
+__all__ = ["CONTROLS", "enabled_controls", "page"]
+
+# (engine method, button label, icon): every stage control, always shown, enabled only when valid.
+CONTROLS: tuple[tuple[str, str, str], ...] = (
+    ("open_stage", "Open stage 1", ":material/play_arrow:"),
+    ("lock_stage", "Lock", ":material/lock:"),
+    ("reopen_stage", "Reopen", ":material/lock_open:"),
+    ("reveal_stage", "Reveal", ":material/visibility:"),
+    ("next_stage", "Next stage", ":material/skip_next:"),
+    ("start_debrief", "Start the debrief", ":material/forum:"),
+)
+EXPORTS: tuple[tuple[str, str, str], ...] = (
+    ("html", "Report (HTML)", "text/html"),
+    ("pdf", "Report (PDF)", "application/pdf"),
+    ("md", "Report (Markdown)", "text/markdown"),
+    ("csv", "Decisions (CSV)", "text/csv"),
+    ("json", "Everything (JSON)", "application/json"),
+)
+SECTIONS = ("Room", "Stage", "Reveal", "Debrief", "Export", "Close")
+
+
+def enabled_controls(status: Status) -> set[str]:
+    """The controls the engine would accept now (for greying out; the engine still decides)."""
+    phase, last = status.phase, status.stage_index == status.stage_count - 1
+    return {
+        "lobby": {"open_stage"},
+        "open": {"lock_stage", "reveal_stage"},
+        "locked": {"reopen_stage", "reveal_stage"},
+        "revealed": {"start_debrief"} if last else {"next_stage"},
+    }.get(phase, set())
+
+
+def _default_section(status: Status) -> str:
+    return {"lobby": "Room", "open": "Stage", "locked": "Stage", "revealed": "Reveal", "debrief": "Debrief",
+            "closed": "Export"}[status.phase]
+
+
+# ------------------------------------------------------------------------------------------- page
+
+
+def page() -> None:
+    css()
+    code, key = st.query_params.get("w", ""), st.query_params.get("k", "")
+    if not code or not key:
+        top_links("facilitate")
+        _create()
+        return
+    eng = services.engine()
+    try:
+        seen = eng.versions(code).any
+        view = eng.facilitator_view(code, key)
+    except NotFound:
+        top_links("facilitate")
+        st.error(f"There is no workshop {code!r} any more: it may have been deleted.")
+        _forget_link()
+        return
+    except NotAllowed:
+        top_links("facilitate")
+        st.error("This facilitator link is not right for that workshop. Use the link you were given when you "
+                 "created it.")
+        _forget_link()
+        return
+    status = view.status
+    watch(lambda: eng.versions(code).any, f"facilitate:{status.code}", seen,
+          countdown_ends_at=status.countdown_ends_at)
+    st.caption(f"EASI Workshop · facilitating · {status.scenario_id}")
+    title_col, code_col = st.columns([3, 1], vertical_alignment="bottom")
+    with title_col:
+        st.title(status.title)
+    with code_col:
+        st.metric("Join code", status.code)
+    _flash()
+    _controls(view, key)
+    section = st.segmented_control("Section", SECTIONS, default=_default_section(status), required=True,
+                                   key=f"facilitate:section:{status.phase}")
+    section = section or _default_section(status)
+    if section == "Room":
+        _room(view, key)
+    elif section == "Stage":
+        _stage(view, key)
+    elif section == "Reveal":
+        _reveal(view, seen)
+    elif section == "Debrief":
+        _debrief(view, seen)
+    elif section == "Export":
+        _export(view, seen)
+    else:
+        _close(view, key)
+
+
+def _forget_link() -> None:
+    if st.button("Create a new workshop", icon=":material/add:"):
+        st.query_params.clear()
+        st.rerun()
+
+
+def _flash() -> None:
+    flash = st.session_state.pop("facilitate:flash", None)
+    if flash:
+        (st.success if flash[0] == "success" else st.error)(flash[1])
+
+
+def _act(method: str, code: str, key: str, **kwargs) -> None:
+    """A control's callback: ask the engine, and say what it answered."""
+    try:
+        getattr(services.engine(), method)(code, key, **kwargs)
+    except (EasiError, ValueError) as refused:
+        st.session_state["facilitate:flash"] = ("error", str(refused))
+
+
+def _controls(view: FacilitatorView, key: str) -> None:
+    status = view.status
+    with st.container(border=True, key="phase-banner"):
+        st.markdown(f"**{phase_caption(status)}**")
+        valid = enabled_controls(status)
+        columns = st.columns(len(CONTROLS))
+        for column, (method, label, icon) in zip(columns, CONTROLS):
+            if method == "next_stage" and status.phase == "revealed" and status.stage_index + 1 < status.stage_count:
+                label = f"Open stage {status.stage_index + 2}"
+            with column:
+                st.button(label, key=f"control:{method}", icon=icon, disabled=method not in valid,
+                          type="primary" if method in valid else "secondary", width="stretch",
+                          on_click=_act, args=(method, status.code, key))
+
+
+# ------------------------------------------------------------------------------------------ room
+
+
+def _room(view: FacilitatorView, key: str) -> None:
+    status = view.status
+    join_url = services.link("", code=status.code)
+    left, right = st.columns([2, 3], gap="large")
+    with left:
+        st.subheader("Join")
+        code_col, qr_col = st.columns([1, 1], vertical_alignment="center")
+        with code_col:
+            with st.container(key="join-code-small"):
+                st.markdown(f"## {status.code}")
+            st.caption("Participants scan the QR code, or open the link and type the code.")
+        with qr_col:
+            st.image(qr_svg(join_url), width=180)
+        st.code(join_url, language=None)
+        projector = services.link("projector", w=status.code,
+                                  k=st.query_params.get("p") or st.session_state.get(f"projector:{status.code}") or key)
+        st.link_button("Open the projector view", projector, icon=":material/tv:", type="primary")
+        if not (st.query_params.get("p") or st.session_state.get(f"projector:{status.code}")):
+            st.caption("The projector link uses your facilitator key: keep the projector's address bar out of sight.")
+        with st.expander("Your facilitator link (keep it private)"):
+            st.write("Open it in another tab or on another device to run this workshop from there.")
+            st.code(services.link("facilitate", w=status.code, k=key, p=st.query_params.get("p", "")), language=None)
+    with right:
+        _roster(view, key)
+
+
+def _roster(view: FacilitatorView, key: str) -> None:
+    status = view.status
+    roles = view.record.snapshot.roles
+    role_ids = view.record.snapshot.role_ids
+    people = [entry for entry in view.roster]
+    st.subheader(f"Roster · {len(people)} joined")
+    by_role = {role_id: [p for p in people if p.role_id == role_id] for role_id in role_ids}
+    rows = []
+    for role_id in role_ids:
+        members = by_role[role_id]
+        if not members:
+            rows.append({"Agency": roles[role_id].short_name, "Participant": "(nobody yet)", "Kind": "",
+                         "Submitted this stage": ""})
+        for person in members:
+            rows.append({"Agency": roles[role_id].short_name, "Participant": person.display_name,
+                         "Kind": "simulated" if person.simulated else "person",
+                         "Submitted this stage": ("yes" if person.submitted else "no")
+                         if status.phase in ("open", "locked", "revealed") else ""})
+    # A dataframe shows every name as plain text (no Markdown, no HTML).
+    st.dataframe(rows, hide_index=True, width="stretch")
+    empty = [role_id for role_id in role_ids if not by_role[role_id]]
+    st.button(f"Fill {len(empty)} empty role{'s' if len(empty) != 1 else ''} with simulated participants",
+              icon=":material/smart_toy:", disabled=not empty or status.phase == "closed",
+              on_click=_act, args=("add_simulated", status.code, key))
+    if people:
+        with st.popover("Remove a participant", icon=":material/person_remove:"):
+            choice = st.selectbox("Participant to remove", [p.participant_id for p in people],
+                                  format_func=lambda pid: next(f"{p.display_name} ({roles[p.role_id].short_name})"
+                                                               for p in people if p.participant_id == pid))
+            st.caption("Their seat stops working and their decisions are deleted.")
+            st.button("Remove", type="primary", key="remove-participant", on_click=_remove,
+                      args=(status.code, key, choice))
+
+
+def _remove(code: str, key: str, participant_id: int) -> None:
+    try:
+        services.engine().remove_participant(code, key, participant_id)
+        st.session_state["facilitate:flash"] = ("success", "Participant removed.")
+    except EasiError as refused:
+        st.session_state["facilitate:flash"] = ("error", str(refused))
+
+
+# ----------------------------------------------------------------------------------------- stage
+
+
+def _stage(view: FacilitatorView, key: str) -> None:
+    status = view.status
+    scenario = view.record.snapshot.scenario
+    roles = view.record.snapshot.roles
+    if status.stage_index < 0:
+        st.info("No stage is open yet. Open stage 1 when the room is ready.")
+        first = scenario.stages[0]
+        st.subheader(f"Stage 1: {first.title}")
+        st.markdown(first.narrative)
+        return
+    stage = scenario.stages[status.stage_index]
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        st.subheader(f"Stage {status.stage_index + 1}: {stage.title}")
+        st.markdown(stage.narrative)
+        with st.expander(f"Facts entering at this stage ({len(stage.facts)}) and guidance"):
+            _facts(view, status.stage_index)
+    with right:
+        st.subheader("Decisions in")
+        playing = {role_id: sum(1 for p in view.roster if p.role_id == role_id) for role_id in roles}
+        total = sum(playing.values())
+        done = sum(view.submitted_by_role.values())
+        st.progress(done / total if total else 0.0, text=f"{done} of {total} participants have submitted")
+        for role_id, count in playing.items():
+            if count:
+                submitted = view.submitted_by_role.get(role_id, 0)
+                st.progress(submitted / count, text=f"{roles[role_id].short_name}: {submitted} of {count}")
+        _countdown(view, key)
+
+
+def _facts(view: FacilitatorView, stage_index: int) -> None:
+    ref = reference()
+    roles = view.record.snapshot.roles
+    for fact in view.record.snapshot.scenario.stages[stage_index].facts:
+        holder = roles[fact.held_by].short_name if fact.held_by in roles else f"{fact.held_by} (not in play)"
+        st.markdown(f"**{holder}** · weight {fact.weight} · {fact.sensitivity.replace('_', ' ')}")
+        st.markdown(fact.text)
+        guidance = fact.guidance
+        share = ", ".join(roles[r].short_name for r in guidance.share_with if r in roles) or "nobody"
+        avoid = ", ".join(roles[r].short_name for r in guidance.avoid if r in roles)
+        gateway = ref.gateways[guidance.gateway].label if guidance.gateway in ref.gateways else "none named"
+        st.caption(f"Guidance: share with {share}" + (f"; not with {avoid}" if avoid else "")
+                   + f"; gateway {gateway}; consent {guidance.consent.replace('_', ' ')}. {guidance.why}")
+
+
+def _countdown(view: FacilitatorView, key: str) -> None:
+    status = view.status
+    if status.phase not in ("open", "locked"):
+        return
+    st.subheader("Countdown (advisory)")
+    st.caption("Shown on every screen as a suggestion; it never locks the stage.")
+    with st.form("countdown", border=False):
+        minutes = st.number_input("Minutes", min_value=1, max_value=180, value=5, step=1)
+        start, clear = st.columns(2)
+        with start:
+            started = st.form_submit_button("Start countdown", icon=":material/timer:", width="stretch")
+        with clear:
+            cleared = st.form_submit_button("Clear", disabled=status.countdown_ends_at is None, width="stretch")
+    if started:
+        _act("set_countdown", status.code, key, seconds=int(minutes) * 60)
+        st.rerun()
+    if cleared:
+        _act("set_countdown", status.code, key, seconds=None)
+        st.rerun()
+
+
+# ---------------------------------------------------------------------------------- reveal, debrief
+
+
+def _stage_picker(status: Status, revealed_through: int, key: str) -> int | None:
+    if revealed_through < 0:
+        return None
+    options = list(range(revealed_through + 1))
+    default = min(status.stage_index, revealed_through)
+    return st.selectbox("Stage", options, index=options.index(default) if default in options else len(options) - 1,
+                        format_func=lambda i: f"Stage {i + 1}", key=key)
+
+
+def _reveal(view: FacilitatorView, version: int) -> None:
+    status = view.status
+    record = view.record
+    if record.revealed_through < 0:
+        st.info("Nothing has been revealed yet. Reveal a stage to compare the room's decisions.")
+        return
+    analysis = analysis_for("facilitator", status.code, version, record)
+    picker, section_col = st.columns([1, 3])
+    with picker:
+        stage = _stage_picker(status, record.revealed_through, "facilitate:reveal-stage")
+    with section_col:
+        section = st.segmented_control("Part of the reveal", REVEAL, default=REVEAL[0], required=True,
+                                       key="facilitate:reveal-section")
+    reveal(analysis, stage, section or REVEAL[0], prompts_limit=12)
+    if (section or REVEAL[0]) == "Level of need":
+        audience = analysis.audience
+        rows = [{"Agency": analysis.short(j.role_id), "Chosen": ", ".join(str(n) for n in j.levels) or "-",
+                 "Picture supported": level_label(audience, j.supported),
+                 "Confidence (mean)": "" if j.confidence_mean is None else f"{j.confidence_mean:.1f}"}
+                for j in analysis.stage(stage).judgements]
+        st.dataframe(rows, hide_index=True, width="stretch")
+
+
+def _debrief(view: FacilitatorView, version: int) -> None:
+    status = view.status
+    record = view.record
+    if status.phase not in ("debrief", "closed"):
+        st.info("The debrief opens once the last stage is revealed. You can look ahead at what it will show.")
+    if record.revealed_through < 0:
+        return
+    analysis = analysis_for("facilitator", status.code, version, record)
+    section = st.segmented_control("Part of the debrief", ENDING, default=ENDING[0], required=True,
+                                   key="facilitate:ending-section")
+    ending(analysis, section or ENDING[0])
+    if (section or ENDING[0]) == "Key messages" and analysis.prompts:
+        st.subheader("Questions for the room")
+        for prompt in analysis.prompts[:8]:
+            st.markdown(f"- {prompt.text}")
+    if analysis.notes and (section or ENDING[0]) == "What happened":
+        st.subheader("Notes participants let us quote")
+        for note in analysis.notes:
+            st.caption(f"{analysis.short(note.role_id)}, stage {note.stage_index + 1}")
+            st.text(note.text)
+
+
+def _export(view: FacilitatorView, version: int) -> None:
+    status = view.status
+    record = view.record
+    st.subheader("Export the debrief")
+    st.caption("Reports name agencies and participant labels (\"School 2\"), never names; notes appear only "
+               "where their writer agreed.")
+    if record.revealed_through < 0:
+        st.info("Nothing to export yet: reveal a stage first.")
+        return
+    analysis = analysis_for("facilitator", status.code, version, record)
+    stem = f"easi-{status.code}-{analysis.date}"
+    columns = st.columns(len(EXPORTS))
+    for column, (fmt, label, mime) in zip(columns, EXPORTS):
+        with column:
+            st.download_button(label, data=lambda fmt=fmt: render(fmt, record, analysis),
+                               file_name=f"{stem}.{fmt}", mime=mime, key=f"export:{fmt}",
+                               icon=":material/download:", on_click="ignore", width="stretch")
+
+
+def _close(view: FacilitatorView, key: str) -> None:
+    status = view.status
+    st.subheader("Close the workshop")
+    st.write("Closing stops joins and decisions; the debrief and the exports stay available until you delete it.")
+    st.button("Close the workshop", icon=":material/lock:", disabled=status.phase == "closed",
+              on_click=_act, args=("close_workshop", status.code, key))
+    st.subheader("Delete the workshop")
+    st.write("Deleting removes every participant, decision and note for good. Export first if you need a record.")
+    with st.form("delete", border=True):
+        typed = st.text_input(f"Type the join code ({status.code}) to confirm")
+        confirmed = st.form_submit_button("Delete for good", type="primary", icon=":material/delete_forever:")
+    if confirmed:
+        if typed.strip().upper() != status.code:
+            st.error("The code typed does not match: nothing was deleted.")
+            return
+        try:
+            services.engine().delete_workshop(status.code, key)
+        except EasiError as refused:
+            st.error(str(refused))
+            return
+        st.query_params.clear()
+        st.session_state["facilitate:flash"] = ("success", f"Workshop {status.code} and all its data were deleted.")
+        st.rerun()
+
+
+# ---------------------------------------------------------------------------------------- create
+
+
+def _create() -> None:
+    st.title("Facilitate a workshop")
+    _flash()
+    state = st.session_state
+    arrived = st.query_params.get("passcode")
+    if arrived:
+        # Keep the passcode out of the address bar (and out of history) once read.
+        state["facilitate:passcode"] = arrived
+        del st.query_params["passcode"]
+    mine = state.get("facilitate:created", [])
+    if mine:
+        st.caption("Workshops you created in this tab")
+        for entry in mine:
+            st.page_link("facilitation/ui/pages/facilitate.py", label=f"{entry['title']} · {entry['code']}",
+                         icon=":material/arrow_forward:", query_params={"w": entry["code"], "k": entry["k"],
+                                                                        "p": entry["p"]})
+    try:
+        choices = content.scenarios()
+    except Exception as error:  # the library itself is broken: say so, don't crash the page
+        st.error(f"The scenario library could not be read: {error}")
+        return
+    playable = [choice for choice in choices if choice.ok]
+    if not playable:
+        st.warning("No scenario in the library can be played. Check the files in the Studio.")
+        st.page_link("facilitation/ui/pages/studio.py", label="Studio", icon=":material/edit_note:")
+        return
+    by_id = {choice.id: choice for choice in playable}
+    scenario_id = st.selectbox(
+        "Scenario", list(by_id), format_func=lambda i: f"{by_id[i].title} · {by_id[i].audience.replace('_', ' ')}",
+        key="facilitate:scenario")
+    choice = by_id[scenario_id]
+    with st.container(border=True):
+        st.markdown(f"**{choice.title}**")
+        facts = [f"audience: {choice.audience.replace('_', ' ')}", f"{choice.stage_count} stages",
+                 f"{len(choice.roles)} agencies"]
+        if choice.duration_minutes:
+            facts.append(f"about {choice.duration_minutes} minutes")
+        st.caption(" · ".join(facts))
+        st.markdown(choice.summary)
+    with st.form("create"):
+        role_ids = st.multiselect("Agencies in play", list(choice.roles), default=list(choice.roles),
+                                  format_func=choice.roles.get, key=f"facilitate:roles:{scenario_id}",
+                                  help="Leave out agencies nobody in the room can play. Facts they hold are then "
+                                       "held by no one.")
+        passcode = st.text_input("Operator passcode", type="password", key="facilitate:passcode",
+                                 help="Whoever runs this server has it (EASI_PASSCODE, or the passcode file).")
+        created = st.form_submit_button("Create the workshop", type="primary", icon=":material/add:")
+    if choice.lead_role not in role_ids and role_ids:
+        st.caption(f"Note: the lead agency ({choice.roles.get(choice.lead_role, choice.lead_role)}) is not in play; "
+                   "the debrief will not say when it could have acted.")
+    if not created:
+        return
+    if not role_ids:
+        st.error("Choose at least one agency to play.")
+        return
+    try:
+        snapshot = content.snapshot(scenario_id, role_ids)
+        workshop = services.engine().create(snapshot, passcode=passcode)
+    except NotAllowed as refused:
+        st.error(str(refused), icon=":material/key_off:")
+        return
+    except Exception as error:  # a file changed since the list was drawn, for instance
+        st.error(f"The workshop could not be created: {error}")
+        return
+    state.setdefault("facilitate:created", []).append(
+        {"code": workshop.code, "k": workshop.facilitator_key, "p": workshop.projector_key, "title": choice.title})
+    state[f"projector:{workshop.code}"] = workshop.projector_key
+    st.query_params.from_dict({"w": workshop.code, "k": workshop.facilitator_key, "p": workshop.projector_key})
+    st.rerun()

@@ -1,0 +1,46 @@
+"""Home: what this is, and where to go. `/?code=K7QW3M` (the QR code's link) opens the join form."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from facilitation.ui import join_view
+from facilitation.ui.widgets import css, top_links
+
+__all__ = ["page"]
+
+
+def page() -> None:
+    if st.query_params.get("code"):
+        join_view.page()
+        return
+    css()
+    top_links("home")
+    st.title("EASI Workshop")
+    st.markdown(
+        "**Effective and Appropriate Sharing of Information.** Practitioners from different agencies play one "
+        "safeguarding scenario, stage by stage. Each of you holds a piece of the jigsaw and decides what to share, "
+        "with whom and why; the reveal shows side by side how your decisions differed, and the debrief talks "
+        "about what held people back."
+    )
+    join, facilitate, studio = st.columns(3, gap="large")
+    with join:
+        with st.container(border=True, height="stretch"):
+            st.subheader("Take part")
+            st.write("You need the six-character code on the projector. No account: you get a pseudonym unless "
+                     "you give a name.")
+            st.page_link("facilitation/ui/pages/join.py", label="Join a workshop", icon=":material/login:")
+    with facilitate:
+        with st.container(border=True, height="stretch"):
+            st.subheader("Run a workshop")
+            st.write("Choose a scenario and the agencies in play, show the join code, and lead the room through "
+                     "each stage, the reveal and the debrief. Creating a workshop needs the operator passcode.")
+            st.page_link("facilitation/ui/pages/facilitate.py", label="Facilitate", icon=":material/co_present:")
+    with studio:
+        with st.container(border=True, height="stretch"):
+            st.subheader("Write scenarios")
+            st.write("Check a scenario or role file line by line, preview it, and rehearse it with simulated "
+                     "participants before a real room sees it.")
+            st.page_link("facilitation/ui/pages/studio.py", label="Studio", icon=":material/edit_note:")
+    st.caption("Everything typed in a workshop is personal data: use no real names or case details. Workshops are "
+               "deleted by the facilitator, or by the operator after the retention period.")

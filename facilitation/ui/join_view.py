@@ -1,0 +1,97 @@
+"""Join: enter (or arrive with) a workshop code, optionally a name, choose a role or be given one, then
+go to your seat (`/play?t=TOKEN`). A wrong code says so and keeps what was typed."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from facilitation.errors import EasiError, NotFound, WrongPhase
+from facilitation.models import NAME_MAX_CHARS
+from facilitation.ui import services
+from facilitation.ui.widgets import css, top_links
+from facilitation.workshop import normalise_code
+
+__all__ = ["AUTO", "page", "role_order"]
+
+AUTO = "__auto__"  # "give me a role": the engine seats me in the least-filled one
+_PLAY_PAGE = "facilitation/ui/pages/play.py"
+
+
+def role_order(role_ids: list[str], counts: dict[str, int]) -> list[str]:
+    """Roles nobody plays first, then the least played; ties keep the scenario's order."""
+    return sorted(role_ids, key=lambda role_id: (counts.get(role_id, 0), role_ids.index(role_id)))
+
+
+def _count_words(count: int) -> str:
+    return "nobody yet" if count == 0 else ("1 person playing" if count == 1 else f"{count} people playing")
+
+
+def page() -> None:
+    css()
+    top_links("join")
+    st.title("Join a workshop")
+    state = st.session_state
+    arrived = st.query_params.get("code", "")
+    if "join:code" not in state:
+        state["join:code"] = arrived
+    with st.form("join-code", border=False, enter_to_submit=True):
+        code_col, button_col = st.columns([3, 1], vertical_alignment="bottom")
+        with code_col:
+            st.text_input("Workshop code", key="join:code", max_chars=16, placeholder="e.g. K7QW3M",
+                          help="The six characters shown on the projector. Upper or lower case, spaces don't matter.")
+        with button_col:
+            looked_up = st.form_submit_button("Continue", type="primary", width="stretch")
+    typed = state.get("join:code", "").strip()
+    if looked_up:
+        state["join:looked"] = typed
+    code = state.get("join:looked") or arrived
+    if not code:
+        st.caption("No code? Ask the facilitator: it is on the projector, with a QR code to scan.")
+        return
+    eng = services.engine()
+    try:
+        status = eng.status(code)
+    except NotFound:
+        st.error(f"There is no workshop with the code {normalise_code(code) or code!r}. Check the code on the "
+                 "projector (it has no letter O or I, and no digits 0 or 1) and try again.",
+                 icon=":material/error:")
+        return
+    if status.phase == "closed":
+        st.error("This workshop has closed: ask the facilitator for the code of a new one.", icon=":material/lock:")
+        return
+    if st.query_params.get("code") != status.code:
+        st.query_params["code"] = status.code
+    seat_token = state.get(f"join:seat:{status.code}")
+    if seat_token:
+        st.info("You already have a seat in this workshop in this browser tab.")
+        st.page_link(_PLAY_PAGE, label="Back to your seat", icon=":material/arrow_forward:",
+                     query_params={"t": seat_token})
+
+    st.subheader(status.title)
+    try:
+        roles, counts = services.join_options(status.code)
+    except EasiError as error:
+        st.error(str(error))
+        return
+    ordered = role_order(list(roles), counts)
+    labels = {AUTO: "Give me a role (the least played)"}
+    labels.update({role_id: f"{roles[role_id].name} · {_count_words(counts.get(role_id, 0))}" for role_id in ordered})
+    with st.form("join-seat"):
+        name = st.text_input(
+            "Your name (optional)", max_chars=NAME_MAX_CHARS,
+            placeholder="Leave empty for a pseudonym such as Amber Badger",
+            help="Shown only to the facilitator. The room sees your role, never your name.",
+        )
+        role_id = st.radio("Which agency will you play?", [AUTO, *ordered], format_func=labels.get,
+                           help="Agencies nobody plays yet come first.")
+        joined = st.form_submit_button("Join", type="primary", icon=":material/login:")
+    if not joined:
+        return
+    try:
+        seat = eng.join(status.code, display_name=name or None, role_id=None if role_id == AUTO else role_id)
+    except (NotFound, WrongPhase) as refused:
+        st.error(str(refused))
+        return
+    state[f"join:seat:{status.code}"] = seat.token
+    state["play:token"] = seat.token
+    st.switch_page(_PLAY_PAGE, query_params={"t": seat.token})

@@ -1,0 +1,131 @@
+"""The engine and the operator settings as the pages reach them.
+
+One `Workshops` per database file and process, cached with `st.cache_resource`: the `Store` lends each
+thread its own connection for the length of a block (see `facilitation.store`), so one instance can
+serve every session, and its memos (snapshots, ledgers, pictures) are shared by every laptop.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from urllib.parse import urlencode, urlsplit
+
+import streamlit as st
+
+from facilitation import settings
+from facilitation.models import Role
+from facilitation.store import Store
+from facilitation.workshop import Workshops
+
+__all__ = [
+    "announce_once",
+    "base_url",
+    "engine",
+    "join_options",
+    "link",
+    "operator_passcode",
+]
+
+PAGE_PATHS = frozenset({"home", "join", "play", "facilitate", "projector", "studio"})  # see facilitation.ui.app
+_announced = False
+_announce_guard = threading.Lock()
+
+
+def _secret_passcode() -> str:
+    """A passcode from `.streamlit/secrets.toml` (`EASI_PASSCODE = "..."`), if there is one."""
+    try:
+        if not st.secrets.load_if_toml_exists():
+            return ""
+        return str(st.secrets.get("EASI_PASSCODE") or st.secrets.get("passcode") or "").strip()
+    except Exception:  # a malformed secrets file must not take the app down; the file passcode still works
+        return ""
+
+
+def operator_passcode() -> settings.Passcode:
+    """The operator passcode: `$EASI_PASSCODE`, else `EASI_PASSCODE` in Streamlit secrets, else the
+    passcode file in the data folder (made on first use)."""
+    if not os.environ.get("EASI_PASSCODE", "").strip():
+        secret = _secret_passcode()
+        if secret:
+            return settings.Passcode(secret, "secrets", None)
+    return settings.resolve_passcode()
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _engine(db_path: str, passcode: str) -> Workshops:
+    return Workshops(Store(db_path), passcode=passcode)
+
+
+def engine() -> Workshops:
+    """The engine over the configured database, shared by every session of this process."""
+    return _engine(str(settings.db_path()), operator_passcode().value)
+
+
+def join_options(code: str) -> tuple[dict[str, Role], dict[str, int]]:
+    """The roles a newcomer may choose (in scenario order) and how many play each now."""
+    eng = engine()
+    options = getattr(eng, "join_options", None)
+    if options is not None:
+        return options(code)
+    # Until the engine offers it: the roles in play and the number of active participants in each, which
+    # the projector shows the whole room anyway. Nothing else of the record leaves this function.
+    record = eng.record(code)
+    roles = {role_id: record.snapshot.roles[role_id] for role_id in record.snapshot.role_ids}
+    counts = dict.fromkeys(roles, 0)
+    for person in record.participants:
+        if person.active and person.role_id in counts:
+            counts[person.role_id] += 1
+    return roles, counts
+
+
+def base_url() -> str:
+    """The address participants type or scan: `$EASI_PUBLIC_URL`, else the address this browser used,
+    else `http://localhost:<port>`. Never ends with a slash."""
+    configured = os.environ.get("EASI_PUBLIC_URL", "").strip()
+    if configured:
+        return configured.rstrip("/")
+    try:
+        seen = st.context.url
+    except Exception:  # outside a session (tests, scripts)
+        seen = None
+    if seen:
+        parts = urlsplit(seen)
+        path = parts.path.rstrip("/")
+        if path.rsplit("/", 1)[-1] in PAGE_PATHS:  # the page this browser is on, not the app's root
+            path = path.rsplit("/", 1)[0]
+        return f"{parts.scheme}://{parts.netloc}{path}"
+    return f"http://localhost:{st.get_option('server.port') or 8501}"
+
+
+def link(path: str, **params: str) -> str:
+    """An absolute link to a page of this app with query parameters: link("play", t=token)."""
+    query = urlencode({name: value for name, value in params.items() if value})
+    return f"{base_url()}/{path.lstrip('/')}" + (f"?{query}" if query else "")
+
+
+def announce_once() -> None:
+    """Print the facilitator's first link on the console, once per process, when the passcode was made
+    on this start (as Jupyter prints its token). Says where the passcode lives otherwise, never the
+    passcode itself."""
+    global _announced
+    with _announce_guard:
+        if _announced:
+            return
+        _announced = True
+    try:
+        passcode = operator_passcode()
+    except Exception as error:  # a broken settings file: say so on the console, the page will too
+        print(f"EASI Workshop: could not read the operator passcode: {error}", file=sys.stderr, flush=True)
+        return
+    public = os.environ.get("EASI_PUBLIC_URL", "").strip().rstrip("/")
+    root = public or f"http://localhost:{st.get_option('server.port') or 8501}"
+    if passcode.generated:
+        print(
+            "\n  EASI Workshop: an operator passcode was generated and saved in "
+            f"{passcode.path}.\n  To run a workshop, open:\n\n      {root}/facilitate?{urlencode({'passcode': passcode.value})}\n",
+            flush=True,
+        )
+    elif passcode.source == "file":
+        print(f"  EASI Workshop: the operator passcode is in {passcode.path}.", flush=True)

@@ -1,0 +1,197 @@
+"""What the Studio page needs from the library, lint and the file system, without Streamlit widgets:
+check a pasted file, the text around an error, the library's status, schemas and starter files, and
+saving a checked file into the library (operator only)."""
+
+from __future__ import annotations
+
+import hmac
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from facilitation.models import Role, Snapshot
+
+__all__ = [
+    "CheckResult",
+    "FileStatus",
+    "Issue",
+    "SaveRefused",
+    "check",
+    "excerpt",
+    "library_status",
+    "save",
+    "schemas",
+    "starters",
+]
+
+
+class SaveRefused(Exception):
+    """The file was not saved into the library; the message says why."""
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem in a file, at a place."""
+
+    message: str
+    line: int | None = None
+    column: int | None = None
+    path: str = ""
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What checking one file found: its kind and id, its problems, or what it loads into."""
+
+    kind: str  # "scenario" | "role"
+    id: str
+    problems: tuple[Issue, ...] = ()
+    warnings: tuple[Issue, ...] = ()  # teachability (lint): the file loads, but may teach little
+    snapshot: Snapshot | None = None
+    role: Role | None = None
+
+
+@dataclass(frozen=True)
+class FileStatus:
+    """A file in the library and whether it loads."""
+
+    kind: str
+    file: str
+    id: str
+    title: str
+    problems: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = field(default=())
+
+    def as_row(self) -> dict:
+        status = "error" if self.problems else ("warnings" if self.warnings else "ok")
+        return {"File": self.file, "Id": self.id, "Title": self.title, "Status": status,
+                "Errors": len(self.problems), "Warnings": len(self.warnings)}
+
+
+def _library():
+    from facilitation import library
+
+    return library
+
+
+def _issues(problems) -> tuple[Issue, ...]:
+    return tuple(Issue(message=p.message, line=p.line or None, column=p.column or None, path=p.path or "")
+                 for p in problems)
+
+
+def _lint(snapshot: Snapshot) -> tuple:
+    """Teachability warnings (`facilitation.lint.LintWarning`), or none if the lint is not installed."""
+    try:
+        from facilitation.lint import lint
+    except ImportError:
+        return ()
+    try:
+        return tuple(lint(snapshot))
+    except Exception:  # a lint failure must not hide a valid file
+        return ()
+
+
+def _lint_issues(snapshot: Snapshot, text: str | None = None) -> tuple[Issue, ...]:
+    """The lint warnings as issues, placed at their line when the text is at hand."""
+    issues = []
+    for warning in _lint(snapshot):
+        line = column = None
+        if text is not None and getattr(warning, "path", ""):
+            try:
+                line, column = _library().locate(text, warning.path)
+            except Exception:
+                line = column = None
+        issues.append(Issue(message=f"{getattr(warning, 'check', 'lint')}: {getattr(warning, 'message', warning)}",
+                            line=line, column=column, path=getattr(warning, "path", "")))
+    return tuple(issues)
+
+
+def check(text: str, filename: str = "") -> CheckResult:
+    """Check one pasted or uploaded file: every problem at once, or what it loads into. Scenarios are
+    checked against the roles in the library. Without a file name, the id is not compared with one."""
+    library = _library()
+    name = Path(filename).name if filename.strip() else "<pasted>"
+    kind = library.kind_of(Path(name), text)
+    if kind == "role":
+        role, problems = library.inspect_role(text, name)
+        if problems:
+            return CheckResult(kind, "", problems=_issues(problems))
+        return CheckResult(kind, role.id, role=role)
+    shelf = library.scan_roles()
+    scenario, problems = library.inspect_scenario(text, name, shelf.roles, broken_roles=set(shelf.broken),
+                                                  known_roles=shelf.known)
+    if problems:
+        return CheckResult(kind, "", problems=_issues(problems))
+    snapshot = Snapshot(scenario=scenario, roles={r: shelf.roles[r] for r in scenario.roles})
+    return CheckResult(kind, scenario.id, snapshot=snapshot, warnings=_lint_issues(snapshot, text))
+
+
+def excerpt(lines: list[str], line: int, column: int | None = None, around: int = 3) -> str:
+    """The lines around `line` (from 1), numbered, the line itself marked with ">", and a caret under
+    `column`. A line past the end of the text (an error "at the end of the file") shows as empty."""
+    first, last = max(1, line - around), max(line, min(len(lines), line + around))
+    width = len(str(last))
+    out = []
+    for number in range(first, last + 1):
+        mark = ">" if number == line else " "
+        text = lines[number - 1] if number <= len(lines) else ""
+        out.append(f"{mark} {number:>{width}} | {text}".rstrip())
+        if number == line and column:
+            out.append(" " * (width + 4 + column) + "^")
+    return "\n".join(out)
+
+
+def library_status() -> tuple[list[FileStatus], list[FileStatus]]:
+    """Every scenario and role file in the library with its problems and lint warnings."""
+    library = _library()
+    scenarios, roles = [], []
+    for entry in library.catalogue():
+        problems = tuple(problem.format() for problem in entry.problems)
+        warnings: tuple[str, ...] = ()
+        if entry.kind == "scenario" and not problems:
+            try:
+                warnings = tuple(str(w) for w in _lint(library.load_snapshot(entry.path)))
+            except Exception as error:  # a role in play that does not load
+                problems = (str(error),)
+        status = FileStatus(entry.kind, entry.path.name, entry.id, entry.title or "", problems, warnings)
+        (scenarios if entry.kind == "scenario" else roles).append(status)
+    return scenarios, roles
+
+
+def _library_dir(kind: str) -> Path:
+    library = _library()
+    return library.default_roles_dir() if kind == "role" else library.default_scenarios_dir()
+
+
+def save(kind: str, item_id: str, text: str, passcode: str, *, overwrite: bool, expected: str) -> Path:
+    """Write a checked file into the library, if `passcode` is the operator's. Returns the path."""
+    if not passcode or not hmac.compare_digest(passcode.encode("utf-8"), expected.encode("utf-8")):
+        raise SaveRefused("That operator passcode is not right: nothing was saved.")
+    if kind not in ("scenario", "role") or not re.fullmatch(r"[a-z][a-z0-9_-]{0,47}", item_id):
+        raise SaveRefused("Only a checked scenario or role with a valid id can be saved.")
+    result = check(text, f"{item_id}.yaml")
+    if result.problems or result.id != item_id:
+        raise SaveRefused("The file no longer checks: fix it and check it again.")
+    folder = _library_dir(kind)
+    path = folder / f"{item_id}.yaml"
+    if path.exists() and not overwrite:
+        raise SaveRefused(f"{path.name} already exists in the library: tick 'Replace' to overwrite it.")
+    folder.mkdir(parents=True, exist_ok=True)
+    path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    return path
+
+
+def schemas() -> dict[str, str]:
+    """The JSON schemas trainers' editors use, by file name (as `easi schema` prints them)."""
+    from facilitation.cli.schema import schema_text
+
+    return {f"{kind}.schema.json": schema_text(kind) for kind in ("scenario", "role")}
+
+
+def starters() -> dict[str, str]:
+    """Starter files (the templates `easi new` copies), by file name."""
+    folder = Path(__file__).resolve().parent.parent / "templates"
+    if not folder.is_dir():
+        return {}
+    return {path.name: path.read_text(encoding="utf-8") for path in sorted(folder.iterdir())
+            if path.is_file() and path.suffix in (".yaml", ".yml")}

@@ -1,0 +1,243 @@
+"""Small pieces every page uses: safe text, the live poll, labels, the role card, the QR code, the CSS.
+
+Text written by participants (names, notes) is shown with `st.text` or inside widgets and tables, which
+interpret neither HTML nor Markdown; where it must sit inside Markdown it goes through `escape_markdown`.
+Trainer text (scenarios, roles) is "plain text or light Markdown" and is shown with `st.markdown`, which
+never interprets HTML here (`unsafe_allow_html` is never used).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, MutableMapping
+from typing import Any
+
+import segno
+import streamlit as st
+
+from facilitation.errors import EasiError
+from facilitation.models import Role
+from facilitation.reference import reference
+from facilitation.workshop import Status
+
+__all__ = [
+    "POLL_SECONDS",
+    "countdown_text",
+    "css",
+    "escape_markdown",
+    "level_label",
+    "phase_caption",
+    "poll_changed",
+    "qr_svg",
+    "remember",
+    "role_card",
+    "top_links",
+    "watch",
+]
+
+POLL_SECONDS = 2.0
+
+# Every ASCII punctuation character may be backslash-escaped in CommonMark; these are the ones that mean
+# something to Markdown, to Streamlit's extensions (:emoji:, :red[colour], :material/icon:, $maths$) or to
+# HTML (< > &). Escaping them all makes any string print exactly as typed.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=^\"'])")
+
+
+def escape_markdown(text: object) -> str:
+    """`text` made inert for `st.markdown`: every Markdown, HTML and Streamlit-directive character is
+    backslash-escaped, and line breaks are kept as breaks, so "<b>**x**</b> :red[y]" shows literally."""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    return escaped.replace("\r\n", "\n").replace("\n", "  \n")
+
+
+# --------------------------------------------------------------------------------------------- CSS
+
+_COMMON_CSS = """
+/* Captions at full opacity in a mid grey: 7:1 on white (Streamlit's 60% opacity falls under WCAG AA). */
+[data-testid="stCaptionContainer"] { opacity: 1; color: #4d545c; }
+"""
+
+_APP_CSS = """
+<style>
+/* Calm, readable defaults; every colour keeps WCAG AA contrast on white. */
+[data-testid="stMainBlockContainer"] { padding-top: 3rem; }
+.st-key-phase-banner p { font-size: 1.05rem; }
+.st-key-fact-card p { font-size: 1.02rem; }
+</style>
+"""
+
+_PROJECTOR_CSS = """
+<style>
+/* The projector is read from the back of a room: large type, no chrome, no scrolling at 1280x720. */
+[data-testid="stHeader"] { display: none; }
+[data-testid="stMainBlockContainer"] { padding: 1.2rem 2.2rem 0.5rem 2.2rem; max-width: 100%; }
+.st-key-projector p, .st-key-projector li { font-size: 1.55rem; line-height: 1.35; }
+.st-key-projector h1 { font-size: 2.6rem; padding: 0 0 0.4rem 0; }
+.st-key-projector h2 { font-size: 2.1rem; padding: 0.2rem 0; }
+.st-key-projector h3 { font-size: 1.7rem; padding: 0.2rem 0; }
+.st-key-projector [data-testid="stMetricValue"] p { font-size: 3.4rem; font-weight: 700; line-height: 1.1; }
+.st-key-projector [data-testid="stMetricLabel"] p { font-size: 1.3rem; }
+.st-key-projector [data-testid="stCaptionContainer"] p { font-size: 1.3rem; color: #3b4249; }
+.st-key-join-code p { font-size: 6.5rem; font-weight: 800; letter-spacing: 0.12em; line-height: 1.05;
+  font-family: "Source Code Pro", ui-monospace, monospace; color: #1b1f24; margin: 0; }
+.st-key-join-link p { font-size: 1.6rem; font-family: ui-monospace, monospace; overflow-wrap: anywhere; }
+.st-key-narrative p { font-size: 1.9rem; line-height: 1.4; }
+.st-key-narrative-m p, .st-key-narrative-m li { font-size: 1.65rem; line-height: 1.35; }
+.st-key-narrative-l p, .st-key-narrative-l li { font-size: 1.45rem; line-height: 1.35; }
+.st-key-narrative-xl p, .st-key-narrative-xl li { font-size: 1.2rem; line-height: 1.3; }
+.st-key-projector [data-testid="stButtonGroup"] p { font-size: 1.05rem; }
+.st-key-projector [data-testid="stWidgetLabel"] p { font-size: 1rem; }
+</style>
+"""
+
+
+def css(projector: bool = False) -> None:
+    """Add the app's static style sheet (no participant or trainer text ever goes into it)."""
+    sheet = _PROJECTOR_CSS if projector else _APP_CSS
+    st.html(sheet.replace("<style>", "<style>" + _COMMON_CSS, 1))
+
+
+# ---------------------------------------------------------------------------------------- polling
+
+
+def remember(key: str, value: int) -> None:
+    """Record the version a full page run has drawn, so the poll redraws only when it moves on."""
+    st.session_state[f"_seen:{key}"] = value
+
+
+def poll_changed(read: Callable[[], int], key: str, state: MutableMapping[str, Any]) -> bool:
+    """One poll: read the version (one small query) and say whether it differs from the one drawn.
+    A workshop that has gone (deleted, purged) counts as a change once, so the page can say so."""
+    try:
+        value: object = read()
+    except EasiError:
+        value = "gone"
+    seen = state.get(f"_seen:{key}")
+    if seen is None:
+        state[f"_seen:{key}"] = value
+        return False
+    return value != seen
+
+
+@st.fragment(run_every=POLL_SECONDS)
+def _watch(read: Callable[[], int], key: str, hold: bool, hold_message: str,
+           triage: Callable[[], str] | None) -> None:
+    state = st.session_state
+    if not state.get(f"_held:{key}") and poll_changed(read, key, state):
+        verdict = triage() if triage is not None else "rerun"
+        if verdict == "ignore":  # nothing this page draws has changed (a countdown is drawn right here)
+            try:
+                state[f"_seen:{key}"] = read()
+            except EasiError:
+                verdict = "rerun"
+        if verdict == "rerun" or (verdict == "hold" and not hold):
+            st.rerun(scope="app")
+        if verdict == "hold":
+            state[f"_held:{key}"] = True
+    text = countdown_text(state.get(f"_countdown:{key}"), time.time())
+    if text:
+        st.caption(text)
+    if state.get(f"_held:{key}"):
+        # Someone may be filling in a form here: never pull it from under them; offer the update instead.
+        with st.container(border=True):
+            st.warning(hold_message, icon=":material/update:")
+            if st.button("Show the update", key=f"_update:{key}", type="primary"):
+                st.rerun(scope="app")
+
+
+def watch(read: Callable[[], int], key: str, seen: object, *, hold: bool = False, hold_message: str = "",
+          countdown_ends_at: float | None = None, triage: Callable[[], str] | None = None) -> None:
+    """Poll `read` every two seconds (one small query) and rerun the page when its value moves on from
+    `seen` (the value this page run read before drawing).
+
+    `triage`, called only when the value moved, says what the change means for this page: "rerun",
+    "ignore" (nothing drawn here changed), or "hold": with `hold`, show a notice and a button instead of
+    rerunning, because the page holds a form someone may be typing in. The poll also shows an advisory
+    countdown, if one runs, from the value the page drew (`triage` may update it)."""
+    remember(key, seen)
+    st.session_state.pop(f"_held:{key}", None)
+    st.session_state[f"_countdown:{key}"] = countdown_ends_at
+    _watch(read, key, hold, hold_message or "The workshop has moved on.", triage)
+
+
+def countdown_text(ends_at: float | None, now: float) -> str | None:
+    """"About 3 min left (advisory)" for a running countdown; None when there is none."""
+    if not ends_at:
+        return None
+    left = int(round(ends_at - now))
+    if left <= 0:
+        return "⏱ The suggested time is up: finish when you are ready (nothing closes by itself)."
+    minutes, seconds = divmod(left, 60)
+    shown = f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
+    return f"⏱ About {shown} left (a suggestion: nothing closes by itself)."
+
+
+# ----------------------------------------------------------------------------------------- labels
+
+_PHASE_WORDS = {
+    "lobby": "Waiting to start",
+    "open": "Open for decisions",
+    "locked": "Locked: waiting for the reveal",
+    "revealed": "Revealed",
+    "debrief": "Debrief",
+    "closed": "Closed",
+}
+
+
+def phase_caption(status: Status) -> str:
+    """"Stage 2 of 3 · Open for decisions", or the phase alone outside the stages."""
+    words = _PHASE_WORDS.get(status.phase, status.phase)
+    if status.phase in ("open", "locked", "revealed"):
+        return f"Stage {status.stage_index + 1} of {status.stage_count} · {words}"
+    return words
+
+
+def level_label(audience: str, number: int) -> str:
+    """"3 · Child in need" (the audience's own labels)."""
+    return reference().level_label(audience, number)
+
+
+def top_links(current: str) -> None:
+    """The links between the public pages (the projector and play pages have none)."""
+    pages = (("facilitation/ui/pages/home.py", "Home", ":material/home:"),
+             ("facilitation/ui/pages/join.py", "Join", ":material/login:"),
+             ("facilitation/ui/pages/facilitate.py", "Facilitate", ":material/co_present:"),
+             ("facilitation/ui/pages/studio.py", "Studio", ":material/edit_note:"))
+    with st.container(horizontal=True, gap="small", key="top-links"):
+        for path, label, icon in pages:
+            st.page_link(path, label=label, icon=icon, disabled=label.lower() == current)
+
+
+# ---------------------------------------------------------------------------------------- role card
+
+
+def role_card(role: Role, audience: str, *, heading: bool = True) -> None:
+    """The briefing a participant reads first: summary, motivators, constraints, threshold."""
+    ref = reference()
+    if heading:
+        st.subheader(role.name)
+    st.markdown(role.summary)
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.markdown("**What pushes you to share**")
+        for motivator in role.motivators:
+            st.markdown(f"- {motivator.text}")
+    with right:
+        st.markdown("**What holds you back**")
+        for constraint in role.constraints:
+            st.markdown(f"- {constraint.text}")
+    st.markdown(f"**Where your agency acts:** at level {level_label(audience, role.threshold.acts_at)}")
+    st.markdown(role.threshold.in_practice)
+    if role.gateways:
+        names = ", ".join(ref.gateways[g].label for g in role.gateways if g in ref.gateways)
+        if names:
+            st.caption(f"Gateways your agency usually relies on: {names}")
+
+
+# ------------------------------------------------------------------------------------------- QR
+
+
+def qr_svg(url: str) -> str:
+    """A QR code for `url` as an SVG string (black on white, a quiet zone of four modules)."""
+    return segno.make(url, error="m").svg_inline(scale=10, border=4, dark="#000000", light="#ffffff")

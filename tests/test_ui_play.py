@@ -1,0 +1,230 @@
+"""The play page (streamlit.testing): every state of a participant's laptop, drafts, stale forms."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.fixtures.ui import button, texts
+
+
+@pytest.fixture
+def seat(ui_room):
+    return ui_room.join("school", "Pat")
+
+
+def _fill(at, *, share=("childrens_social_care",), level=3, action="refer", note=""):
+    at.multiselect(key="play:0:bruise:share").set_value(list(share))
+    at.selectbox(key="play:0:bruise:gateway").set_value("ca1989_s47")
+    at.radio(key="play:0:level").set_value(level)
+    at.selectbox(key="play:0:action").set_value(action)
+    if note:
+        at.text_area(key="play:0:note").input(note)
+
+
+def test_without_a_token_points_to_join(open_page):
+    at = open_page("play")
+    assert "no seat" in at.info[0].value
+
+
+def test_an_unknown_token_says_the_seat_is_gone(open_page, ui_room):
+    at = open_page("play", t="not-a-token")
+    assert "no longer exists" in at.error[0].value
+
+
+def test_lobby_shows_the_role_card_and_waits(open_page, ui_room, seat):
+    at = open_page("play", t=seat.token)
+    shown = texts(at)
+    assert "You play Test Primary School (DSL)" in shown
+    assert "Waiting to start" in shown
+    assert "What pushes you to share" in shown and "What holds you back" in shown
+    assert "We act when the picture in front of us is clear enough." in shown  # threshold in practice
+    assert not [b for b in at.button if b.label == "Submit"]
+    # The rejoin link keeps the seat in the URL.
+    assert any(f"/play?t={seat.token}" in c.value for c in at.code)
+
+
+def test_open_stage_shows_the_narrative_the_picture_and_the_form(open_page, ui_room, seat):
+    ui_room.go("open_stage")
+    at = open_page("play", t=seat.token)
+    shown = texts(at)
+    assert "Stage 1 of 3 · Open for decisions" in shown
+    assert "Sam, aged 7, comes to school with a bruise." in shown
+    assert "Sam has finger-tip bruising on the upper arm and says he fell." in shown
+    assert "Your agency's own information · new at this stage" in shown
+    # Only the school's own fact: the police's call-out is not in its picture yet.
+    assert "verbal argument" not in shown
+    share = at.multiselect(key="play:0:bruise:share")
+    assert share.options == ["Test Police public protection", "Test children's social care", "Test GP practice"] \
+        or set(share.options) == {"Police", "Children's SC", "GP"}
+    gateway = at.selectbox(key="play:0:bruise:gateway")
+    assert gateway.value is None and gateway.options[0] == "Not sure"
+    barriers = at.multiselect(key="play:0:bruise:barriers")
+    assert "I'd need the family's consent first." in barriers.options  # the sentence, not the guidance
+    assert at.radio(key="play:0:level").options == ["1 · Universal", "2 · Early help", "3 · Child in need",
+                                                    "4 · Child protection"]
+    assert at.text_area(key="play:0:note").max_chars == 1000
+    assert [b.label for b in at.button if b.label in ("Save draft", "Submit")] == ["Save draft", "Submit"]
+
+
+def test_submit_then_edit_until_the_stage_locks(open_page, ui_room, seat):
+    ui_room.go("open_stage")
+    at = open_page("play", t=seat.token)
+    _fill(at, note="A <b>note</b> **here**")
+    at.checkbox(key="play:0:shareable").check()
+    button(at, "Submit").click()
+    at.run()
+    assert "Submitted" in at.success[0].value
+    view = ui_room.engine.participant_view(seat.token)
+    decision = view.decision
+    assert decision.level == 3 and decision.action == "refer" and decision.note_shareable
+    assert decision.for_fact("bruise").share_with == ("childrens_social_care",)
+    assert decision.for_fact("bruise").gateway == "ca1989_s47"
+    # Change of mind, and a double submit: both harmless, the last one counts.
+    at.radio(key="play:0:level").set_value(4)
+    button(at, "Submit again").click()
+    at.run()
+    button(at, "Submit again").click()
+    at.run()
+    assert not at.error
+    assert ui_room.engine.participant_view(seat.token).decision.level == 4
+
+
+def test_submitting_without_a_level_keeps_the_answers_as_a_draft(open_page, ui_room, seat):
+    ui_room.go("open_stage")
+    at = open_page("play", t=seat.token)
+    at.multiselect(key="play:0:bruise:share").set_value(["police"])
+    button(at, "Submit").click()
+    at.run()
+    assert "Choose the level of need and an action" in at.error[0].value
+    view = ui_room.engine.participant_view(seat.token)
+    assert view.decision is None
+    assert view.draft["facts"]["bruise"]["share_with"] == ["police"]
+
+
+def test_a_saved_draft_comes_back_after_a_refresh(open_page, ui_room, seat):
+    ui_room.go("open_stage")
+    at = open_page("play", t=seat.token)
+    _fill(at, note="half-way there")
+    button(at, "Save draft").click()
+    at.run()
+    assert "Draft saved" in at.success[0].value
+    fresh = open_page("play", t=seat.token)  # a new session: a refresh, or the same link on another laptop
+    assert fresh.multiselect(key="play:0:bruise:share").value == ["childrens_social_care"]
+    assert fresh.selectbox(key="play:0:bruise:gateway").value == "ca1989_s47"
+    assert fresh.radio(key="play:0:level").value == 3
+    assert fresh.selectbox(key="play:0:action").value == "refer"
+    assert fresh.text_area(key="play:0:note").value == "half-way there"
+
+
+def test_a_submitted_decision_comes_back_after_a_refresh(open_page, ui_room, seat):
+    ui_room.go("open_stage")
+    at = open_page("play", t=seat.token)
+    _fill(at)
+    button(at, "Submit").click()
+    at.run()
+    fresh = open_page("play", t=seat.token)
+    assert fresh.radio(key="play:0:level").value == 3
+    assert "Submitted" in texts(fresh)
+
+
+def test_a_form_posted_after_the_lock_says_so_and_keeps_the_answers(open_page, ui_room, seat):
+    ui_room.go("open_stage")
+    at = open_page("play", t=seat.token)
+    _fill(at, note="typed before the lock")
+    ui_room.go("lock_stage")  # the facilitator locks while the form is still on this laptop
+    button(at, "Submit").click()
+    at.run()
+    assert not at.exception
+    assert "Not saved" in at.error[0].value and "locked" in at.error[0].value
+    assert ui_room.engine.participant_view(seat.token).decision is None
+    # Every answer is still on screen.
+    assert at.multiselect(key="play:0:bruise:share").value == ["childrens_social_care"]
+    assert at.text_area(key="play:0:note").value == "typed before the lock"
+    assert at.radio(key="play:0:level").value == 3
+    # If the facilitator reopens the stage, the same answers can be submitted.
+    ui_room.go("reopen_stage")
+    at.run()
+    button(at, "Submit").click()
+    at.run()
+    assert ui_room.engine.participant_view(seat.token).decision.note == "typed before the lock"
+
+
+def test_locked_shows_what_was_submitted_read_only(open_page, ui_room, seat):
+    ui_room.go("open_stage")
+    ui_room.engine.submit(seat.token, 0, {"facts": [{"fact_id": "bruise", "share_with": ["gp"]}], "level": 2,
+                                          "action": "monitor", "confidence": 4})
+    ui_room.go("lock_stage")
+    at = open_page("play", t=seat.token)
+    assert "Locked" in texts(at)
+    share = at.multiselect(key="play:0:bruise:share:ro")
+    assert share.value == ["gp"] and share.disabled
+    assert all(b.disabled for b in at.button if b.label in ("Save draft", "Submit again"))
+
+
+def test_revealed_compares_with_guidance_and_the_role(open_page, ui_room, seat):
+    other = ui_room.join("school", "Other")
+    ui_room.go("open_stage")
+    ui_room.engine.submit(seat.token, 0, {"facts": [{"fact_id": "bruise", "share_with": ["gp"]}], "level": 2,
+                                          "action": "monitor", "confidence": 4})
+    ui_room.engine.submit(other.token, 0, {"facts": [{"fact_id": "bruise", "share_with": ["childrens_social_care"],
+                                                      "gateway": "ca1989_s47"}],
+                                           "level": 3, "action": "refer", "confidence": 4})
+    ui_room.go("reveal_stage")
+    at = open_page("play", t=seat.token)
+    shown = texts(at)
+    assert "Revealed" in shown
+    assert "Guidance" in shown and "Children's SC" in shown
+    assert "guidance says not to (over-sharing)" in shown  # the GP is on the avoid list
+    assert "Not shared with Children's SC" in shown
+    assert "Everyone playing School (2)" in shown
+    assert "Finger-tip bruising on a young child needs a referral" in shown  # the why, after the reveal
+    assert "Other" not in shown.replace("Others", "")  # another participant's name never shows
+
+
+def test_before_the_reveal_no_guidance_is_shown(open_page, ui_room, seat):
+    ui_room.go("open_stage")
+    at = open_page("play", t=seat.token)
+    assert "needs a referral" not in texts(at)
+
+
+def test_debrief_and_closed_show_the_story(open_page, ui_room, seat):
+    ui_room.go("open_stage", "reveal_stage", "next_stage", "reveal_stage", "next_stage", "reveal_stage",
+               "start_debrief")
+    at = open_page("play", t=seat.token)
+    shown = texts(at)
+    assert "What happened" in shown
+    assert "The new partner was assaulting Sam" in shown
+    assert "Share below the threshold when pieces add up." in shown
+    ui_room.go("close_workshop")
+    at = open_page("play", t=seat.token)
+    assert "The workshop has closed" in texts(at)
+
+
+def test_later_stages_show_received_facts_with_their_sender(open_page, ui_room):
+    police = ui_room.join("police")
+    csc = ui_room.join("childrens_social_care")
+    ui_room.go("open_stage")
+    ui_room.engine.submit(police.token, 0, {"facts": [{"fact_id": "dv_callout", "share_with": ["childrens_social_care"]}],
+                                            "level": 2, "action": "monitor", "confidence": 3})
+    ui_room.go("reveal_stage", "next_stage")
+    at = open_page("play", t=csc.token)
+    shown = texts(at)
+    assert "Police were called to a verbal argument" in shown
+    assert "Received from Police at stage 1" in shown
+    assert "The story so far" in [e.label for e in at.expander]
+
+
+def test_an_open_form_is_held_not_redrawn_and_a_countdown_is_only_drawn(ui_room, seat):
+    """What the poll does on a laptop with an unsubmitted form (AppTest never fires the timer)."""
+    from facilitation.ui.play_view import triage
+
+    ui_room.go("open_stage")
+    state = {"_countdown:k": None}
+    args = (ui_room.code, seat.token, "k", "open", 0)
+    ui_room.engine.set_countdown(ui_room.code, ui_room.key, 300)
+    assert triage(*args, state=state) == "ignore"  # a countdown: drawn by the poll, the form stays
+    assert state["_countdown:k"] is not None
+    ui_room.go("lock_stage")
+    assert triage(*args, state=state) == "hold"  # the stage moved: offer the update, never force it
+    ui_room.engine.remove_participant(ui_room.code, ui_room.key, seat.participant_id)
+    assert triage(*args, state=state) == "rerun"  # the seat is gone: say so at once

@@ -1,0 +1,119 @@
+"""The projector (streamlit.testing): lobby, an open stage (counts, never content), the reveal, the end."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.fixtures.ui import texts
+
+
+def _decide(ui_room, seat, shares, level=2, note=""):
+    ui_room.engine.submit(seat.token, ui_room.engine.status(ui_room.code).stage_index,
+                          {"facts": [{"fact_id": f, "share_with": to} for f, to in shares.items()],
+                           "level": level, "action": "monitor", "confidence": 3, "note": note,
+                           "note_shareable": True})
+
+
+def test_without_a_key_it_explains(open_page):
+    at = open_page("projector")
+    assert at.title[0].value == "Projector"
+
+
+@pytest.mark.parametrize("key", ["wrong", ""])
+def test_a_wrong_key_shows_nothing_of_the_workshop(open_page, ui_room, key):
+    ui_room.join("school", "Pat")
+    at = open_page("projector", w=ui_room.code, k=key or "x")
+    assert "not right" in at.title[0].value
+    assert "The Test family" not in texts(at)
+
+
+def test_lobby_shows_the_code_the_qr_and_who_joined(open_page, ui_room):
+    ui_room.join("school", "<b>Pat</b>")
+    ui_room.join("police")
+    at = open_page("projector", w=ui_room.code, k=ui_room.projector_key)
+    shown = texts(at)
+    assert ui_room.code in [m.value for m in at.markdown]
+    assert at.metric[0].value == "2"
+    assert "School: 1" in shown and "Police: 1" in shown
+    assert "Pat" not in shown  # names never reach the room's screen
+    assert len(at.get("image")) == 1 and at.get("image")[0].value[0].startswith("data:image/svg+xml")  # the QR
+
+
+def test_the_facilitator_key_opens_it_too(open_page, ui_room):
+    at = open_page("projector", w=ui_room.code, k=ui_room.key)
+    assert at.title[0].value == "The Test family"
+
+
+def test_an_open_stage_shows_the_narrative_and_counts_never_content(open_page, ui_room):
+    school = ui_room.join("school", "Pat")
+    ui_room.join("police")
+    ui_room.go("open_stage")
+    _decide(ui_room, school, {"bruise": ["gp"]}, level=4, note="SECRET NOTE")
+    at = open_page("projector", w=ui_room.code, k=ui_room.projector_key)
+    shown = texts(at)
+    assert "Stage 1: A bruise and a call-out" in shown
+    assert "Sam, aged 7, comes to school with a bruise." in shown
+    assert at.metric[0].value == "1 of 2"
+    assert "School 1 of 1" in shown and "Police 0 of 1" in shown
+    for secret in ("finger-tip", "SECRET NOTE", "Child protection", "GP 1", "Who knew what"):
+        assert secret not in shown
+    assert not at.get("vega_lite_chart")
+
+
+def test_locked_says_the_reveal_is_next(open_page, ui_room):
+    ui_room.join("school")
+    ui_room.go("open_stage", "lock_stage")
+    at = open_page("projector", w=ui_room.code, k=ui_room.projector_key)
+    assert "locked" in texts(at)
+
+
+@pytest.mark.parametrize("section", ["Who knew what", "Who shared with whom", "Level of need", "Prompts"])
+def test_revealed_shows_the_jigsaw_flows_spread_and_prompts(open_page, ui_room, section):
+    school = ui_room.join("school")
+    police = ui_room.join("police")
+    ui_room.go("open_stage")
+    _decide(ui_room, school, {"bruise": ["childrens_social_care"]}, level=3, note="We would refer today.")
+    _decide(ui_room, police, {"dv_callout": ["childrens_social_care", "school"]}, level=2)
+    ui_room.go("reveal_stage")
+    at = open_page("projector", w=ui_room.code, k=ui_room.projector_key)
+    control = at.segmented_control(key="projector:reveal:0")
+    assert control.options == ["Who knew what", "Who shared with whom", "Level of need", "Prompts"]
+    control.set_value(section)
+    at.run()
+    assert not at.exception
+    if section == "Prompts":
+        shown = texts(at)
+        assert "Who would have acted on this alone?" in shown
+        assert "We would refer today." in [t.value for t in at.text]  # shareable note, shown as plain text
+    else:
+        assert len(at.get("vega_lite_chart")) == 1
+
+
+@pytest.mark.parametrize("section", ["What happened", "Key messages", "What held people back", "Sharing",
+                                     "Who knew what"])
+def test_debrief_sections(open_page, ui_room, section):
+    school = ui_room.join("school")
+    ui_room.go("open_stage")
+    _decide(ui_room, school, {"bruise": []})
+    ui_room.go("reveal_stage", "next_stage", "reveal_stage", "next_stage", "reveal_stage", "start_debrief")
+    at = open_page("projector", w=ui_room.code, k=ui_room.projector_key)
+    at.segmented_control(key="projector:ending").set_value(section)
+    at.run()
+    assert not at.exception
+    shown = texts(at)
+    if section == "What happened":
+        assert "The new partner was assaulting Sam" in shown
+    if section == "Key messages":
+        assert "Share below the threshold when pieces add up." in shown
+
+
+def test_closed_thanks_the_room(open_page, ui_room):
+    ui_room.go("close_workshop")
+    at = open_page("projector", w=ui_room.code, k=ui_room.projector_key)
+    assert "closed" in texts(at)
+
+
+def test_a_deleted_workshop_says_so(open_page, ui_room):
+    ui_room.engine.delete_workshop(ui_room.code, ui_room.key)
+    at = open_page("projector", w=ui_room.code, k=ui_room.projector_key)
+    assert at.title[0].value == "No such workshop"

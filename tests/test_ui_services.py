@@ -1,0 +1,69 @@
+"""How the pages reach the engine and the settings: one engine per database, the operator passcode, the
+console link printed once, and the addresses participants are given."""
+
+from __future__ import annotations
+
+import pytest
+
+from facilitation.ui import services
+
+
+@pytest.fixture
+def fresh_announcement(monkeypatch):
+    monkeypatch.setattr(services, "_announced", False)
+
+
+def test_one_engine_per_database(ui_env):
+    assert services.engine() is services.engine()
+
+
+def test_the_engine_requires_the_operator_passcode(ui_engine, mini_snapshot):
+    from facilitation.errors import NotAllowed
+
+    with pytest.raises(NotAllowed):
+        ui_engine.create(mini_snapshot, passcode="wrong")
+
+
+def test_a_generated_passcode_is_printed_once_as_a_link(fresh_announcement, monkeypatch, capsys):
+    monkeypatch.delenv("EASI_PASSCODE", raising=False)
+    services.announce_once()
+    services.announce_once()
+    printed = capsys.readouterr().out
+    passcode = services.operator_passcode().value
+    assert printed.count(f"/facilitate?passcode={passcode}") == 1
+    assert "http://localhost:" in printed
+
+
+def test_a_passcode_from_the_environment_is_never_printed(fresh_announcement, monkeypatch, capsys):
+    monkeypatch.setenv("EASI_PASSCODE", "from-the-environment")
+    services.announce_once()
+    assert "from-the-environment" not in capsys.readouterr().out
+
+
+def test_a_stored_passcode_is_not_printed_again(fresh_announcement, monkeypatch, capsys):
+    monkeypatch.delenv("EASI_PASSCODE", raising=False)
+    first = services.operator_passcode().value  # generated and stored now
+    services.announce_once()
+    out = capsys.readouterr().out
+    assert first not in out and "passcode is in" in out
+
+
+def test_the_public_address_can_be_configured(monkeypatch):
+    monkeypatch.setenv("EASI_PUBLIC_URL", "https://easi.example.org/room/")
+    assert services.base_url() == "https://easi.example.org/room"
+    assert services.link("play", t="abc") == "https://easi.example.org/room/play?t=abc"
+    assert services.link("", code="K7QW3M") == "https://easi.example.org/room/?code=K7QW3M"
+
+
+def test_without_a_session_links_point_at_localhost(monkeypatch):
+    monkeypatch.delenv("EASI_PUBLIC_URL", raising=False)
+    assert services.base_url().startswith("http://localhost:")
+
+
+def test_join_options_count_active_participants(ui_room):
+    first = ui_room.join("school")
+    ui_room.join("school")
+    ui_room.engine.remove_participant(ui_room.code, ui_room.key, first.participant_id)
+    roles, counts = services.join_options(ui_room.code.lower())
+    assert list(roles) == ["school", "police", "childrens_social_care", "gp"]
+    assert counts == {"school": 1, "police": 0, "childrens_social_care": 0, "gp": 0}
