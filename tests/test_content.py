@@ -165,3 +165,10 @@ def test_file_starts_with_its_schema_line(path):
     kind = path.parent.name.removesuffix("s")
     first = path.read_text(encoding="utf-8").splitlines()[0]
     assert first == f"# yaml-language-server: $schema=../schemas/{kind}.schema.json"
+
+
+def test_library_doc_lists_every_shipped_file():
+    """docs/library.md (pasted into the README) names every scenario and role that ships."""
+    doc = (PROJECT / "docs" / "library.md").read_text(encoding="utf-8")
+    missing = [path.stem for path in yaml_files(ROLES_DIR) + SCENARIO_FILES if f"| `{path.stem}` |" not in doc]
+    assert missing == []

@@ -228,3 +228,19 @@ def test_an_open_form_is_held_not_redrawn_and_a_countdown_is_only_drawn(ui_room,
     assert triage(*args, state=state) == "hold"  # the stage moved: offer the update, never force it
     ui_room.engine.remove_participant(ui_room.code, ui_room.key, seat.participant_id)
     assert triage(*args, state=state) == "rerun"  # the seat is gone: say so at once
+
+
+def test_a_private_note_never_reaches_another_laptop(open_page, ui_room, seat):
+    other = ui_room.join("school", "Other")
+    ui_room.go("open_stage")
+    ui_room.engine.submit(seat.token, 0, {"facts": [{"fact_id": "bruise", "share_with": ["gp"]}], "level": 2,
+                                          "action": "monitor", "confidence": 4, "note": "PRIVATE-NOTE-OF-PAT",
+                                          "note_shareable": False})
+    ui_room.engine.submit(other.token, 0, {"facts": [], "level": 3, "action": "refer", "confidence": 2,
+                                           "note": "SHAREABLE-NOTE", "note_shareable": True})
+    ui_room.go("reveal_stage", "next_stage", "reveal_stage", "next_stage", "reveal_stage", "start_debrief")
+    open_page("play", t=seat.token)  # builds the shared analysis from Pat's own, personalised record first
+    theirs = open_page("play", t=other.token)
+    everything = texts(theirs) + "\n".join(t.value for t in theirs.text) + "\n".join(c.value for c in theirs.code)
+    assert "PRIVATE-NOTE-OF-PAT" not in everything
+    assert "Pat" not in everything.replace("Patience", "")

@@ -227,7 +227,7 @@ def _lobby(view: ParticipantView) -> None:
     st.write("Read your role card while everyone joins. The first stage opens when the facilitator starts; "
              "this page updates by itself.")
     with st.container(border=True):
-        role_card(view.role, view.status.audience)
+        role_card(view.role, view.status.audience, heading=False)
 
 
 def _stage(view: ParticipantView, token: str, stale: dict | None) -> None:
@@ -399,16 +399,18 @@ def _decision_form(view: ParticipantView, token: str, *, editable: bool, keep: b
 # -------------------------------------------------------------------------------------- after reveal
 
 
-@st.cache_resource(show_spinner=False, max_entries=512, ttl=3600)
-def _cached_analysis(code: str, participant_id: int, version: int, _record: WorkshopRecord):
-    # Keyed by participant: the record is personalised (their own name and private notes).
+@st.cache_resource(show_spinner=False, max_entries=64, ttl=3600)
+def _cached_analysis(code: str, version: int, people: int, _record: WorkshopRecord):
     return analyse(_record)
 
 
 def _analysis(view: ParticipantView):
-    """The debrief of what this participant may see, built once per participant and workshop version."""
+    """The debrief of what the room may see, built once per workshop version for every laptop (a reveal
+    redraws hundreds at once). The participant's record is personalised (their own name and private
+    notes), but the analysis reads neither names nor unshareable notes, so it is the same for everyone:
+    the test `test_a_private_note_never_reaches_another_laptop` holds that line."""
     version = st.session_state.get("play:version", 0)
-    return _cached_analysis(view.status.code, view.seat.participant_id, version, view.revealed)
+    return _cached_analysis(view.status.code, version, len(view.revealed.participants), view.revealed)
 
 
 def _comparison(view: ParticipantView, stage: int) -> None:
