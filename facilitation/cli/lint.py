@@ -14,7 +14,8 @@ __all__ = ["register", "run", "scenario_files", "summary"]
 
 DESCRIPTION = f"""\
 Check that scenarios are teachable: valid files (see `easi validate`) that also make a good workshop.
-Checks: {", ".join(CHECKS)}. Each warning is printed as FILE:LINE: CHECK: MESSAGE, then a summary.
+Checks: {", ".join(CHECKS)}.
+Each warning is printed as FILE:LINE: CHECK: MESSAGE, then a summary.
 
 A scenario that does not load is reported with its validation problems and counts as failing.
 
