@@ -117,3 +117,13 @@ def test_excerpt_numbers_the_lines_and_points_at_the_column():
     caret = shown[shown.index("> 5 | line 5") + 1]
     assert caret.index("^") == len("> 5 | ") + 2
     assert shown[-1] == "  8 | line 8"
+
+
+@pytest.mark.parametrize("path, query, layout", [
+    ("join", {}, "centered"), ("play", {"t": "x"}, "centered"), ("", {"code": "K7QW3M"}, "centered"),
+    ("", {}, "wide"), ("facilitate", {}, "wide"), ("projector", {"w": "A"}, "wide"), ("studio", {}, "wide"),
+])
+def test_laptop_pages_read_in_a_column(path, query, layout):
+    from facilitation.ui.app import layout_for
+
+    assert layout_for(path, query) == layout
