@@ -271,6 +271,12 @@ def test_a_whole_workshop_in_the_browser(server, browser):
     for _ in range(2):
         facilitator.get_by_role("button", name=re.compile(r"Open stage [23]$")).click()
         expect(facilitator.get_by_text(re.compile(r"Stage \d of 3 · Open for decisions"))).to_be_visible()
+        # Let the police laptop's 2-second poll catch up: it shows the new stage's form, or (its earlier
+        # form still unsent) the offer to update. Without this wait the facilitator can outrun the poll.
+        police_caught_up = police.get_by_role("button", name=re.compile(r"^Submit")).or_(
+            police.get_by_text("The facilitator has moved the workshop on")
+        )
+        expect(police_caught_up.first).to_be_visible()
         _click(facilitator, "Reveal")
         expect(facilitator.get_by_text(re.compile(r"Stage \d of 3 · Revealed"))).to_be_visible()
     _click(facilitator, "Start the debrief")
