@@ -140,12 +140,9 @@ class Ledger:
 
 def whole_picture(snapshot: Snapshot, stage_index: int) -> RolePicture:
     """Every fact in play up to and including `stage_index`, as if one agency held them all."""
-    facts = {
-        fact.id: KnownFact(fact.id, own=True)
-        for stage in snapshot.scenario.stages[: stage_index + 1]
-        for fact in stage.facts
-    }
-    weight = sum(snapshot.scenario.fact(fact_id).weight for fact_id in facts)
+    in_play = [fact for stage in snapshot.scenario.stages[: stage_index + 1] for fact in stage.facts]
+    facts = {fact.id: KnownFact(fact.id, own=True) for fact in in_play}
+    weight = sum(fact.weight for fact in in_play)
     return RolePicture("*", stage_index, facts, weight, level_for(weight, snapshot.scenario.levels))
 
 

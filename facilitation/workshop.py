@@ -390,6 +390,16 @@ class Workshops:
         with self.store.read() as db:
             return self._status(self._row(db, code))
 
+    def join_options(self, code: str) -> tuple[dict[str, Role], dict[str, int]]:
+        """The role cards a newcomer may choose from, in scenario order, and how many play each now.
+
+        Public to anyone with the code, like the projector's head count: no names, no decisions."""
+        with self.store.read() as db:
+            row = self._row(db, code)
+            snapshot = self._snapshot(db, row["id"])
+            counts = _seats_by_role(db, row["id"], snapshot.role_ids)
+        return {role_id: snapshot.roles[role_id] for role_id in snapshot.role_ids}, counts
+
     def versions(self, code: str) -> Versions:
         """The change counters: one indexed read, cheap enough to call every two seconds per session."""
         with self.store.read(consistent=False) as db:
@@ -682,10 +692,7 @@ class Workshops:
         with self.store.read() as db:
             row = self._projected(db, code, projector_key)
             snapshot = self._snapshot(db, row["id"])
-            by_role = dict(db.execute(
-                "SELECT role_id, count(*) FROM participants WHERE workshop_id = ? AND active = 1 GROUP BY role_id",
-                (row["id"],),
-            ).fetchall())
+            by_role = _seats_by_role(db, row["id"], snapshot.role_ids)
             submitted = dict(db.execute(
                 "SELECT p.role_id, count(*) FROM submissions s JOIN participants p ON p.id = s.participant_id "
                 "WHERE s.workshop_id = ? AND s.stage_index = ? GROUP BY p.role_id",
@@ -696,7 +703,7 @@ class Workshops:
             status=self._status(row),
             roles_in_play=dict(snapshot.roles),
             stages=_stage_texts(snapshot, row["stage_index"]),
-            participants_by_role={role_id: by_role.get(role_id, 0) for role_id in snapshot.role_ids},
+            participants_by_role=by_role,
             submitted_by_role={role_id: submitted.get(role_id, 0) for role_id in snapshot.role_ids},
             revealed=revealed,
         )
@@ -1149,3 +1156,12 @@ def _public_decision(decision_json: str) -> StageDecision:
     if decision.note and not decision.note_shareable:
         return decision.model_copy(update={"note": ""})
     return decision
+
+
+def _seats_by_role(db: Database, workshop_id: int, role_ids: tuple[str, ...]) -> dict[str, int]:
+    """Active participants per role in play (zero for a role nobody plays), in scenario order."""
+    counts = dict(db.execute(
+        "SELECT role_id, count(*) FROM participants WHERE workshop_id = ? AND active = 1 GROUP BY role_id",
+        (workshop_id,),
+    ).fetchall())
+    return {role_id: counts.get(role_id, 0) for role_id in role_ids}

@@ -170,6 +170,21 @@ def test_join_a_chosen_role(room):
         room.join("housing")
 
 
+def test_join_options_count_active_seats_by_role_in_scenario_order(room):
+    room.join("school")
+    room.join("school")
+    leaving = room.join("gp")
+    room.engine.remove_participant(room.code, room.key, leaving.participant_id)
+    roles, counts = room.engine.join_options(room.code.lower())
+    assert list(roles) == ["school", "police", CSC, "gp"]
+    assert counts == {"school": 2, "police": 0, CSC: 0, "gp": 0}
+
+
+def test_join_options_for_an_unknown_code(room):
+    with pytest.raises(NotFound):
+        room.engine.join_options("ZZZZZZ")
+
+
 def test_no_joining_a_closed_workshop(room):
     room.go("close_workshop")
     with pytest.raises(WrongPhase, match="closed"):

@@ -65,19 +65,7 @@ def engine() -> Workshops:
 
 def join_options(code: str) -> tuple[dict[str, Role], dict[str, int]]:
     """The roles a newcomer may choose (in scenario order) and how many play each now."""
-    eng = engine()
-    options = getattr(eng, "join_options", None)
-    if options is not None:
-        return options(code)
-    # Until the engine offers it: the roles in play and the number of active participants in each, which
-    # the projector shows the whole room anyway. Nothing else of the record leaves this function.
-    record = eng.record(code)
-    roles = {role_id: record.snapshot.roles[role_id] for role_id in record.snapshot.role_ids}
-    counts = dict.fromkeys(roles, 0)
-    for person in record.participants:
-        if person.active and person.role_id in counts:
-            counts[person.role_id] += 1
-    return roles, counts
+    return engine().join_options(code)
 
 
 def base_url() -> str:
