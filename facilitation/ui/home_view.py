@@ -9,6 +9,17 @@ from facilitation.ui.widgets import css, top_links
 
 __all__ = ["page"]
 
+# (heading, text, page, link label, icon) for the three ways in.
+_CARDS = (
+    ("Take part", "You need the six-character code on the projector. No account: you get a pseudonym unless "
+     "you give a name.", "facilitation/ui/pages/join.py", "Join a workshop", ":material/login:"),
+    ("Run a workshop", "Choose a scenario and the agencies in play, show the join code, and lead the room through "
+     "each stage, the reveal and the debrief. Creating a workshop needs the operator passcode.",
+     "facilitation/ui/pages/facilitate.py", "Facilitate", ":material/co_present:"),
+    ("Write scenarios", "Check a scenario or role file line by line, preview it, and rehearse it with simulated "
+     "participants before a real room sees it.", "facilitation/ui/pages/studio.py", "Studio", ":material/edit_note:"),
+)
+
 
 def page() -> None:
     if st.query_params.get("code"):
@@ -23,24 +34,10 @@ def page() -> None:
         "with whom and why; the reveal shows side by side how your decisions differed, and the debrief talks "
         "about what held people back."
     )
-    join, facilitate, studio = st.columns(3, gap="large")
-    with join:
-        with st.container(border=True, height="stretch"):
-            st.subheader("Take part")
-            st.write("You need the six-character code on the projector. No account: you get a pseudonym unless "
-                     "you give a name.")
-            st.page_link("facilitation/ui/pages/join.py", label="Join a workshop", icon=":material/login:")
-    with facilitate:
-        with st.container(border=True, height="stretch"):
-            st.subheader("Run a workshop")
-            st.write("Choose a scenario and the agencies in play, show the join code, and lead the room through "
-                     "each stage, the reveal and the debrief. Creating a workshop needs the operator passcode.")
-            st.page_link("facilitation/ui/pages/facilitate.py", label="Facilitate", icon=":material/co_present:")
-    with studio:
-        with st.container(border=True, height="stretch"):
-            st.subheader("Write scenarios")
-            st.write("Check a scenario or role file line by line, preview it, and rehearse it with simulated "
-                     "participants before a real room sees it.")
-            st.page_link("facilitation/ui/pages/studio.py", label="Studio", icon=":material/edit_note:")
+    for column, (title, text, page, label, icon) in zip(st.columns(3, gap="large"), _CARDS):
+        with column, st.container(border=True, height="stretch"):
+            st.subheader(title)
+            st.write(text)
+            st.page_link(page, label=label, icon=icon)
     st.caption("Everything typed in a workshop is personal data: use no real names or case details. Workshops are "
                "deleted by the facilitator, or by the operator after the retention period.")
