@@ -1,0 +1,7 @@
+"""`python -m facilitation.cli` is `easi`."""
+
+import sys
+
+from facilitation.cli import main
+
+sys.exit(main())

@@ -1,0 +1,61 @@
+"""`easi serve`: prints the facilitator's link once, then runs the real Streamlit server."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from facilitation.cli import serve
+from facilitation.settings import project_root
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_streamlit_command_runs_the_app_from_the_project(tmp_path):
+    command = serve.streamlit_command(8600, "127.0.0.1", ["--", "--server.headless", "true"])
+    assert command[1:4] == ["-m", "streamlit", "run"]
+    assert command[4] == str(project_root() / "workshop_app.py")
+    assert command[5:] == ["--server.port", "8600", "--server.address", "127.0.0.1", "--server.headless", "true"]
+
+
+def test_facilitator_link_uses_the_public_address(monkeypatch):
+    assert serve.facilitator_link(8501) == "http://localhost:8501/facilitate"
+    monkeypatch.setenv("EASI_PUBLIC_URL", "https://easi.example.org/")
+    assert serve.facilitator_link(8501) == "https://easi.example.org/facilitate"
+
+
+@pytest.mark.slow
+def test_serve_prints_the_generated_link_then_serves(tmp_path):
+    port = _free_port()
+    environment = {**os.environ, "EASI_DATA": str(tmp_path / "data"), "EASI_DB": str(tmp_path / "easi.db")}
+    environment.pop("EASI_PASSCODE", None)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "facilitation.cli", "serve", "--port", str(port), "--address", "127.0.0.1"],
+        env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )
+    try:
+        first = server.stdout.readline() + server.stdout.readline() + server.stdout.readline() + server.stdout.readline()
+        passcode = (tmp_path / "data" / "passcode").read_text(encoding="utf-8").strip()
+        assert f"http://localhost:{port}/facilitate?passcode={passcode}" in first
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as reply:
+                    assert reply.read() == b"ok"
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, "the server did not start within 30 s"
+                time.sleep(0.5)
+    finally:
+        os.killpg(server.pid, 9)
+        server.wait(timeout=10)
