@@ -59,6 +59,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="the Streamlit entry file to measure (default workshop_app.py)")
     parser.add_argument("--profile", action="store_true",
                         help="sample the server with py-spy during the play and print where its time went")
+    parser.add_argument("--trace-deltas", type=int, default=0, metavar="K",
+                        help="trace every delta of the first K laptops, for the dumps in --log-dir (debugging)")
     parser.add_argument("--seed", type=int, default=7, help="random seed for think times and decisions")
     parser.add_argument("--max-minutes", type=float, default=60.0, help="hard limit on the whole run (60)")
     parser.add_argument("--log-dir", type=Path, default=ROOT / "artifacts" / "load",

@@ -384,6 +384,8 @@ async def run_workshop(n: int, args: Any, *, baseline: IdleResult | None, time_l
         laptops = [StreamlitSession(server.port, path=flow.join_path, name=f"p{i}", query_string=flow.join_query(code))
                    for i in range(n)]
         everyone = [projector, facilitator, *laptops]
+        for tab in laptops[: getattr(args, "trace_deltas", 0)]:
+            tab.trace_deltas = True  # their dumps then show every delta (debugging a page)
         try:
             connect_errors = await connect_all([projector, facilitator], rate=0, deadline=hard_deadline)
             if connect_errors:
@@ -441,7 +443,7 @@ async def run_workshop(n: int, args: Any, *, baseline: IdleResult | None, time_l
                 if not tab.has_text(flow.stage_heading(stage.index, stage.title)):
                     # The form is up but an element is missing: see "elements lost after a fragment".
                     result.missing_elements += 1
-                    if not missing_dumped:
+                    if not missing_dumped or (tab.trace_deltas and len(missing_dumped) < 3):
                         missing_dumped.append(tab.name)
                         (args.log_dir / f"workshop-{n}-missing-{tab.name}.txt").write_text(
                             f"{tab.tree.dump()}\n\n" + "\n".join(tab.trace), encoding="utf-8")
