@@ -178,7 +178,8 @@ class StreamlitSession:
         self._ws: Any = None
         self._reader: asyncio.Task | None = None
         self._timers: dict[str, tuple[float, asyncio.Task]] = {}  # fragment id -> (interval, task)
-        self.fragments_with_timers: dict[str, float] = {}  # every auto_rerun seen: fragment id -> interval
+        # the fragments the last full run armed (even with auto_rerun off): fragment id -> interval
+        self.fragments_with_timers: dict[str, float] = {}
         self._values: dict[str, tuple[str, Any]] = {}  # widget id -> (WidgetState field, value)
         self._pending_forms: dict[str, dict[str, tuple[str, Any]]] = {}  # form id -> widget id -> value
         self._triggers: dict[str, str] = {}  # widget id -> trigger field, sent once
@@ -373,6 +374,7 @@ class StreamlitSession:
         self.main_script_hash = new.main_script_hash or self.main_script_hash
         if not fragment_ids:
             self._cancel_all_timers()  # a full run re-arms the timers it still draws
+            self.fragments_with_timers.clear()
         if new.page_script_hash:
             self._set_page(new.page_script_hash)
         previous = self._current

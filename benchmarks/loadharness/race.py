@@ -2,7 +2,7 @@
 few milliseconds by the fragment's auto-rerun tick, as a browser sends when its 2-second timer happens to
 fire just after a click.
 
-Run: `python -m benchmarks.loadharness.race [--tries 300]` from the repository root.
+Run: `python -m benchmarks.loadharness.race [--tries 300] [--background 100]` from the repository root.
 
 What goes wrong, rarely (about 1 try in 150-300 on the reference machine, more under load): the full run
 finishes on its script thread, and before the server's event loop has handled that run's last events
@@ -22,7 +22,9 @@ import random
 import sys
 from pathlib import Path
 
-from .baseline import TRIVIAL_APP
+import time
+
+from .baseline import TRIVIAL_APP, connect_all
 from .client import HarnessError, StreamlitSession
 from .server import StreamlitServer
 
@@ -54,9 +56,20 @@ async def stress(port: int, tries: int, *, max_gap: float = 0.03) -> tuple[int, 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tries", type=int, default=300)
+    parser.add_argument("--background", type=int, default=100,
+                        help="idle tabs polling the same server meanwhile, as a room does (default 100)")
     args = parser.parse_args(argv)
+
+    async def run(port: int) -> tuple[int, list[str]]:
+        idle = [StreamlitSession(port, name=f"idle-{i}") for i in range(min(args.background, 1000))]
+        try:
+            await connect_all(idle, rate=50, deadline=time.monotonic() + 120)
+            return await stress(port, min(args.tries, 5000))
+        finally:
+            await asyncio.gather(*(tab.close() for tab in idle), return_exceptions=True)
+
     with StreamlitServer(TRIVIAL_APP, log_path=Path("artifacts/load/race.log")) as server:
-        lost, traces = asyncio.run(asyncio.wait_for(stress(server.port, min(args.tries, 5000)), timeout=1800))
+        lost, traces = asyncio.run(asyncio.wait_for(run(server.port), timeout=1800))
     print(f"{lost} of {args.tries} clicks never saw their run finish")
     for trace in traces[:3]:
         print("---\n" + trace)
