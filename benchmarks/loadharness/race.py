@@ -4,8 +4,8 @@ fire just after a click.
 
 Run: `python -m benchmarks.loadharness.race [--tries 300] [--background 100]` from the repository root.
 
-What goes wrong, rarely (about 1 try in 150-300 on the reference machine, more under load): the full run
-finishes on its script thread, and before the server's event loop has handled that run's last events
+What goes wrong, rarely (2 tries in 600 on the idle reference machine, 7 in 600 with 100 other tabs
+polling): the full run finishes on its script thread, and before the server's event loop has handled that run's last events
 the tick arrives; `AppSession.request_rerun` finds the finished ScriptRunner unwilling to take a request
 and starts a new one for the fragment, and the old runner's remaining events (its last deltas, its
 `script_finished`, sometimes the `auto_rerun` that re-arms the fragment's timer) are then dropped as
