@@ -28,6 +28,7 @@ __all__ = [
     "retention_days",
 ]
 
+DEFAULT_PAGE_RUNS = 2
 DEFAULT_RETENTION_DAYS = 30.0
 
 
@@ -106,6 +107,20 @@ def retention_days() -> float:
     if not days >= 0:  # also refuses NaN
         raise SettingsError(f"EASI_RETENTION_DAYS must be a number of days of 0 or more, not {configured!r}.")
     return days
+
+
+def concurrent_page_runs() -> int:
+    """How many full page runs one server process lets proceed at once: `$EASI_PAGE_RUNS`, else 2.
+
+    When a stage opens, every laptop reruns its page within the same two seconds. Hundreds of script
+    threads contending for one interpreter lock starve the event loop that sends their pages, and every
+    laptop waits for all of them; a few at a time finish sooner, each in turn (docs/performance.md)."""
+    configured = os.environ.get("EASI_PAGE_RUNS", "").strip()
+    if not configured:
+        return DEFAULT_PAGE_RUNS
+    if not configured.isdigit() or int(configured) < 1:
+        raise SettingsError(f"EASI_PAGE_RUNS must be a whole number of 1 or more, not {configured!r}.")
+    return int(configured)
 
 
 def _read_passcode(path: Path) -> str:

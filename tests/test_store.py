@@ -189,3 +189,19 @@ def test_retention_days_refuses_nonsense(monkeypatch, value):
     monkeypatch.setenv("EASI_RETENTION_DAYS", value)
     with pytest.raises(settings.SettingsError, match="EASI_RETENTION_DAYS"):
         settings.retention_days()
+
+
+@pytest.mark.parametrize(("value", "runs"), [(None, settings.DEFAULT_PAGE_RUNS), ("1", 1), (" 6 ", 6)])
+def test_concurrent_page_runs(monkeypatch, value, runs):
+    if value is None:
+        monkeypatch.delenv("EASI_PAGE_RUNS", raising=False)
+    else:
+        monkeypatch.setenv("EASI_PAGE_RUNS", value)
+    assert settings.concurrent_page_runs() == runs
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "two", "1.5"])
+def test_concurrent_page_runs_refuses_nonsense(monkeypatch, value):
+    monkeypatch.setenv("EASI_PAGE_RUNS", value)
+    with pytest.raises(settings.SettingsError, match="EASI_PAGE_RUNS"):
+        settings.concurrent_page_runs()

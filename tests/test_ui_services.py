@@ -3,6 +3,8 @@ console link printed once, and the addresses participants are given."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from facilitation.ui import services
@@ -67,3 +69,57 @@ def test_join_options_count_active_participants(ui_room):
     roles, counts = services.join_options(ui_room.code.lower())
     assert list(roles) == ["school", "police", "childrens_social_care", "gp"]
     assert counts == {"school": 1, "police": 0, "childrens_social_care": 0, "gp": 0}
+
+
+def _hold_every_slot():
+    from facilitation.ui import services
+
+    slots = services.page_run_slots()
+    held = 0
+    while slots.acquire(blocking=False):
+        held += 1
+    return slots, held
+
+
+def test_laptop_pages_take_turns_and_the_facilitator_never_queues(open_page, ui_room):
+    """With every run slot taken (a herd of laptops redrawing), a laptop's page waits for a turn; the
+    facilitator's page runs at once."""
+    from tests.fixtures.ui import PAGES
+
+    seat = ui_room.join("school", "Sam")
+    play = open_page("play", t=seat.token)
+    facilitate = open_page("home")
+    facilitate.switch_page(PAGES["facilitate"])
+    facilitate.query_params.update(w=ui_room.code, k=ui_room.key)
+    slots, held = _hold_every_slot()
+    released = threading.Event()
+
+    def release() -> None:
+        released.set()
+        for _ in range(held):
+            slots.release()
+
+    try:
+        assert held >= 1
+        facilitate.run()  # no slot needed
+        assert not facilitate.exception and "Sam" in str(facilitate.dataframe[0].value)
+        assert not released.is_set()
+        threading.Timer(1.0, release).start()
+        play.run()  # waits for a slot: it can only finish after the release
+        assert released.is_set()
+    finally:
+        released.wait(5)
+    assert not play.exception and "### You play Test Primary School (DSL)" in [m.value for m in play.markdown]
+
+
+def test_a_bad_page_runs_setting_falls_back_to_the_default(monkeypatch, capsys):
+    from facilitation import settings
+    from facilitation.ui import services
+
+    monkeypatch.setattr(services, "_slots", None)
+    monkeypatch.setenv("EASI_PAGE_RUNS", "lots")
+    slots, held = _hold_every_slot()
+    for _ in range(held):
+        slots.release()
+    assert held == settings.DEFAULT_PAGE_RUNS
+    assert "EASI_PAGE_RUNS" in capsys.readouterr().err

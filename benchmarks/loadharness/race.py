@@ -2,7 +2,9 @@
 few milliseconds by the fragment's auto-rerun tick, as a browser sends when its 2-second timer happens to
 fire just after a click.
 
-Run: `python -m benchmarks.loadharness.race [--tries 300] [--background 100]` from the repository root.
+Run: `python -m benchmarks.loadharness.race [--tries 300] [--background 100] [--with-fix]` from the
+repository root; `--with-fix` serves the same page with the app's work-around
+(`facilitation.ui.streamlit_fixes`) installed, which should lose none.
 
 What goes wrong, rarely (2 tries in 600 on the idle reference machine, 7 in 600 with 100 other tabs
 polling): the full run finishes on its script thread, and before the server's event loop has handled that run's last events
@@ -20,9 +22,9 @@ import argparse
 import asyncio
 import random
 import sys
-from pathlib import Path
-
+import tempfile
 import time
+from pathlib import Path
 
 from .baseline import TRIVIAL_APP, connect_all
 from .client import HarnessError, StreamlitSession
@@ -58,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tries", type=int, default=300)
     parser.add_argument("--background", type=int, default=100,
                         help="idle tabs polling the same server meanwhile, as a room does (default 100)")
+    parser.add_argument("--with-fix", action="store_true",
+                        help="install the app's work-around (facilitation.ui.streamlit_fixes) in the page")
     args = parser.parse_args(argv)
 
     async def run(port: int) -> tuple[int, list[str]]:
@@ -68,8 +72,14 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             await asyncio.gather(*(tab.close() for tab in idle), return_exceptions=True)
 
-    with StreamlitServer(TRIVIAL_APP, log_path=Path("artifacts/load/race.log")) as server:
-        lost, traces = asyncio.run(asyncio.wait_for(run(server.port), timeout=1800))
+    with tempfile.TemporaryDirectory() as folder:
+        app = TRIVIAL_APP
+        if args.with_fix:
+            app = Path(folder) / "trivial_with_fix.py"
+            app.write_text("from facilitation.ui import streamlit_fixes\n\nstreamlit_fixes.apply()\n"
+                           + TRIVIAL_APP.read_text("utf-8"), "utf-8")
+        with StreamlitServer(app, log_path=Path("artifacts/load/race.log")) as server:
+            lost, traces = asyncio.run(asyncio.wait_for(run(server.port), timeout=1800))
     print(f"{lost} of {args.tries} clicks never saw their run finish")
     for trace in traces[:3]:
         print("---\n" + trace)

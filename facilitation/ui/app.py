@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from facilitation.ui.services import announce_once
+from facilitation.ui import streamlit_fixes
+from facilitation.ui.services import announce_once, page_run_slots
 
 __all__ = ["PAGES", "layout_for", "run"]
 
@@ -32,6 +33,9 @@ PAGES: tuple[tuple[str, str, str, str], ...] = (
 
 # Pages read on a laptop get a reading column; the others use the whole screen.
 CENTERED = frozenset({"join", "play"})
+# Pages that hundreds of laptops run at once take turns (services.page_run_slots); the facilitator's and
+# the projector's pages never queue behind them.
+TAKE_TURNS = frozenset({"", "home", "join", "play"})
 
 
 def layout_for(url_path: str, query: dict) -> str:
@@ -43,6 +47,7 @@ def layout_for(url_path: str, query: dict) -> str:
 
 def run() -> None:
     """Configure the page and route to the requested view."""
+    streamlit_fixes.apply()
     announce_once()
     pages = [
         st.Page(script, title=title, url_path=path, icon=icon, default=index == 0)
@@ -57,4 +62,8 @@ def run() -> None:
     st.set_page_config(page_title=title, page_icon=":material/extension:",
                        layout=layout_for(page.url_path, st.query_params.to_dict()),
                        initial_sidebar_state="collapsed")
-    page.run()
+    if page.url_path in TAKE_TURNS:
+        with page_run_slots():
+            page.run()
+    else:
+        page.run()

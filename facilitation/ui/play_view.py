@@ -166,8 +166,9 @@ def page() -> None:
     # A form with answers not yet submitted is never pulled away by the poll.
     editing = stale is not None or (status.phase == "open" and view.decision is None)
 
-    _header(view)
     key = f"play:{code}"
+    # The poll first: when a run's tail is lost under load (docs/performance.md, finding 7), the poll's
+    # timer is not in it.
     watch(
         lambda: eng.versions(code).phase, key, seen, hold=editing,
         hold_message="The facilitator has moved the workshop on (for example, locked this stage). Your answers "
@@ -175,6 +176,7 @@ def page() -> None:
         countdown_ends_at=status.countdown_ends_at if status.phase == "open" else None,
         triage=(lambda: triage(code, token, key, status.phase, status.stage_index)) if editing else None,
     )
+    _header(view)
 
     if status.phase == "lobby":
         _lobby(view)
@@ -241,9 +243,8 @@ def _stage(view: ParticipantView, token: str, stale: dict | None) -> None:
     earlier = [stage for stage in view.stages if stage.index < index]
     if earlier:
         with st.expander("The story so far"):
-            for stage in earlier:
-                st.markdown(f"**Stage {stage.index + 1}: {stage.title}**")
-                st.markdown(stage.narrative)
+            st.markdown("\n\n".join(f"**Stage {stage.index + 1}: {stage.title}**\n\n{stage.narrative}"
+                                      for stage in earlier))
     with st.expander(f"Your role card: {view.role.name}"):
         role_card(view.role, status.audience, heading=False)
 
@@ -254,7 +255,7 @@ def _stage(view: ParticipantView, token: str, stale: dict | None) -> None:
                    "submit them.")
         if stale["stage"] == index:
             # The same live form (its widgets keep what was typed); the engine refuses it until a reopen.
-            _decision_form(view, token, editable=True, keep=True)
+            _decision_form(view, token)
         if st.button("Dismiss and show the current stage"):
             st.session_state.pop("play:stale", None)
             st.rerun()
@@ -263,15 +264,16 @@ def _stage(view: ParticipantView, token: str, stale: dict | None) -> None:
         (st.success if flash[0] == "success" else st.error)(flash[1])
 
     if status.phase == "open":
-        _decision_form(view, token, editable=True, keep=True)
+        _decision_form(view, token)
     elif status.phase == "locked":
         st.info("The facilitator has locked this stage. The reveal comes next: everyone's decisions side by side.")
-        _decision_form(view, token, editable=False, keep=False)
+        with st.container(border=True):
+            _answers(view)
     else:  # revealed
         st.success("Revealed: how your decisions compare with guidance and with the rest of your role.")
         _comparison(view, index)
         with st.expander("Your answers at this stage"):
-            _decision_form(view, token, editable=False, keep=False)
+            _answers(view)
 
 
 def _picture_line(view: ParticipantView, fact_id: str) -> str:
@@ -292,9 +294,9 @@ def _picture_line(view: ParticipantView, fact_id: str) -> str:
     return " · ".join(parts)
 
 
-def _defaults(view: ParticipantView, keep: bool) -> dict:
+def _defaults(view: ParticipantView) -> dict:
     """Where the form starts: the submitted decision, else the saved draft, else blank. Fixed once per
-    stage and tab (`keep`), so a widget's default never moves under it."""
+    stage and tab, so a widget's default never moves under it."""
     stage = view.status.stage_index
     if view.decision is not None:
         fresh = _values_from_decision(view.decision)
@@ -302,18 +304,46 @@ def _defaults(view: ParticipantView, keep: bool) -> dict:
         fresh = view.draft
     else:
         fresh = {}
-    if not keep:
-        return fresh
     return st.session_state.setdefault(_key(stage, "defaults"), fresh)
 
 
-def _decision_form(view: ParticipantView, token: str, *, editable: bool, keep: bool) -> None:
-    """The decisions for the current stage. `keep`: the live widgets (their state survives reruns);
-    otherwise a read-only copy of what was submitted."""
+def _answers(view: ParticipantView) -> None:
+    """What this participant submitted at the current stage, as text. Read-only, so no widgets: every
+    laptop draws this at once when a stage is locked or revealed, and widgets cost the server most."""
+    decision = view.decision
+    if decision is None:
+        st.caption("You did not submit at this stage." + (" Your saved draft was not submitted." if view.draft else ""))
+        return
+    ref = reference()
+    shorts = {role_id: role.short_name for role_id, role in view.roles_in_play.items()}
+    items = []
+    for entry in decision.facts:
+        parts = ["Shared with " + (", ".join(shorts.get(r, r) for r in entry.share_with) or "nobody")]
+        if entry.gateway in ref.gateways:
+            parts.append(f"lawful basis: {ref.gateways[entry.gateway].label}")
+        if entry.tell_family:
+            parts.append("you would tell the family")
+        held = [ref.barriers[b].sentence for b in entry.barriers if b in ref.barriers]
+        if held:
+            parts.append("held back by: " + " ".join(f"“{sentence}”" for sentence in held))
+        text = view.fact_texts.get(entry.fact_id, entry.fact_id).strip().replace("\n", "\n  ")
+        items.append(f"- {text}  \n  → {' · '.join(parts)}")
+    judgement = [f"**Level of need:** {level_label(view.status.audience, decision.level)}" if decision.level else "",
+                 f"**Next:** {ref.actions[decision.action].label}" if decision.action in ref.actions else "",
+                 f"**Confidence:** {CONFIDENCE.get(decision.confidence, decision.confidence)}"]
+    st.markdown("**Your answers**\n\n" + "\n".join(items) + "\n\n" + " · ".join(p for p in judgement if p))
+    if decision.note:
+        st.caption("Your note")
+        st.text(decision.note)
+
+
+def _decision_form(view: ParticipantView, token: str) -> None:
+    """The decisions for the current stage: live widgets, whose state survives reruns (and a stage that
+    closed under the form, where the engine refuses a post until a reopen)."""
     status = view.status
     stage = status.stage_index
     ref = reference()
-    defaults = _defaults(view, keep)
+    defaults = _defaults(view)
     fact_defaults = defaults.get("facts") or {}
     picture = view.picture
     fact_ids = list(picture.facts) if picture is not None else []
@@ -321,31 +351,25 @@ def _decision_form(view: ParticipantView, token: str, *, editable: bool, keep: b
     shorts = {role_id: role.short_name for role_id, role in view.roles_in_play.items()}
     gateways = [None] + [g.id for g in ref.gateways.values() if status.audience in g.audience]
     barriers = list(ref.barriers)
-    suffix = "" if keep else ":ro"
 
     def k(name: str, fact_id: str = "") -> str:
-        return _key(stage, name, fact_id) + suffix
+        return _key(stage, name, fact_id)
 
-    if not keep and view.decision is None and not view.draft:
-        st.caption("You did not submit at this stage.")
-        return
-
-    with st.form(f"decide:{stage}{suffix}", border=False, enter_to_submit=False):
+    with st.form(f"decide:{stage}", border=False, enter_to_submit=False):
         st.subheader("Your picture")
         if not fact_ids:
             st.write("Your agency holds no information about this family yet. You can still say what level of "
                      "need you see and what your agency would do.")
         for fact_id in fact_ids:
             start = fact_defaults.get(fact_id) or {}
-            with st.container(border=True, key=f"fact-card-{stage}-{fact_id}{suffix.replace(':', '-')}"):
+            with st.container(border=True, key=f"fact-card-{stage}-{fact_id}"):
                 st.caption(_picture_line(view, fact_id))
                 st.markdown(view.fact_texts.get(fact_id, fact_id))
                 left, right = st.columns([3, 2], gap="medium")
                 with left:
                     st.multiselect(
                         "Share with", others, default=[r for r in start.get("share_with", []) if r in others],
-                        format_func=shorts.get, key=k("share", fact_id), placeholder="Nobody",
-                        disabled=not editable, help="The agencies you would pass this to now.",
+                        format_func=shorts.get, key=k("share", fact_id), placeholder="Nobody", help="The agencies you would pass this to now.",
                     )
                 with right:
                     gateway = start.get("gateway")
@@ -353,47 +377,41 @@ def _decision_form(view: ParticipantView, token: str, *, editable: bool, keep: b
                         "Lawful basis you rely on", gateways,
                         index=gateways.index(gateway) if gateway in gateways else 0,
                         format_func=lambda g: "Not sure" if g is None else ref.gateways[g].label,
-                        key=k("gateway", fact_id), disabled=not editable,
+                        key=k("gateway", fact_id),
                         help="The legal gateway that permits sharing, or 'Not sure'.",
                     )
                 st.checkbox("I would tell the family I am sharing this", value=bool(start.get("tell_family")),
-                            key=k("family", fact_id), disabled=not editable)
+                            key=k("family", fact_id))
                 st.multiselect(
                     "If you leave an agency out, what holds you back?", barriers,
                     default=[b for b in start.get("barriers", []) if b in barriers],
                     format_func=lambda b: ref.barriers[b].sentence, key=k("barriers", fact_id),
-                    placeholder="Nothing holds me back", disabled=not editable,
+                    placeholder="Nothing holds me back",
                 )
 
         st.subheader("Your judgement")
         levels = [1, 2, 3, 4]
         level = defaults.get("level")
         st.radio("Level of need you see now", levels, index=levels.index(level) if level in levels else None,
-                 format_func=lambda n: level_label(status.audience, n), key=k("level"), disabled=not editable,
+                 format_func=lambda n: level_label(status.audience, n), key=k("level"),
                  horizontal=True)
         action = defaults.get("action")
         st.selectbox("What your agency would do next", list(ACTIONS),
                      index=list(ACTIONS).index(action) if action in ACTIONS else None,
-                     format_func=lambda a: ref.actions[a].label, key=k("action"), placeholder="Choose an action",
-                     disabled=not editable)
+                     format_func=lambda a: ref.actions[a].label, key=k("action"), placeholder="Choose an action")
         st.select_slider("How confident are you?", options=list(CONFIDENCE), value=defaults.get("confidence") or 3,
-                         format_func=CONFIDENCE.get, key=k("confidence"), disabled=not editable)
+                         format_func=CONFIDENCE.get, key=k("confidence"))
         st.text_area(f"Note (optional, at most {NOTE_MAX_CHARS} characters)", value=defaults.get("note") or "",
-                     max_chars=NOTE_MAX_CHARS, key=k("note"), disabled=not editable,
+                     max_chars=NOTE_MAX_CHARS, key=k("note"),
                      placeholder="Why you decided as you did. Please use no real names or case details.")
         st.checkbox("My note may be quoted anonymously in the debrief", value=bool(defaults.get("note_shareable")),
-                    key=k("shareable"), disabled=not editable)
+                    key=k("shareable"))
         draft_col, submit_col, _ = st.columns([1, 1, 2])
         with draft_col:
-            st.form_submit_button("Save draft", on_click=_post, args=(token, stage, fact_ids, False),
-                                  disabled=not editable, icon=":material/save:", width="stretch")
+            st.form_submit_button("Save draft", on_click=_post, args=(token, stage, fact_ids, False), icon=":material/save:", width="stretch")
         with submit_col:
             label = "Submit again" if view.decision is not None else "Submit"
-            st.form_submit_button(label, type="primary", on_click=_post, args=(token, stage, fact_ids, True),
-                                  disabled=not editable, icon=":material/send:", width="stretch")
-    if not keep and view.decision is not None and view.decision.note:
-        st.caption("Your note")
-        st.text(view.decision.note)
+            st.form_submit_button(label, type="primary", on_click=_post, args=(token, stage, fact_ids, True), icon=":material/send:", width="stretch")
 
 
 # -------------------------------------------------------------------------------------- after reveal

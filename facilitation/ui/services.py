@@ -26,6 +26,7 @@ __all__ = [
     "join_options",
     "link",
     "operator_passcode",
+    "page_run_slots",
 ]
 
 PAGE_PATHS = frozenset({"home", "join", "play", "facilitate", "projector", "studio"})  # see facilitation.ui.app
@@ -61,6 +62,28 @@ def _engine(db_path: str, passcode: str) -> Workshops:
 def engine() -> Workshops:
     """The engine over the configured database, shared by every session of this process."""
     return _engine(str(settings.db_path()), operator_passcode().value)
+
+
+_slots: threading.BoundedSemaphore | None = None
+_slots_guard = threading.Lock()
+
+
+def page_run_slots() -> threading.BoundedSemaphore:
+    """The gate every full page run of this process passes (`settings.concurrent_page_runs` at a time).
+
+    A fragment's poll does not pass it (it stays cheap and prompt); a herd of laptops redrawing after a
+    stage opens queues here, each waiting without holding the interpreter lock, instead of hundreds of
+    threads slowing the event loop that delivers every page."""
+    global _slots
+    with _slots_guard:
+        if _slots is None:
+            try:
+                size = settings.concurrent_page_runs()
+            except settings.SettingsError as error:
+                print(f"EASI Workshop: {error} Using {settings.DEFAULT_PAGE_RUNS}.", file=sys.stderr, flush=True)
+                size = settings.DEFAULT_PAGE_RUNS
+            _slots = threading.BoundedSemaphore(size)
+        return _slots
 
 
 def join_options(code: str) -> tuple[dict[str, Role], dict[str, int]]:

@@ -158,7 +158,10 @@ def watch(read: Callable[[], int], key: str, seen: object, *, hold: bool = False
     remember(key, seen)
     st.session_state.pop(f"_held:{key}", None)
     st.session_state[f"_countdown:{key}"] = countdown_ends_at
-    _watch(read, key, hold, hold_message or "The workshop has moved on.", triage)
+    # A block of its own: under load a fragment's late delta for its block cannot shift what follows it
+    # (docs/performance.md, finding 8). Callers draw it first, so a lost run tail is not the poll's timer.
+    with st.container():
+        _watch(read, key, hold, hold_message or "The workshop has moved on.", triage)
 
 
 def countdown_text(ends_at: float | None, now: float) -> str | None:
@@ -213,26 +216,28 @@ def top_links(current: str) -> None:
 
 
 def role_card(role: Role, audience: str, *, heading: bool = True) -> None:
-    """The briefing a participant reads first: summary, motivators, constraints, threshold."""
+    """The briefing a participant reads first: summary, motivators, constraints, threshold.
+
+    One Markdown element per block, not one per line: every laptop redraws this card when a stage opens,
+    and each element costs the server on every run."""
     ref = reference()
     if heading:
         st.subheader(role.name)
     st.markdown(role.summary)
     left, right = st.columns(2, gap="large")
-    with left:
-        st.markdown("**What pushes you to share**")
-        for motivator in role.motivators:
-            st.markdown(f"- {motivator.text}")
-    with right:
-        st.markdown("**What holds you back**")
-        for constraint in role.constraints:
-            st.markdown(f"- {constraint.text}")
-    st.markdown(f"**Where your agency acts:** at level {level_label(audience, role.threshold.acts_at)}")
-    st.markdown(role.threshold.in_practice)
-    if role.gateways:
-        names = ", ".join(ref.gateways[g].label for g in role.gateways if g in ref.gateways)
-        if names:
-            st.caption(f"Gateways your agency usually relies on: {names}")
+    left.markdown(_bulleted("What pushes you to share", [motivator.text for motivator in role.motivators]))
+    right.markdown(_bulleted("What holds you back", [constraint.text for constraint in role.constraints]))
+    st.markdown(f"**Where your agency acts:** at level {level_label(audience, role.threshold.acts_at)}\n\n"
+                f"{role.threshold.in_practice}")
+    names = ", ".join(ref.gateways[g].label for g in role.gateways if g in ref.gateways)
+    if names:
+        st.caption(f"Gateways your agency usually relies on: {names}")
+
+
+def _bulleted(title: str, lines: list[str]) -> str:
+    """A bold title over a bullet list, as one Markdown text (a line's own line breaks stay in its item)."""
+    items = [f"- {line.strip()}".replace("\n", "\n  ") for line in lines]
+    return "\n".join([f"**{title}**", "", *items])
 
 
 # ------------------------------------------------------------------------------------------- QR
