@@ -8,7 +8,10 @@ For each number of participants N it
    plays it with N participants who join through the join page and submit through the play form, one
    projector tab and the facilitator; it measures submission latency, submission -> projector latency,
    stage open -> every laptop latency, errors, server CPU and peak RSS, and the idle poll's CPU (as a
-   ratio to the trivial page's), and checks the database for lost or duplicated submissions.
+   ratio to the trivial page's), and checks the database for lost or duplicated submissions. With
+   `--processes N` (N > 1) the workshop app is served by `easi serve --processes N` (N Streamlit
+   processes behind the built-in sticky proxy) and CPU and RSS are summed over all of them and the proxy;
+   the trivial page stays one process.
 
 Every tab is a `benchmarks.loadharness.StreamlitSession`: Streamlit's websocket protocol without a
 browser. Nothing but 127.0.0.1 is ever contacted; each level stops by itself (`--duration`), the whole run
@@ -34,7 +37,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.loadharness.baseline import IdleResult, run_baseline  # noqa: E402
+from benchmarks.loadharness.server import WORKSHOP_APP, StreamlitServer  # noqa: E402
 from benchmarks.loadharness.stats import fmt_bytes, fmt_ms, table  # noqa: E402
+from facilitation.cli.serve import parse_processes  # noqa: E402
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -44,6 +49,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--duration", type=float, default=150.0,
                         help="seconds of workshop play per level, stages included (default 150)")
     parser.add_argument("--stages", type=int, default=2, help="stages to play per level at most (default 2)")
+    parser.add_argument("--scenario", default="riverside-family",
+                        help='a shipped scenario id, or "mini" for the tests\' small one (default riverside-family)')
     parser.add_argument("--think", default="4,20",
                         help="a participant's thinking time before submitting, min,max seconds (default 4,20)")
     parser.add_argument("--reveal-pause", type=float, default=8.0,
@@ -57,6 +64,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="the facilitator acts through the facilitate page (default) or engine calls")
     parser.add_argument("--app", type=Path, default=ROOT / "workshop_app.py",
                         help="the Streamlit entry file to measure (default workshop_app.py)")
+    parser.add_argument("--processes", type=parse_processes, default=1, metavar="N",
+                        help="serve the workshop app with `easi serve --processes N` (a number or 'auto'; "
+                             "default 1: a bare `streamlit run`, measured as before)")
     parser.add_argument("--profile", action="store_true",
                         help="sample the server with py-spy during the play and print where its time went")
     parser.add_argument("--trace-deltas", type=int, default=0, metavar="K",
@@ -71,6 +81,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args.think = (float(low), float(high or low))
     if any(n < 1 or n > 2000 for n in args.participants):
         parser.error("--participants must be between 1 and 2000")
+    if args.processes > 1 and args.app.resolve() != WORKSHOP_APP:
+        parser.error("--processes runs the workshop app through `easi serve`; it cannot serve another --app")
     return args
 
 
@@ -111,6 +123,11 @@ async def main(args: argparse.Namespace) -> int:
     args.log_dir.mkdir(parents=True, exist_ok=True)
     report: dict = {"machine": machine(), "args": {k: str(v) for k, v in vars(args).items()}, "levels": []}
     print(f"machine: {report['machine']}", flush=True)
+    # The workshop levels start their server through StreamlitServer; the trivial page stays one process.
+    StreamlitServer.workshop_processes = args.processes
+    if args.processes > 1:
+        print(f"the workshop app runs as `easi serve --processes {args.processes}`; server CPU and RSS are "
+              f"summed over the proxy and every process", flush=True)
     baselines: list[IdleResult] = []
     workshop_results = []
     for n in args.participants:

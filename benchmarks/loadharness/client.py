@@ -20,7 +20,10 @@ What a tab does, and so what `StreamlitSession` does (Streamlit 1.67, checked ag
 - widget values: a widget inside a form keeps its new value to itself until the form's submit button is
   pressed; a button is a trigger, sent true once; a widget inside a fragment reruns only that fragment;
 - a message whose content the tab already holds may come back as a `ref_hash` to it (the tab lists the
-  hashes it holds in `cached_message_hashes`).
+  hashes it holds in `cached_message_hashes`);
+- it keeps the cookies the server sets (on `/_stcore/health`, `/_stcore/host-config` and the websocket
+  handshake) and sends them back, as a browser does; behind `easi serve --processes N` the proxy's
+  `easi_worker` cookie keeps the tab on one process.
 
 Only loopback addresses are accepted, every wait has a timeout, and the auto-rerun timers stop with the
 session. Timings use `time.monotonic()`; each run records when it was asked for, when its `new_session`
@@ -53,6 +56,8 @@ __all__ = [
     "StreamlitSession",
     "WidgetNotFound",
     "check_loopback",
+    "cookie_header",
+    "store_cookies",
 ]
 
 FINISHED_SUCCESSFULLY = ForwardMsg.FINISHED_SUCCESSFULLY
@@ -195,6 +200,10 @@ class StreamlitSession:
         self.trace: deque[str] = deque(maxlen=400)  # the last protocol events, for error messages
         self.trace_deltas = False  # also trace every delta (debugging a page)
         self.on_run_finished: Callable[[StreamlitSession, RunRecord], None] | None = None
+        # The tab's cookies, as a browser keeps them for the site: what the server set on the preflight
+        # GETs and the websocket handshake goes back on later requests. Behind `easi serve --processes N`
+        # the proxy's `easi_worker` cookie is what keeps the tab on the process that holds its session.
+        self.cookies: dict[str, str] = {}
 
     # ------------------------------------------------------------------------------------ lifecycle
     async def __aenter__(self) -> StreamlitSession:
@@ -214,17 +223,22 @@ class StreamlitSession:
         Returns the first run once it has finished."""
         if self.preflight:
             # The browser checks these two before it opens the websocket.
-            await http_get(self.host, self.port, "/_stcore/health", timeout=self.connect_timeout)
-            await http_get(self.host, self.port, "/_stcore/host-config", timeout=self.connect_timeout)
+            await http_get(self.host, self.port, "/_stcore/health", timeout=self.connect_timeout,
+                           cookies=self.cookies)
+            await http_get(self.host, self.port, "/_stcore/host-config", timeout=self.connect_timeout,
+                           cookies=self.cookies)
         uri = f"ws://{self.host}:{self.port}/_stcore/stream"
+        headers = {"Cookie": cookie_header(self.cookies)} if self.cookies else None
         try:
             self._ws = await asyncio.wait_for(
                 websockets.connect(uri, subprotocols=["streamlit"], max_size=None, ping_interval=None,
-                                   open_timeout=self.connect_timeout, close_timeout=2),
+                                   open_timeout=self.connect_timeout, close_timeout=2, additional_headers=headers),
                 timeout=self.connect_timeout + 1,
             )
         except (OSError, asyncio.TimeoutError, websockets.WebSocketException) as error:
             raise HarnessError(f"{self.name}: could not open {uri}: {error!r}") from error
+        if self._ws.response is not None:  # a handshake may set cookies too (a tab without preflight)
+            store_cookies(self.cookies, self._ws.response.headers.get_all("Set-Cookie"))
         self._reader = asyncio.create_task(self._read(), name=f"{self.name}-reader")
         if first_run:
             return await self.rerun()
@@ -802,26 +816,54 @@ def initial_value(widget: Widget) -> tuple[str, Any] | None:
 
 
 # ---------------------------------------------------------------------------------------- plain HTTP
-async def http_get(host: str, port: int, path: str, *, timeout: float = 10.0) -> tuple[int, bytes]:
-    """A minimal HTTP/1.1 GET to loopback (the browser's health check); returns (status, body)."""
+async def http_get(host: str, port: int, path: str, *, timeout: float = 10.0,
+                   cookies: dict[str, str] | None = None) -> tuple[int, bytes]:
+    """A minimal HTTP/1.1 GET to loopback (the browser's health check); returns (status, body).
+    With `cookies` (a tab's jar) it sends them and stores what the response sets, as a browser does."""
     check_loopback(host)
 
     async def fetch() -> tuple[int, bytes]:
         reader, writer = await asyncio.open_connection(host, port)
+        cookie = f"Cookie: {cookie_header(cookies)}\r\n" if cookies else ""
         try:
-            writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: close\r\n\r\n".encode())
+            writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n{cookie}Connection: close\r\n\r\n"
+                         .encode())
             await writer.drain()
             raw = await reader.read(-1)
         finally:
             writer.close()
         head, _, body = raw.partition(b"\r\n\r\n")
         status = int(head.split(b" ", 2)[1]) if head.startswith(b"HTTP/") else 0
+        if cookies is not None:
+            lines = head.decode("latin-1").split("\r\n")[1:]
+            store_cookies(cookies, [value for name, _, value in (line.partition(":") for line in lines)
+                                    if name.strip().lower() == "set-cookie"])
         return status, body
 
     try:
         return await asyncio.wait_for(fetch(), timeout=timeout)
     except (OSError, asyncio.TimeoutError, ValueError, IndexError) as error:
         raise HarnessError(f"GET http://{host}:{port}{path} failed: {error!r}") from error
+
+
+def cookie_header(jar: dict[str, str]) -> str:
+    """The `Cookie:` header value a browser sends for the cookies in `jar`."""
+    return "; ".join(f"{name}={value}" for name, value in jar.items())
+
+
+def store_cookies(jar: dict[str, str], set_cookies: Iterable[str]) -> None:
+    """Keep the name and value of each `Set-Cookie` header value in `jar` (a browser's jar for one site,
+    where every cookie here has `Path=/`); `Max-Age=0` deletes one. Other attributes are not needed."""
+    for header in set_cookies:
+        pair, *attributes = header.split(";")
+        name, equals, value = pair.partition("=")
+        name = name.strip()
+        if not equals or not name:
+            continue
+        if any(attribute.strip().lower().replace(" ", "") == "max-age=0" for attribute in attributes):
+            jar.pop(name, None)
+        else:
+            jar[name] = value.strip()
 
 
 def summarise(sessions: Iterable[StreamlitSession]) -> dict[str, int]:

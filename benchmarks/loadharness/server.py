@@ -4,6 +4,11 @@ The server runs from the repository root, so it reads the repository's `.streaml
 `runner.postScriptGC = false` and `runner.fastReruns = true`) exactly as `streamlit run workshop_app.py`
 does there; only the address, port and a few launch flags are passed on the command line. It runs in its
 own process group, which `stop()` signals (TERM, then KILL), also when the harness fails.
+
+With `processes=N` (N > 1; the workshop app only) it starts `easi serve --processes N` instead: N
+Streamlit processes behind the built-in sticky proxy, whose port the tabs use. CPU and memory are then
+the sums over the whole process tree (the supervisor with its proxy, and every Streamlit process), and
+the peak RSS is the peak of that sum as sampled.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import psutil
 
@@ -27,6 +33,8 @@ __all__ = ["ROOT", "ResourceSample", "StreamlitServer", "free_port"]
 
 ROOT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
+WORKSHOP_APP = ROOT / "workshop_app.py"  # the only app `easi serve` runs
+_PER_PROCESS_FLAGS = ("server.address", "server.port")  # `easi serve` gives each process its own
 
 
 def free_port() -> int:
@@ -57,6 +65,10 @@ class ResourceSample:
 class StreamlitServer:
     """`streamlit run <app>` on a free loopback port, for the length of a `with` block."""
 
+    # How many processes the workshop app runs with when the caller does not say: run_load.py sets it from
+    # its --processes, so the scenario code that starts the server need not pass it along.
+    workshop_processes: ClassVar[int] = 1
+
     def __init__(
         self,
         app: str | Path,
@@ -65,9 +77,19 @@ class StreamlitServer:
         flags: dict[str, str] | None = None,
         log_path: Path | None = None,
         start_timeout: float = 60.0,
+        processes: int | None = None,
     ) -> None:
-        """`env` is added to this process's environment; `flags` are extra `--section.option value`s."""
+        """`env` is added to this process's environment; `flags` are extra `--section.option value`s;
+        `processes` > 1 serves the workshop app through `easi serve --processes` (default: 1, or
+        `workshop_processes` for the workshop app)."""
         self.app = Path(app)
+        is_workshop = self.app.resolve() == WORKSHOP_APP
+        if processes is None:
+            processes = self.workshop_processes if is_workshop else 1
+        if processes > 1 and not is_workshop:
+            raise HarnessError(f"{self.app} cannot run in several processes: `easi serve --processes` "
+                               f"serves {WORKSHOP_APP.name} only")
+        self.processes = max(1, int(processes))
         self.port = free_port()
         self.env = {**os.environ, **(env or {})}
         self.flags = dict(flags or {})
@@ -104,7 +126,13 @@ class StreamlitServer:
             "global.developmentMode": "false",
             **self.flags,
         }
-        command = [sys.executable, "-m", "streamlit", "run", str(self.app)]
+        if self.processes > 1:
+            # The proxy listens on our port; each Streamlit process gets a loopback port from `easi serve`.
+            command = [sys.executable, "-m", "facilitation.cli", "serve", "--processes", str(self.processes),
+                       "--port", str(self.port), "--address", HOST, "--"]
+            flags = {key: value for key, value in flags.items() if key not in _PER_PROCESS_FLAGS}
+        else:
+            command = [sys.executable, "-m", "streamlit", "run", str(self.app)]
         for key, value in flags.items():
             command += [f"--{key}", value]
         return command
@@ -142,8 +170,11 @@ class StreamlitServer:
         """Stop the server and everything it started (idempotent)."""
         self._stop_sampling.set()
         process = self.process
+        # `easi serve` stops its Streamlit processes itself (they are in process groups of their own);
+        # whatever of the tree is still there once it is gone is killed below.
+        tree = self._processes()[1:] if process is not None and process.poll() is None else []
         if process is not None and process.poll() is None:
-            for sig, wait in ((signal.SIGTERM, 10.0), (signal.SIGKILL, 5.0)):
+            for sig, wait in ((signal.SIGTERM, 20.0 if self.processes > 1 else 10.0), (signal.SIGKILL, 5.0)):
                 try:
                     os.killpg(process.pid, sig)
                 except ProcessLookupError:
@@ -153,6 +184,13 @@ class StreamlitServer:
                     break
                 except subprocess.TimeoutExpired:
                     continue
+        if tree:
+            _, alive = psutil.wait_procs(tree, timeout=5)
+            for leftover in alive:
+                try:
+                    leftover.kill()
+                except psutil.Error:
+                    pass
         if self._sampler is not None:
             self._sampler.join(timeout=2)
         if self._log_file is not None:
@@ -198,9 +236,10 @@ class StreamlitServer:
 
     @property
     def peak_rss(self) -> int:
-        """The largest resident set seen: the kernel's high-water mark where it keeps one (Linux VmHWM)."""
+        """The largest resident set seen: the kernel's high-water mark where it keeps one (Linux VmHWM);
+        with several processes, the peak of their summed RSS as sampled every 0.25 s."""
         peak = self._peak_rss
-        if self.process is not None:
+        if self.process is not None and self.processes == 1:
             try:
                 for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
                     if line.startswith("VmHWM:"):
@@ -217,13 +256,23 @@ class StreamlitServer:
         tool = _shutil.which("py-spy")
         if tool is None or self.process is None or self.process.poll() is not None:
             return False
-        try:
-            done = subprocess.run([tool, "dump", "--pid", str(self.process.pid)], capture_output=True, text=True,
-                                  timeout=60, check=False)
-        except (OSError, subprocess.TimeoutExpired):
+        # With several processes, every one of them (the supervisor with the proxy first).
+        pids = [proc.pid for proc in self._processes()] if self.processes > 1 else [self.process.pid]
+        dumps = []
+        ok = True
+        for pid in pids:
+            try:
+                done = subprocess.run([tool, "dump", "--pid", str(pid)], capture_output=True, text=True,
+                                      timeout=60, check=False)
+            except (OSError, subprocess.TimeoutExpired):
+                ok = False
+                continue
+            dumps.append((f"===== pid {pid}\n" if len(pids) > 1 else "") + done.stdout + done.stderr)
+            ok = ok and done.returncode == 0
+        if not dumps:
             return False
-        path.write_text(done.stdout + done.stderr, encoding="utf-8")
-        return done.returncode == 0
+        path.write_text("\n".join(dumps), encoding="utf-8")
+        return ok
 
     def log_tail(self, lines: int = 20) -> str:
         if self.log_path is None or not self.log_path.exists():

@@ -171,28 +171,15 @@ class Flow:
         return errors + tab.tree.exceptions()
 
 
-def load_snapshot():
-    """The scenario to play: the biggest shipped one (most stages, then facts) when the library can load
-    one, else the hand-checked mini scenario of the tests."""
-    import yaml
+def load_snapshot(scenario_id: str = "riverside-family"):
+    """The scenario to play: a shipped one (by default the one with the most stages and facts), or
+    "mini", the hand-checked mini scenario of the tests."""
+    from facilitation import library
 
-    from facilitation.models import Role, Scenario, Snapshot
-
-    try:  # the library module may not exist yet
-        from facilitation import library  # type: ignore[attr-defined]
-
-        scenarios = list(library.load_scenarios())  # pragma: no cover - depends on the library's API
-        if scenarios:
-            best = max(scenarios, key=lambda s: (len(s.stages), len(s.facts)))
-            roles = {role_id: library.load_role(role_id) for role_id in best.roles}
-            return Snapshot(scenario=best, roles=roles)
-    except Exception:  # noqa: BLE001 - fall back to the test scenario
-        pass
-    mini = ROOT / "tests" / "data" / "mini"
-    scenario = Scenario.model_validate(yaml.safe_load((mini / "scenarios" / "mini.yaml").read_text("utf-8")))
-    roles = {role_id: Role.model_validate(yaml.safe_load((mini / "roles" / f"{role_id}.yaml").read_text("utf-8")))
-             for role_id in scenario.roles}
-    return Snapshot(scenario=scenario, roles=roles)
+    if scenario_id == "mini":
+        mini = ROOT / "tests" / "data" / "mini"
+        return library.load_snapshot(mini / "scenarios" / "mini.yaml", roles_dir=mini / "roles")
+    return library.load_snapshot(scenario_id)
 
 
 # ---------------------------------------------------------------------------------------- results
@@ -364,7 +351,7 @@ async def run_workshop(n: int, args: Any, *, baseline: IdleResult | None, time_l
     folder = Path(tempfile.mkdtemp(prefix=f"easi-load-{n}-"))
     passcode = secrets.token_urlsafe(16)
     db_path = folder / "easi.db"
-    snapshot = load_snapshot()
+    snapshot = load_snapshot(args.scenario)
     engine = Workshops(Store(db_path), passcode=passcode)
     created = engine.create(snapshot, passcode=passcode)
     code = created.code
