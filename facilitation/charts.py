@@ -8,7 +8,11 @@ beside it, or a test). No Streamlit here: the projector page calls, for instance
 Legibility rules every chart follows:
 - big type (`FONT` points and up) and chunky marks;
 - colour-blind-safe colours: Okabe & Ito's palette, or a role's own `colour`, or a one-hue scale;
-- nothing carried by colour alone: every mark has a text label (a cell's state, a count, "myth").
+- nothing carried by colour alone: every mark has a text label (a cell's state, a count, "myth");
+- made to fit a 1280 x 720 projector: a jigsaw of many facts narrows its cells and names its facts by
+  code ("S2·F3": stage 2, third fact; `fact_key_rows` is the key, the tooltip has the whole fact), and
+  the judgement spread keeps 8 agencies within 500 px;
+- text of several lines is centred in its cell (`_centred_text`).
 
 `stage=None` means the whole workshop for flows and barriers, and the last analysed stage for the
 jigsaw, picture shares and judgement spread (which only make sense at one point in time).
@@ -16,11 +20,12 @@ jigsaw, picture shares and judgement spread (which only make sense at one point 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import altair as alt
 
-from facilitation.debrief import Debrief, Jigsaw, Judgement, StageView
+from facilitation.debrief import Debrief, Jigsaw, JigsawCell, Judgement, StageView
 from facilitation.reference import reference
 
 __all__ = [
@@ -28,6 +33,8 @@ __all__ = [
     "STATE_COLOURS",
     "barrier_chart",
     "barrier_rows",
+    "fact_codes",
+    "fact_key_rows",
     "flow_chart",
     "flow_rows",
     "jigsaw_chart",
@@ -45,7 +52,14 @@ FONT = 18  # points: the smallest text on any chart
 STATE_COLOURS = {"own": "#0072B2", "received": "#E69F00", "unknown": "#EEEEEE"}
 STATE_TEXT_COLOURS = {"own": "#FFFFFF", "received": "#000000", "unknown": "#555555"}
 _MYTH, _OTHER = "#D55E00", "#0072B2"  # Okabe-Ito vermillion and blue
-_CELL_WIDTH, _ROW_HEIGHT = 120, 56
+_CELL_WIDTH, _ROW_HEIGHT = 120, 56  # px: the widest matrix cell, and a matrix or bar row
+# px of plotting width that fits a 1280 px projector beside the agency names: the jigsaw's cells share it.
+_PLOT_WIDTH = 880
+_COMPACT_LABEL_WIDTH = 30  # px: narrower jigsaw cells say nothing (the colour, legend, key and tooltip do)
+_EM = 0.62  # a character's average width in bold type, in ems: for `_fits`
+_SPREAD_ROW = 46  # px per agency in the judgement spread: 8 agencies, title and axis within 500 px
+_DOT_SIZES = (400, 900)  # px² (area) of the spread's circles: 23 to 34 px across, a count legible in each
+_DIAMOND = 40  # px across the diamond of the level a picture supported: round the largest circle, in its row
 
 
 def legible(chart: Any, title: str | None = None) -> Any:
@@ -68,55 +82,119 @@ def jigsaw_rows(analysis: Debrief, stage: int | None = None) -> list[dict]:
     jigsaw = _jigsaw(analysis, stage)
     if jigsaw is None:
         return []
-    rows = []
-    for cell in jigsaw.cells:
-        senders = [analysis.short(role) for role in cell.senders]
-        if cell.state == "own":
-            label = "holds"
-        elif cell.state == "received":
-            first = cell.received[0]
-            more = f" +{len(senders) - 1}" if len(senders) > 1 else ""
-            label = f"from {senders[0]}{more}\nstage {first.stage_index + 1}"
-        else:
-            label = "\u2014"
-        rows.append({
-            "role": analysis.short(cell.role_id),
-            "fact": analysis.fact(cell.fact_id).label,
-            "fact_text": analysis.fact(cell.fact_id).text,
-            "state": cell.state,
-            "label": label,
-            "from": ", ".join(f"{analysis.short(r.from_role)} (stage {r.stage_index + 1})" for r in cell.received),
-        })
-    return rows
+    return [_jigsaw_row(analysis, cell) for cell in jigsaw.cells]
+
+
+def _jigsaw_row(analysis: Debrief, cell: JigsawCell) -> dict:
+    """One cell as `jigsaw_rows` gives it."""
+    senders = [analysis.short(role) for role in cell.senders]
+    if cell.state == "own":
+        label = "holds"
+    elif cell.state == "received":
+        first = cell.received[0]
+        more = f" +{len(senders) - 1}" if len(senders) > 1 else ""
+        label = f"from {senders[0]}{more}\nstage {first.stage_index + 1}"
+    else:
+        label = "\u2014"
+    fact = analysis.fact(cell.fact_id)
+    return {
+        "role": analysis.short(cell.role_id),
+        "fact": fact.label,
+        "fact_text": fact.text,
+        "state": cell.state,
+        "label": label,
+        "from": ", ".join(f"{analysis.short(r.from_role)} (stage {r.stage_index + 1})" for r in cell.received),
+    }
+
+
+def fact_codes(analysis: Debrief) -> dict[str, str]:
+    """Each fact in play by a compact code: "S2·F3" is the third fact entering at stage 2."""
+    return {fact_id: f"S{view.index + 1}\u00b7F{n}" for view in analysis.stages
+            for n, fact_id in enumerate(view.fact_ids, 1)}
+
+
+def fact_key_rows(analysis: Debrief, stage: int | None = None) -> list[dict]:
+    """The key to the jigsaw's fact codes: code, fact, who holds it, and the fact cut to a line."""
+    jigsaw = _jigsaw(analysis, stage)
+    if jigsaw is None:
+        return []
+    codes = fact_codes(analysis)
+    return [{"code": codes[fact_id], "fact": fact.label, "held by": analysis.short(fact.held_by), "text": fact.short}
+            for fact_id in jigsaw.fact_ids for fact in [analysis.fact(fact_id)]]
 
 
 def jigsaw_chart(analysis: Debrief, stage: int | None = None) -> Any:
-    """Roles x facts once the stage is revealed: each cell holds / received from whom / unknown."""
-    rows = jigsaw_rows(analysis, stage)
+    """Roles x facts once the stage is revealed: each cell holds / received from whom / unknown.
+
+    The facts share `_PLOT_WIDTH`, so that a workshop of many facts still fits the projector. A column is
+    headed by its fact's code and label ("S1·F2 dv callout"), or by the code alone when that does not fit
+    (`fact_key_rows` is the key); a cell says "from Police / stage 1", or in brief "S1" when that does not
+    fit, or nothing (its colour) in a column too narrow for that. The tooltip has it all."""
     jigsaw = _jigsaw(analysis, stage)
     roles = [analysis.short(r) for r in jigsaw.role_ids] if jigsaw else []
-    facts = [analysis.fact(f).label for f in jigsaw.fact_ids] if jigsaw else []
+    fact_ids = jigsaw.fact_ids if jigsaw else ()
+    room = _PLOT_WIDTH // max(len(fact_ids), 1)  # px a column has at least on the projector
+    codes = fact_codes(analysis)
+    named = {f: f"{codes[f]} {analysis.fact(f).label}" for f in fact_ids}
+    headings = named if _fits(named.values(), room, FONT) else codes
+    cells = list(jigsaw.cells) if jigsaw else []
+    rows = [_jigsaw_row(analysis, cell) for cell in cells]
+    full = _fits((row["label"] for row in rows), room, FONT - 2)
+    brief = not full and room >= _COMPACT_LABEL_WIDTH
+    rows = [{**row, "code": codes[cell.fact_id], "column": headings[cell.fact_id],
+             "text": row["label"] if full else _brief(cell)} for cell, row in zip(cells, rows)]
+    upright = _fits((headings[f] for f in fact_ids), room, FONT)
     base = alt.Chart(alt.Data(values=rows)).encode(
-        x=alt.X("fact:N", sort=facts, title=None, axis=alt.Axis(orient="top", labelAngle=-30)),
+        x=alt.X("column:N", sort=[headings[f] for f in fact_ids], title=None,
+                axis=alt.Axis(orient="top", labelAngle=0 if upright else -90)),
         y=alt.Y("role:N", sort=roles, title=None),
     )
-    cells = base.mark_rect(stroke="#FFFFFF", strokeWidth=3).encode(
+    rects = base.mark_rect(stroke="#FFFFFF", strokeWidth=3 if room >= 2 * _COMPACT_LABEL_WIDTH else 1).encode(
         color=alt.Color("state:N", title="Cell", scale=alt.Scale(domain=list(STATE_COLOURS),
                                                                  range=list(STATE_COLOURS.values())),
-                        legend=alt.Legend(orient="bottom", labelExpr=_STATE_LEGEND)),
-        tooltip=["role:N", "fact_text:N", "state:N", "from:N"],
+                        legend=alt.Legend(orient="bottom", labelExpr=_state_legend(brief))),
+        tooltip=[alt.Tooltip("role:N", title="Agency"), alt.Tooltip("code:N", title="Fact"),
+                 alt.Tooltip("fact:N", title="Title"), alt.Tooltip("fact_text:N", title="Text"),
+                 alt.Tooltip("state:N", title="Cell"), alt.Tooltip("from:N", title="From")],
     )
-    text = base.mark_text(fontSize=FONT - 2, lineBreak="\n", fontWeight="bold").encode(
-        text="label:N",
-        color=alt.Color("state:N", scale=alt.Scale(domain=list(STATE_TEXT_COLOURS),
-                                                   range=list(STATE_TEXT_COLOURS.values())), legend=None),
-    )
-    chart = (cells + text).properties(width=_CELL_WIDTH * max(len(facts), 1), height=_ROW_HEIGHT * max(len(roles), 1))
+    layers = [rects]
+    if full or brief:
+        layers += _centred_text(base, rows, "text", FONT - 2, color=alt.Color(
+            "state:N", scale=alt.Scale(domain=list(STATE_TEXT_COLOURS), range=list(STATE_TEXT_COLOURS.values())),
+            legend=None))
+    chart = alt.layer(*layers).properties(width=_column_width(len(fact_ids)) * max(len(fact_ids), 1),
+                                          height=_ROW_HEIGHT * max(len(roles), 1))
     return legible(chart, _title("Who knew what", analysis, jigsaw.stage_index if jigsaw else None))
 
 
-_STATE_LEGEND = ("datum.label == 'own' ? 'holds it (own)' : datum.label == 'received' ? 'received it' : "
-                 "'does not know it'")
+def _fits(texts: Iterable[str], room: int, font_size: int) -> bool:
+    """Whether every line of `texts` fits across `room` px in bold type of `font_size` (estimated from an
+    average letter's width: enough to choose between a label and its brief form)."""
+    longest = max((len(line) for text in texts for line in text.split("\n")), default=0)
+    return longest * font_size * _EM <= room - 8
+
+
+def _column_width(columns: int) -> int:
+    """Px per matrix column: `_CELL_WIDTH`, or less so that every column fits `_PLOT_WIDTH`."""
+    return min(_CELL_WIDTH, _PLOT_WIDTH // max(columns, 1))
+
+
+def _brief(cell: JigsawCell) -> str:
+    """What a jigsaw cell too narrow for its label says: a dot for a fact the role holds, "S2" for one it
+    received at stage 2, a dash for one it does not know."""
+    if cell.state == "own":
+        return "\u25cf"
+    if cell.state == "received":
+        return f"S{cell.received[0].stage_index + 1}"
+    return "\u2014"
+
+
+def _state_legend(brief: bool) -> str:
+    """The legend's words for each state, with the `brief` marks when the cells show those."""
+    words = {"own": "\u25cf holds it (own)" if brief else "holds it (own)",
+             "received": "S2: received at stage 2" if brief else "received it",
+             "unknown": "\u2014 does not know it" if brief else "does not know it"}
+    return " : ".join(f"datum.label == '{state}' ? '{text}'" for state, text in words.items()) + " : datum.label"
 
 
 def picture_share_rows(analysis: Debrief, stage: int | None = None) -> list[dict]:
@@ -195,11 +273,10 @@ def flow_chart(analysis: Debrief, stage: int | None = None) -> Any:
         tooltip=["sender:N", "recipient:N", "shares:Q", "facts:Q"],
     )
     # Dark text on pale cells, white on dark ones: readable whatever the count.
-    text = base.mark_text(fontSize=FONT, lineBreak="\n", fontWeight="bold").encode(
-        text="label:N",
-        color=alt.condition(f"datum.shares > {top / 2}", alt.value("#FFFFFF"), alt.value("#000000")),
-    )
-    chart = (cells + text).properties(width=_CELL_WIDTH * max(len(roles), 1), height=_ROW_HEIGHT * max(len(roles), 1))
+    texts = _centred_text(base, rows, "label", FONT, color=alt.condition(
+        f"datum.shares > {top / 2}", alt.value("#FFFFFF"), alt.value("#000000")))
+    chart = alt.layer(cells, *texts).properties(width=_column_width(len(roles)) * max(len(roles), 1),
+                                                height=_ROW_HEIGHT * max(len(roles), 1))
     return legible(chart, _title("Who shared with whom", analysis, stage, whole=stage is None))
 
 
@@ -225,7 +302,8 @@ def judgement_rows(analysis: Debrief, stage: int | None = None) -> list[dict]:
 
 def judgement_chart(analysis: Debrief, stage: int | None = None) -> Any:
     """Levels of need chosen by each role's participants (circles sized and labelled by count) against
-    the level its picture supported (a hollow diamond)."""
+    the level its picture supported (a hollow diamond, "picture" beside it). Rows are `_SPREAD_ROW` high,
+    so that 8 agencies fit a projector without scrolling: circles up to `_DOT_SIZES`, within the diamond."""
     rows = judgement_rows(analysis, stage)
     view = _stage_view(analysis, stage)
     roles = [analysis.short(r.id) for r in analysis.roles]
@@ -236,18 +314,21 @@ def judgement_chart(analysis: Debrief, stage: int | None = None) -> Any:
     y = alt.Y("role:N", sort=roles, title=None)
     dots = alt.Chart(alt.Data(values=chosen)).mark_circle(color="#333333", opacity=0.85).encode(
         x=levels, y=y,
-        size=alt.Size("count:Q", scale=alt.Scale(range=[400, 2400]), legend=None),
+        size=alt.Size("count:Q", scale=alt.Scale(range=list(_DOT_SIZES)), legend=None),
         tooltip=["role:N", "level:O", "count:Q"],
     )
     counts = alt.Chart(alt.Data(values=chosen)).mark_text(fontSize=FONT, fontWeight="bold", color="#FFFFFF").encode(
         x=levels, y=y, text="label:N")
     marker = alt.Chart(alt.Data(values=supported)).mark_point(
-        shape="diamond", size=1600, filled=False, strokeWidth=4, color="#000000").encode(
+        shape="diamond", size=_DIAMOND**2, filled=False, strokeWidth=4, color="#000000").encode(
         x=levels, y=y, tooltip=["role:N", "level:O", "label:N"])
+    # Beside the diamond, not above it: above, it would sit on the row over it.
     marker_text = alt.Chart(alt.Data(values=supported)).mark_text(
-        fontSize=FONT - 2, dy=-34, color="#000000").encode(x=levels, y=y, text=alt.value("picture"))
-    chart = (marker + dots + counts + marker_text).properties(width=760, height=(_ROW_HEIGHT + 20) * max(len(roles), 1))
-    return legible(chart, _title("Level of need: chosen (circles, count) vs. supported by the picture (\u25c7)",
+        fontSize=FONT - 2, align="left", dx=_DIAMOND // 2 + 6, color="#000000").encode(
+        x=levels, y=y, text=alt.value("picture"))
+    chart = (marker + dots + counts + marker_text).properties(width=760, height=_SPREAD_ROW * max(len(roles), 1))
+    # A short title: with the stage's own title after it, it must still fit a 1280 px projector.
+    return legible(chart, _title("Level of need: chosen (\u25cf, how many) vs. picture (\u25c7)",
                                  analysis, view.index if view else None))
 
 
@@ -299,6 +380,22 @@ def barrier_chart(analysis: Debrief, stage: int | None = None) -> Any:
 
 
 # ------------------------------------------------------------------------------------------ helpers
+
+
+def _centred_text(base: alt.Chart, rows: Sequence[dict], field: str, font_size: int, **encoding: Any
+                  ) -> list[alt.Chart]:
+    """Bold text layers that centre each row's `field` on its mark whatever its number of lines. Vega puts
+    a text's first line where a one-line text would go and the others below it, so each number of lines
+    gets its own layer, moved up by half its extra lines."""
+    line = font_size + 2  # Vega's own line height, set so that the offset below is exact
+    counts = sorted({str(row[field]).count("\n") + 1 for row in rows}) or [1]
+    layers = []
+    for lines in counts:
+        only = base if len(counts) == 1 else base.transform_filter(
+            f"length(split(datum.{field}, '\\n')) == {lines}")
+        layers.append(only.mark_text(fontSize=font_size, fontWeight="bold", lineBreak="\n", lineHeight=line,
+                                     dy=-(lines - 1) * line / 2).encode(text=f"{field}:N", **encoding))
+    return layers
 
 
 def _jigsaw(analysis: Debrief, stage: int | None) -> Jigsaw | None:

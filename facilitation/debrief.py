@@ -37,8 +37,8 @@ decisions pooled), over the whole workshop and over each stage:
 The counts behind every label travel with it (`Behaviour.counts`, `Behaviour.evidence`).
 
 Speed (benchmarks/bench_debrief.py): one pass over the decisions fills every tally (see `_Tally`); the
-fact ledger is built from one merged submission per role and stage (the union of what its participants
-sent), which gives the same pictures as the room's submissions at a fraction of the cost; the whole
+pictures (who knew what, when) are built in one walk over the stages from what each role sent, by
+`picture.Ledger`'s rules (tests/test_debrief_pictures.py holds them to the ledger); the whole
 workshop's sections are the stages' summed. Records that come by the thousand (jigsaw cells, counts,
 splits) are named tuples, cheaper to make than dataclasses.
 
@@ -49,7 +49,10 @@ for the raw decisions; `last_stage(record, through)` for the stage an analysis s
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence, Set
+from functools import partial
+from heapq import nsmallest
+from itertools import accumulate, chain
 from operator import attrgetter
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
@@ -62,7 +65,7 @@ from facilitation.models import (
     Submission,
     WorkshopRecord,
 )
-from facilitation.picture import ActStages, KnownFact, Ledger, Receipt, RolePicture, act_stages, level_for
+from facilitation.picture import ActStages, Receipt, level_for
 from facilitation.reference import reference
 
 __all__ = [
@@ -738,8 +741,7 @@ def analyse(record: WorkshopRecord, through: int | None = None) -> Debrief:
     """The debrief of `record` through stage `through` (default: the last revealed stage)."""
     index = _Index(record, last_stage(record, through))
     tally = _Tally(index)
-    ledger = Ledger(index.snapshot, tally.merged_submissions(), index.last)
-    pictures = _Pictures(index, ledger)
+    pictures = _Pictures(index, tally.sharers)
     tally.count_expected(pictures)
     return _assemble(index, tally, pictures)
 
@@ -750,7 +752,7 @@ def decision_rows(record: WorkshopRecord, through: int | None = None) -> Iterato
     shared with nobody; one with no fact for a submission about no fact (its level still counts)."""
     index = _Index(record, last_stage(record, through))
     tally = _Tally(index)
-    pictures = _Pictures(index, Ledger(index.snapshot, tally.merged_submissions(), index.last))
+    pictures = _Pictures(index, tally.sharers)
     people = {person.id: person for person in index.people}
     for submission in index.submissions:
         person, decision = people[submission.participant_id], submission.decision
@@ -803,21 +805,24 @@ class _Index:
                     gateway_label=gateways[g.gateway].label if g.gateway in gateways else g.gateway,
                     consent=g.consent, why=g.why)
         self.fact_ids = tuple(self.facts)
-        self.in_play_by = [tuple(f for f in self.fact_ids if self.facts[f].stage_index <= stage)
-                           for stage in range(last + 1)]  # facts in play by each stage
+        entering = Counter(f.stage_index for f in self.facts.values())  # facts come in stage order, so
+        self.in_play_by = [self.fact_ids[:n] for n in accumulate(entering[s] for s in range(last + 1))]  # a prefix
         self.fact_order = {fact_id: n for n, fact_id in enumerate(self.fact_ids)}
         self.role_order = {role_id: n for n, role_id in enumerate(self.role_ids)}
         self.share_with = {f.id: frozenset(f.share_with) for f in self.facts.values()}
         self.avoid = {f.id: frozenset(f.avoid) for f in self.facts.values()}
         self.sensitive = frozenset(f.id for f in self.facts.values() if f.sensitivity in _SENSITIVE)
         self.held_by = {f.id: f.held_by for f in self.facts.values()}
+        self.entered = {f.id: f.stage_index for f in self.facts.values()}
+        self.no_consent = frozenset(f.id for f in self.facts.values() if f.consent == "not_required")
+        self.myths = frozenset(barrier_id for barrier_id, barrier in ref.barriers.items() if barrier.myth)
         self.submissions = sorted(
-            (s for s in record.submissions if 0 <= s.stage_index <= last and s.role_id in self.in_play),
-            key=lambda s: (s.stage_index, s.participant_id),
+            [s for s in record.submissions if 0 <= s.stage_index <= last and s.role_id in self.in_play],
+            key=attrgetter("stage_index", "participant_id"),
         )
+        ids = list(map(attrgetter("participant_id"), self.submissions))
         self.people = _people(record, self.role_ids, {r.id: r.short_name for r in snapshot.roles.values()},
-                              Counter(s.participant_id for s in self.submissions),
-                              {s.participant_id: s.role_id for s in self.submissions})
+                              Counter(ids), dict(zip(ids, map(attrgetter("role_id"), self.submissions))))
         self.roles = _roles(snapshot, self.people)
 
     def recipients(self, entry: FactDecision, sender: str) -> tuple[str, ...]:
@@ -879,26 +884,45 @@ _Key = tuple[str, tuple[str, ...], str | None]
 # A field's sum over one submission is at most 500 facts (the engine's limit) x 11 recipients < 2**16.
 _FIELD_BITS = 16
 _FIELD_MASK = (1 << _FIELD_BITS) - 1
-_PACKED_FIELDS = 5
 
 
-def _pack(*counts: int) -> int:
-    return sum(count << (_FIELD_BITS * n) for n, count in enumerate(counts))
+def _pack(decided: int, shared: int, listed: int, avoided: int, ungated: int) -> int:
+    """Five counts in one int (`_FIELD_BITS` each, `decided` lowest)."""
+    bits = _FIELD_BITS
+    return decided | shared << bits | listed << 2 * bits | avoided << 3 * bits | ungated << 4 * bits
 
 
-def _unpack(packed: int) -> tuple[int, ...]:
-    return tuple((packed >> (_FIELD_BITS * n)) & _FIELD_MASK for n in range(_PACKED_FIELDS))
+def _unpack(packed: int) -> tuple[int, int, int, int, int]:
+    """The five counts `_pack` packed (of a sum of packed ints: each field summed)."""
+    bits, mask = _FIELD_BITS, _FIELD_MASK
+    return (packed & mask, packed >> bits & mask, packed >> 2 * bits & mask, packed >> 3 * bits & mask,
+            packed >> 4 * bits)
 
 
-class _Judged(NamedTuple):
-    """One distinct decision key, judged once: who it reaches and how guidance sees each share."""
+class _Numbering(dict):
+    """Keys numbered in order of first use (`number`), and back (`keys[n]`): counting small ints in C
+    and naming them once afterwards is cheaper than counting tuples of strings (or making them)."""
 
-    fact_id: str
-    recipients: tuple[str, ...]
-    packed: int  # see `_pack`; 0 for a fact the debrief does not judge
-    decider: tuple[str, str]  # the tally keys it adds to, made once: (role, fact)
-    sends: tuple[tuple[str, str, str], ...]  # (role, fact, recipient) for each recipient
-    ungated: tuple[tuple[str, str, str], ...]  # those of `sends` over-shared for want of a gateway
+    def __init__(self) -> None:
+        super().__init__()
+        self.keys: list = []
+
+    def number(self, key: Hashable) -> int:
+        """The key's number, given on first use."""
+        found = self.get(key)
+        if found is None:
+            found = self[key] = len(self.keys)
+            self.keys.append(key)
+        return found
+
+    def named(self, counts: Mapping[int, int]) -> dict:
+        """Counts by number as counts by key (negative numbers are "not counted")."""
+        keys = self.keys
+        return {keys[number]: n for number, n in counts.items() if number >= 0}
+
+
+_NOT_JUDGED = -1  # the decider number of a key the debrief does not judge
+_NO_KEYS: frozenset[int] = frozenset()
 
 
 class _Tally:
@@ -907,38 +931,57 @@ class _Tally:
 
     Why it looks the way it does: a big workshop has ~100 000 fact decisions, and each Python statement
     run once per decision costs tens of milliseconds. So each submission is reduced with C-level
-    `map`/`zip` to keys (`_Key`); each distinct key is judged once and numbered (`_judge`); a
-    participant's counts are one `sum` over its keys' packed judgements; a role's decisions are counted
-    by key number (`Counter.update` on small ints); and the per-recipient tallies are built from each
-    role's distinct keys after the pass (participants of one role often decide alike).
+    `map`/`zip` to keys (`_Key`); each distinct key is judged once and numbered (`_judge`), with the
+    numbers of the (role, fact) it decides and of the (role, fact, recipient) shares it makes; a
+    participant's counts are one `sum` over its keys' packed judgements; and after the pass each stage's
+    key numbers are counted once, in C, into the per-recipient tallies, named only then.
     """
 
     def __init__(self, index: _Index) -> None:
         self.index = index
         stages = range(index.last + 1)
-        self.grouped: list[dict[str, Counter[int]]] = [defaultdict(Counter) for _ in stages]  # role -> key no.
-        self.cited: list[dict[str, Counter[tuple[str, tuple[str, ...]]]]] = [defaultdict(Counter) for _ in stages]
+        citing: list[dict[str, list[FactDecision]]] = [defaultdict(list) for _ in stages]  # role -> decisions
         self.choices: list[dict[str, list[StageDecision]]] = [defaultdict(list) for _ in stages]
         self.notes: list[list[Note]] = [[] for _ in stages]
         self.people: list[dict[int, list[int]]] = [{} for _ in stages]  # participant -> SharingCounts fields
         self.missed: list[Counter[tuple[str, str]]] = [Counter() for _ in stages]  # (fact, to)
         self._numbers: dict[str, dict[_Key, int]] = defaultdict(dict)  # sender role -> key -> key number
-        self._judged: list[_Judged] = []  # by key number
-        self._packed: list[int] = []  # by key number (a list: `sum(map(list.__getitem__, ...))` is fast)
-        self._own: list[tuple[Submission, list[int]]] = []
-        self._merged: list[Submission] | None = None
-        self._outcomes: dict[int, Counter[tuple[str, str, str]]] = {}
+        # By key number (lists: `map(list.__getitem__, ...)` runs in C):
+        self._recipients: list[tuple[str, ...]] = []
+        self._packed: list[int] = []  # see `_pack`; 0 for a fact the debrief does not judge
+        self._decider: list[int] = []  # (role, fact) number
+        self._sends: list[tuple[int, ...]] = []  # (role, fact, recipient) numbers
+        self._ungated: list[tuple[int, ...]] = []  # those of `_sends` over-shared for want of a gateway
+        self._deciders = _Numbering()  # (role, fact)
+        self._keys_of: list[set[int]] = []  # by (role, fact) number: its key numbers
+        self._width = len(index.role_ids)  # share numbers per (role, fact) number
+        self._found: list[list[list[int]]] = [[] for _ in stages]  # each submission's key numbers
+        self._loose: list[list[list[int]]] = [[] for _ in stages]  # those of submissions sharing without a gateway
+        self._own: dict[tuple[int, str], list[tuple[int, list[int]]]] = defaultdict(list)  # (stage, holder)
+        self._outcomes: dict[int, dict[tuple[str, str, str], int]] = {}
         holders = set(index.held_by.values())
         for submission in index.submissions:
-            self._count(submission, submission.role_id in holders)
-        self.deciders: list[Counter[tuple[str, str]]] = [Counter() for _ in stages]  # (role, fact)
-        self.sharers: list[Counter[tuple[str, str, str]]] = [Counter() for _ in stages]  # (role, fact, to)
-        self.ungated: list[Counter[tuple[str, str, str]]] = [Counter() for _ in stages]  # sensitive, no gateway
-        self.citations: list[Counter[tuple[str, str, str]]] = [Counter() for _ in stages]  # (barrier, role, fact)
+            self._count(submission, submission.role_id in holders, citing[submission.stage_index])
+        self.cited: list[dict[str, Counter[tuple[str, tuple[str, ...]]]]] = [  # role -> (fact, barriers) -> n
+            {role: Counter(map(_CITED, decisions)) for role, decisions in by_role.items()} for by_role in citing]
+        self.deciders: list[dict[tuple[str, str], int]] = []  # (role, fact) -> participants deciding
+        self.sharers: list[dict[tuple[str, str, str], int]] = []  # (role, fact, to) -> participants sharing
+        self.ungated: list[dict[tuple[str, str, str], int]] = []  # the same, sensitive and without a gateway
         for stage in stages:
-            self._spread(stage)
+            found = list(chain.from_iterable(self._found[stage]))
+            loose = chain.from_iterable(self._loose[stage])
+            self.deciders.append(self._deciders.named(Counter(map(self._decider.__getitem__, found))))
+            self.sharers.append(self._named_shares(Counter(chain.from_iterable(map(self._sends.__getitem__, found)))))
+            self.ungated.append(self._named_shares(Counter(chain.from_iterable(map(self._ungated.__getitem__, loose)))))
 
-    def _count(self, submission: Submission, holds_facts: bool) -> None:
+    def _named_shares(self, counts: Mapping[int, int]) -> dict[tuple[str, str, str], int]:
+        """Counts by share number (see `_judge`) as counts by (role, fact, recipient)."""
+        deciders, role_ids, width = self._deciders.keys, self.index.role_ids, self._width
+        return {(*deciders[number // width], role_ids[number % width]): n for number, n in counts.items()}
+
+    def _count(self, submission: Submission, holds_facts: bool, citing: dict[str, list[FactDecision]]) -> None:
+        """Count one submission: its choices, note and the participant's counts; keep its key numbers for
+        the stage's per-recipient tallies, and its decisions citing barriers in `citing`."""
         stage, role = submission.stage_index, submission.role_id
         decision = submission.decision
         self.choices[stage][role].append(decision)
@@ -948,113 +991,96 @@ class _Tally:
         keys = list(map(_KEY, facts))
         numbers = self._numbers[role]
         found = list(map(numbers.get, keys))
-        if None in found:
-            self._judge(role, keys)
-            found = list(map(numbers.__getitem__, keys))
-        self.grouped[stage][role].update(found)
+        if None in found:  # judge only the new keys: most submissions repeat choices made before
+            for at, number in enumerate(found):
+                if number is None:
+                    found[at] = self._judge(role, keys[at])
+        self._found[stage].append(found)
+        decisions, shared, listed, avoided, loose = _unpack(sum(map(self._packed.__getitem__, found)))
+        if loose:
+            self._loose[stage].append(found)
         tally = self.people[stage].setdefault(submission.participant_id, [0] * 8)
-        decided, shared, listed, avoided, ungated = _unpack(sum(map(self._packed.__getitem__, found)))
-        tally[_DECISIONS] += decided
+        tally[_DECISIONS] += decisions
         tally[_SHARED] += shared
         tally[_AS_GUIDANCE] += listed
         tally[_OVER_AVOID] += avoided
-        tally[_OVER_NO_GATEWAY] += ungated
-        tally[_BEYOND] += shared - listed - avoided - ungated
-        citing = list(filter(_BARRIERS, facts))
-        if citing:
-            self.cited[stage][role].update(map(_CITED, citing))
+        tally[_OVER_NO_GATEWAY] += loose
+        tally[_BEYOND] += shared - listed - avoided - loose
+        citing[role].extend(filter(_BARRIERS, facts))
         if holds_facts:  # what it did with its own facts decides what it missed (`count_expected`)
-            self._own.append((submission, found))
+            self._own[(stage, role)].append((submission.participant_id, found))
 
-    def _judge(self, role: str, keys: Iterable[_Key]) -> None:
-        """Number and judge each key not seen before from this role."""
-        index, numbers = self.index, self._numbers[role]
-        in_play = index.in_play
-        for key in keys:
-            if key in numbers:
-                continue
-            fact_id, recipients, gateway = key
-            if fact_id not in index.held_by:  # a fact of a later stage or not in the scenario: not judged
-                judged = _Judged(fact_id, (), 0, (role, fact_id), (), ())
-            else:
-                if role in recipients or not in_play.issuperset(recipients):  # only hand-made records
-                    recipients = tuple(r for r in recipients if r != role and r in in_play)
-                kinds = [index.outcome(fact_id, r, gateway) for r in recipients]
-                sends = tuple((role, fact_id, r) for r in recipients)
-                judged = _Judged(fact_id, recipients,
-                                 _pack(1, len(kinds), kinds.count("as_guidance"), kinds.count("over_avoid"),
-                                       kinds.count("over_no_gateway")),
-                                 (role, fact_id), sends,
-                                 tuple(send for send, kind in zip(sends, kinds) if kind == "over_no_gateway"))
-            numbers[key] = len(self._judged)
-            self._judged.append(judged)
-            self._packed.append(judged.packed)
-
-    def _spread(self, stage: int) -> None:
-        """Per-recipient tallies at one stage, from each role's distinct keys."""
-        deciders, sharers, ungated = self.deciders[stage], self.sharers[stage], self.ungated[stage]
-        known, judged = self.index.held_by, self._judged
-        for numbers in self.grouped[stage].values():
-            for number, n in numbers.items():
-                key = judged[number]
-                if key.packed:
-                    deciders[key.decider] += n
-                for send in key.sends:
-                    sharers[send] += n
-                for send in key.ungated:
-                    ungated[send] += n
-        citations = self.citations[stage]
-        for role, cited in self.cited[stage].items():
-            for (fact_id, barriers), n in cited.items():
-                if fact_id in known:
-                    for barrier in barriers:
-                        citations[(barrier, role, fact_id)] += n
-
-    def merged_submissions(self) -> list[Submission]:
-        """One submission per role and stage sharing the union of what its participants sent: the
-        ledger needs no more to know who holds what, and it is far smaller than the room's."""
-        if self._merged is None:
-            order = self.index.role_order
-            merged = []
-            for stage, sharers in enumerate(self.sharers):
-                by_role: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-                for role, fact_id, recipient in sharers:
-                    by_role[role][fact_id].append(recipient)
-                for role in sorted(by_role, key=order.get):
-                    merged.append(_merged_submission(role, stage, by_role[role], order))
-            self._merged = merged
-        return self._merged
+    def _judge(self, role: str, key: _Key) -> int:
+        """The number of a key from this role, judged and numbered on first sight."""
+        numbers = self._numbers[role]
+        number = numbers.get(key)  # a submission may repeat a key it brought
+        if number is not None:
+            return number
+        index = self.index
+        number = numbers[key] = len(self._packed)
+        fact_id, recipients, gateway = key
+        if fact_id not in index.held_by:  # a fact of a later stage or not in the scenario: not judged
+            recipients, packed, decider, sends, ungated = (), 0, _NOT_JUDGED, (), ()
+        else:
+            if role in recipients or not index.in_play.issuperset(recipients):  # only hand-made records
+                recipients = tuple(r for r in recipients if r != role and r in index.in_play)
+            kinds = [index.outcome(fact_id, r, gateway) for r in recipients]
+            packed = _pack(1, len(kinds), kinds.count("as_guidance"), kinds.count("over_avoid"),
+                           kinds.count("over_no_gateway"))
+            decider = self._deciders.number((role, fact_id))
+            if decider == len(self._keys_of):
+                self._keys_of.append(set())
+            self._keys_of[decider].add(number)
+            # A share's number is its (role, fact)'s, then the recipient's place among the roles in play.
+            sends = tuple(map((decider * self._width).__add__, map(index.role_order.__getitem__, recipients)))
+            ungated = tuple(send for send, kind in zip(sends, kinds) if kind == "over_no_gateway") \
+                if "over_no_gateway" in kinds else ()
+        self._recipients.append(recipients)
+        self._packed.append(packed)
+        self._decider.append(decider)
+        self._sends.append(sends)
+        self._ungated.append(ungated)
+        return number
 
     def count_expected(self, pictures: _Pictures) -> None:
-        """Expected and missed shares: a second, small pass over each holder's own facts that some role
-        still needed at that stage."""
-        judged = self._judged
-        for submission, numbers in self._own:
-            stage, role = submission.stage_index, submission.role_id
+        """Expected and missed shares: a second, small pass over the holders' submissions, role by role
+        and stage by stage, for the own facts some role still needed then (most often none or one)."""
+        for (stage, role), submitted in self._own.items():
             needed = pictures.needed(role, stage)
-            if not needed:
-                continue
-            shared = {key.fact_id: key.recipients for key in map(judged.__getitem__, numbers)
-                      if key.fact_id in needed}
-            tally = self.people[stage][submission.participant_id]
-            missed = self.missed[stage]
+            people, missed = self.people[stage], self.missed[stage]
             for fact_id, expected in needed.items():
-                tally[_EXPECTED] += len(expected)
-                for recipient in expected.difference(shared.get(fact_id, ())):
-                    tally[_MISSED] += 1
-                    missed[(fact_id, recipient)] += 1
+                decider = self._deciders.get((role, fact_id))
+                keys = self._keys_of[decider] if decider is not None else _NO_KEYS
+                for participant_id, numbers in submitted:
+                    tally = people[participant_id]
+                    tally[_EXPECTED] += len(expected)
+                    for recipient in expected.difference(self._sent(keys, numbers)):
+                        tally[_MISSED] += 1
+                        missed[(fact_id, recipient)] += 1
+
+    def _sent(self, keys: Set[int], numbers: Sequence[int]) -> tuple[str, ...]:
+        """Whom one submission (its key `numbers`) sent a fact, given the fact's `keys` for its role: found
+        among the submission's in C (a submission decides on tens of facts; a holder needs to send few)."""
+        found = keys.intersection(numbers)
+        if not found:
+            return ()
+        if len(found) > 1:  # the fact decided twice in one submission (only hand-made): the last counts
+            return self._recipients[next(n for n in reversed(numbers) if n in found)]
+        return self._recipients[next(iter(found))]
 
     def counts(self, participant_id: int, stages: Iterable[int]) -> SharingCounts | None:
         """A participant's counts over `stages`; None when they submitted at none of them."""
         found = [self.people[s][participant_id] for s in stages if participant_id in self.people[s]]
+        if len(found) == 1:  # one stage's view: nothing to add up
+            return SharingCounts._make(found[0])
         return SharingCounts.total(found) if found else None
 
-    def outcomes(self, stage: int) -> Counter[tuple[str, str, str]]:
+    def outcomes(self, stage: int) -> dict[tuple[str, str, str], int]:
         """(fact, kind, recipient) -> shares of that kind at `stage` (kind as `_Index.outcome`, or "missed")."""
         if stage in self._outcomes:
             return self._outcomes[stage]
         index = self.index
-        found: Counter[tuple[str, str, str]] = Counter()
+        found: dict[tuple[str, str, str], int] = defaultdict(int)
         ungated = self.ungated[stage]
         for (role, fact_id, recipient), n in self.sharers[stage].items():
             if recipient in index.avoid[fact_id]:
@@ -1072,41 +1098,65 @@ class _Tally:
         return found
 
 
-def _merged_submission(role: str, stage: int, sent: Mapping[str, list[str]], order: Mapping[str, int]) -> Submission:
-    """A role's whole stage as one submission. Built from validated data with every field given, so
-    pydantic's validation and defaults are skipped (they would cost more than the ledger itself)."""
-    entries = tuple(
-        FactDecision.model_construct(fact_id=fact_id, share_with=tuple(sorted(to, key=order.__getitem__)),
-                                     gateway=None, tell_family=False, barriers=())
-        for fact_id, to in sent.items()
-    )
-    decision = StageDecision.model_construct(facts=entries, level=1, action="no_action", confidence=1, note="",
-                                             note_shareable=False)
-    return Submission.model_construct(participant_id=0, role_id=role, stage_index=stage, decision=decision)
+class _RoleState:
+    """One role's picture as `_Pictures` walks the stages: what it knows, their weight, its own facts,
+    and every receipt so far (each fact's receipts a tuple, replaced, never mutated: jigsaws keep them)."""
+
+    __slots__ = ("known", "weight", "own", "receipts")
+
+    def __init__(self) -> None:
+        self.known: set[str] = set()
+        self.weight = 0
+        self.own: list[str] = []  # in scenario order
+        self.receipts: dict[str, tuple[Receipt, ...]] = {}
+
+    def learn(self, fact_id: str, weight: int) -> None:
+        """Add a fact to the picture (once: a fact both held and received weighs once)."""
+        if fact_id not in self.known:
+            self.known.add(fact_id)
+            self.weight += weight
 
 
 class _Pictures:
-    """What the debrief needs of the ledger's pictures, asked once each and kept small: each stage's
-    jigsaw and who knew what after each reveal; the level and own facts while deciding. (Pictures are
-    dropped once read: keeping 2 x roles x stages of them alive made the garbage collector walk them.)"""
+    """Every role's picture at every stage, while deciding and once revealed, and each stage's jigsaw.
 
-    def __init__(self, index: _Index, ledger: Ledger) -> None:
+    The rules are `picture.Ledger`'s (a role holds its own facts from the stage they enter; a fact shared
+    at stage i reaches the recipient at stage i's reveal; receipts earliest first, one per sending role
+    and stage, senders in role order within a stage), but the pictures are built in one walk over the
+    stages from what the tally says each role sent (`_Tally.sharers`): the ledger rebuilds a picture
+    from every fact each time, and the debrief needs 2 x roles x stages of them. Only what the debrief
+    reads is kept."""
+
+    def __init__(self, index: _Index, sharers: Sequence[Mapping[tuple[str, str, str], int]]) -> None:
         self.index = index
-        self.ledger = ledger
+        levels = index.scenario.levels
+        weights = {fact_id: fact.weight for fact_id, fact in index.facts.items()}
         self.known_after: dict[str, list[frozenset[str]]] = {role: [] for role in index.role_ids}
         self.supported: dict[str, list[tuple[int, int]]] = {role: [] for role in index.role_ids}  # (level, weight)
         self.own: dict[str, list[tuple[str, ...]]] = {role: [] for role in index.role_ids}
         self.jigsaws: list[Jigsaw] = []
+        self.states = {role: _RoleState() for role in index.role_ids}  # ends as the last stage's reveal
         for stage in range(index.last + 1):
-            after = {role: ledger.picture(role, stage, after_reveal=True) for role in index.role_ids}
-            for role, picture in after.items():
-                self.known_after[role].append(frozenset(picture.facts))
-                deciding = ledger.picture(role, stage)
-                self.supported[role].append((deciding.level, deciding.weight))
-                self.own[role].append(tuple(f for f, known in deciding.facts.items() if known.own))
-            self.jigsaws.append(_jigsaw(index, after, stage))
+            entering = _entering(index, stage)
+            arriving = _arriving(index, sharers[stage], stage)
+            for role, state in self.states.items():
+                for fact_id in entering.get(role, ()):  # deciding: the last reveal's picture and its new facts
+                    state.own.append(fact_id)
+                    state.learn(fact_id, weights[fact_id])
+                self.supported[role].append((level_for(state.weight, levels), state.weight))
+                self.own[role].append(tuple(state.own))
+                for fact_id, receipts in arriving.get(role, {}).items():  # the reveal
+                    state.receipts[fact_id] = state.receipts.get(fact_id, ()) + receipts
+                    state.learn(fact_id, weights[fact_id])
+                self.known_after[role].append(frozenset(state.known))
+            self.jigsaws.append(_jigsaw(index, self.states, stage))
         self._needed: dict[tuple[str, int], dict[str, frozenset[str]]] = {}
         self._expected: dict[tuple[str, int, str], frozenset[str]] = {}
+
+    def first_receipt(self, role: str, fact_id: str) -> int | None:
+        """The stage at whose reveal a fact first reached a role (by the last stage analysed), if it did."""
+        receipts = self.states[role].receipts.get(fact_id)
+        return receipts[0].stage_index if receipts else None
 
     def needed(self, role: str, stage: int) -> dict[str, frozenset[str]]:
         """The role's own facts by `stage` that guidance still expects it to send, with the recipients."""
@@ -1145,7 +1195,7 @@ def _assemble(index: _Index, tally: _Tally, pictures: _Pictures) -> Debrief:
     participant_behaviours = _participant_behaviours(index, tally, every)
     notes = tuple(note for s in every for note in tally.notes[s])
     whole_prompts = tuple(p for view in stages for p in view.prompts if p.kind == "scenario") + tuple(
-        _ranked(p for view in stages for p in view.prompts if p.kind != "scenario")[:PROMPTS_WHOLE])
+        _ranked((p for view in stages for p in view.prompts if p.kind != "scenario"), PROMPTS_WHOLE))
     complete = last == len(scenario.stages) - 1
     return Debrief(
         code=index.record.code,
@@ -1165,9 +1215,9 @@ def _assemble(index: _Index, tally: _Tally, pictures: _Pictures) -> Debrief:
         roles=index.roles,
         participants=index.people,
         facts=tuple(index.facts.values()),
-        counts=_counts(index, tally, len(notes)),
+        counts=_counts(index, tally, len(notes), sum(view.barriers.total for view in stages)),
         stages=stages,
-        act=_could_have_acted(index, tally, pictures),
+        act=_could_have_acted(index, pictures),
         jigsaw=stages[-1].jigsaw if stages else None,
         flows=_merge_flows(index, [view.flows for view in stages]),
         judgements=tuple(j for view in stages for j in view.judgements),
@@ -1204,7 +1254,7 @@ def _stage_view(index: _Index, tally: _Tally, pictures: _Pictures, choices: Sequ
     )
 
 
-def _counts(index: _Index, tally: _Tally, notes: int) -> Counts:
+def _counts(index: _Index, tally: _Tally, notes: int, barriers_cited: int) -> Counts:
     people = index.people
     return Counts(
         roles_in_play=len(index.role_ids),
@@ -1218,7 +1268,7 @@ def _counts(index: _Index, tally: _Tally, notes: int) -> Counts:
         submissions=len(index.submissions),
         decisions=sum(c[_DECISIONS] for by_person in tally.people for c in by_person.values()),
         shares=sum(c[_SHARED] for by_person in tally.people for c in by_person.values()),
-        barriers_cited=sum(sum(c.values()) for c in tally.citations),
+        barriers_cited=barriers_cited,
         notes=notes,
     )
 
@@ -1226,42 +1276,60 @@ def _counts(index: _Index, tally: _Tally, notes: int) -> Counts:
 # ------------------------------------------------------------------------------------------ jigsaw
 
 
-def _jigsaw(index: _Index, pictures: Mapping[str, RolePicture], stage: int) -> Jigsaw:
-    """The jigsaw from every role's picture once `stage` is revealed."""
+def _entering(index: _Index, stage: int) -> dict[str, list[str]]:
+    """The facts entering play at `stage`, by the role that holds them (scenario order)."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for fact in index.stages[stage].facts:
+        found[fact.held_by].append(fact.id)
+    return found
+
+
+def _arriving(index: _Index, sent: Iterable[tuple[str, str, str]], stage: int
+              ) -> dict[str, dict[str, tuple[Receipt, ...]]]:
+    """What reaches each role at `stage`'s reveal: fact -> one receipt per sending role, in role order.
+    `sent` holds (sender, fact, recipient) triples, each once (the keys of `_Tally.sharers`)."""
+    receipt = {role: Receipt(role, stage) for role in index.role_ids}  # equal by value: one each will do
+    found: dict[str, dict[str, list[Receipt]]] = defaultdict(lambda: defaultdict(list))
+    for sender, fact_id, recipient in sorted(sent, key=lambda send: index.role_order[send[0]]):
+        found[recipient][fact_id].append(receipt[sender])
+    return {recipient: {fact_id: tuple(got) for fact_id, got in by_fact.items()}
+            for recipient, by_fact in found.items()}
+
+
+def _jigsaw(index: _Index, states: Mapping[str, _RoleState], stage: int) -> Jigsaw:
+    """The jigsaw from every role's picture once `stage` is revealed (`states`, in role order)."""
     fact_ids = index.in_play_by[stage]
+    levels, held_by, entered = index.scenario.levels, index.held_by, index.entered
     whole_weight = sum(index.facts[f].weight for f in fact_ids)
-    whole = PictureShare("*", whole_weight, len(fact_ids), level_for(whole_weight, index.scenario.levels),
-                         whole_weight, len(fact_ids))
-    states: list[CellState] = []
+    whole = PictureShare("*", whole_weight, len(fact_ids), level_for(whole_weight, levels), whole_weight,
+                         len(fact_ids))
+    cells: list[CellState] = []
     received, shares = [], []
-    for role in index.role_ids:
-        picture = pictures[role]
-        known = picture.facts
-        states.extend(_state(known.get(fact_id)) for fact_id in fact_ids)
-        received.append({f: k.received for f, k in known.items() if not k.own})
-        shares.append(PictureShare(role, picture.weight, len(known), picture.level, whole.weight, whole.count))
+    for role, state in states.items():
+        known = state.known
+        # A fact in play has entered by `stage`, so its holder holds it: "own" needs no stage test here.
+        cells.extend("own" if held_by[f] == role else "received" if f in known else "unknown" for f in fact_ids)
+        received.append({f: state.receipts[f] for f in sorted(state.receipts, key=index.fact_order.__getitem__)
+                         if not (held_by[f] == role and entered[f] <= stage)})
+        shares.append(PictureShare(role, state.weight, len(known), level_for(state.weight, levels), whole.weight,
+                                   whole.count))
     lead = index.scenario.lead_role
     lead_share = next((share for share in shares if share.role_id == lead), None)
-    lead_missing = tuple(f for f in fact_ids if f not in pictures[lead].facts) if lead_share else ()
-    return Jigsaw(stage, index.role_ids, fact_ids, tuple(states), tuple(received), tuple(shares), whole, lead_share,
+    lead_missing = tuple(f for f in fact_ids if f not in states[lead].known) if lead_share else ()
+    return Jigsaw(stage, index.role_ids, fact_ids, tuple(cells), tuple(received), tuple(shares), whole, lead_share,
                   lead_missing)
-
-
-def _state(known: KnownFact | None) -> CellState:
-    if known is None:
-        return "unknown"
-    return "own" if known.own else "received"
 
 
 # ------------------------------------------------------------------------------------------ acting
 
 
-def _could_have_acted(index: _Index, tally: _Tally, pictures: _Pictures) -> CouldHaveActed:
+def _could_have_acted(index: _Index, pictures: _Pictures) -> CouldHaveActed:
     lead, last = index.scenario.lead_role, index.last
     if lead not in index.in_play:
         return CouldHaveActed(lead, None, None, None, last, "no_lead", ())
-    acts = act_stages(index.snapshot, tally.merged_submissions(), last)
-    actual, possible = acts.actual, acts.possible
+    acts_at = index.snapshot.roles[lead].threshold.acts_at
+    actual = next((j.stage_index for j in pictures.jigsaws if j.lead is not None and j.lead.level >= acts_at), None)
+    possible = _possible_stage(index, acts_at)
     if actual is not None:
         status = "on_time" if possible is not None and actual <= possible else "late"
     elif possible is None:
@@ -1270,27 +1338,38 @@ def _could_have_acted(index: _Index, tally: _Tally, pictures: _Pictures) -> Coul
         status = "missed" if possible <= last else "not_yet"
     horizon = actual if actual is not None else last
     late = []
-    final = pictures.ledger.picture(lead, last, after_reveal=True) if last >= 0 else None
     for fact in index.facts.values():
-        if lead not in fact.share_with or fact.stage_index > horizon or final is None:
+        if lead not in fact.share_with or fact.stage_index > horizon:
             continue
-        known = final.facts.get(fact.id)
-        arrived = known.received[0].stage_index if known and known.received else None
+        arrived = pictures.first_receipt(lead, fact.id)
         if arrived is None or arrived > fact.stage_index:
             late.append(LateFact(fact.id, fact.stage_index, arrived))
-    return CouldHaveActed(lead, index.snapshot.roles[lead].threshold.acts_at, actual, possible, last, status,
-                          tuple(late))
+    return CouldHaveActed(lead, acts_at, actual, possible, last, status, tuple(late))
+
+
+def _possible_stage(index: _Index, acts_at: int) -> int | None:
+    """The first stage, over the whole scenario, at whose reveal the lead role could act had every holder
+    shared each fact as guidance says when it entered (`picture.act_stages`' "possible", without building
+    the ideal workshop's submissions): the lead then knows its own facts and those guidance sends it."""
+    scenario, lead = index.scenario, index.scenario.lead_role
+    weight = 0
+    for stage_index, stage in enumerate(scenario.stages):
+        weight += sum(f.weight for f in stage.facts if f.held_by == lead or lead in f.guidance.share_with)
+        if level_for(weight, scenario.levels) >= acts_at:
+            return stage_index
+    return None
 
 
 # ------------------------------------------------------------------------------------------- flows
 
 
 def _flows(index: _Index, tally: _Tally, stage: int) -> Flows:
-    pairs: Counter[tuple[str, str]] = Counter()
+    pairs: dict[tuple[str, str], int] = defaultdict(int)
     facts: dict[tuple[str, str], set[str]] = defaultdict(set)
     for (sender, fact_id, recipient), n in tally.sharers[stage].items():
-        pairs[(sender, recipient)] += n
-        facts[(sender, recipient)].add(fact_id)
+        pair = (sender, recipient)
+        pairs[pair] += n
+        facts[pair].add(fact_id)
     return _flows_from(index, pairs, facts, stage)
 
 
@@ -1338,20 +1417,27 @@ def _judgement(index: _Index, tally: _Tally, pictures: _Pictures, role: str, sta
 
 
 def _guidance(index: _Index, tally: _Tally, stage: int) -> tuple[FactGuidance, ...]:
-    decisions: Counter[str] = Counter()
+    """Each fact decided (or shared) at `stage` against guidance: counts by recipient, in role order."""
+    decisions: dict[str, int] = defaultdict(int)
     for (_, fact_id), n in tally.deciders[stage].items():
         decisions[fact_id] += n
-    by_fact: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
-    for (fact_id, kind, recipient), n in tally.outcomes(stage).items():
-        by_fact[fact_id]["over_shared" if kind.startswith("over_") else kind][recipient] += n
+    by_fact: dict[str, dict[str, dict[str, int]]] = defaultdict(dict)
+    # Counted in recipient role order, so that each count comes out in that order without a sort of its own.
+    for (fact_id, kind, recipient), n in sorted(tally.outcomes(stage).items(),
+                                                key=lambda item: index.role_order[item[0][2]]):
+        counts = by_fact[fact_id].setdefault(_GUIDANCE_KIND[kind], {})
+        counts[recipient] = counts.get(recipient, 0) + n
     return tuple(
-        FactGuidance(fact_id, stage, decisions[fact_id],
-                     **{kind: _in_role_order(index, by_fact[fact_id].get(kind)) for kind in _GUIDANCE_KINDS})
-        for fact_id in index.fact_ids if decisions[fact_id] or fact_id in by_fact
+        FactGuidance(fact_id, stage, decisions.get(fact_id, 0),
+                     **{kind: kinds.get(kind) or {} for kind in _GUIDANCE_KINDS})
+        for fact_id in index.fact_ids if fact_id in decisions or fact_id in by_fact
+        for kinds in [by_fact.get(fact_id, {})]
     )
 
 
 _GUIDANCE_KINDS = ("as_guidance", "missed", "over_shared", "beyond")
+_GUIDANCE_KIND = {"as_guidance": "as_guidance", "missed": "missed", "over_avoid": "over_shared",
+                  "over_no_gateway": "over_shared", "beyond": "beyond"}  # outcome -> `FactGuidance` field
 
 
 def _merge_guidance(index: _Index, parts: Sequence[Sequence[FactGuidance]]) -> tuple[FactGuidance, ...]:
@@ -1460,16 +1546,20 @@ def _classify(counts: SharingCounts, split: Split | None) -> BehaviourLabel:
 
 
 def _barriers(index: _Index, tally: _Tally, stage: int) -> Barriers:
-    ref = reference()
-    by_role: dict[str, Counter[str]] = defaultdict(Counter)
-    by_fact: dict[str, Counter[str]] = defaultdict(Counter)
-    myths: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-    for (barrier, role, fact_id), n in tally.citations[stage].items():
-        by_role[barrier][role] += n
-        by_fact[barrier][fact_id] += n
-        known = ref.barriers.get(barrier)
-        if known is not None and known.myth and index.facts[fact_id].consent == "not_required":
-            myths[(barrier, fact_id)][role] += n
+    """The barriers cited at one stage on facts the debrief judges, from each role's (fact, barriers) counts."""
+    by_role: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    by_fact: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    myths: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    judged, myth_ids, no_consent = index.held_by, index.myths, index.no_consent
+    for role, cited in tally.cited[stage].items():
+        for (fact_id, barriers), n in cited.items():
+            if fact_id not in judged:
+                continue
+            for barrier in barriers:
+                by_role[barrier][role] += n
+                by_fact[barrier][fact_id] += n
+                if barrier in myth_ids and fact_id in no_consent:
+                    myths[(barrier, fact_id)][role] += n
     return _barriers_from(index, by_role, by_fact, myths)
 
 
@@ -1487,8 +1577,8 @@ def _merge_barriers(index: _Index, parts: Sequence[Barriers]) -> Barriers:
     return _barriers_from(index, by_role, by_fact, myths)
 
 
-def _barriers_from(index: _Index, by_role: Mapping[str, Counter[str]], by_fact: Mapping[str, Counter[str]],
-                   myths: Mapping[tuple[str, str], Counter[str]]) -> Barriers:
+def _barriers_from(index: _Index, by_role: Mapping[str, Mapping[str, int]], by_fact: Mapping[str, Mapping[str, int]],
+                   myths: Mapping[tuple[str, str], Mapping[str, int]]) -> Barriers:
     """Barriers most cited first (then in reference order), myths, and the role cards behind them."""
     ref = reference()
     reference_order = {barrier_id: n for n, barrier_id in enumerate(ref.barriers)}
@@ -1518,7 +1608,7 @@ def _barriers_from(index: _Index, by_role: Mapping[str, Counter[str]], by_fact: 
         ConstraintLink(role_id, constraint.id, constraint.text, constraint.barrier, n)
         for role_id in index.role_ids
         for constraint in index.snapshot.roles[role_id].constraints
-        if (n := by_role[constraint.barrier][role_id] if constraint.barrier in by_role else 0)
+        if (n := by_role[constraint.barrier].get(role_id, 0) if constraint.barrier in by_role else 0)
     )
     return Barriers(sum(c.count for c in counts), tuple(counts), tuple(myth_list), links)
 
@@ -1530,35 +1620,64 @@ def _prompts(index: _Index, choices: Sequence[_Choice], stage: int) -> tuple[Pro
     """The stage's own prompts, then the `PROMPTS_PER_STAGE` largest divergences at it."""
     own = tuple(Prompt(text, "scenario", stage) for text in index.stages[stage].prompts)
     short = {role.id: role.short_name for role in index.roles}
-    return own + tuple(_ranked(_divergences(index, choices, stage, short))[:PROMPTS_PER_STAGE])
+    kept = _ranked(_divergences(index, choices, stage, short), PROMPTS_PER_STAGE)
+    return own + tuple(divergence.write() for divergence in kept)
 
 
-def _ranked(prompts: Iterable[Prompt]) -> list[Prompt]:
-    """Largest divergence first; ties keep the order found (role, fact, recipient), splits first."""
-    kinds = {"split": 0, "contrast": 1, "over_shared": 2}
-    return sorted(prompts, key=lambda p: (-p.score, kinds.get(p.kind, 3), p.stage_index))
+class _Divergence(NamedTuple):
+    """A generated prompt ranked before it is worded: a big workshop has thousands of divergences, and
+    only the few largest become prompts."""
+
+    score: float
+    kind: str
+    stage_index: int
+    write: Callable[[], Prompt]
+
+
+_KIND_ORDER = {"split": 0, "contrast": 1, "over_shared": 2}
+
+
+def _ranked(prompts: Iterable[Prompt | _Divergence], keep: int) -> list:
+    """The `keep` largest divergences, largest first; ties keep the order found (role, fact, recipient),
+    splits first (`nsmallest` is a stable sort cut short)."""
+    return nsmallest(keep, prompts, key=lambda p: (-p.score, _KIND_ORDER.get(p.kind, 3), p.stage_index))
 
 
 def _divergences(index: _Index, choices: Sequence[_Choice], stage: int, short: Mapping[str, str]
-                 ) -> Iterator[Prompt]:
+                 ) -> Iterator[_Divergence]:
     """Prompts from one stage's choices: a role's participants split; a fact sent where guidance says
     not to; one role sharing with a recipient while another withheld from it."""
     for c in choices:
-        who = f"{c.deciders} {short[c.role]} participant" + ("s" if c.deciders > 1 else "")
-        fact = index.facts[c.fact_id]
         if c.verdict == "avoid" and c.sharers:
-            yield Prompt(f"{c.sharers} of {who} sent \u201c{fact.short}\u201d to {short[c.recipient]}, which "
-                         "guidance says should not have it. What made it feel necessary?", "over_shared", stage,
-                         c.rate, (c.role, c.recipient), (c.fact_id,))
+            yield _Divergence(c.rate, "over_shared", stage, partial(_over_shared_prompt, index, c, stage, short))
         elif c.verdict == "expected" and c.contested:
-            yield Prompt(f"{c.sharers} of {who} shared \u201c{fact.short}\u201d with {short[c.recipient]}; "
-                         f"{c.deciders - c.sharers} did not. What made the difference?", "split", stage,
-                         2 * min(c.sharers, c.deciders - c.sharers) / c.deciders, (c.role, c.recipient),
-                         (c.fact_id,))
+            yield _Divergence(2 * min(c.sharers, c.deciders - c.sharers) / c.deciders, "split", stage,
+                              partial(_split_prompt, index, c, stage, short))
     yield from _contrasts(index, choices, stage, short)
 
 
-def _contrasts(index: _Index, choices: Sequence[_Choice], stage: int, short: Mapping[str, str]) -> Iterator[Prompt]:
+def _who(c: _Choice, short: Mapping[str, str]) -> str:
+    """ "3 School participants": who faced a choice."""
+    return f"{c.deciders} {short[c.role]} participant" + ("s" if c.deciders > 1 else "")
+
+
+def _over_shared_prompt(index: _Index, c: _Choice, stage: int, short: Mapping[str, str]) -> Prompt:
+    """A fact sent where guidance says it should not go."""
+    return Prompt(f"{c.sharers} of {_who(c, short)} sent \u201c{index.facts[c.fact_id].short}\u201d to "
+                  f"{short[c.recipient]}, which guidance says should not have it. What made it feel necessary?",
+                  "over_shared", stage, c.rate, (c.role, c.recipient), (c.fact_id,))
+
+
+def _split_prompt(index: _Index, c: _Choice, stage: int, short: Mapping[str, str]) -> Prompt:
+    """A role's participants split on sending a fact where guidance sends it."""
+    return Prompt(f"{c.sharers} of {_who(c, short)} shared \u201c{index.facts[c.fact_id].short}\u201d with "
+                  f"{short[c.recipient]}; {c.deciders - c.sharers} did not. What made the difference?", "split",
+                  stage, 2 * min(c.sharers, c.deciders - c.sharers) / c.deciders, (c.role, c.recipient),
+                  (c.fact_id,))
+
+
+def _contrasts(index: _Index, choices: Sequence[_Choice], stage: int, short: Mapping[str, str]
+               ) -> Iterator[_Divergence]:
     """For each recipient: the role that most often shared a fact guidance sends it, against another
     role that mostly withheld one (both must have played)."""
     by_recipient: dict[str, list[_Choice]] = defaultdict(list)
@@ -1573,10 +1692,16 @@ def _contrasts(index: _Index, choices: Sequence[_Choice], stage: int, short: Map
         worst = min((c for c in found if c.role != best.role), key=lambda c: c.rate, default=None)
         if worst is None or best.rate < 0.5 or worst.rate >= 0.5:
             continue
-        yield Prompt(f"{short[best.role]} shared \u201c{index.facts[best.fact_id].short}\u201d with "
-                     f"{short[recipient]}; {short[worst.role]} did not share "
-                     f"\u201c{index.facts[worst.fact_id].short}\u201d. Why?", "contrast", stage,
-                     best.rate - worst.rate, (best.role, worst.role, recipient), (best.fact_id, worst.fact_id))
+        yield _Divergence(best.rate - worst.rate, "contrast", stage,
+                          partial(_contrast_prompt, index, best, worst, stage, short))
+
+
+def _contrast_prompt(index: _Index, best: _Choice, worst: _Choice, stage: int, short: Mapping[str, str]) -> Prompt:
+    """One role shared with a recipient what guidance sends it; another mostly withheld from it."""
+    return Prompt(f"{short[best.role]} shared \u201c{index.facts[best.fact_id].short}\u201d with "
+                  f"{short[best.recipient]}; {short[worst.role]} did not share "
+                  f"\u201c{index.facts[worst.fact_id].short}\u201d. Why?", "contrast", stage,
+                  best.rate - worst.rate, (best.role, worst.role, best.recipient), (best.fact_id, worst.fact_id))
 
 
 # ============================================================================================ helpers
@@ -1594,10 +1719,12 @@ def _in_role_order(index: _Index, counts: Mapping[str, int] | None) -> dict[str,
     return {role: counts[role] for role in sorted(counts, key=index.role_order.__getitem__) if counts[role]}
 
 
-def _summed(counts: Iterable[Mapping[str, int]]) -> Counter[str]:
-    total: Counter[str] = Counter()
+def _summed(counts: Iterable[Mapping[str, int]]) -> dict[str, int]:
+    """Counts added up key by key (a plain dict: `Counter.update` adds in Python, one key at a time)."""
+    total: dict[str, int] = defaultdict(int)
     for found in counts:
-        total.update(found)
+        for key, n in found.items():
+            total[key] += n
     return total
 
 

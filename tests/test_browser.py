@@ -146,6 +146,8 @@ def _choose(page, label: str, option: str, *, within=None, multiple: bool = Fals
     page.get_by_role("option", name=option, exact=True).click()
     if multiple:  # a multiselect stays open for more; a select box closes (Escape would clear it)
         page.keyboard.press("Escape")
+        # Its list covers the widgets below it until it has gone: a click before then lands on the list.
+        expect(page.get_by_role("listbox")).to_have_count(0)
 
 
 def _radio(page, group: str, option: str) -> None:

@@ -81,3 +81,26 @@ def test_no_click_loses_its_run_on_a_real_server(capsys):
 
     assert race.main(["--tries", "300", "--background", "40", "--with-fix"]) == 0
     assert "0 of 300 clicks never saw their run finish" in capsys.readouterr().out
+
+
+def test_enum_values_are_remembered_and_stay_right():
+    from google.protobuf.internal.enum_type_wrapper import EnumTypeWrapper
+    from streamlit.proto.Alert_pb2 import Alert
+    from streamlit.proto.TextAlignmentConfig_pb2 import TextAlignmentConfig
+
+    assert streamlit_fixes.remember_enum_values() is True
+    assert EnumTypeWrapper.__getattr__.easi_remembering
+    alignment = TextAlignmentConfig.Alignment
+    for wrapper in (alignment, Alert.Format):
+        for name in wrapper.keys():
+            assert getattr(wrapper, name) == wrapper.Value(name)  # first lookup, then the remembered one
+            assert getattr(wrapper, name) == wrapper.Value(name)
+            assert name in vars(wrapper)
+    assert alignment.Name(alignment.LEFT) == "LEFT" and "LEFT" in alignment.keys()  # methods untouched
+    try:
+        alignment.NO_SUCH_VALUE
+    except AttributeError as error:
+        assert "NO_SUCH_VALUE" in str(error)
+    else:
+        raise AssertionError("an unknown enum name must still raise AttributeError")
+    assert "NO_SUCH_VALUE" not in vars(alignment)

@@ -51,6 +51,14 @@ def _chart(chart, max_height: int | None = None) -> None:
     st.altair_chart(chart, width="stretch", theme=None)
 
 
+def _jigsaw(analysis: Debrief, stage: int | None, max_height: int | None) -> None:
+    """The jigsaw, and the key to its fact codes folded beneath it (the projector keeps to one screen;
+    the facilitator opens the key when the room asks what "S2·F3" was)."""
+    _chart(charts.jigsaw_chart(analysis, stage), max_height)
+    with st.expander("Key to the facts: S2\u00b7F3 is the third fact of stage 2"):
+        st.dataframe(charts.fact_key_rows(analysis, stage), hide_index=True, width="stretch")
+
+
 def reveal(analysis: Debrief, stage: int, section: str, *, prompts_limit: int = 6,
            max_height: int | None = None) -> None:
     """One part of a stage's reveal. `max_height` caps a chart's plotting height (the projector's screen)."""
@@ -58,7 +66,7 @@ def reveal(analysis: Debrief, stage: int, section: str, *, prompts_limit: int = 
     # Shorter rows fit more agencies on one screen, down to what a two-line cell label needs.
     max_height = max(max_height, ROW_MIN * len(analysis.roles)) if max_height else None
     if section == "Who knew what":
-        _chart(charts.jigsaw_chart(analysis, stage), max_height)
+        _jigsaw(analysis, stage, max_height)
         jigsaw = view.jigsaw
         if jigsaw.lead is not None:
             lead = analysis.role(analysis.lead_role)
@@ -74,7 +82,7 @@ def reveal(analysis: Debrief, stage: int, section: str, *, prompts_limit: int = 
         if view.empty:
             st.markdown("### Nobody submitted at this stage.")
         else:
-            _chart(charts.judgement_chart(analysis, stage))  # its circles need their full rows
+            _chart(charts.judgement_chart(analysis, stage))  # rows sized for its circles: 8 agencies fit
     else:
         st.header(f"Questions for the room · stage {stage + 1}")
         prompts = view.prompts[:prompts_limit]
@@ -138,4 +146,4 @@ def ending(analysis: Debrief, section: str, *, max_height: int | None = None, pr
     else:
         if analysis.jigsaw is not None:
             _chart(charts.picture_share_chart(analysis), max_height)
-            _chart(charts.jigsaw_chart(analysis), max_height)
+            _jigsaw(analysis, None, max_height)

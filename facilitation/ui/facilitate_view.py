@@ -166,7 +166,7 @@ def _room(view: FacilitatorView, key: str) -> None:
         if not (st.query_params.get("p") or st.session_state.get(f"projector:{status.code}")):
             st.caption("The projector link uses your facilitator key: keep the projector's address bar out of sight.")
         with st.expander("Your facilitator link (keep it private)"):
-            st.write("Open it in another tab or on another device to run this workshop from there.")
+            st.markdown("Open it in another tab or on another device to run this workshop from there.")
             st.code(services.link("facilitate", w=status.code, k=key, p=st.query_params.get("p", "")), language=None)
     with right:
         _roster(view, key)
@@ -362,11 +362,11 @@ def _export(view: FacilitatorView, version: int) -> None:
 def _close(view: FacilitatorView, key: str) -> None:
     status = view.status
     st.subheader("Close the workshop")
-    st.write("Closing stops joins and decisions; the debrief and the exports stay available until you delete it.")
+    st.markdown("Closing stops joins and decisions; the debrief and the exports stay available until you delete it.")
     st.button("Close the workshop", icon=":material/lock:", disabled=status.phase == "closed",
               on_click=_act, args=("close_workshop", status.code, key))
     st.subheader("Delete the workshop")
-    st.write("Deleting removes every participant, decision and note for good. Export first if you need a record.")
+    st.markdown("Deleting removes every participant, decision and note for good. Export first if you need a record.")
     with st.form("delete", border=True):
         typed = st.text_input(f"Type the join code ({status.code}) to confirm")
         confirmed = st.form_submit_button("Delete for good", type="primary", icon=":material/delete_forever:")

@@ -37,7 +37,7 @@ def page() -> None:
     for column, (title, text, page, label, icon) in zip(st.columns(3, gap="large"), _CARDS):
         with column, st.container(border=True, height="stretch"):
             st.subheader(title)
-            st.write(text)
+            st.markdown(text)
             st.page_link(page, label=label, icon=icon)
     st.caption("Everything typed in a workshop is personal data: use no real names or case details. Workshops are "
                "deleted by the facilitator, or by the operator after the retention period.")

@@ -128,7 +128,8 @@ def _token() -> str | None:
     """The seat's token: from the URL, else from this tab (put back in the URL after a page switch)."""
     token = st.query_params.get("t")
     if token:
-        st.session_state["play:token"] = token
+        if st.session_state.get("play:token") != token:  # writes to session state cost more than reads
+            st.session_state["play:token"] = token
         return token
     token = st.session_state.get("play:token")
     if token:
@@ -146,11 +147,13 @@ def page() -> None:
         return
     eng = services.engine()
     try:
-        code = st.session_state.get(f"play:code:{token}") or eng.seat(token).code
-        st.session_state[f"play:code:{token}"] = code
+        code = st.session_state.get(f"play:code:{token}")
+        if code is None:
+            code = st.session_state[f"play:code:{token}"] = eng.seat(token).code
         seen = eng.versions(code).phase
         view = eng.participant_view(token)
-        st.session_state["play:version"] = seen
+        if st.session_state.get("play:version") != seen:
+            st.session_state["play:version"] = seen
     except NotFound:
         st.title("Play")
         st.error("This seat no longer exists: the facilitator may have removed it, or the workshop was deleted. "
@@ -226,7 +229,7 @@ def _header(view: ParticipantView) -> None:
 
 
 def _lobby(view: ParticipantView) -> None:
-    st.write("Read your role card while everyone joins. The first stage opens when the facilitator starts; "
+    st.markdown("Read your role card while everyone joins. The first stage opens when the facilitator starts; "
              "this page updates by itself.")
     with st.container(border=True):
         role_card(view.role, view.status.audience, heading=False)
@@ -358,28 +361,26 @@ def _decision_form(view: ParticipantView, token: str) -> None:
     with st.form(f"decide:{stage}", border=False, enter_to_submit=False):
         st.subheader("Your picture")
         if not fact_ids:
-            st.write("Your agency holds no information about this family yet. You can still say what level of "
-                     "need you see and what your agency would do.")
+            st.markdown("Your agency holds no information about this family yet. You can still say what level of "
+                        "need you see and what your agency would do.")
         for fact_id in fact_ids:
             start = fact_defaults.get(fact_id) or {}
+            # One column of widgets: fewer layout blocks for every laptop to redraw when a stage opens,
+            # and the order the eye reads on a laptop anyway.
             with st.container(border=True, key=f"fact-card-{stage}-{fact_id}"):
                 st.caption(_picture_line(view, fact_id))
                 st.markdown(view.fact_texts.get(fact_id, fact_id))
-                left, right = st.columns([3, 2], gap="medium")
-                with left:
-                    st.multiselect(
-                        "Share with", others, default=[r for r in start.get("share_with", []) if r in others],
-                        format_func=shorts.get, key=k("share", fact_id), placeholder="Nobody", help="The agencies you would pass this to now.",
-                    )
-                with right:
-                    gateway = start.get("gateway")
-                    st.selectbox(
-                        "Lawful basis you rely on", gateways,
-                        index=gateways.index(gateway) if gateway in gateways else 0,
-                        format_func=lambda g: "Not sure" if g is None else ref.gateways[g].label,
-                        key=k("gateway", fact_id),
-                        help="The legal gateway that permits sharing, or 'Not sure'.",
-                    )
+                st.multiselect(
+                    "Share with", others, default=[r for r in start.get("share_with", []) if r in others],
+                    format_func=shorts.get, key=k("share", fact_id), placeholder="Nobody",
+                    help="The agencies you would pass this to now.",
+                )
+                gateway = start.get("gateway")
+                st.selectbox(
+                    "Lawful basis you rely on", gateways, index=gateways.index(gateway) if gateway in gateways else 0,
+                    format_func=lambda g: "Not sure" if g is None else ref.gateways[g].label,
+                    key=k("gateway", fact_id), help="The legal gateway that permits sharing, or 'Not sure'.",
+                )
                 st.checkbox("I would tell the family I am sharing this", value=bool(start.get("tell_family")),
                             key=k("family", fact_id))
                 st.multiselect(
@@ -393,8 +394,7 @@ def _decision_form(view: ParticipantView, token: str) -> None:
         levels = [1, 2, 3, 4]
         level = defaults.get("level")
         st.radio("Level of need you see now", levels, index=levels.index(level) if level in levels else None,
-                 format_func=lambda n: level_label(status.audience, n), key=k("level"),
-                 horizontal=True)
+                 format_func=lambda n: level_label(status.audience, n), key=k("level"), horizontal=True)
         action = defaults.get("action")
         st.selectbox("What your agency would do next", list(ACTIONS),
                      index=list(ACTIONS).index(action) if action in ACTIONS else None,
@@ -406,12 +406,11 @@ def _decision_form(view: ParticipantView, token: str) -> None:
                      placeholder="Why you decided as you did. Please use no real names or case details.")
         st.checkbox("My note may be quoted anonymously in the debrief", value=bool(defaults.get("note_shareable")),
                     key=k("shareable"))
-        draft_col, submit_col, _ = st.columns([1, 1, 2])
-        with draft_col:
-            st.form_submit_button("Save draft", on_click=_post, args=(token, stage, fact_ids, False), icon=":material/save:", width="stretch")
-        with submit_col:
-            label = "Submit again" if view.decision is not None else "Submit"
-            st.form_submit_button(label, type="primary", on_click=_post, args=(token, stage, fact_ids, True), icon=":material/send:", width="stretch")
+        with st.container(horizontal=True, gap="small"):
+            st.form_submit_button("Save draft", on_click=_post, args=(token, stage, fact_ids, False),
+                                  icon=":material/save:")
+            st.form_submit_button("Submit again" if view.decision is not None else "Submit", type="primary",
+                                  on_click=_post, args=(token, stage, fact_ids, True), icon=":material/send:")
 
 
 # -------------------------------------------------------------------------------------- after reveal
@@ -544,6 +543,6 @@ def _ending(view: ParticipantView) -> None:
 def _rejoin(token: str) -> None:
     st.divider()
     with st.expander("Your rejoin link"):
-        st.write("This link brings you back to your seat with every answer, from this or another device. "
+        st.markdown("This link brings you back to your seat with every answer, from this or another device. "
                  "Keep it to yourself: it speaks for you.")
         st.code(services.link("play", t=token), language=None)

@@ -27,7 +27,7 @@ def page() -> None:
     with st.container(key="projector"):
         if not code or not key:
             st.title("Projector")
-            st.write("Open this page from the facilitator's screen: its link carries the workshop and its key.")
+            st.markdown("Open this page from the facilitator's screen: its link carries the workshop and its key.")
             return
         eng = services.engine()
         try:
@@ -35,11 +35,11 @@ def page() -> None:
             view = eng.projector_view(code, key)
         except NotFound:
             st.title("No such workshop")
-            st.write("It may have been deleted. Open the projector again from the facilitator's screen.")
+            st.markdown("It may have been deleted. Open the projector again from the facilitator's screen.")
             return
         except NotAllowed:
             st.title("This projector link is not right")
-            st.write("Open the projector again from the facilitator's screen.")
+            st.markdown("Open the projector again from the facilitator's screen.")
             return
         watch(lambda: eng.versions(code).any, f"projector:{view.status.code}", seen,
               countdown_ends_at=view.status.countdown_ends_at)

@@ -29,7 +29,7 @@ def page() -> None:
     css()
     top_links("studio")
     st.title("Studio")
-    st.write("Check, preview and rehearse scenarios and roles before a room sees them. Nothing here changes a "
+    st.markdown("Check, preview and rehearse scenarios and roles before a room sees them. Nothing here changes a "
              "running workshop: each workshop keeps the copy it was created from.")
     section = st.segmented_control("Studio section", ("Check a file", "Library", "Rehearse", "Downloads"),
                                    default="Check a file", required=True, key="studio:section")
@@ -179,7 +179,7 @@ def _preview_scenario(snapshot: Snapshot) -> None:
 
 def _save(kind: str, item_id: str, text: str) -> None:
     with st.expander("Save into the library (operator only)"):
-        st.write(f"Writes {kind}s/{item_id}.yaml in the library. New workshops can then use it; running ones keep "
+        st.markdown(f"Writes {kind}s/{item_id}.yaml in the library. New workshops can then use it; running ones keep "
                  "their own copy.")
         with st.form(f"studio:save:{kind}:{item_id}", border=False):
             passcode = st.text_input("Operator passcode", type="password")
@@ -200,7 +200,7 @@ def _save(kind: str, item_id: str, text: str) -> None:
 
 def _rehearse() -> None:
     st.subheader("Rehearse with simulated participants")
-    st.write("Plays the whole scenario with simulated participants on a throw-away database and shows the "
+    st.markdown("Plays the whole scenario with simulated participants on a throw-away database and shows the "
              "debrief a room like that would see. Nothing is kept.")
     source = st.radio("Scenario", ("From the library", "The file checked above"), horizontal=True,
                       key="studio:rehearse-source")
@@ -286,7 +286,7 @@ def _simulate(snapshot: Snapshot, participants: int, seed: int):
 
 def _downloads() -> None:
     st.subheader("JSON schemas")
-    st.write("Point your editor at these (for example with the YAML extension of VS Code) to get completion "
+    st.markdown("Point your editor at these (for example with the YAML extension of VS Code) to get completion "
              "and checks as you type.")
     schemas = support.schemas()
     columns = st.columns(max(len(schemas), 1))
@@ -295,7 +295,7 @@ def _downloads() -> None:
             st.download_button(name, data=data, file_name=name, mime="application/json", icon=":material/download:",
                                key=f"studio:schema:{name}", on_click="ignore")
     st.subheader("Starter files")
-    st.write("A scenario and a role to copy and fill in (the same as `easi new`).")
+    st.markdown("A scenario and a role to copy and fill in (the same as `easi new`).")
     starters = support.starters()
     columns = st.columns(max(len(starters), 1))
     for column, (name, data) in zip(columns, starters.items()):

@@ -155,9 +155,13 @@ def watch(read: Callable[[], int], key: str, seen: object, *, hold: bool = False
     "ignore" (nothing drawn here changed), or "hold": with `hold`, show a notice and a button instead of
     rerunning, because the page holds a form someone may be typing in. The poll also shows an advisory
     countdown, if one runs, from the value the page drew (`triage` may update it)."""
-    remember(key, seen)
-    st.session_state.pop(f"_held:{key}", None)
-    st.session_state[f"_countdown:{key}"] = countdown_ends_at
+    state = st.session_state
+    if state.get(f"_seen:{key}") != seen:  # writes to session state cost more than reads
+        remember(key, seen)
+    if f"_held:{key}" in state:
+        del state[f"_held:{key}"]
+    if state.get(f"_countdown:{key}", 0) != countdown_ends_at:
+        state[f"_countdown:{key}"] = countdown_ends_at
     # A block of its own: under load a fragment's late delta for its block cannot shift what follows it
     # (docs/performance.md, finding 8). Callers draw it first, so a lost run tail is not the poll's timer.
     with st.container():
@@ -223,12 +227,13 @@ def role_card(role: Role, audience: str, *, heading: bool = True) -> None:
     ref = reference()
     if heading:
         st.subheader(role.name)
-    st.markdown(role.summary)
-    left, right = st.columns(2, gap="large")
-    left.markdown(_bulleted("What pushes you to share", [motivator.text for motivator in role.motivators]))
-    right.markdown(_bulleted("What holds you back", [constraint.text for constraint in role.constraints]))
-    st.markdown(f"**Where your agency acts:** at level {level_label(audience, role.threshold.acts_at)}\n\n"
-                f"{role.threshold.in_practice}")
+    st.markdown("\n\n".join([
+        role.summary.strip(),
+        _bulleted("What pushes you to share", [motivator.text for motivator in role.motivators]),
+        _bulleted("What holds you back", [constraint.text for constraint in role.constraints]),
+        f"**Where your agency acts:** at level {level_label(audience, role.threshold.acts_at)}",
+        role.threshold.in_practice.strip(),
+    ]))
     names = ", ".join(ref.gateways[g].label for g in role.gateways if g in ref.gateways)
     if names:
         st.caption(f"Gateways your agency usually relies on: {names}")
