@@ -142,7 +142,8 @@ def jigsaw_chart(analysis: Debrief, stage: int | None = None) -> Any:
     full = _fits((row["label"] for row in rows), room, FONT - 2)
     brief = not full and room >= _COMPACT_LABEL_WIDTH
     rows = [{**row, "code": codes[cell.fact_id], "column": headings[cell.fact_id],
-             "text": row["label"] if full else _brief(cell)} for cell, row in zip(cells, rows)]
+             "text": row["label"] if full else _brief(cell), "ink": STATE_TEXT_COLOURS[cell.state]}
+            for cell, row in zip(cells, rows)]
     upright = _fits((headings[f] for f in fact_ids), room, FONT)
     base = alt.Chart(alt.Data(values=rows)).encode(
         x=alt.X("column:N", sort=[headings[f] for f in fact_ids], title=None,
@@ -152,16 +153,17 @@ def jigsaw_chart(analysis: Debrief, stage: int | None = None) -> Any:
     rects = base.mark_rect(stroke="#FFFFFF", strokeWidth=3 if room >= 2 * _COMPACT_LABEL_WIDTH else 1).encode(
         color=alt.Color("state:N", title="Cell", scale=alt.Scale(domain=list(STATE_COLOURS),
                                                                  range=list(STATE_COLOURS.values())),
-                        legend=alt.Legend(orient="bottom", labelExpr=_state_legend(brief))),
+                        legend=alt.Legend(orient="bottom", symbolType="square",
+                                              labelExpr=_state_legend(brief))),
         tooltip=[alt.Tooltip("role:N", title="Agency"), alt.Tooltip("code:N", title="Fact"),
                  alt.Tooltip("fact:N", title="Title"), alt.Tooltip("fact_text:N", title="Text"),
                  alt.Tooltip("state:N", title="Cell"), alt.Tooltip("from:N", title="From")],
     )
     layers = [rects]
     if full or brief:
-        layers += _centred_text(base, rows, "text", FONT - 2, color=alt.Color(
-            "state:N", scale=alt.Scale(domain=list(STATE_TEXT_COLOURS), range=list(STATE_TEXT_COLOURS.values())),
-            legend=None))
+        # The ink itself, not a second scale on "state": layers share their scales, and the cells' colours
+        # would win and paint each text as its cell.
+        layers += _centred_text(base, rows, "text", FONT - 2, color=alt.Color("ink:N", scale=None))
     chart = alt.layer(*layers).properties(width=_column_width(len(fact_ids)) * max(len(fact_ids), 1),
                                           height=_ROW_HEIGHT * max(len(roles), 1))
     return legible(chart, _title("Who knew what", analysis, jigsaw.stage_index if jigsaw else None))

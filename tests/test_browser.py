@@ -33,6 +33,9 @@ PROJECTOR = {"width": 1280, "height": 720}
 LAPTOP = {"width": 1280, "height": 900}
 
 if not CHROMIUM.exists():
+    # CI installs chromium and sets EASI_REQUIRE_BROWSER: there, a missing browser fails rather than skips.
+    if os.environ.get("EASI_REQUIRE_BROWSER"):
+        pytest.fail(f"{CHROMIUM} is missing although EASI_REQUIRE_BROWSER is set", pytrace=False)
     pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium package to run the browser test",
                 allow_module_level=True)
 
