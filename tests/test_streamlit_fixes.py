@@ -10,6 +10,7 @@ import asyncio
 import time
 from types import SimpleNamespace
 
+import pytest
 from streamlit.proto.ClientState_pb2 import ClientState
 from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType
 
@@ -73,6 +74,8 @@ def test_apply_installs_once_and_is_on_in_the_app():
     installed = AppSession.request_rerun
     assert streamlit_fixes.apply() is True
     assert AppSession.request_rerun is installed and installed.easi_deferring
+    import sys
+    assert sys.getswitchinterval() <= streamlit_fixes.SWITCH_INTERVAL_SECONDS * 1.001
     assert "streamlit_fixes.apply()" in open("facilitation/ui/app.py", encoding="utf-8").read()
 
 
@@ -104,3 +107,17 @@ def test_enum_values_are_remembered_and_stay_right():
     else:
         raise AssertionError("an unknown enum name must still raise AttributeError")
     assert "NO_SUCH_VALUE" not in vars(alignment)
+
+
+def test_the_switch_interval_is_shortened_never_lengthened():
+    import sys
+
+    before = sys.getswitchinterval()
+    try:
+        sys.setswitchinterval(0.005)  # Python's default
+        assert streamlit_fixes.shorten_switch_interval() == pytest.approx(streamlit_fixes.SWITCH_INTERVAL_SECONDS)
+        assert sys.getswitchinterval() == pytest.approx(streamlit_fixes.SWITCH_INTERVAL_SECONDS)
+        sys.setswitchinterval(0.0002)  # an operator's lower setting stays (Python stores it in microseconds)
+        assert streamlit_fixes.shorten_switch_interval() == pytest.approx(0.0002)
+    finally:
+        sys.setswitchinterval(before)

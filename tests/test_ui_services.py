@@ -123,3 +123,17 @@ def test_a_bad_page_runs_setting_falls_back_to_the_default(monkeypatch, capsys):
         slots.release()
     assert held == settings.DEFAULT_PAGE_RUNS
     assert "EASI_PAGE_RUNS" in capsys.readouterr().err
+
+
+def test_each_session_makes_its_pages_once(open_page):
+    """A session's `st.Page` objects are made on its first run and reused (making them resolves paths on
+    disk, which under load holds a run slot); another session has its own."""
+    from facilitation.ui.app import _PAGES_KEY, PAGES
+
+    at = open_page("home")
+    pages = at.session_state[_PAGES_KEY]
+    assert [page.title for page in pages] == [title for _, title, _, _ in PAGES]
+    at.run()
+    assert at.session_state[_PAGES_KEY] is pages and not at.exception
+    other = open_page("play")
+    assert other.session_state[_PAGES_KEY] is not pages

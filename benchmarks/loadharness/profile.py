@@ -17,7 +17,8 @@ __all__ = ["Profiler", "summarise"]
 
 
 class Profiler:
-    """`py-spy record` on a pid for a while; `stop()` ends it early and returns the raw file."""
+    """`py-spy record` on a pid and its Python children (the processes behind `easi serve --processes`)
+    for a while; `stop()` ends it early and returns the raw file."""
 
     def __init__(self, pid: int, path: Path, *, rate: int = 50, seconds: float = 600) -> None:
         self.path = path
@@ -27,7 +28,7 @@ class Profiler:
             return
         self.process = subprocess.Popen(  # noqa: S603 - a local tool on our own child
             [tool, "record", "--pid", str(pid), "--format", "raw", "--rate", str(rate), "--duration",
-             str(int(seconds)), "--nonblocking", "--gil", "--output", str(path)],
+             str(int(seconds)), "--nonblocking", "--gil", "--subprocesses", "--output", str(path)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 
     @property

@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
+
 import streamlit as st
 
 from facilitation.ui import streamlit_fixes
@@ -36,6 +38,7 @@ CENTERED = frozenset({"join", "play"})
 # Pages that hundreds of laptops run at once take turns (services.page_run_slots); the facilitator's and
 # the projector's pages never queue behind them.
 TAKE_TURNS = frozenset({"", "home", "join", "play"})
+_PAGES_KEY = "_easi_pages"  # session state: this session's st.Page objects
 
 
 def layout_for(url_path: str, query: dict) -> str:
@@ -45,14 +48,27 @@ def layout_for(url_path: str, query: dict) -> str:
     return "wide"
 
 
+def _session_pages(state: MutableMapping) -> list:
+    """This session's `st.Page` objects, made on its first run and kept in its state.
+
+    Making a page resolves its script's path, a file-system call per folder of it, and each call hands
+    the interpreter lock over; under load every hand-over waits, so making six pages on every run of
+    every laptop held a run slot for much longer than its CPU. A session's runs come one after another,
+    so its own pages are never shared between two runs at once (a page object carries a per-run flag)."""
+    pages = state.get(_PAGES_KEY)
+    if pages is None:
+        pages = state[_PAGES_KEY] = [
+            st.Page(script, title=title, url_path=path, icon=icon, default=index == 0)
+            for index, (script, title, path, icon) in enumerate(PAGES)
+        ]
+    return pages
+
+
 def run() -> None:
     """Configure the page and route to the requested view."""
     streamlit_fixes.apply()
     announce_once()
-    pages = [
-        st.Page(script, title=title, url_path=path, icon=icon, default=index == 0)
-        for index, (script, title, path, icon) in enumerate(PAGES)
-    ]
+    pages = _session_pages(st.session_state)
     # The menu is hidden everywhere: the projector must show nothing but the room's screen, and the
     # other pages carry their own links (participants need none).
     page = st.navigation(pages, position="hidden")
