@@ -7,6 +7,7 @@ Without the work-around about one click in a hundred never sees its run finish (
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 from types import SimpleNamespace
 
@@ -74,7 +75,6 @@ def test_apply_installs_once_and_is_on_in_the_app():
     installed = AppSession.request_rerun
     assert streamlit_fixes.apply() is True
     assert AppSession.request_rerun is installed and installed.easi_deferring
-    import sys
     assert sys.getswitchinterval() <= streamlit_fixes.SWITCH_INTERVAL_SECONDS * 1.001
     assert "streamlit_fixes.apply()" in open("facilitation/ui/app.py", encoding="utf-8").read()
 
@@ -110,8 +110,6 @@ def test_enum_values_are_remembered_and_stay_right():
 
 
 def test_the_switch_interval_is_shortened_never_lengthened():
-    import sys
-
     before = sys.getswitchinterval()
     try:
         sys.setswitchinterval(0.005)  # Python's default

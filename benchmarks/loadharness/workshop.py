@@ -241,14 +241,16 @@ def results_tables(results: list[WorkshopResult]) -> str:
             fmt_ms(max(r.submit_latencies) if r.submit_latencies else None),
             fmt_ms(r.p(r.projector_latencies, 95)), fmt_ms(r.p(r.reach_latencies, 95)),
             fmt_ms(max(r.reach_latencies) if r.reach_latencies else None), r.reach_missing,
-            fmt_ms(max(r.facilitator_presses) if r.facilitator_presses else None), len(r.errors), f"{r.lost}/{r.duplicated}/{r.unexpected}",
+            fmt_ms(max(r.facilitator_presses) if r.facilitator_presses else None), len(r.errors),
+            f"{r.lost}/{r.duplicated}/{r.unexpected}",
             f"{r.unconfirmed}/{r.lost_run_tails}/{r.missing_elements}/{r.facilitator_failures}",
             f"{r.cpu_percent:.0f} (peak {r.cpu_percent_peak:.0f})", fmt_bytes(r.peak_rss),
             f"{r.idle.cpu_per_poll * 1000:.2f}" if r.idle and r.idle.cpu_per_poll else "-",
             f"{r.idle_ratio:.2f}" if r.idle_ratio else "-",
         ))
     headers = ["N", "joined", "stages", "submit p50 ms", "submit p95 ms (<500)", "submit max ms", "projector p95 ms (<3000)",
-               "stage reach p95 ms (<5000)", "reach max ms", "not reached", "facilitator press max ms", "errors (0)", "lost/dup/unexp (0)",
+               "stage reach p95 ms (<5000)", "reach max ms", "not reached", "facilitator press max ms", "errors (0)",
+               "lost/dup/unexp (0)",
                "unconfirmed/lost tails/missing el./facilitator stuck",
                "server CPU % of 1 core", "peak RSS (<1 GiB)", "idle CPU ms/poll", "idle vs trivial (<1.5)"]
     out = ["Workshop (N participants + projector + facilitator):", "", table(headers, rows)]
