@@ -4,7 +4,8 @@ Prints figures; asserts nothing. Targets from issue #2:
 
 - validate every shipped role and scenario in one process, beyond interpreter start-up: under 0.5 s
   (measured cold: importing the library, loading the reference data, then `validate_paths`);
-- a generated scenario of 12 stages and 200 facts (12 roles): under 100 ms to parse and check.
+- a generated scenario of 12 stages and 200 facts (12 roles): under 100 ms to parse and check;
+- each hostile input of `tests/test_yamlsource.py` refused in under 1 s (`--hostile`).
 """
 
 from __future__ import annotations
@@ -63,10 +64,40 @@ def best(function, repeat: int) -> float:
     return min(times)
 
 
+HOSTILE = {
+    "nested 200,000 deep": lambda: "a: " + "[" * 200_000 + "]" * 200_000,
+    "150,000 values": lambda: "a:\n" + "  - x\n" * 150_000,
+    "tab on line 900,001": lambda: "\n" * 900_000 + "\t- a",
+    "200,000 tab lines": lambda: "a:\n" + "\t- x\n" * 200_000,
+    "over 1 MiB": lambda: "a: " + "x" * (1024 * 1024 + 1),
+}
+
+
+def hostile(repeat: int) -> None:
+    """Print how long each hostile text takes to be refused (target < 1 s each)."""
+    from facilitation.yamlsource import YamlRefused, read_yaml
+
+    for name, make in HOSTILE.items():
+        text = make()
+
+        def refuse() -> None:
+            try:
+                read_yaml(text)
+            except YamlRefused:
+                return
+            raise AssertionError(f"{name} was accepted")
+
+        print(f"hostile, {name}: refused in {best(refuse, repeat) * 1000:.0f} ms   target < 1000 ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--hostile", action="store_true", help="time the refusal of hostile inputs only")
     args = parser.parse_args()
+    if args.hostile:
+        hostile(args.repeat)
+        return
 
     imported, validated, files, problems = cold_shipped()
     print(f"shipped library, cold: import {imported * 1000:.0f} ms + validate {validated * 1000:.0f} ms = "

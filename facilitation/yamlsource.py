@@ -129,6 +129,8 @@ def read_yaml(text: str | bytes, *, lenient: bool = False) -> Source:
         while loader.check_event():
             builder.feed(loader, loader.get_event())
     except yaml.MarkedYAMLError as error:
+        if _LIBYAML_TOO_DEEP in str(error.problem):  # libyaml's own limit (PyYAML >= 6.0.4) fired before ours
+            raise YamlRefused([_too_deep(*_mark_of(error))]) from None
         raise YamlRefused(_tab_flaws(text) or [_syntax_flaw(error)]) from None
     except yaml.YAMLError as error:  # ReaderError and the like carry no mark
         raise YamlRefused([Flaw(1, 1, f"this file cannot be read as YAML: {error}")]) from None
@@ -206,10 +208,25 @@ _SYNTAX_HINTS: tuple[tuple[str, str], ...] = (
 )
 
 
+_LIBYAML_TOO_DEEP = "exceeded maximum nesting depth"
+
+
+def _too_deep(line: int, column: int) -> Flaw:
+    """The flaw of a file nested deeper than `MAX_DEPTH`, whichever parser noticed first."""
+    return Flaw(line, column, f"nested more than {MAX_DEPTH} levels deep; the format needs at most six: "
+                              "check the indentation")
+
+
+def _mark_of(error: yaml.MarkedYAMLError) -> tuple[int, int]:
+    """The 1-based line and column an error points at (1, 1 when it carries no mark)."""
+    mark = error.problem_mark or error.context_mark
+    return (mark.line + 1, mark.column + 1) if mark else (1, 1)
+
+
 def _syntax_flaw(error: yaml.MarkedYAMLError) -> Flaw:
     """A flaw at the error's mark, PyYAML's wording followed by what to do."""
     mark = error.problem_mark or error.context_mark
-    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    line, column = _mark_of(error)
     wording = " ".join(str(part) for part in (error.context, error.problem) if part)
     hint = next((hint for key, hint in _SYNTAX_HINTS if key in wording),
                 "check the line above it too: the mistake is often just before")
@@ -281,8 +298,7 @@ class _Builder:
             raise YamlRefused([Flaw(*_at(event), f"the tag '{_written(event.tag or tag)}' is not allowed: these files "
                                                  "hold plain text, numbers, lists and mappings only; remove it")])
         if len(self.stack) >= MAX_DEPTH:
-            raise YamlRefused([Flaw(*_at(event), f"nested more than {MAX_DEPTH} levels deep; the format "
-                                                 "needs at most six: check the indentation")])
+            raise YamlRefused([_too_deep(*_at(event))])
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise YamlRefused([Flaw(*_at(event), f"the file holds more than {MAX_NODES:,} values; a scenario "
