@@ -31,10 +31,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from facilitation.debrief import analyse  # noqa: E402
-from facilitation.models import Participant, Role, Scenario, Snapshot, StageDecision, Submission, WorkshopRecord  # noqa: E402
-from facilitation.reference import reference  # noqa: E402
-from facilitation.report import render_html, render_markdown  # noqa: E402
+from facilitation.analysis.debrief import analyse  # noqa: E402
+from facilitation.content.models import Role, Scenario, Snapshot  # noqa: E402
+from facilitation.play.records import Participant, StageDecision, Submission, WorkshopRecord
+from facilitation.content.reference import reference  # noqa: E402
+from facilitation.outputs.report import render_html, render_markdown  # noqa: E402
 
 SENSITIVITIES = ("personal", "special_category", "criminal_offence")
 

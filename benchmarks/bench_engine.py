@@ -29,11 +29,12 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from facilitation.models import Snapshot, StageDecision  # noqa: E402
-from facilitation.reference import reference  # noqa: E402
-from facilitation.simulate import simulate_workshop  # noqa: E402
-from facilitation.store import Store  # noqa: E402
-from facilitation.workshop import Workshops  # noqa: E402
+from facilitation.content.models import Snapshot  # noqa: E402
+from facilitation.play.records import StageDecision
+from facilitation.content.reference import reference  # noqa: E402
+from facilitation.engine.rehearsal import simulate_workshop  # noqa: E402
+from facilitation.engine.store import Store  # noqa: E402
+from facilitation.engine.workshops import Workshops  # noqa: E402
 
 
 # ------------------------------------------------------------------------------ the scenario
@@ -85,7 +86,7 @@ def generated_files(folder: Path, stages: int = 6, roles: int = 6, facts_per_sta
 
 def snapshot_from_files(scenario_path: Path) -> Snapshot:
     """The snapshot of a generated scenario (plain pydantic: the benchmark must not need the library)."""
-    from facilitation.models import Role, Scenario
+    from facilitation.content.models import Role, Scenario
 
     scenario = Scenario.model_validate(yaml.safe_load(scenario_path.read_text(encoding="utf-8")))
     roles_dir = scenario_path.parent.parent / "roles"
@@ -97,7 +98,7 @@ def snapshot_from_files(scenario_path: Path) -> Snapshot:
 def shipped_scenario() -> tuple[str, Snapshot] | None:
     """The biggest scenario in scenarios/, if the library can load one."""
     try:
-        from facilitation.library import load_snapshot
+        from facilitation.content.library import load_snapshot
     except ImportError:
         return None
     best = None
@@ -136,7 +137,7 @@ def bench_simulate(snapshot: Snapshot, participants: int, folder: Path) -> None:
 def bench_cli(scenario_arg: str, roles_dir: Path | None, participants: int, folder: Path) -> None:
     """`easi simulate` as a whole process: interpreter start, imports, loading, playing, printing."""
     try:
-        import facilitation.library  # noqa: F401
+        import facilitation.content.library  # noqa: F401
 
         easi = shutil.which("easi")
         launcher = [easi] if easi else [sys.executable, "-c", "import sys; from facilitation.cli import main; "
@@ -146,7 +147,7 @@ def bench_cli(scenario_arg: str, roles_dir: Path | None, participants: int, fold
         # Until the library lands, the same command with this file's loader standing in for it.
         launcher = [sys.executable, "-c", (
             "import sys, types; sys.path.insert(0, 'benchmarks'); import bench_engine; "
-            "sys.modules['facilitation.library'] = types.SimpleNamespace("
+            "sys.modules['facilitation.content.library'] = types.SimpleNamespace("
             "load_snapshot=lambda path, roles_dir=None: bench_engine.snapshot_from_files(bench_engine.Path(path))); "
             "from facilitation.cli import main; sys.exit(main())")]
         note = " (library not there yet: the benchmark's loader stands in)"

@@ -21,7 +21,7 @@ MINI_ROLES = PROJECT / "tests" / "data" / "mini" / "roles"
 def cold_shipped() -> tuple[float, float, int, int]:
     """(import seconds, validation seconds, files, problems) for the shipped library, first time in process."""
     started = time.perf_counter()
-    from facilitation import library
+    from facilitation.content import library
 
     imported = time.perf_counter()
     report = library.validate_paths([PROJECT / "roles", PROJECT / "scenarios"], roles_dir=PROJECT / "roles")
@@ -31,7 +31,7 @@ def cold_shipped() -> tuple[float, float, int, int]:
 
 def generated_scenario(stages: int = 12, facts: int = 200) -> tuple[str, dict]:
     """A valid scenario text with `stages` x `facts` over the mini roles padded to 12 with copies."""
-    from facilitation import library
+    from facilitation.content import library
 
     base = library.load_roles(MINI_ROLES)
     template = next(iter(base.values()))
@@ -75,7 +75,7 @@ HOSTILE = {
 
 def hostile(repeat: int) -> None:
     """Print how long each hostile text takes to be refused (target < 1 s each)."""
-    from facilitation.yamlsource import YamlRefused, read_yaml
+    from facilitation.content.yamlsource import YamlRefused, read_yaml
 
     for name, make in HOSTILE.items():
         text = make()
@@ -103,7 +103,7 @@ def main() -> None:
     print(f"shipped library, cold: import {imported * 1000:.0f} ms + validate {validated * 1000:.0f} ms = "
           f"{(imported + validated) * 1000:.0f} ms for {files} files ({problems} problems)   target < 500 ms")
 
-    from facilitation import library
+    from facilitation.content import library
 
     warm = best(lambda: library.validate_paths([PROJECT / "roles", PROJECT / "scenarios"],
                                                roles_dir=PROJECT / "roles"), args.repeat)

@@ -1,50 +1,89 @@
-"""Where the app keeps its data, and the operator's settings, each overridable from the environment.
+"""The operator's settings: one table of every environment variable the app reads, and their readers.
 
-| setting            | environment variable  | default                                   |
-|--------------------|-----------------------|-------------------------------------------|
-| data folder        | `EASI_DATA`           | `<project root>/data`                     |
-| database file      | `EASI_DB`             | `<data folder>/easi.db`                   |
-| operator passcode  | `EASI_PASSCODE`       | the file `<data folder>/passcode` (made on first use, mode 0600) |
-| retention in days  | `EASI_RETENTION_DAYS` | 30                                        |
+This module is the only reader of the environment. `SETTINGS` lists each setting with its default and
+what it does; `docs/settings.md` is generated from it (`easi settings --markdown`) and a test checks that
+every setting is documented there and in nothing else.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from facilitation.errors import EasiError
+from facilitation.errors import SettingsError
 
 __all__ = [
+    "SETTINGS",
     "Passcode",
-    "SettingsError",
+    "Setting",
+    "concurrent_page_runs",
     "data_dir",
     "db_path",
+    "environment_for_child",
     "operator_passcode",
+    "passcode_from_environment",
     "project_root",
+    "public_url",
     "resolve_passcode",
     "retention_days",
+    "roles_dir",
+    "scenarios_dir",
+    "settings_table",
 ]
 
 DEFAULT_PAGE_RUNS = 2
 DEFAULT_RETENTION_DAYS = 30.0
 
 
-class SettingsError(EasiError):
-    """An environment variable or settings file holds a value the app cannot use."""
+@dataclass(frozen=True)
+class Setting:
+    """One environment variable the app reads."""
+
+    name: str
+    default: str
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("EASI_DATA", "<project root>/data", "The data folder: the database and the passcode file."),
+    Setting("EASI_DB", "<data folder>/easi.db", "The SQLite database file."),
+    Setting("EASI_PASSCODE", "the file <data folder>/passcode (made on first use, mode 0600)",
+            "The operator passcode that creating workshops and saving library files requires."),
+    Setting("EASI_RETENTION_DAYS", "30", "How many days workshops are kept before `easi purge` removes them."),
+    Setting("EASI_PAGE_RUNS", "2", "How many full page runs one server process lets proceed at once."),
+    Setting("EASI_ROLES", "<project root>/roles", "The folder of role files."),
+    Setting("EASI_SCENARIOS", "<project root>/scenarios", "The folder of scenario files."),
+    Setting("EASI_PUBLIC_URL", "the address the browser used",
+            "The public address join links and QR codes point at, such as https://easi.example.org."),
+)
+_NAMES = frozenset(setting.name for setting in SETTINGS)
+
+
+def _read(name: str) -> str:
+    """The stripped value of a setting in the table ('' when unset)."""
+    assert name in _NAMES, f"{name} is not in SETTINGS"  # every setting read must be in the table
+    return os.environ.get(name, "").strip()
+
+
+def settings_table() -> str:
+    """The settings as a Markdown table (for `docs/settings.md`)."""
+    rows = [f"| `{s.name}` | {s.default} | {s.help} |" for s in SETTINGS]
+    return "\n".join(["| variable | default | what it does |", "|---|---|---|", *rows]) + "\n"
 
 
 class Passcode(NamedTuple):
     """The operator passcode, and where it came from (`generated` is True only on the run that made it)."""
 
     value: str
-    source: str  # "environment" | "file" | "generated"
+    source: str  # "environment" | "secrets" | "file" | "generated"
     path: Path | None
 
     @property
     def generated(self) -> bool:
+        """True only on the run that made the passcode file."""
         return self.source == "generated"
 
 
@@ -53,22 +92,45 @@ def project_root() -> Path:
     return Path(__file__).resolve().parent.parent
 
 
+def _folder(name: str, default: Path) -> Path:
+    configured = _read(name)
+    return Path(configured).expanduser() if configured else default
+
+
 def data_dir() -> Path:
     """The data folder: `$EASI_DATA`, else `<project root>/data`."""
-    configured = os.environ.get("EASI_DATA", "").strip()
-    return Path(configured).expanduser() if configured else project_root() / "data"
+    return _folder("EASI_DATA", project_root() / "data")
 
 
 def db_path() -> Path:
     """The SQLite database file: `$EASI_DB`, else `<data folder>/easi.db`."""
-    configured = os.environ.get("EASI_DB", "").strip()
-    return Path(configured).expanduser() if configured else data_dir() / "easi.db"
+    return _folder("EASI_DB", data_dir() / "easi.db")
+
+
+def roles_dir() -> Path:
+    """The roles folder: `$EASI_ROLES`, else `<project root>/roles`."""
+    return _folder("EASI_ROLES", project_root() / "roles")
+
+
+def scenarios_dir() -> Path:
+    """The scenarios folder: `$EASI_SCENARIOS`, else `<project root>/scenarios`."""
+    return _folder("EASI_SCENARIOS", project_root() / "scenarios")
+
+
+def public_url() -> str:
+    """`$EASI_PUBLIC_URL` without a trailing slash, or '' when unset."""
+    return _read("EASI_PUBLIC_URL").rstrip("/")
+
+
+def passcode_from_environment() -> str:
+    """`$EASI_PASSCODE`, or '' when unset."""
+    return _read("EASI_PASSCODE")
 
 
 def resolve_passcode() -> Passcode:
     """The operator passcode: `$EASI_PASSCODE`, else the `passcode` file in the data folder, else a new
     random one written to that file (readable by its owner only)."""
-    configured = os.environ.get("EASI_PASSCODE", "").strip()
+    configured = passcode_from_environment()
     if configured:
         return Passcode(configured, "environment", None)
     path = data_dir() / "passcode"
@@ -97,7 +159,7 @@ def operator_passcode() -> str:
 
 def retention_days() -> float:
     """How long workshops are kept before `easi purge` removes them: `$EASI_RETENTION_DAYS`, else 30."""
-    configured = os.environ.get("EASI_RETENTION_DAYS", "").strip()
+    configured = _read("EASI_RETENTION_DAYS")
     if not configured:
         return DEFAULT_RETENTION_DAYS
     try:
@@ -110,17 +172,19 @@ def retention_days() -> float:
 
 
 def concurrent_page_runs() -> int:
-    """How many full page runs one server process lets proceed at once: `$EASI_PAGE_RUNS`, else 2.
-
-    When a stage opens, every laptop reruns its page within the same two seconds. Hundreds of script
-    threads contending for one interpreter lock starve the event loop that sends their pages, and every
-    laptop waits for all of them; a few at a time finish sooner, each in turn (docs/performance.md)."""
-    configured = os.environ.get("EASI_PAGE_RUNS", "").strip()
+    """How many full page runs one server process lets proceed at once: `$EASI_PAGE_RUNS`, else 2
+    (why a few at a time: docs/performance.md)."""
+    configured = _read("EASI_PAGE_RUNS")
     if not configured:
         return DEFAULT_PAGE_RUNS
     if not configured.isdigit() or int(configured) < 1:
         raise SettingsError(f"EASI_PAGE_RUNS must be a whole number of 1 or more, not {configured!r}.")
     return int(configured)
+
+
+def environment_for_child(**extra: str) -> dict[str, str]:
+    """This process's environment plus `extra`, for a server process the CLI starts."""
+    return {**os.environ, **extra}
 
 
 def _read_passcode(path: Path) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from facilitation.models import Role, Scenario, Snapshot
+from facilitation.content.models import Role, Scenario, Snapshot
 
 pytest_plugins = [
     "tests.fixtures.library",
@@ -16,8 +16,7 @@ pytest_plugins = [
     "tests.fixtures.ui",
 ]
 
-PROJECT = Path(__file__).resolve().parent.parent
-MINI = Path(__file__).resolve().parent / "data" / "mini"
+from tests.paths import MINI, PROJECT
 
 
 def _yaml(path: Path) -> dict:

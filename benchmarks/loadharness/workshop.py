@@ -174,7 +174,7 @@ class Flow:
 def load_snapshot(scenario_id: str = "riverside-family"):
     """The scenario to play: a shipped one (by default the one with the most stages and facts), or
     "mini", the hand-checked mini scenario of the tests."""
-    from facilitation import library
+    from facilitation.content import library
 
     if scenario_id == "mini":
         mini = ROOT / "tests" / "data" / "mini"
@@ -345,8 +345,8 @@ async def run_workshop(n: int, args: Any, *, baseline: IdleResult | None, time_l
     """Play one level with `n` participants; see the module's docstring."""
     import psutil
 
-    from facilitation.store import Store
-    from facilitation.workshop import Workshops
+    from facilitation.engine.store import Store
+    from facilitation.engine.workshops import Workshops
 
     flow = flow or Flow()
     result = WorkshopResult(participants=n, baseline=baseline)

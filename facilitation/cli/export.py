@@ -46,8 +46,8 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     """Export; 1 if the database or the workshop cannot be found, or the file cannot be written."""
     from facilitation import settings
-    from facilitation.debrief import analyse
-    from facilitation.report import render
+    from facilitation.analysis import analyse
+    from facilitation.outputs import render
 
     path = Path(args.db).expanduser() if args.db else settings.db_path()
     if not path.is_file():
@@ -65,8 +65,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _record(path: Path, code: str):
-    from facilitation.store import Store
-    from facilitation.workshop import Workshops
+    from facilitation.engine import Store
+    from facilitation.engine import Workshops
 
     store = Store(path)
     try:

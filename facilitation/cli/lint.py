@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 from facilitation.errors import EasiError
-from facilitation.library import LibraryError, default_scenarios_dir, load_snapshot, locate, yaml_files
-from facilitation.lint import CHECKS, LintWarning, lint
+from facilitation.content import LibraryError, default_scenarios_dir, load_snapshot, locate, yaml_files
+from facilitation.analysis import CHECKS, LintWarning, lint
 
 __all__ = ["register", "run", "scenario_files", "summary"]
 

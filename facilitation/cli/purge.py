@@ -41,8 +41,8 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Purge (or list, with --dry-run); 1 if the database or the settings cannot be used."""
-    from facilitation.store import Store
-    from facilitation.workshop import Workshops
+    from facilitation.engine import Store
+    from facilitation.engine import Workshops
 
     try:
         days = args.older_than if args.older_than is not None else settings.retention_days()

@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
-import typing
-from typing import Any
 
-from pydantic import BaseModel
+from facilitation.content import SCHEMA_KINDS, schema_text
 
-from facilitation.models import Role, Scenario
-
-__all__ = ["json_schema", "register", "run", "schema_text"]
-
-DRAFT = "https://json-schema.org/draft/2020-12/schema"
-_MODELS = {"role": Role, "scenario": Scenario}
+__all__ = ["register", "run"]
 
 DESCRIPTION = """\
 Print the JSON Schema (draft 2020-12) of a role or scenario file, generated from the app's models, with
@@ -28,50 +20,6 @@ through the first line of each file:
 """
 
 
-def json_schema(kind: str) -> dict[str, Any]:
-    """The JSON Schema of a `role` or `scenario` file, with `$schema`, `$id` and `title` first."""
-    model = _MODELS[kind]
-    generated = model.model_json_schema(mode="validation")
-    if kind == "scenario":  # pydantic drops the constraint on dict keys; YAML keys 2, 3, 4 are JSON "2".."4"
-        generated["properties"]["levels"]["propertyNames"] = {"enum": ["2", "3", "4"]}
-    _describe_references(generated, model)
-    return {
-        "$schema": DRAFT,
-        "$id": f"urn:easi-workshop:schema:{kind}",
-        "title": f"EASI workshop {kind} file",
-        **{key: value for key, value in generated.items() if key != "title"},
-    }
-
-
-def _models(model: type[BaseModel]) -> dict[str, type[BaseModel]]:
-    """Every model reachable from `model` through its fields, by class name."""
-    found = {model.__name__: model}
-    pending = [field.annotation for field in model.model_fields.values()]
-    while pending:
-        annotation = pending.pop()
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            if annotation.__name__ not in found:
-                found.update(_models(annotation))
-        else:
-            pending.extend(typing.get_args(annotation))
-    return found
-
-
-def _describe_references(schema: dict[str, Any], model: type[BaseModel]) -> None:
-    """Give fields that are another model (`$ref` only) their description: pydantic leaves it out."""
-    models = _models(model)
-    for definition in [schema, *schema.get("$defs", {}).values()]:
-        fields = models[definition["title"]].model_fields
-        for name, spec in definition.get("properties", {}).items():
-            if "description" not in spec and fields[name].description:
-                spec["description"] = fields[name].description
-
-
-def schema_text(kind: str) -> str:
-    """The schema as the committed `schemas/<kind>.schema.json` holds it (stable, ends with a newline)."""
-    return json.dumps(json_schema(kind), indent=2, ensure_ascii=False) + "\n"
-
-
 def register(subparsers) -> None:
     """Add `easi schema`."""
     parser = subparsers.add_parser(
@@ -80,7 +28,7 @@ def register(subparsers) -> None:
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("kind", choices=sorted(_MODELS), help="which file the schema describes")
+    parser.add_argument("kind", choices=SCHEMA_KINDS, help="which file the schema describes")
     parser.add_argument("-o", "--output", metavar="FILE", type=Path, help="write to FILE instead of printing")
     parser.set_defaults(func=run)
 

@@ -1,7 +1,7 @@
 """`easi serve`: start the app (`streamlit run workshop_app.py`) and print the facilitator's link first.
 
 With `--processes N` (N > 1, or `auto` for one per core) it runs N Streamlit processes on loopback ports
-behind the sticky proxy of `facilitation.proxy` on the public port, and supervises them: a signal stops
+behind the sticky proxy of `facilitation.cli.proxy` on the public port, and supervises them: a signal stops
 everything cleanly, and a process that dies stops everything with a non-zero exit (systemd then restarts
 the service). One process stays what it always was: this process becomes `streamlit run`.
 """
@@ -68,7 +68,7 @@ def parse_processes(value: str) -> int:
 
 def facilitator_link(port: int) -> str:
     """The facilitator's address: `$EASI_PUBLIC_URL`, else localhost on `port`."""
-    root = os.environ.get("EASI_PUBLIC_URL", "").strip().rstrip("/") or f"http://localhost:{port}"
+    root = settings.public_url() or f"http://localhost:{port}"
     return f"{root}/facilitate"
 
 
@@ -159,7 +159,7 @@ def _worker_environment(extra: list[str]) -> dict[str, str]:
     on one process anyway.) An operator's own secret, in the environment, the arguments or a config file,
     is kept.
     """
-    environment = dict(os.environ)
+    environment = settings.environment_for_child()
     if _COOKIE_SECRET_ENV in environment or any(arg.startswith("--server.cookieSecret") for arg in extra):
         return environment
     if not _config_sets_cookie_secret():
@@ -290,7 +290,7 @@ async def _stop_workers(workers: list[_Worker]) -> None:
 
 
 async def _supervise(args: argparse.Namespace, count: int) -> int:
-    from facilitation.proxy import start_proxy
+    from facilitation.cli.proxy import start_proxy
 
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()

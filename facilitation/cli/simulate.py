@@ -43,10 +43,8 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Load the scenario, simulate, print; 1 if the scenario cannot be loaded."""
-    from facilitation.library import load_snapshot
-    from facilitation.simulate import simulate_workshop
-    from facilitation.store import Store
-    from facilitation.workshop import Workshops
+    from facilitation.content import load_snapshot
+    from facilitation.engine import Store, Workshops, simulate_workshop
 
     try:
         snapshot = load_snapshot(args.scenario, **({"roles_dir": args.roles} if args.roles else {}))

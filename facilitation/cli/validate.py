@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from facilitation.errors import EasiError
-from facilitation.library import default_roles_dir, default_scenarios_dir, validate_paths
+from facilitation.content import default_roles_dir, default_scenarios_dir, validate_paths
 
 __all__ = ["register", "run", "summary"]
 

@@ -1,11 +1,12 @@
 """The scenario library as the pages need it: what can be played, and a snapshot to create a workshop
-from. A thin layer over `facilitation.library`, so that the pages depend on a few plain shapes."""
+from. A thin layer over `facilitation.content.library`, so that the pages depend on a few plain shapes."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from facilitation.models import Snapshot
+from facilitation.content import Snapshot, catalogue, load_snapshot
+from facilitation.errors import LibraryError
 
 __all__ = ["ScenarioChoice", "scenarios", "snapshot"]
 
@@ -29,23 +30,16 @@ class ScenarioChoice:
         return not self.problems
 
 
-def _library():
-    from facilitation import library  # imported late: the pages load even if the library is broken
-
-    return library
-
-
 def scenarios() -> list[ScenarioChoice]:
     """Every scenario in the library; those that fail to load carry their problems (formatted)."""
-    library = _library()
     choices = []
-    for entry in library.catalogue(kind="scenario"):
+    for entry in catalogue(kind="scenario"):
         problems = tuple(problem.format() for problem in entry.problems)
         snap = None
         if not problems:
             try:
-                snap = library.load_snapshot(entry.path)
-            except library.LibraryError as error:
+                snap = load_snapshot(entry.path)
+            except LibraryError as error:
                 problems = tuple(problem.format() for problem in error.problems)
             except Exception as error:  # reported, not raised: one broken file must not hide the others
                 problems = (str(error),)
@@ -66,7 +60,7 @@ def scenarios() -> list[ScenarioChoice]:
 
 def snapshot(scenario_id: str, role_ids: list[str] | None = None) -> Snapshot:
     """A snapshot of a scenario with the chosen roles in play (default: all of them)."""
-    snap = _library().load_snapshot(scenario_id)
+    snap = load_snapshot(scenario_id)
     if role_ids is None:
         return snap
     keep = set(role_ids)

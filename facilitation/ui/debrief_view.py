@@ -1,5 +1,5 @@
 """The reveal and the debrief as the facilitator and the projector show them (charts from
-`facilitation.charts`, words from `facilitation.debrief`). Nothing here reads the store: callers pass
+`facilitation.outputs.charts`, words from `facilitation.analysis.debrief`). Nothing here reads the store: callers pass
 the record the engine gave them, and what they may show is already decided by which record that is."""
 
 from __future__ import annotations
@@ -7,9 +7,9 @@ from __future__ import annotations
 import altair as alt
 import streamlit as st
 
-from facilitation import charts
-from facilitation.debrief import Debrief, analyse
-from facilitation.models import WorkshopRecord
+from facilitation.outputs import barrier_chart, fact_key_rows, flow_chart, jigsaw_chart, judgement_chart, picture_share_chart
+from facilitation.analysis import Debrief, analyse
+from facilitation.play import WorkshopRecord
 from facilitation.ui.widgets import level_label
 
 __all__ = ["ENDING", "REVEAL", "analysis_for", "ending", "reveal", "text_size_key"]
@@ -54,9 +54,9 @@ def _chart(chart, max_height: int | None = None) -> None:
 def _jigsaw(analysis: Debrief, stage: int | None, max_height: int | None) -> None:
     """The jigsaw, and the key to its fact codes folded beneath it (the projector keeps to one screen;
     the facilitator opens the key when the room asks what "S2·F3" was)."""
-    _chart(charts.jigsaw_chart(analysis, stage), max_height)
+    _chart(jigsaw_chart(analysis, stage), max_height)
     with st.expander("Key to the facts: S2\u00b7F3 is the third fact of stage 2"):
-        st.dataframe(charts.fact_key_rows(analysis, stage), hide_index=True, width="stretch")
+        st.dataframe(fact_key_rows(analysis, stage), hide_index=True, width="stretch")
 
 
 def reveal(analysis: Debrief, stage: int, section: str, *, prompts_limit: int = 6,
@@ -75,14 +75,14 @@ def reveal(analysis: Debrief, stage: int, section: str, *, prompts_limit: int = 
                        f"reaches level {level_label(analysis.audience, jigsaw.whole.level)}.")
     elif section == "Who shared with whom":
         if view.flows.shares:
-            _chart(charts.flow_chart(analysis, stage))  # two-line labels need the chart's own row height
+            _chart(flow_chart(analysis, stage))  # two-line labels need the chart's own row height
         else:
             st.markdown("### Nobody shared anything at this stage.")
     elif section == "Level of need":
         if view.empty:
             st.markdown("### Nobody submitted at this stage.")
         else:
-            _chart(charts.judgement_chart(analysis, stage))  # rows sized for its circles: 8 agencies fit
+            _chart(judgement_chart(analysis, stage))  # rows sized for its circles: 8 agencies fit
     else:
         st.header(f"Questions for the room · stage {stage + 1}")
         prompts = view.prompts[:prompts_limit]
@@ -126,7 +126,7 @@ def ending(analysis: Debrief, section: str, *, max_height: int | None = None, pr
             st.caption("Learning outcomes: " + " · ".join(analysis.learning_outcomes))
     elif section == "What held people back":
         if analysis.barriers.counts:
-            _chart(charts.barrier_chart(analysis), max_height)
+            _chart(barrier_chart(analysis), max_height)
             for myth in analysis.barriers.myths[:3]:
                 fact = analysis.fact(myth.fact_id)
                 basis = f" {myth.gateway_label} is a lawful basis." if myth.gateway_label else ""
@@ -145,5 +145,5 @@ def ending(analysis: Debrief, section: str, *, max_height: int | None = None, pr
         st.caption(analysis.rule)
     else:
         if analysis.jigsaw is not None:
-            _chart(charts.picture_share_chart(analysis), max_height)
+            _chart(picture_share_chart(analysis), max_height)
             _jigsaw(analysis, None, max_height)

@@ -11,12 +11,12 @@ from __future__ import annotations
 import streamlit as st
 
 from facilitation.errors import EasiError, NotAllowed, NotFound
-from facilitation.reference import reference
-from facilitation.report import render
+from facilitation.content import reference
+from facilitation.outputs import render
 from facilitation.ui import content, services
 from facilitation.ui.debrief_view import ENDING, REVEAL, analysis_for, ending, reveal
 from facilitation.ui.widgets import css, level_label, phase_caption, qr_svg, top_links, watch
-from facilitation.workshop import FacilitatorView, Status
+from facilitation.engine import FacilitatorView, Status
 
 __all__ = ["CONTROLS", "enabled_controls", "page"]
 

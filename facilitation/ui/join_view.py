@@ -6,10 +6,10 @@ from __future__ import annotations
 import streamlit as st
 
 from facilitation.errors import EasiError, NotFound, WrongPhase
-from facilitation.models import NAME_MAX_CHARS
+from facilitation.content import NAME_MAX_CHARS
 from facilitation.ui import services
 from facilitation.ui.widgets import css, top_links
-from facilitation.workshop import normalise_code
+from facilitation.engine import normalise_code
 
 __all__ = ["AUTO", "page", "role_order"]
 

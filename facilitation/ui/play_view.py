@@ -17,10 +17,11 @@ from typing import Any
 
 import streamlit as st
 
-from facilitation.debrief import analyse
+from facilitation.analysis import analyse
 from facilitation.errors import EasiError, InvalidDecision, NotFound, WrongPhase
-from facilitation.models import ACTIONS, NOTE_MAX_CHARS, FactDecision, StageDecision, WorkshopRecord
-from facilitation.reference import reference
+from facilitation.content import ACTIONS, NOTE_MAX_CHARS
+from facilitation.play import FactDecision, StageDecision, WorkshopRecord
+from facilitation.content import reference
 from facilitation.ui import services
 from facilitation.ui.widgets import (
     css,
@@ -30,7 +31,7 @@ from facilitation.ui.widgets import (
     role_card,
     watch,
 )
-from facilitation.workshop import ParticipantView
+from facilitation.engine import ParticipantView
 
 __all__ = ["decision_from_values", "form_values", "page", "triage"]
 

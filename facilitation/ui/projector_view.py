@@ -14,7 +14,7 @@ from facilitation.errors import NotAllowed, NotFound
 from facilitation.ui import services
 from facilitation.ui.debrief_view import ENDING, REVEAL, analysis_for, ending, reveal, text_size_key
 from facilitation.ui.widgets import css, phase_caption, qr_svg, watch
-from facilitation.workshop import ProjectorView
+from facilitation.engine import ProjectorView
 
 __all__ = ["CHART_HEIGHT", "page"]
 

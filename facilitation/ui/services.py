@@ -1,7 +1,7 @@
 """The engine and the operator settings as the pages reach them.
 
 One `Workshops` per database file and process, cached with `st.cache_resource`: the `Store` lends each
-thread its own connection for the length of a block (see `facilitation.store`), so one instance can
+thread its own connection for the length of a block (see `facilitation.engine.store`), so one instance can
 serve every session, and its memos (snapshots, ledgers, pictures) are shared by every laptop.
 """
 
@@ -15,9 +15,9 @@ from urllib.parse import urlencode, urlsplit
 import streamlit as st
 
 from facilitation import settings
-from facilitation.models import Role
-from facilitation.store import Store
-from facilitation.workshop import Workshops
+from facilitation.content import Role
+from facilitation.engine import Store
+from facilitation.engine import Workshops
 
 __all__ = [
     "announce_once",
@@ -47,7 +47,7 @@ def _secret_passcode() -> str:
 def operator_passcode() -> settings.Passcode:
     """The operator passcode: `$EASI_PASSCODE`, else `EASI_PASSCODE` in Streamlit secrets, else the
     passcode file in the data folder (made on first use)."""
-    if not os.environ.get("EASI_PASSCODE", "").strip():
+    if not settings.passcode_from_environment():
         secret = _secret_passcode()
         if secret:
             return settings.Passcode(secret, "secrets", None)
@@ -94,9 +94,9 @@ def join_options(code: str) -> tuple[dict[str, Role], dict[str, int]]:
 def base_url() -> str:
     """The address participants type or scan: `$EASI_PUBLIC_URL`, else the address this browser used,
     else `http://localhost:<port>`. Never ends with a slash."""
-    configured = os.environ.get("EASI_PUBLIC_URL", "").strip()
+    configured = settings.public_url()
     if configured:
-        return configured.rstrip("/")
+        return configured
     try:
         seen = st.context.url
     except Exception:  # outside a session (tests, scripts)
@@ -130,7 +130,7 @@ def announce_once() -> None:
     except Exception as error:  # a broken settings file: say so on the console, the page will too
         print(f"EASI Workshop: could not read the operator passcode: {error}", file=sys.stderr, flush=True)
         return
-    public = os.environ.get("EASI_PUBLIC_URL", "").strip().rstrip("/")
+    public = settings.public_url()
     root = public or f"http://localhost:{st.get_option('server.port') or 8501}"
     if passcode.generated:
         print(

@@ -9,7 +9,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from facilitation.models import Role, Snapshot
+from facilitation.analysis import lint
+from facilitation.content import Role, Snapshot, catalogue, default_roles_dir, default_scenarios_dir, inspect_role, inspect_scenario, kind_of, load_snapshot, locate, scan_roles, schema_text, starter_files
+from facilitation.errors import SaveRefused
 
 __all__ = [
     "CheckResult",
@@ -25,8 +27,6 @@ __all__ = [
 ]
 
 
-class SaveRefused(Exception):
-    """The file was not saved into the library; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -68,23 +68,13 @@ class FileStatus:
                 "Errors": len(self.problems), "Warnings": len(self.warnings)}
 
 
-def _library():
-    from facilitation import library
-
-    return library
-
-
 def _issues(problems) -> tuple[Issue, ...]:
     return tuple(Issue(message=p.message, line=p.line or None, column=p.column or None, path=p.path or "")
                  for p in problems)
 
 
 def _lint(snapshot: Snapshot) -> tuple:
-    """Teachability warnings (`facilitation.lint.LintWarning`), or none if the lint is not installed."""
-    try:
-        from facilitation.lint import lint
-    except ImportError:
-        return ()
+    """Teachability warnings (`LintWarning`); none if the lint itself fails (a bug there must not hide a valid file)."""
     try:
         return tuple(lint(snapshot))
     except Exception:  # a lint failure must not hide a valid file
@@ -98,7 +88,7 @@ def _lint_issues(snapshot: Snapshot, text: str | None = None) -> tuple[Issue, ..
         line = column = None
         if text is not None and getattr(warning, "path", ""):
             try:
-                line, column = _library().locate(text, warning.path)
+                line, column = locate(text, warning.path)
             except Exception:
                 line = column = None
         issues.append(Issue(message=f"{getattr(warning, 'check', 'lint')}: {getattr(warning, 'message', warning)}",
@@ -109,16 +99,15 @@ def _lint_issues(snapshot: Snapshot, text: str | None = None) -> tuple[Issue, ..
 def check(text: str, filename: str = "") -> CheckResult:
     """Check one pasted or uploaded file: every problem at once, or what it loads into. Scenarios are
     checked against the roles in the library. Without a file name, the id is not compared with one."""
-    library = _library()
     name = Path(filename).name if filename.strip() else "<pasted>"
-    kind = library.kind_of(Path(name), text)
+    kind = kind_of(Path(name), text)
     if kind == "role":
-        role, problems = library.inspect_role(text, name)
+        role, problems = inspect_role(text, name)
         if problems:
             return CheckResult(kind, "", problems=_issues(problems))
         return CheckResult(kind, role.id, role=role)
-    shelf = library.scan_roles()
-    scenario, problems = library.inspect_scenario(text, name, shelf.roles, broken_roles=set(shelf.broken),
+    shelf = scan_roles()
+    scenario, problems = inspect_scenario(text, name, shelf.roles, broken_roles=set(shelf.broken),
                                                   known_roles=shelf.known)
     if problems:
         return CheckResult(kind, "", problems=_issues(problems))
@@ -143,14 +132,13 @@ def excerpt(lines: list[str], line: int, column: int | None = None, around: int 
 
 def library_status() -> tuple[list[FileStatus], list[FileStatus]]:
     """Every scenario and role file in the library with its problems and lint warnings."""
-    library = _library()
     scenarios, roles = [], []
-    for entry in library.catalogue():
+    for entry in catalogue():
         problems = tuple(problem.format() for problem in entry.problems)
         warnings: tuple[str, ...] = ()
         if entry.kind == "scenario" and not problems:
             try:
-                warnings = tuple(str(w) for w in _lint(library.load_snapshot(entry.path)))
+                warnings = tuple(str(w) for w in _lint(load_snapshot(entry.path)))
             except Exception as error:  # a role in play that does not load
                 problems = (str(error),)
         status = FileStatus(entry.kind, entry.path.name, entry.id, entry.title or "", problems, warnings)
@@ -159,8 +147,7 @@ def library_status() -> tuple[list[FileStatus], list[FileStatus]]:
 
 
 def _library_dir(kind: str) -> Path:
-    library = _library()
-    return library.default_roles_dir() if kind == "role" else library.default_scenarios_dir()
+    return default_roles_dir() if kind == "role" else default_scenarios_dir()
 
 
 def save(kind: str, item_id: str, text: str, passcode: str, *, overwrite: bool, expected: str) -> Path:
@@ -183,15 +170,9 @@ def save(kind: str, item_id: str, text: str, passcode: str, *, overwrite: bool, 
 
 def schemas() -> dict[str, str]:
     """The JSON schemas trainers' editors use, by file name (as `easi schema` prints them)."""
-    from facilitation.cli.schema import schema_text
-
     return {f"{kind}.schema.json": schema_text(kind) for kind in ("scenario", "role")}
 
 
 def starters() -> dict[str, str]:
     """Starter files (the templates `easi new` copies), by file name."""
-    folder = Path(__file__).resolve().parent.parent / "templates"
-    if not folder.is_dir():
-        return {}
-    return {path.name: path.read_text(encoding="utf-8") for path in sorted(folder.iterdir())
-            if path.is_file() and path.suffix in (".yaml", ".yml")}
+    return starter_files()

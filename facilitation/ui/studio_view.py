@@ -16,8 +16,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from facilitation.models import Role, Snapshot
-from facilitation.reference import reference
+from facilitation.content import Role, Snapshot
+from facilitation.content import reference
 from facilitation.ui import services, studio_support as support
 from facilitation.ui.debrief_view import ENDING, REVEAL, ending, reveal
 from facilitation.ui.widgets import css, level_label, top_links
@@ -265,10 +265,10 @@ def _rehearse() -> None:
 
 
 def _simulate(snapshot: Snapshot, participants: int, seed: int):
-    from facilitation.debrief import analyse
-    from facilitation.simulate import simulate_workshop
-    from facilitation.store import Store
-    from facilitation.workshop import Workshops
+    from facilitation.analysis import analyse
+    from facilitation.engine import simulate_workshop
+    from facilitation.engine import Store
+    from facilitation.engine import Workshops
 
     with tempfile.TemporaryDirectory(prefix="easi-rehearsal-") as folder:
         store = Store(Path(folder) / "rehearsal.db")

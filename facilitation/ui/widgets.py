@@ -17,9 +17,9 @@ import segno
 import streamlit as st
 
 from facilitation.errors import EasiError
-from facilitation.models import Role
-from facilitation.reference import reference
-from facilitation.workshop import Status
+from facilitation.content import Role
+from facilitation.content import reference
+from facilitation.engine import Status
 
 __all__ = [
     "POLL_SECONDS",

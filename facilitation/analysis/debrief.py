@@ -1,0 +1,1740 @@
+"""The debrief: how the room's decisions differed from each other and from guidance, and why.
+
+`analyse(record)` turns a `WorkshopRecord` into a `Debrief`: plain frozen dataclasses that the projector,
+the charts (`facilitation.outputs.charts`) and the reports (`facilitation.outputs.report`) read. Pure: no SQL, no files,
+no clock. Every section exists for the whole workshop (`Debrief.<section>`) and for one stage
+(`Debrief.stage(i).<section>`).
+
+What is analysed: the stages up to `through` (default: the last revealed stage, `record.revealed_through`;
+the facilitator may pass the last stage index to see everything). Every submission at those stages
+counts, including those of a participant who has since left (what they shared did reach the other
+agencies); a participant who left is marked, not hidden.
+
+Timing (as in `facilitation.play.picture`): a fact shared at stage *i* reaches the recipient when stage *i* is
+revealed. So:
+- the **jigsaw** at stage *i* is each role's picture once stage *i* is revealed (what it knows by then);
+- a **judgement** at stage *i* is compared with the level of the picture its participants saw while
+  deciding (before the reveal): the level "the model says the role's picture supported".
+
+Guidance comparison, for each decision a participant makes about one fact and each other role in play:
+- **expected**: guidance is addressed to the agency that holds a fact (as in the ideal workshop of
+  `picture.guidance_submissions`). A pair (decision, role) is *expected* when the decider's role holds
+  the fact, the role is in the fact's `share_with`, and that role did not already have the fact when
+  the stage opened (re-sending what it has is not needed). An expected pair not shared is **missed**.
+- each pair shared is exactly one of: **over-shared** (to a role in `avoid`, or special-category or
+  criminal-offence data with no gateway named: "not sure" is no lawful basis); **as guidance** (to a role
+  in `share_with`); **beyond guidance** (to a role guidance does not mention: counted, not judged).
+
+Sharing behaviours (Richardson & Asthana, 2006), for a participant and for a role (its participants'
+decisions pooled), over the whole workshop and over each stage:
+- missing rate = missed / expected; over-sharing rate = over-shared / shared;
+- a rate is **high** at or above `HIGH_RATE` (one in four);
+- **chaotic**: both rates high; or, for a role, its participants split (some shared, some did not) on at
+  least `HIGH_SPLIT` (one in three) of the choices with a guidance verdict they faced together (the same
+  fact, the same recipient in `share_with` or `avoid`, the same stage, two or more deciders);
+- else **over-open**: the over-sharing rate is high; else **over-cautious**: the missing rate is high;
+- else **ideal**; **unclassified** when there is no evidence (nothing expected and nothing shared).
+The counts behind every label travel with it (`Behaviour.counts`, `Behaviour.evidence`).
+
+Speed (benchmarks/bench_debrief.py): one pass over the decisions fills every tally (see `_Tally`); the
+pictures (who knew what, when) are built in one walk over the stages from what each role sent, by
+`picture.Ledger`'s rules (tests/test_debrief_pictures.py holds them to the ledger); the whole
+workshop's sections are the stages' summed. Records that come by the thousand (jigsaw cells, counts,
+splits) are named tuples, cheaper to make than dataclasses.
+
+Public entry points: `analyse(record, through=None) -> Debrief`; `decision_rows(record, through=None)`
+for the raw decisions; `last_stage(record, through)` for the stage an analysis stops at.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence, Set
+from functools import partial
+from heapq import nsmallest
+from itertools import accumulate, chain
+from operator import attrgetter
+from dataclasses import dataclass, field
+from typing import Literal, NamedTuple
+
+from facilitation.content import ACTIONS, Snapshot
+from facilitation.play import FactDecision, StageDecision, Submission, WorkshopRecord
+from facilitation.play import ActStages, Receipt, level_for
+from facilitation.content import reference
+
+__all__ = [
+    "BEHAVIOURS",
+    "CLASSIFICATION_RULE",
+    "HIGH_RATE",
+    "HIGH_SPLIT",
+    "OKABE_ITO",
+    "BarrierCount",
+    "Barriers",
+    "Behaviour",
+    "BehaviourLabel",
+    "CellState",
+    "ConstraintLink",
+    "CouldHaveActed",
+    "Counts",
+    "Debrief",
+    "DecisionRow",
+    "FactGuidance",
+    "FactInfo",
+    "Flow",
+    "Flows",
+    "Jigsaw",
+    "JigsawCell",
+    "Judgement",
+    "LateFact",
+    "MythCitation",
+    "Note",
+    "ParticipantInfo",
+    "PictureShare",
+    "Prompt",
+    "RoleInfo",
+    "SharingCounts",
+    "Split",
+    "StageView",
+    "analyse",
+    "decision_rows",
+    "last_stage",
+]
+
+HIGH_RATE = 0.25  # a missing or over-sharing rate at or above this is "high"
+HIGH_SPLIT = 1 / 3  # a role whose participants split on this share of their common choices is chaotic
+PROMPTS_PER_STAGE = 3  # generated discussion prompts per stage (after the scenario's own)
+PROMPTS_WHOLE = 5  # generated prompts for the whole workshop
+
+BehaviourLabel = Literal["ideal", "over-open", "over-cautious", "chaotic", "unclassified"]
+BEHAVIOURS: tuple[BehaviourLabel, ...] = ("ideal", "over-open", "over-cautious", "chaotic", "unclassified")
+CellState = Literal["own", "received", "unknown"]
+Outcome = Literal["as_guidance", "over_avoid", "over_no_gateway", "beyond"]
+
+CLASSIFICATION_RULE = (
+    "Missing rate = expected shares not made / expected shares (guidance addresses the agency that holds "
+    "a fact: it should reach each role in share_with that does not have it yet). Over-sharing rate = "
+    "over-shared / all shares (over-shared: to a role guidance says to avoid, or special-category or "
+    f"criminal-offence data with no gateway named). A rate is high at {HIGH_RATE:.0%} or more. Chaotic: "
+    "both rates high, or (for an agency) its participants split on at least "
+    f"{HIGH_SPLIT:.0%} of the same choices with a guidance verdict. Otherwise over-open: over-sharing "
+    "high; over-cautious: missing high; ideal: neither. Unclassified: nothing expected and nothing shared."
+)
+
+# Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
+OKABE_ITO: tuple[str, ...] = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
+                              "#000000")
+# The order roles without a colour take them in: yellow and black last (weakest as fills on white).
+_COLOUR_PREFERENCE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+_NOBODY: frozenset[str] = frozenset()
+_SENSITIVE = frozenset({"special_category", "criminal_offence"})
+
+
+# ============================================================================================ results
+
+
+@dataclass(frozen=True, slots=True)
+class RoleInfo:
+    """A role in play, as the debrief names and colours it."""
+
+    id: str
+    short_name: str
+    name: str
+    colour: str  # the role's own colour, else an unused Okabe-Ito colour
+    acts_at: int
+    lead: bool
+    participants: int  # everyone who played it, including those who left
+    active: int
+
+    @property
+    def played(self) -> bool:
+        """Whether anyone played this role."""
+        return self.participants > 0
+
+
+@dataclass(frozen=True, slots=True)
+class ParticipantInfo:
+    """A participant without their name: "School 2" (active ones numbered first, as the projector does)."""
+
+    id: int
+    role_id: str
+    label: str
+    active: bool
+    simulated: bool
+    submissions: int  # at the analysed stages
+
+
+@dataclass(frozen=True, slots=True)
+class FactInfo:
+    """A fact in play and what guidance says about it."""
+
+    id: str
+    label: str  # the id as words ("dv callout"): column headers
+    text: str
+    short: str  # the text cut to a line: prompts
+    held_by: str
+    stage_index: int
+    weight: int
+    sensitivity: str
+    share_with: tuple[str, ...]
+    avoid: tuple[str, ...]
+    gateway: str | None
+    gateway_label: str | None
+    consent: str
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """The size of what was analysed."""
+
+    roles_in_play: int
+    roles_played: int
+    participants: int
+    active: int
+    left: int
+    simulated: int
+    stages_analysed: int
+    stage_count: int
+    submissions: int
+    decisions: int  # one participant's decision about one fact at one stage
+    shares: int  # (participant, fact, recipient) at one stage
+    barriers_cited: int
+    notes: int  # shareable notes quoted
+
+
+# ------------------------------------------------------------------------------------------ jigsaw
+
+
+class JigsawCell(NamedTuple):
+    """What one role knows of one fact once a stage is revealed. (A named tuple: a jigsaw of 12 roles x
+    200 facts x 12 stages has 28 800 of them.)"""
+
+    role_id: str
+    fact_id: str
+    state: CellState
+    received: tuple[Receipt, ...] = ()  # one per sending role and stage, earliest first
+
+    @property
+    def senders(self) -> tuple[str, ...]:
+        """Distinct roles that sent the fact, earliest first."""
+        return tuple(dict.fromkeys(receipt.from_role for receipt in self.received))
+
+
+@dataclass(frozen=True, slots=True)
+class PictureShare:
+    """How much of the whole picture a role held (weights and counts of facts)."""
+
+    role_id: str  # "*" for the whole picture
+    weight: int
+    count: int
+    level: int
+    whole_weight: int
+    whole_count: int
+
+    @property
+    def weight_share(self) -> float:
+        """Share of the whole picture's weight, 0-1 (0 when the whole weighs nothing)."""
+        return self.weight / self.whole_weight if self.whole_weight else 0.0
+
+    @property
+    def count_share(self) -> float:
+        """Share of the facts in play, 0-1."""
+        return self.count / self.whole_count if self.whole_count else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Jigsaw:
+    """Roles x facts once a stage is revealed, with each role's share of the whole picture.
+
+    Stored compactly (a big workshop has 12 roles x 200 facts at each of 12 stages): `states` holds
+    each cell's state, role-major; `received` each role's receipts by fact. `cells` and `cell()` give
+    `JigsawCell`s.
+    """
+
+    stage_index: int
+    role_ids: tuple[str, ...]
+    fact_ids: tuple[str, ...]  # every fact in play by this stage, in scenario order
+    states: tuple[CellState, ...]  # role-major: role_ids x fact_ids
+    received: tuple[Mapping[str, tuple[Receipt, ...]], ...]  # per role: fact -> receipts, earliest first
+    shares: tuple[PictureShare, ...]  # one per role, in role order
+    whole: PictureShare
+    lead: PictureShare | None  # None when the lead role is not in play
+    lead_missing: tuple[str, ...]  # facts in play the lead does not know
+
+    def cell(self, role_id: str, fact_id: str) -> JigsawCell:
+        """The cell for one role and fact (ValueError if either is not in this jigsaw)."""
+        row, column = self.role_ids.index(role_id), self.fact_ids.index(fact_id)
+        state = self.states[row * len(self.fact_ids) + column]
+        return JigsawCell(role_id, fact_id, state, self.received[row].get(fact_id, ()) if state == "received" else ())
+
+    @property
+    def cells(self) -> Iterator[JigsawCell]:
+        """Every cell, role-major."""
+        width = len(self.fact_ids)
+        for row, role_id in enumerate(self.role_ids):
+            received = self.received[row]
+            for column, fact_id in enumerate(self.fact_ids):
+                state = self.states[row * width + column]
+                yield JigsawCell(role_id, fact_id, state, received.get(fact_id, ()) if state == "received" else ())
+
+    def share(self, role_id: str) -> PictureShare:
+        """One role's share of the whole picture."""
+        return self.shares[self.role_ids.index(role_id)]
+
+
+# ------------------------------------------------------------------------------------------ acting
+
+
+@dataclass(frozen=True, slots=True)
+class LateFact:
+    """A fact guidance sends to the lead role that reached it late, or not at all."""
+
+    fact_id: str
+    due_stage: int  # guidance: shared when it enters, so known at that stage's reveal
+    arrived_stage: int | None  # the reveal at which it first reached the lead (maybe after it could act);
+    # None: not by `through`
+
+    @property
+    def stages_late(self) -> int | None:
+        """Stages late; None when it never arrived."""
+        return None if self.arrived_stage is None else self.arrived_stage - self.due_stage
+
+
+@dataclass(frozen=True, slots=True)
+class CouldHaveActed:
+    """When the lead role could act, against when it could have had guidance been followed.
+
+    `status`: "on_time" (acted when it could), "late" (acted later), "missed" (could have by now, has
+    not), "not_yet" (could not have yet either), "never" (not even following guidance), "no_lead" (the
+    lead role is not in play).
+    """
+
+    lead_role: str
+    acts_at: int | None
+    actual: int | None
+    possible: int | None
+    through: int
+    status: Literal["on_time", "late", "missed", "not_yet", "never", "no_lead"]
+    late_facts: tuple[LateFact, ...]  # due by the stage the lead acted (or by `through`), late or missing
+
+    @property
+    def delay(self) -> int | None:
+        """Stages lost against guidance (None unless both stages are known)."""
+        return ActStages(self.actual, self.possible).delay
+
+
+# ------------------------------------------------------------------------------------------- flows
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    """What one role sent another."""
+
+    sender: str
+    recipient: str
+    shares: int  # fact-recipient shares by the sender's participants (3 participants sending 1 fact: 3)
+    fact_ids: tuple[str, ...]  # distinct facts sent, in scenario order
+
+    @property
+    def facts(self) -> int:
+        """Distinct facts sent."""
+        return len(self.fact_ids)
+
+
+@dataclass(frozen=True, slots=True)
+class Flows:
+    """Sender x recipient, for one stage or the whole workshop; only pairs with at least one share."""
+
+    stage_index: int | None  # None: the whole workshop
+    role_ids: tuple[str, ...]
+    flows: tuple[Flow, ...]  # in sender then recipient role order
+
+    def between(self, sender: str, recipient: str) -> Flow:
+        """The flow from one role to another (zero when nothing was sent)."""
+        for flow in self.flows:
+            if flow.sender == sender and flow.recipient == recipient:
+                return flow
+        return Flow(sender, recipient, 0, ())
+
+    @property
+    def shares(self) -> int:
+        """Every share in these flows."""
+        return sum(flow.shares for flow in self.flows)
+
+
+# --------------------------------------------------------------------------------------- judgement
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """The levels and actions one role's participants chose at one stage, against what its picture supported."""
+
+    role_id: str
+    stage_index: int
+    levels: tuple[int, ...]  # each participant's level, sorted
+    level_counts: Mapping[int, int]  # 1..4 -> how many chose it
+    actions: Mapping[str, int]  # action id -> how many chose it, in reference order, chosen ones only
+    supported: int  # the level of the picture they saw while deciding
+    supported_weight: int
+    confidence_mean: float | None
+
+    @property
+    def participants(self) -> int:
+        """How many submitted."""
+        return len(self.levels)
+
+    @property
+    def low(self) -> int | None:
+        """Lowest level chosen."""
+        return self.levels[0] if self.levels else None
+
+    @property
+    def high(self) -> int | None:
+        """Highest level chosen."""
+        return self.levels[-1] if self.levels else None
+
+    @property
+    def spread(self) -> int | None:
+        """Highest minus lowest level chosen."""
+        return None if not self.levels else self.levels[-1] - self.levels[0]
+
+    @property
+    def mode(self) -> tuple[int, ...]:
+        """The most chosen level(s): several when tied, none when nobody submitted."""
+        return _modes(self.level_counts)
+
+    @property
+    def action_mode(self) -> tuple[str, ...]:
+        """The most chosen action(s)."""
+        return _modes(self.actions)
+
+    @property
+    def above(self) -> int:
+        """Participants who chose a level above the one their picture supported."""
+        return sum(1 for level in self.levels if level > self.supported)
+
+    @property
+    def below(self) -> int:
+        """Participants who chose a level below the one their picture supported."""
+        return sum(1 for level in self.levels if level < self.supported)
+
+
+# ---------------------------------------------------------------------------------------- guidance
+
+
+class SharingCounts(NamedTuple):
+    """Evidence for a sharing behaviour (see the module docstring for each term). A named tuple: there
+    is one per participant per stage, and they add up field by field (`SharingCounts.total`)."""
+
+    decisions: int = 0
+    expected: int = 0
+    missed: int = 0
+    shared: int = 0
+    as_guidance: int = 0
+    over_avoid: int = 0
+    over_no_gateway: int = 0
+    beyond: int = 0
+
+    @property
+    def over_shared(self) -> int:
+        """Shares to an `avoid` role or of sensitive data without a gateway."""
+        return self.over_avoid + self.over_no_gateway
+
+    @property
+    def missing_rate(self) -> float | None:
+        """Missed / expected (None when nothing was expected)."""
+        return self.missed / self.expected if self.expected else None
+
+    @property
+    def over_sharing_rate(self) -> float | None:
+        """Over-shared / shared (None when nothing was shared)."""
+        return self.over_shared / self.shared if self.shared else None
+
+    @classmethod
+    def total(cls, counts: Iterable[Sequence[int]]) -> SharingCounts:
+        """Field-by-field sum (zero counts for none)."""
+        return cls(*map(sum, zip(*counts, strict=True))) if counts else cls()
+
+
+class Split(NamedTuple):
+    """A role's participants facing the same choices: how often they disagreed."""
+
+    faced: int  # (stage, fact, recipient) choices with a guidance verdict and two or more deciders
+    contested: int  # of which some shared and some did not
+
+    @property
+    def rate(self) -> float | None:
+        """Contested / faced (None when they faced none together)."""
+        return self.contested / self.faced if self.faced else None
+
+
+@dataclass(frozen=True, slots=True)
+class Behaviour:
+    """A participant's or a role's sharing behaviour, with the evidence for it."""
+
+    subject: str  # participant label ("School 2") or role id
+    role_id: str
+    label: BehaviourLabel
+    counts: SharingCounts
+    split: Split | None = None  # roles only
+
+    @property
+    def evidence(self) -> str:
+        """The counts behind the label, in one line."""
+        c = self.counts
+        parts = [f"missed {c.missed} of {c.expected} expected shares{_pct(c.missing_rate)}",
+                 f"over-shared {c.over_shared} of {c.shared} shares{_pct(c.over_sharing_rate)}"]
+        if c.over_shared:
+            parts[-1] += f" ({c.over_avoid} to avoid, {c.over_no_gateway} without a gateway)"
+        if self.split is not None and self.split.faced:
+            parts.append(f"split on {self.split.contested} of {self.split.faced} choices faced together"
+                         f"{_pct(self.split.rate)}")
+        return "; ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class FactGuidance:
+    """How one fact was handled against guidance, per recipient role (counts of decision-role pairs)."""
+
+    fact_id: str
+    stage_index: int | None  # None: the whole workshop
+    decisions: int
+    as_guidance: Mapping[str, int]
+    missed: Mapping[str, int]
+    over_shared: Mapping[str, int]  # to avoid roles, or without a gateway
+    beyond: Mapping[str, int]
+
+    @property
+    def verdict(self) -> str:
+        """"shared as guidance" / "missed" / "over-shared" / "mixed" / "not decided" in one word or two."""
+        missed, over = sum(self.missed.values()), sum(self.over_shared.values())
+        if not self.decisions:
+            return "not decided"
+        if missed and over:
+            return "missed and over-shared"
+        if missed:
+            return "missed" if not self.as_guidance else "partly missed"
+        if over:
+            return "over-shared"
+        return "as guidance"
+
+
+# ---------------------------------------------------------------------------------------- barriers
+
+
+@dataclass(frozen=True, slots=True)
+class BarrierCount:
+    """One barrier: how often it was cited, by which roles, on which facts."""
+
+    barrier_id: str
+    label: str
+    cluster: str
+    sentence: str  # what the participant says
+    explanation: str  # what the debrief says
+    myth: bool
+    appropriate: bool
+    count: int
+    by_role: Mapping[str, int]
+    by_fact: Mapping[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class MythCitation:
+    """`consent` or `legal_fear` cited on a fact whose guidance needs no consent: a myth to bust."""
+
+    barrier_id: str
+    fact_id: str
+    count: int
+    by_role: Mapping[str, int]
+    gateway: str | None  # the gateway guidance relies on
+    gateway_label: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ConstraintLink:
+    """A role card's constraint whose barrier that role's participants cited."""
+
+    role_id: str
+    constraint_id: str
+    text: str
+    barrier_id: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Barriers:
+    """Every barrier cited (most cited first), the myths among them, and the role cards behind them."""
+
+    total: int
+    counts: tuple[BarrierCount, ...]
+    myths: tuple[MythCitation, ...]
+    constraints: tuple[ConstraintLink, ...]
+
+
+# -------------------------------------------------------------------------------- prompts and notes
+
+
+@dataclass(frozen=True, slots=True)
+class Prompt:
+    """A question for the room: the scenario's own, or one generated from a divergence.
+
+    `kind`: "scenario"; "split" (participants of one role disagreed); "contrast" (one role shared with a
+    recipient, another withheld from it); "over_shared" (sent where guidance says not to).
+    """
+
+    text: str
+    kind: Literal["scenario", "split", "contrast", "over_shared"]
+    stage_index: int
+    score: float = 0.0  # how large the divergence is (0-1); the scenario's prompts come first regardless
+    role_ids: tuple[str, ...] = ()
+    fact_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A note its writer marked shareable, quoted with the role only, never a name."""
+
+    stage_index: int
+    role_id: str
+    text: str
+
+
+# -------------------------------------------------------------------------------------- containers
+
+
+@dataclass(frozen=True, slots=True)
+class StageView:
+    """Every debrief section for one stage."""
+
+    index: int
+    id: str
+    title: str
+    fact_ids: tuple[str, ...]  # facts entering at this stage
+    submissions: int
+    submitted_by_role: Mapping[str, int]
+    jigsaw: Jigsaw
+    flows: Flows
+    judgements: tuple[Judgement, ...]  # one per role in play (empty levels when nobody submitted)
+    guidance: tuple[FactGuidance, ...]  # facts decided at this stage
+    participants: tuple[Behaviour, ...]  # those who submitted at this stage
+    roles: tuple[Behaviour, ...]
+    barriers: Barriers
+    prompts: tuple[Prompt, ...]
+    notes: tuple[Note, ...]
+
+    @property
+    def empty(self) -> bool:
+        """Nobody submitted at this stage."""
+        return self.submissions == 0
+
+    def judgement(self, role_id: str) -> Judgement:
+        """One role's judgement at this stage."""
+        return next(j for j in self.judgements if j.role_id == role_id)
+
+    def role(self, role_id: str) -> Behaviour:
+        """One role's behaviour at this stage."""
+        return next(b for b in self.roles if b.role_id == role_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Debrief:
+    """The whole debrief of a workshop, through stage `through`; `stage(i)` for one stage."""
+
+    code: str
+    created_at: str
+    date: str  # YYYY-MM-DD
+    scenario_id: str
+    title: str
+    audience: str
+    summary: str
+    learning_outcomes: tuple[str, ...]
+    key_messages: tuple[str, ...]
+    what_happened: str | None  # only once every stage is analysed (it would give the story away)
+    lead_role: str
+    stage_count: int
+    revealed_through: int
+    through: int  # last stage analysed (-1: none)
+    roles: tuple[RoleInfo, ...]
+    participants: tuple[ParticipantInfo, ...]
+    facts: tuple[FactInfo, ...]  # facts in play through `through`
+    counts: Counts
+    stages: tuple[StageView, ...]
+    act: CouldHaveActed
+    jigsaw: Jigsaw | None  # at `through`; None before any stage
+    flows: Flows
+    judgements: tuple[Judgement, ...]  # every role at every stage, stage-major
+    guidance: tuple[FactGuidance, ...]
+    participant_behaviours: tuple[Behaviour, ...]
+    role_behaviours: tuple[Behaviour, ...]
+    barriers: Barriers
+    prompts: tuple[Prompt, ...]  # every stage's scenario prompts, then the largest divergences
+    notes: tuple[Note, ...]
+    rule: str = field(default=CLASSIFICATION_RULE)
+
+    def stage(self, index: int) -> StageView:
+        """The sections for one analysed stage (IndexError beyond `through`)."""
+        if not 0 <= index < len(self.stages):
+            raise IndexError(f"stage {index} is not analysed (stages 0-{len(self.stages) - 1} are)")
+        return self.stages[index]
+
+    def role(self, role_id: str) -> RoleInfo:
+        """A role in play by id."""
+        return next(role for role in self.roles if role.id == role_id)
+
+    def fact(self, fact_id: str) -> FactInfo:
+        """A fact in play by id."""
+        return next(fact for fact in self.facts if fact.id == fact_id)
+
+    def participant(self, participant_id: int) -> ParticipantInfo:
+        """A participant by id."""
+        return next(person for person in self.participants if person.id == participant_id)
+
+    def role_behaviour(self, role_id: str) -> Behaviour:
+        """A role's behaviour over the whole workshop."""
+        return next(b for b in self.role_behaviours if b.role_id == role_id)
+
+    def short(self, role_id: str) -> str:
+        """A role's short name (the id itself for a role not in play)."""
+        return next((role.short_name for role in self.roles if role.id == role_id), role_id)
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionRow:
+    """One raw decision row: participant x stage x fact x recipient (or none), for CSV and JSON."""
+
+    stage: int  # from 1, as people count
+    stage_id: str
+    participant_id: int
+    participant: str  # label, never the name
+    role: str
+    active: bool
+    fact: str
+    held_by: str
+    recipient: str  # "" when the fact was shared with nobody
+    outcome: str  # as_guidance | over_avoid | over_no_gateway | beyond | "" (no share)
+    missed: str  # roles guidance expected it to reach that it did not, ";"-joined (on every row of the fact)
+    gateway: str
+    tell_family: bool
+    barriers: str  # ";"-joined
+    level: int
+    action: str
+    confidence: int
+
+
+# ====================================================================================== the analysis
+
+
+def last_stage(record: WorkshopRecord, through: int | None = None) -> int:
+    """The last stage to analyse: `through` if given, else the last revealed stage, within the scenario."""
+    stage_count = len(record.snapshot.scenario.stages)
+    last = record.revealed_through if through is None else through
+    return max(-1, min(int(last), stage_count - 1))
+
+
+def analyse(record: WorkshopRecord, through: int | None = None) -> Debrief:
+    """The debrief of `record` through stage `through` (default: the last revealed stage)."""
+    index = _Index(record, last_stage(record, through))
+    tally = _Tally(index)
+    pictures = _Pictures(index, tally.sharers)
+    tally.count_expected(pictures)
+    return _assemble(index, tally, pictures)
+
+
+def decision_rows(record: WorkshopRecord, through: int | None = None) -> Iterator[DecisionRow]:
+    """The raw decisions through `through` (default: the last revealed stage), in stage, participant and
+    fact order: one row per participant, stage, fact and recipient; one with no recipient for a fact
+    shared with nobody; one with no fact for a submission about no fact (its level still counts)."""
+    index = _Index(record, last_stage(record, through))
+    tally = _Tally(index)
+    pictures = _Pictures(index, tally.sharers)
+    people = {person.id: person for person in index.people}
+    for submission in index.submissions:
+        person, decision = people[submission.participant_id], submission.decision
+        common = dict(stage=submission.stage_index + 1, stage_id=index.stages[submission.stage_index].id,
+                      participant_id=person.id, participant=person.label, role=submission.role_id,
+                      active=person.active, level=decision.level, action=decision.action,
+                      confidence=decision.confidence)
+        entries = [entry for entry in decision.facts if entry.fact_id in index.facts]
+        if not entries:
+            yield DecisionRow(fact="", held_by="", recipient="", outcome="", missed="", gateway="",
+                              tell_family=False, barriers="", **common)
+        for entry in entries:
+            shared = index.recipients(entry, submission.role_id)
+            expected = pictures.expected(submission.role_id, submission.stage_index, entry.fact_id)
+            about = dict(fact=entry.fact_id, held_by=index.facts[entry.fact_id].held_by,
+                         missed=";".join(r for r in index.role_ids if r in expected and r not in shared),
+                         gateway=entry.gateway or "", tell_family=entry.tell_family,
+                         barriers=";".join(entry.barriers))
+            for recipient in shared or ("",):
+                outcome = index.outcome(entry.fact_id, recipient, entry.gateway) if recipient else ""
+                yield DecisionRow(recipient=recipient, outcome=outcome, **about, **common)
+
+
+# ============================================================================================ indexes
+
+
+class _Index:
+    """Lookups built once per analysis: roles, facts, participants, the submissions in range."""
+
+    def __init__(self, record: WorkshopRecord, last: int) -> None:
+        self.record = record
+        self.snapshot = snapshot = record.snapshot
+        self.scenario = scenario = snapshot.scenario
+        self.last = last
+        self.stages = scenario.stages
+        self.role_ids = snapshot.role_ids
+        self.in_play = frozenset(self.role_ids)
+        ref = reference()
+        gateways = ref.gateways
+        self.facts: dict[str, FactInfo] = {}
+        for stage_index, stage in enumerate(scenario.stages[: last + 1]):
+            for fact in stage.facts:
+                g = fact.guidance
+                self.facts[fact.id] = FactInfo(
+                    id=fact.id, label=fact.id.replace("_", " ").replace("-", " "), text=fact.text,
+                    short=_shorten(fact.text), held_by=fact.held_by, stage_index=stage_index, weight=fact.weight,
+                    sensitivity=fact.sensitivity,
+                    share_with=tuple(r for r in g.share_with if r in self.in_play),
+                    avoid=tuple(r for r in g.avoid if r in self.in_play), gateway=g.gateway,
+                    gateway_label=gateways[g.gateway].label if g.gateway in gateways else g.gateway,
+                    consent=g.consent, why=g.why)
+        self.fact_ids = tuple(self.facts)
+        entering = Counter(f.stage_index for f in self.facts.values())  # facts come in stage order, so
+        self.in_play_by = [self.fact_ids[:n] for n in accumulate(entering[s] for s in range(last + 1))]  # a prefix
+        self.fact_order = {fact_id: n for n, fact_id in enumerate(self.fact_ids)}
+        self.role_order = {role_id: n for n, role_id in enumerate(self.role_ids)}
+        self.share_with = {f.id: frozenset(f.share_with) for f in self.facts.values()}
+        self.avoid = {f.id: frozenset(f.avoid) for f in self.facts.values()}
+        self.sensitive = frozenset(f.id for f in self.facts.values() if f.sensitivity in _SENSITIVE)
+        self.held_by = {f.id: f.held_by for f in self.facts.values()}
+        self.entered = {f.id: f.stage_index for f in self.facts.values()}
+        self.no_consent = frozenset(f.id for f in self.facts.values() if f.consent == "not_required")
+        self.myths = frozenset(barrier_id for barrier_id, barrier in ref.barriers.items() if barrier.myth)
+        self.submissions = sorted(
+            [s for s in record.submissions if 0 <= s.stage_index <= last and s.role_id in self.in_play],
+            key=attrgetter("stage_index", "participant_id"),
+        )
+        ids = list(map(attrgetter("participant_id"), self.submissions))
+        self.people = _people(record, self.role_ids, {r.id: r.short_name for r in snapshot.roles.values()},
+                              Counter(ids), dict(zip(ids, map(attrgetter("role_id"), self.submissions))))
+        self.roles = _roles(snapshot, self.people)
+
+    def recipients(self, entry: FactDecision, sender: str) -> tuple[str, ...]:
+        """The roles a decision shares with, limited to other roles in play (the engine checks this; a
+        hand-made record might not)."""
+        return tuple(r for r in entry.share_with if r != sender and r in self.in_play)
+
+    def outcome(self, fact_id: str, recipient: str, gateway: str | None) -> Outcome:
+        """How guidance judges one share."""
+        if recipient in self.avoid[fact_id]:
+            return "over_avoid"
+        if gateway is None and fact_id in self.sensitive:
+            return "over_no_gateway"
+        return "as_guidance" if recipient in self.share_with[fact_id] else "beyond"
+
+
+def _people(record: WorkshopRecord, role_ids: Sequence[str], short: Mapping[str, str],
+            submitted: Mapping[int, int], role_of: Mapping[int, str]) -> tuple[ParticipantInfo, ...]:
+    """Participants labelled by role and number: active ones first, in id order (the engine's public
+    record numbers them so), then those who left; someone known only from a submission counts as left."""
+    people = [p for p in record.participants if p.role_id in short]
+    known = {p.id for p in people}
+    unknown = [(pid, role) for pid, role in sorted(role_of.items()) if pid not in known]
+    rows = [(p.id, p.role_id, p.active, p.simulated) for p in people] + [(pid, r, False, False) for pid, r in unknown]
+    rows.sort(key=lambda row: (not row[2], row[0]))
+    numbers: Counter[str] = Counter()
+    labelled = []
+    for pid, role_id, active, simulated in rows:
+        numbers[role_id] += 1
+        labelled.append(ParticipantInfo(pid, role_id, f"{short[role_id]} {numbers[role_id]}", active, simulated,
+                                        submitted.get(pid, 0)))
+    order = {role_id: n for n, role_id in enumerate(role_ids)}
+    return tuple(sorted(labelled, key=lambda p: order.get(p.role_id, len(order))))  # stable: keeps numbering
+
+
+def _roles(snapshot: Snapshot, people: Sequence[ParticipantInfo]) -> tuple[RoleInfo, ...]:
+    """Roles in play with a colour each: their own, else the next Okabe-Ito colour no role has taken."""
+    taken = {role.colour.upper() for role in snapshot.roles.values() if role.colour}
+    spare = iter([c for c in _COLOUR_PREFERENCE if c.upper() not in taken] or _COLOUR_PREFERENCE)
+    roles = []
+    for n, role_id in enumerate(snapshot.role_ids):
+        role = snapshot.roles[role_id]
+        colour = role.colour or next(spare, OKABE_ITO[n % len(OKABE_ITO)])
+        mine = [p for p in people if p.role_id == role_id]
+        roles.append(RoleInfo(role_id, role.short_name, role.name, colour, role.threshold.acts_at,
+                              role_id == snapshot.scenario.lead_role, len(mine), sum(p.active for p in mine)))
+    return tuple(roles)
+
+
+# Positions in a participant's tally (the fields of `SharingCounts`, in order).
+_DECISIONS, _EXPECTED, _MISSED, _SHARED, _AS_GUIDANCE, _OVER_AVOID, _OVER_NO_GATEWAY, _BEYOND = range(8)
+_KEY = attrgetter("fact_id", "share_with", "gateway")
+_CITED = attrgetter("fact_id", "barriers")
+_BARRIERS = attrgetter("barriers")
+# A decision's key: what guidance judges of one fact decision (fact, recipients, gateway relied on).
+_Key = tuple[str, tuple[str, ...], str | None]
+# A key's judgement packs five small counts into one int (decided, shared, as guidance, to avoid,
+# without a gateway: 16 bits each), so that a submission's counts are one C-level `sum` over its keys.
+# A field's sum over one submission is at most 500 facts (the engine's limit) x 11 recipients < 2**16.
+_FIELD_BITS = 16
+_FIELD_MASK = (1 << _FIELD_BITS) - 1
+
+
+def _pack(decided: int, shared: int, listed: int, avoided: int, ungated: int) -> int:
+    """Five counts in one int (`_FIELD_BITS` each, `decided` lowest)."""
+    bits = _FIELD_BITS
+    return decided | shared << bits | listed << 2 * bits | avoided << 3 * bits | ungated << 4 * bits
+
+
+def _unpack(packed: int) -> tuple[int, int, int, int, int]:
+    """The five counts `_pack` packed (of a sum of packed ints: each field summed)."""
+    bits, mask = _FIELD_BITS, _FIELD_MASK
+    return (packed & mask, packed >> bits & mask, packed >> 2 * bits & mask, packed >> 3 * bits & mask,
+            packed >> 4 * bits)
+
+
+class _Numbering(dict):
+    """Keys numbered in order of first use (`number`), and back (`keys[n]`): counting small ints in C
+    and naming them once afterwards is cheaper than counting tuples of strings (or making them)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.keys: list = []
+
+    def number(self, key: Hashable) -> int:
+        """The key's number, given on first use."""
+        found = self.get(key)
+        if found is None:
+            found = self[key] = len(self.keys)
+            self.keys.append(key)
+        return found
+
+    def named(self, counts: Mapping[int, int]) -> dict:
+        """Counts by number as counts by key (negative numbers are "not counted")."""
+        keys = self.keys
+        return {keys[number]: n for number, n in counts.items() if number >= 0}
+
+
+_NOT_JUDGED = -1  # the decider number of a key the debrief does not judge
+_NO_KEYS: frozenset[int] = frozenset()
+
+
+class _Tally:
+    """Everything counted in one pass over the decisions, kept per stage so that one stage or all of
+    them can be summed.
+
+    Why it looks the way it does: a big workshop has ~100 000 fact decisions, and each Python statement
+    run once per decision costs tens of milliseconds. So each submission is reduced with C-level
+    `map`/`zip` to keys (`_Key`); each distinct key is judged once and numbered (`_judge`), with the
+    numbers of the (role, fact) it decides and of the (role, fact, recipient) shares it makes; a
+    participant's counts are one `sum` over its keys' packed judgements; and after the pass each stage's
+    key numbers are counted once, in C, into the per-recipient tallies, named only then.
+    """
+
+    def __init__(self, index: _Index) -> None:
+        self.index = index
+        stages = range(index.last + 1)
+        citing: list[dict[str, list[FactDecision]]] = [defaultdict(list) for _ in stages]  # role -> decisions
+        self.choices: list[dict[str, list[StageDecision]]] = [defaultdict(list) for _ in stages]
+        self.notes: list[list[Note]] = [[] for _ in stages]
+        self.people: list[dict[int, list[int]]] = [{} for _ in stages]  # participant -> SharingCounts fields
+        self.missed: list[Counter[tuple[str, str]]] = [Counter() for _ in stages]  # (fact, to)
+        self._numbers: dict[str, dict[_Key, int]] = defaultdict(dict)  # sender role -> key -> key number
+        # By key number (lists: `map(list.__getitem__, ...)` runs in C):
+        self._recipients: list[tuple[str, ...]] = []
+        self._packed: list[int] = []  # see `_pack`; 0 for a fact the debrief does not judge
+        self._decider: list[int] = []  # (role, fact) number
+        self._sends: list[tuple[int, ...]] = []  # (role, fact, recipient) numbers
+        self._ungated: list[tuple[int, ...]] = []  # those of `_sends` over-shared for want of a gateway
+        self._deciders = _Numbering()  # (role, fact)
+        self._keys_of: list[set[int]] = []  # by (role, fact) number: its key numbers
+        self._width = len(index.role_ids)  # share numbers per (role, fact) number
+        self._found: list[list[list[int]]] = [[] for _ in stages]  # each submission's key numbers
+        self._loose: list[list[list[int]]] = [[] for _ in stages]  # those of submissions sharing without a gateway
+        self._own: dict[tuple[int, str], list[tuple[int, list[int]]]] = defaultdict(list)  # (stage, holder)
+        self._outcomes: dict[int, dict[tuple[str, str, str], int]] = {}
+        holders = set(index.held_by.values())
+        for submission in index.submissions:
+            self._count(submission, submission.role_id in holders, citing[submission.stage_index])
+        self.cited: list[dict[str, Counter[tuple[str, tuple[str, ...]]]]] = [  # role -> (fact, barriers) -> n
+            {role: Counter(map(_CITED, decisions)) for role, decisions in by_role.items()} for by_role in citing]
+        self.deciders: list[dict[tuple[str, str], int]] = []  # (role, fact) -> participants deciding
+        self.sharers: list[dict[tuple[str, str, str], int]] = []  # (role, fact, to) -> participants sharing
+        self.ungated: list[dict[tuple[str, str, str], int]] = []  # the same, sensitive and without a gateway
+        for stage in stages:
+            found = list(chain.from_iterable(self._found[stage]))
+            loose = chain.from_iterable(self._loose[stage])
+            self.deciders.append(self._deciders.named(Counter(map(self._decider.__getitem__, found))))
+            self.sharers.append(self._named_shares(Counter(chain.from_iterable(map(self._sends.__getitem__, found)))))
+            self.ungated.append(self._named_shares(Counter(chain.from_iterable(map(self._ungated.__getitem__, loose)))))
+
+    def _named_shares(self, counts: Mapping[int, int]) -> dict[tuple[str, str, str], int]:
+        """Counts by share number (see `_judge`) as counts by (role, fact, recipient)."""
+        deciders, role_ids, width = self._deciders.keys, self.index.role_ids, self._width
+        return {(*deciders[number // width], role_ids[number % width]): n for number, n in counts.items()}
+
+    def _count(self, submission: Submission, holds_facts: bool, citing: dict[str, list[FactDecision]]) -> None:
+        """Count one submission: its choices, note and the participant's counts; keep its key numbers for
+        the stage's per-recipient tallies, and its decisions citing barriers in `citing`."""
+        stage, role = submission.stage_index, submission.role_id
+        decision = submission.decision
+        self.choices[stage][role].append(decision)
+        if decision.note_shareable and decision.note.strip():
+            self.notes[stage].append(Note(stage, role, decision.note.strip()))
+        facts = decision.facts
+        keys = list(map(_KEY, facts))
+        numbers = self._numbers[role]
+        found = list(map(numbers.get, keys))
+        if None in found:  # judge only the new keys: most submissions repeat choices made before
+            for at, number in enumerate(found):
+                if number is None:
+                    found[at] = self._judge(role, keys[at])
+        self._found[stage].append(found)
+        decisions, shared, listed, avoided, loose = _unpack(sum(map(self._packed.__getitem__, found)))
+        if loose:
+            self._loose[stage].append(found)
+        tally = self.people[stage].setdefault(submission.participant_id, [0] * 8)
+        tally[_DECISIONS] += decisions
+        tally[_SHARED] += shared
+        tally[_AS_GUIDANCE] += listed
+        tally[_OVER_AVOID] += avoided
+        tally[_OVER_NO_GATEWAY] += loose
+        tally[_BEYOND] += shared - listed - avoided - loose
+        citing[role].extend(filter(_BARRIERS, facts))
+        if holds_facts:  # what it did with its own facts decides what it missed (`count_expected`)
+            self._own[(stage, role)].append((submission.participant_id, found))
+
+    def _judge(self, role: str, key: _Key) -> int:
+        """The number of a key from this role, judged and numbered on first sight."""
+        numbers = self._numbers[role]
+        number = numbers.get(key)  # a submission may repeat a key it brought
+        if number is not None:
+            return number
+        index = self.index
+        number = numbers[key] = len(self._packed)
+        fact_id, recipients, gateway = key
+        if fact_id not in index.held_by:  # a fact of a later stage or not in the scenario: not judged
+            recipients, packed, decider, sends, ungated = (), 0, _NOT_JUDGED, (), ()
+        else:
+            if role in recipients or not index.in_play.issuperset(recipients):  # only hand-made records
+                recipients = tuple(r for r in recipients if r != role and r in index.in_play)
+            kinds = [index.outcome(fact_id, r, gateway) for r in recipients]
+            packed = _pack(1, len(kinds), kinds.count("as_guidance"), kinds.count("over_avoid"),
+                           kinds.count("over_no_gateway"))
+            decider = self._deciders.number((role, fact_id))
+            if decider == len(self._keys_of):
+                self._keys_of.append(set())
+            self._keys_of[decider].add(number)
+            # A share's number is its (role, fact)'s, then the recipient's place among the roles in play.
+            sends = tuple(map((decider * self._width).__add__, map(index.role_order.__getitem__, recipients)))
+            ungated = tuple(send for send, kind in zip(sends, kinds) if kind == "over_no_gateway") \
+                if "over_no_gateway" in kinds else ()
+        self._recipients.append(recipients)
+        self._packed.append(packed)
+        self._decider.append(decider)
+        self._sends.append(sends)
+        self._ungated.append(ungated)
+        return number
+
+    def count_expected(self, pictures: _Pictures) -> None:
+        """Expected and missed shares: a second, small pass over the holders' submissions, role by role
+        and stage by stage, for the own facts some role still needed then (most often none or one)."""
+        for (stage, role), submitted in self._own.items():
+            needed = pictures.needed(role, stage)
+            people, missed = self.people[stage], self.missed[stage]
+            for fact_id, expected in needed.items():
+                decider = self._deciders.get((role, fact_id))
+                keys = self._keys_of[decider] if decider is not None else _NO_KEYS
+                for participant_id, numbers in submitted:
+                    tally = people[participant_id]
+                    tally[_EXPECTED] += len(expected)
+                    for recipient in expected.difference(self._sent(keys, numbers)):
+                        tally[_MISSED] += 1
+                        missed[(fact_id, recipient)] += 1
+
+    def _sent(self, keys: Set[int], numbers: Sequence[int]) -> tuple[str, ...]:
+        """Whom one submission (its key `numbers`) sent a fact, given the fact's `keys` for its role: found
+        among the submission's in C (a submission decides on tens of facts; a holder needs to send few)."""
+        found = keys.intersection(numbers)
+        if not found:
+            return ()
+        if len(found) > 1:  # the fact decided twice in one submission (only hand-made): the last counts
+            return self._recipients[next(n for n in reversed(numbers) if n in found)]
+        return self._recipients[next(iter(found))]
+
+    def counts(self, participant_id: int, stages: Iterable[int]) -> SharingCounts | None:
+        """A participant's counts over `stages`; None when they submitted at none of them."""
+        found = [self.people[s][participant_id] for s in stages if participant_id in self.people[s]]
+        if len(found) == 1:  # one stage's view: nothing to add up
+            return SharingCounts._make(found[0])
+        return SharingCounts.total(found) if found else None
+
+    def outcomes(self, stage: int) -> dict[tuple[str, str, str], int]:
+        """(fact, kind, recipient) -> shares of that kind at `stage` (kind as `_Index.outcome`, or "missed")."""
+        if stage in self._outcomes:
+            return self._outcomes[stage]
+        index = self.index
+        found: dict[tuple[str, str, str], int] = defaultdict(int)
+        ungated = self.ungated[stage]
+        for (role, fact_id, recipient), n in self.sharers[stage].items():
+            if recipient in index.avoid[fact_id]:
+                found[(fact_id, "over_avoid", recipient)] += n
+                continue
+            loose = ungated.get((role, fact_id, recipient), 0)
+            if loose:
+                found[(fact_id, "over_no_gateway", recipient)] += loose
+            if n > loose:
+                kind = "as_guidance" if recipient in index.share_with[fact_id] else "beyond"
+                found[(fact_id, kind, recipient)] += n - loose
+        for (fact_id, recipient), n in self.missed[stage].items():
+            found[(fact_id, "missed", recipient)] += n
+        self._outcomes[stage] = found
+        return found
+
+
+class _RoleState:
+    """One role's picture as `_Pictures` walks the stages: what it knows, their weight, its own facts,
+    and every receipt so far (each fact's receipts a tuple, replaced, never mutated: jigsaws keep them)."""
+
+    __slots__ = ("known", "weight", "own", "receipts")
+
+    def __init__(self) -> None:
+        self.known: set[str] = set()
+        self.weight = 0
+        self.own: list[str] = []  # in scenario order
+        self.receipts: dict[str, tuple[Receipt, ...]] = {}
+
+    def learn(self, fact_id: str, weight: int) -> None:
+        """Add a fact to the picture (once: a fact both held and received weighs once)."""
+        if fact_id not in self.known:
+            self.known.add(fact_id)
+            self.weight += weight
+
+
+class _Pictures:
+    """Every role's picture at every stage, while deciding and once revealed, and each stage's jigsaw.
+
+    The rules are `picture.Ledger`'s (a role holds its own facts from the stage they enter; a fact shared
+    at stage i reaches the recipient at stage i's reveal; receipts earliest first, one per sending role
+    and stage, senders in role order within a stage), but the pictures are built in one walk over the
+    stages from what the tally says each role sent (`_Tally.sharers`): the ledger rebuilds a picture
+    from every fact each time, and the debrief needs 2 x roles x stages of them. Only what the debrief
+    reads is kept."""
+
+    def __init__(self, index: _Index, sharers: Sequence[Mapping[tuple[str, str, str], int]]) -> None:
+        self.index = index
+        levels = index.scenario.levels
+        weights = {fact_id: fact.weight for fact_id, fact in index.facts.items()}
+        self.known_after: dict[str, list[frozenset[str]]] = {role: [] for role in index.role_ids}
+        self.supported: dict[str, list[tuple[int, int]]] = {role: [] for role in index.role_ids}  # (level, weight)
+        self.own: dict[str, list[tuple[str, ...]]] = {role: [] for role in index.role_ids}
+        self.jigsaws: list[Jigsaw] = []
+        self.states = {role: _RoleState() for role in index.role_ids}  # ends as the last stage's reveal
+        for stage in range(index.last + 1):
+            entering = _entering(index, stage)
+            arriving = _arriving(index, sharers[stage], stage)
+            for role, state in self.states.items():
+                for fact_id in entering.get(role, ()):  # deciding: the last reveal's picture and its new facts
+                    state.own.append(fact_id)
+                    state.learn(fact_id, weights[fact_id])
+                self.supported[role].append((level_for(state.weight, levels), state.weight))
+                self.own[role].append(tuple(state.own))
+                for fact_id, receipts in arriving.get(role, {}).items():  # the reveal
+                    state.receipts[fact_id] = state.receipts.get(fact_id, ()) + receipts
+                    state.learn(fact_id, weights[fact_id])
+                self.known_after[role].append(frozenset(state.known))
+            self.jigsaws.append(_jigsaw(index, self.states, stage))
+        self._needed: dict[tuple[str, int], dict[str, frozenset[str]]] = {}
+        self._expected: dict[tuple[str, int, str], frozenset[str]] = {}
+
+    def first_receipt(self, role: str, fact_id: str) -> int | None:
+        """The stage at whose reveal a fact first reached a role (by the last stage analysed), if it did."""
+        receipts = self.states[role].receipts.get(fact_id)
+        return receipts[0].stage_index if receipts else None
+
+    def needed(self, role: str, stage: int) -> dict[str, frozenset[str]]:
+        """The role's own facts by `stage` that guidance still expects it to send, with the recipients."""
+        key = (role, stage)
+        if key not in self._needed:
+            self._needed[key] = {f: expected for f in self.own[role][stage]
+                                 if (expected := self.expected(role, stage, f))}
+        return self._needed[key]
+
+    def expected(self, role: str, stage: int, fact_id: str) -> frozenset[str]:
+        """Roles guidance expects `role` to send `fact_id` at `stage`: only the holder is asked, and only
+        for roles in `share_with` that did not have the fact when the stage opened."""
+        key = (role, stage, fact_id)
+        found = self._expected.get(key)
+        if found is None:
+            fact = self.index.facts.get(fact_id)
+            if fact is None or fact.held_by != role:
+                found = _NOBODY
+            else:
+                still = [r for r in fact.share_with
+                         if r != role and (stage == 0 or fact_id not in self.known_after[r][stage - 1])]
+                found = frozenset(still) if still else _NOBODY  # one shared empty set: most are empty
+            self._expected[key] = found
+        return found
+
+
+# ========================================================================================== assembly
+
+
+def _assemble(index: _Index, tally: _Tally, pictures: _Pictures) -> Debrief:
+    scenario, last = index.scenario, index.last
+    every = tuple(range(last + 1))
+    choices = [_choices(index, tally, pictures, s) for s in every]
+    splits = [_splits(found) for found in choices]
+    stages = tuple(_stage_view(index, tally, pictures, choices, splits, s) for s in every)
+    participant_behaviours = _participant_behaviours(index, tally, every)
+    notes = tuple(note for s in every for note in tally.notes[s])
+    whole_prompts = tuple(p for view in stages for p in view.prompts if p.kind == "scenario") + tuple(
+        _ranked((p for view in stages for p in view.prompts if p.kind != "scenario"), PROMPTS_WHOLE))
+    complete = last == len(scenario.stages) - 1
+    return Debrief(
+        code=index.record.code,
+        created_at=index.record.created_at,
+        date=index.record.created_at[:10],
+        scenario_id=scenario.id,
+        title=scenario.title,
+        audience=scenario.audience,
+        summary=scenario.summary,
+        learning_outcomes=scenario.learning_outcomes,
+        key_messages=scenario.debrief.key_messages,
+        what_happened=scenario.debrief.what_happened if complete else None,
+        lead_role=scenario.lead_role,
+        stage_count=len(scenario.stages),
+        revealed_through=index.record.revealed_through,
+        through=last,
+        roles=index.roles,
+        participants=index.people,
+        facts=tuple(index.facts.values()),
+        counts=_counts(index, tally, len(notes), sum(view.barriers.total for view in stages)),
+        stages=stages,
+        act=_could_have_acted(index, pictures),
+        jigsaw=stages[-1].jigsaw if stages else None,
+        flows=_merge_flows(index, [view.flows for view in stages]),
+        judgements=tuple(j for view in stages for j in view.judgements),
+        guidance=_merge_guidance(index, [view.guidance for view in stages]),
+        participant_behaviours=participant_behaviours,
+        role_behaviours=_role_behaviours(index, splits, every, participant_behaviours),
+        barriers=_merge_barriers(index, [view.barriers for view in stages]),
+        prompts=whole_prompts,
+        notes=notes,
+    )
+
+
+def _stage_view(index: _Index, tally: _Tally, pictures: _Pictures, choices: Sequence[Sequence[_Choice]],
+                splits: Sequence[Mapping[str, Split]], stage: int) -> StageView:
+    only = (stage,)
+    people = _participant_behaviours(index, tally, only)
+    submitted = {role: len(tally.choices[stage].get(role, ())) for role in index.role_ids}
+    return StageView(
+        index=stage,
+        id=index.stages[stage].id,
+        title=index.stages[stage].title,
+        fact_ids=tuple(f.id for f in index.stages[stage].facts),
+        submissions=sum(submitted.values()),
+        submitted_by_role=submitted,
+        jigsaw=pictures.jigsaws[stage],
+        flows=_flows(index, tally, stage),
+        judgements=tuple(_judgement(index, tally, pictures, role, stage) for role in index.role_ids),
+        guidance=_guidance(index, tally, stage),
+        participants=people,
+        roles=_role_behaviours(index, splits, only, people),
+        barriers=_barriers(index, tally, stage),
+        prompts=_prompts(index, choices[stage], stage),
+        notes=tuple(tally.notes[stage]),
+    )
+
+
+def _counts(index: _Index, tally: _Tally, notes: int, barriers_cited: int) -> Counts:
+    people = index.people
+    return Counts(
+        roles_in_play=len(index.role_ids),
+        roles_played=sum(role.played for role in index.roles),
+        participants=len(people),
+        active=sum(p.active for p in people),
+        left=sum(not p.active for p in people),
+        simulated=sum(p.simulated for p in people),
+        stages_analysed=index.last + 1,
+        stage_count=len(index.stages),
+        submissions=len(index.submissions),
+        decisions=sum(c[_DECISIONS] for by_person in tally.people for c in by_person.values()),
+        shares=sum(c[_SHARED] for by_person in tally.people for c in by_person.values()),
+        barriers_cited=barriers_cited,
+        notes=notes,
+    )
+
+
+# ------------------------------------------------------------------------------------------ jigsaw
+
+
+def _entering(index: _Index, stage: int) -> dict[str, list[str]]:
+    """The facts entering play at `stage`, by the role that holds them (scenario order)."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for fact in index.stages[stage].facts:
+        found[fact.held_by].append(fact.id)
+    return found
+
+
+def _arriving(index: _Index, sent: Iterable[tuple[str, str, str]], stage: int
+              ) -> dict[str, dict[str, tuple[Receipt, ...]]]:
+    """What reaches each role at `stage`'s reveal: fact -> one receipt per sending role, in role order.
+    `sent` holds (sender, fact, recipient) triples, each once (the keys of `_Tally.sharers`)."""
+    receipt = {role: Receipt(role, stage) for role in index.role_ids}  # equal by value: one each will do
+    found: dict[str, dict[str, list[Receipt]]] = defaultdict(lambda: defaultdict(list))
+    for sender, fact_id, recipient in sorted(sent, key=lambda send: index.role_order[send[0]]):
+        found[recipient][fact_id].append(receipt[sender])
+    return {recipient: {fact_id: tuple(got) for fact_id, got in by_fact.items()}
+            for recipient, by_fact in found.items()}
+
+
+def _jigsaw(index: _Index, states: Mapping[str, _RoleState], stage: int) -> Jigsaw:
+    """The jigsaw from every role's picture once `stage` is revealed (`states`, in role order)."""
+    fact_ids = index.in_play_by[stage]
+    levels, held_by, entered = index.scenario.levels, index.held_by, index.entered
+    whole_weight = sum(index.facts[f].weight for f in fact_ids)
+    whole = PictureShare("*", whole_weight, len(fact_ids), level_for(whole_weight, levels), whole_weight,
+                         len(fact_ids))
+    cells: list[CellState] = []
+    received, shares = [], []
+    for role, state in states.items():
+        known = state.known
+        # A fact in play has entered by `stage`, so its holder holds it: "own" needs no stage test here.
+        cells.extend("own" if held_by[f] == role else "received" if f in known else "unknown" for f in fact_ids)
+        received.append({f: state.receipts[f] for f in sorted(state.receipts, key=index.fact_order.__getitem__)
+                         if not (held_by[f] == role and entered[f] <= stage)})
+        shares.append(PictureShare(role, state.weight, len(known), level_for(state.weight, levels), whole.weight,
+                                   whole.count))
+    lead = index.scenario.lead_role
+    lead_share = next((share for share in shares if share.role_id == lead), None)
+    lead_missing = tuple(f for f in fact_ids if f not in states[lead].known) if lead_share else ()
+    return Jigsaw(stage, index.role_ids, fact_ids, tuple(cells), tuple(received), tuple(shares), whole, lead_share,
+                  lead_missing)
+
+
+# ------------------------------------------------------------------------------------------ acting
+
+
+def _could_have_acted(index: _Index, pictures: _Pictures) -> CouldHaveActed:
+    lead, last = index.scenario.lead_role, index.last
+    if lead not in index.in_play:
+        return CouldHaveActed(lead, None, None, None, last, "no_lead", ())
+    acts_at = index.snapshot.roles[lead].threshold.acts_at
+    actual = next((j.stage_index for j in pictures.jigsaws if j.lead is not None and j.lead.level >= acts_at), None)
+    possible = _possible_stage(index, acts_at)
+    if actual is not None:
+        status = "on_time" if possible is not None and actual <= possible else "late"
+    elif possible is None:
+        status = "never"
+    else:
+        status = "missed" if possible <= last else "not_yet"
+    horizon = actual if actual is not None else last
+    late = []
+    for fact in index.facts.values():
+        if lead not in fact.share_with or fact.stage_index > horizon:
+            continue
+        arrived = pictures.first_receipt(lead, fact.id)
+        if arrived is None or arrived > fact.stage_index:
+            late.append(LateFact(fact.id, fact.stage_index, arrived))
+    return CouldHaveActed(lead, acts_at, actual, possible, last, status, tuple(late))
+
+
+def _possible_stage(index: _Index, acts_at: int) -> int | None:
+    """The first stage, over the whole scenario, at whose reveal the lead role could act had every holder
+    shared each fact as guidance says when it entered (`picture.act_stages`' "possible", without building
+    the ideal workshop's submissions): the lead then knows its own facts and those guidance sends it."""
+    scenario, lead = index.scenario, index.scenario.lead_role
+    weight = 0
+    for stage_index, stage in enumerate(scenario.stages):
+        weight += sum(f.weight for f in stage.facts if f.held_by == lead or lead in f.guidance.share_with)
+        if level_for(weight, scenario.levels) >= acts_at:
+            return stage_index
+    return None
+
+
+# ------------------------------------------------------------------------------------------- flows
+
+
+def _flows(index: _Index, tally: _Tally, stage: int) -> Flows:
+    pairs: dict[tuple[str, str], int] = defaultdict(int)
+    facts: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for (sender, fact_id, recipient), n in tally.sharers[stage].items():
+        pair = (sender, recipient)
+        pairs[pair] += n
+        facts[pair].add(fact_id)
+    return _flows_from(index, pairs, facts, stage)
+
+
+def _merge_flows(index: _Index, parts: Sequence[Flows]) -> Flows:
+    """The whole workshop's flows: the stages' summed."""
+    pairs: Counter[tuple[str, str]] = Counter()
+    facts: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for part in parts:
+        for flow in part.flows:
+            pairs[(flow.sender, flow.recipient)] += flow.shares
+            facts[(flow.sender, flow.recipient)].update(flow.fact_ids)
+    return _flows_from(index, pairs, facts, None)
+
+
+def _flows_from(index: _Index, pairs: Mapping[tuple[str, str], int], facts: Mapping[tuple[str, str], set[str]],
+                label: int | None) -> Flows:
+    order = index.fact_order.__getitem__
+    flows = tuple(Flow(s, r, pairs[(s, r)], tuple(sorted(facts[(s, r)], key=order)))
+                  for s in index.role_ids for r in index.role_ids if pairs.get((s, r)))
+    return Flows(label, index.role_ids, flows)
+
+
+# --------------------------------------------------------------------------------------- judgement
+
+
+def _judgement(index: _Index, tally: _Tally, pictures: _Pictures, role: str, stage: int) -> Judgement:
+    chosen = tally.choices[stage].get(role, [])
+    levels = tuple(sorted(d.level for d in chosen))
+    actions = Counter(d.action for d in chosen)
+    supported, weight = pictures.supported[role][stage]
+    return Judgement(
+        role_id=role,
+        stage_index=stage,
+        levels=levels,
+        level_counts={level: levels.count(level) for level in (1, 2, 3, 4)},
+        actions={action: actions[action] for action in (*ACTIONS, *sorted(set(actions) - set(ACTIONS)))
+                 if actions[action]},
+        supported=supported,
+        supported_weight=weight,
+        confidence_mean=round(sum(d.confidence for d in chosen) / len(chosen), 2) if chosen else None,
+    )
+
+
+# ---------------------------------------------------------------------------------------- guidance
+
+
+def _guidance(index: _Index, tally: _Tally, stage: int) -> tuple[FactGuidance, ...]:
+    """Each fact decided (or shared) at `stage` against guidance: counts by recipient, in role order."""
+    decisions: dict[str, int] = defaultdict(int)
+    for (_, fact_id), n in tally.deciders[stage].items():
+        decisions[fact_id] += n
+    by_fact: dict[str, dict[str, dict[str, int]]] = defaultdict(dict)
+    # Counted in recipient role order, so that each count comes out in that order without a sort of its own.
+    for (fact_id, kind, recipient), n in sorted(tally.outcomes(stage).items(),
+                                                key=lambda item: index.role_order[item[0][2]]):
+        counts = by_fact[fact_id].setdefault(_GUIDANCE_KIND[kind], {})
+        counts[recipient] = counts.get(recipient, 0) + n
+    return tuple(
+        FactGuidance(fact_id, stage, decisions.get(fact_id, 0),
+                     **{kind: kinds.get(kind) or {} for kind in _GUIDANCE_KINDS})
+        for fact_id in index.fact_ids if fact_id in decisions or fact_id in by_fact
+        for kinds in [by_fact.get(fact_id, {})]
+    )
+
+
+_GUIDANCE_KINDS = ("as_guidance", "missed", "over_shared", "beyond")
+_GUIDANCE_KIND = {"as_guidance": "as_guidance", "missed": "missed", "over_avoid": "over_shared",
+                  "over_no_gateway": "over_shared", "beyond": "beyond"}  # outcome -> `FactGuidance` field
+
+
+def _merge_guidance(index: _Index, parts: Sequence[Sequence[FactGuidance]]) -> tuple[FactGuidance, ...]:
+    """The whole workshop's comparison with guidance: the stages' summed, for every fact in play."""
+    by_fact: dict[str, list[FactGuidance]] = defaultdict(list)
+    for part in parts:
+        for found in part:
+            by_fact[found.fact_id].append(found)
+    return tuple(  # every fact in play: one nobody decided on (its role unplayed) shows as "not decided"
+        FactGuidance(fact_id, None, sum(f.decisions for f in found),
+                     **{kind: _in_role_order(index, _summed(getattr(f, kind) for f in found))
+                        for kind in _GUIDANCE_KINDS})
+        for fact_id in index.fact_ids for found in [by_fact.get(fact_id, [])]
+    )
+
+
+def _participant_behaviours(index: _Index, tally: _Tally, stages: Sequence[int]) -> tuple[Behaviour, ...]:
+    """Each participant with a submission at these stages, in role then label order."""
+    result = []
+    for person in index.people:
+        counts = tally.counts(person.id, stages)
+        if counts is not None:
+            result.append(Behaviour(person.label, person.role_id, _classify(counts, None), counts))
+    return tuple(result)
+
+
+def _role_behaviours(index: _Index, splits: Sequence[Mapping[str, Split]], stages: Sequence[int],
+                     people: Sequence[Behaviour]) -> tuple[Behaviour, ...]:
+    """Each role in play: its participants' counts pooled, and how often they split."""
+    pooled: dict[str, list[tuple[int, ...]]] = defaultdict(list)
+    for behaviour in people:
+        pooled[behaviour.role_id].append(behaviour.counts)
+    result = []
+    for role in index.role_ids:
+        counts = SharingCounts.total(pooled.get(role, []))
+        found = [splits[s][role] for s in stages if role in splits[s]]
+        split = Split(sum(x.faced for x in found), sum(x.contested for x in found))
+        result.append(Behaviour(role, role, _classify(counts, split), counts, split))
+    return tuple(result)
+
+
+def _splits(choices: Sequence[_Choice]) -> dict[str, Split]:
+    """Per role: the choices its participants faced together (two or more deciders), and how many split."""
+    faced: Counter[str] = Counter()
+    contested: Counter[str] = Counter()
+    for choice in choices:
+        if choice.deciders >= 2:
+            faced[choice.role] += 1
+            contested[choice.role] += choice.contested
+    return {role: Split(n, contested[role]) for role, n in faced.items()}
+
+
+class _Choice(NamedTuple):
+    """The participants of one role facing one recipient for one fact at one stage, where guidance has a
+    verdict: the recipient should get it (`expected`) or should not (`avoid`). (A named tuple: there are
+    tens of thousands in a big workshop.)"""
+
+    role: str
+    fact_id: str
+    recipient: str
+    verdict: Literal["expected", "avoid"]
+    sharers: int
+    deciders: int
+
+    @property
+    def rate(self) -> float:
+        return self.sharers / self.deciders
+
+    @property
+    def contested(self) -> bool:
+        return 0 < self.sharers < self.deciders
+
+
+def _choices(index: _Index, tally: _Tally, pictures: _Pictures, stage: int) -> list[_Choice]:
+    sharers = tally.sharers[stage]
+    found = []
+    for (role, fact_id), n in tally.deciders[stage].items():
+        for verdict, recipients in (("expected", pictures.expected(role, stage, fact_id)),
+                                    ("avoid", index.avoid[fact_id])):
+            for recipient in recipients:
+                if recipient != role:
+                    found.append(_Choice(role, fact_id, recipient, verdict,
+                                         sharers.get((role, fact_id, recipient), 0), n))
+    # Role, fact and recipient order: every later tie-break is then stable and readable.
+    found.sort(key=lambda c: (index.role_order[c.role], index.fact_order[c.fact_id], index.role_order[c.recipient]))
+    return found
+
+
+def _classify(counts: SharingCounts, split: Split | None) -> BehaviourLabel:
+    """The rule in the module docstring (and `CLASSIFICATION_RULE`)."""
+    if not counts.expected and not counts.shared:
+        return "unclassified"
+    missing_high = (counts.missing_rate or 0.0) >= HIGH_RATE
+    over_high = (counts.over_sharing_rate or 0.0) >= HIGH_RATE
+    split_high = split is not None and (split.rate or 0.0) >= HIGH_SPLIT
+    if (missing_high and over_high) or split_high:
+        return "chaotic"
+    if over_high:
+        return "over-open"
+    if missing_high:
+        return "over-cautious"
+    return "ideal"
+
+
+# ---------------------------------------------------------------------------------------- barriers
+
+
+def _barriers(index: _Index, tally: _Tally, stage: int) -> Barriers:
+    """The barriers cited at one stage on facts the debrief judges, from each role's (fact, barriers) counts."""
+    by_role: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    by_fact: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    myths: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    judged, myth_ids, no_consent = index.held_by, index.myths, index.no_consent
+    for role, cited in tally.cited[stage].items():
+        for (fact_id, barriers), n in cited.items():
+            if fact_id not in judged:
+                continue
+            for barrier in barriers:
+                by_role[barrier][role] += n
+                by_fact[barrier][fact_id] += n
+                if barrier in myth_ids and fact_id in no_consent:
+                    myths[(barrier, fact_id)][role] += n
+    return _barriers_from(index, by_role, by_fact, myths)
+
+
+def _merge_barriers(index: _Index, parts: Sequence[Barriers]) -> Barriers:
+    """The whole workshop's barriers: the stages' summed."""
+    by_role: dict[str, Counter[str]] = defaultdict(Counter)
+    by_fact: dict[str, Counter[str]] = defaultdict(Counter)
+    myths: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    for part in parts:
+        for count in part.counts:
+            by_role[count.barrier_id].update(count.by_role)
+            by_fact[count.barrier_id].update(count.by_fact)
+        for myth in part.myths:
+            myths[(myth.barrier_id, myth.fact_id)].update(myth.by_role)
+    return _barriers_from(index, by_role, by_fact, myths)
+
+
+def _barriers_from(index: _Index, by_role: Mapping[str, Mapping[str, int]], by_fact: Mapping[str, Mapping[str, int]],
+                   myths: Mapping[tuple[str, str], Mapping[str, int]]) -> Barriers:
+    """Barriers most cited first (then in reference order), myths, and the role cards behind them."""
+    ref = reference()
+    reference_order = {barrier_id: n for n, barrier_id in enumerate(ref.barriers)}
+    counts = []
+    for barrier, roles in by_role.items():
+        known = ref.barriers.get(barrier)
+        counts.append(BarrierCount(
+            barrier_id=barrier,
+            label=known.label if known else barrier,
+            cluster=known.cluster if known else "",
+            sentence=known.sentence if known else "",
+            explanation=known.explanation if known else "",
+            myth=bool(known and known.myth),
+            appropriate=bool(known and known.appropriate),
+            count=sum(roles.values()),
+            by_role=_in_role_order(index, roles),
+            by_fact=_in_fact_order(index, by_fact[barrier]),
+        ))
+    counts.sort(key=lambda c: (-c.count, reference_order.get(c.barrier_id, len(reference_order)), c.barrier_id))
+    myth_list = sorted(
+        (MythCitation(barrier, fact_id, sum(roles.values()), _in_role_order(index, roles),
+                      index.facts[fact_id].gateway, index.facts[fact_id].gateway_label)
+         for (barrier, fact_id), roles in myths.items()),
+        key=lambda m: (-m.count, index.fact_order[m.fact_id], m.barrier_id),
+    )
+    links = tuple(
+        ConstraintLink(role_id, constraint.id, constraint.text, constraint.barrier, n)
+        for role_id in index.role_ids
+        for constraint in index.snapshot.roles[role_id].constraints
+        if (n := by_role[constraint.barrier].get(role_id, 0) if constraint.barrier in by_role else 0)
+    )
+    return Barriers(sum(c.count for c in counts), tuple(counts), tuple(myth_list), links)
+
+
+# ----------------------------------------------------------------------------------------- prompts
+
+
+def _prompts(index: _Index, choices: Sequence[_Choice], stage: int) -> tuple[Prompt, ...]:
+    """The stage's own prompts, then the `PROMPTS_PER_STAGE` largest divergences at it."""
+    own = tuple(Prompt(text, "scenario", stage) for text in index.stages[stage].prompts)
+    short = {role.id: role.short_name for role in index.roles}
+    kept = _ranked(_divergences(index, choices, stage, short), PROMPTS_PER_STAGE)
+    return own + tuple(divergence.write() for divergence in kept)
+
+
+class _Divergence(NamedTuple):
+    """A generated prompt ranked before it is worded: a big workshop has thousands of divergences, and
+    only the few largest become prompts."""
+
+    score: float
+    kind: str
+    stage_index: int
+    write: Callable[[], Prompt]
+
+
+_KIND_ORDER = {"split": 0, "contrast": 1, "over_shared": 2}
+
+
+def _ranked(prompts: Iterable[Prompt | _Divergence], keep: int) -> list:
+    """The `keep` largest divergences, largest first; ties keep the order found (role, fact, recipient),
+    splits first (`nsmallest` is a stable sort cut short)."""
+    return nsmallest(keep, prompts, key=lambda p: (-p.score, _KIND_ORDER.get(p.kind, 3), p.stage_index))
+
+
+def _divergences(index: _Index, choices: Sequence[_Choice], stage: int, short: Mapping[str, str]
+                 ) -> Iterator[_Divergence]:
+    """Prompts from one stage's choices: a role's participants split; a fact sent where guidance says
+    not to; one role sharing with a recipient while another withheld from it."""
+    for c in choices:
+        if c.verdict == "avoid" and c.sharers:
+            yield _Divergence(c.rate, "over_shared", stage, partial(_over_shared_prompt, index, c, stage, short))
+        elif c.verdict == "expected" and c.contested:
+            yield _Divergence(2 * min(c.sharers, c.deciders - c.sharers) / c.deciders, "split", stage,
+                              partial(_split_prompt, index, c, stage, short))
+    yield from _contrasts(index, choices, stage, short)
+
+
+def _who(c: _Choice, short: Mapping[str, str]) -> str:
+    """ "3 School participants": who faced a choice."""
+    return f"{c.deciders} {short[c.role]} participant" + ("s" if c.deciders > 1 else "")
+
+
+def _over_shared_prompt(index: _Index, c: _Choice, stage: int, short: Mapping[str, str]) -> Prompt:
+    """A fact sent where guidance says it should not go."""
+    return Prompt(f"{c.sharers} of {_who(c, short)} sent \u201c{index.facts[c.fact_id].short}\u201d to "
+                  f"{short[c.recipient]}, which guidance says should not have it. What made it feel necessary?",
+                  "over_shared", stage, c.rate, (c.role, c.recipient), (c.fact_id,))
+
+
+def _split_prompt(index: _Index, c: _Choice, stage: int, short: Mapping[str, str]) -> Prompt:
+    """A role's participants split on sending a fact where guidance sends it."""
+    return Prompt(f"{c.sharers} of {_who(c, short)} shared \u201c{index.facts[c.fact_id].short}\u201d with "
+                  f"{short[c.recipient]}; {c.deciders - c.sharers} did not. What made the difference?", "split",
+                  stage, 2 * min(c.sharers, c.deciders - c.sharers) / c.deciders, (c.role, c.recipient),
+                  (c.fact_id,))
+
+
+def _contrasts(index: _Index, choices: Sequence[_Choice], stage: int, short: Mapping[str, str]
+               ) -> Iterator[_Divergence]:
+    """For each recipient: the role that most often shared a fact guidance sends it, against another
+    role that mostly withheld one (both must have played)."""
+    by_recipient: dict[str, list[_Choice]] = defaultdict(list)
+    for c in choices:
+        if c.verdict == "expected":
+            by_recipient[c.recipient].append(c)
+    for recipient in index.role_ids:
+        found = by_recipient.get(recipient)
+        if not found:
+            continue
+        best = max(found, key=lambda c: c.rate)  # the first of equals: choices are in role, fact order
+        worst = min((c for c in found if c.role != best.role), key=lambda c: c.rate, default=None)
+        if worst is None or best.rate < 0.5 or worst.rate >= 0.5:
+            continue
+        yield _Divergence(best.rate - worst.rate, "contrast", stage,
+                          partial(_contrast_prompt, index, best, worst, stage, short))
+
+
+def _contrast_prompt(index: _Index, best: _Choice, worst: _Choice, stage: int, short: Mapping[str, str]) -> Prompt:
+    """One role shared with a recipient what guidance sends it; another mostly withheld from it."""
+    return Prompt(f"{short[best.role]} shared \u201c{index.facts[best.fact_id].short}\u201d with "
+                  f"{short[best.recipient]}; {short[worst.role]} did not share "
+                  f"\u201c{index.facts[worst.fact_id].short}\u201d. Why?", "contrast", stage,
+                  best.rate - worst.rate, (best.role, worst.role, best.recipient), (best.fact_id, worst.fact_id))
+
+
+# ============================================================================================ helpers
+
+
+def _modes(counts: Mapping) -> tuple:
+    top = max(counts.values(), default=0)
+    return tuple(key for key, n in counts.items() if n == top) if top else ()
+
+
+def _in_role_order(index: _Index, counts: Mapping[str, int] | None) -> dict[str, int]:
+    """Non-zero counts keyed by role, in role order."""
+    if not counts:
+        return {}
+    return {role: counts[role] for role in sorted(counts, key=index.role_order.__getitem__) if counts[role]}
+
+
+def _summed(counts: Iterable[Mapping[str, int]]) -> dict[str, int]:
+    """Counts added up key by key (a plain dict: `Counter.update` adds in Python, one key at a time)."""
+    total: dict[str, int] = defaultdict(int)
+    for found in counts:
+        for key, n in found.items():
+            total[key] += n
+    return total
+
+
+def _in_fact_order(index: _Index, counts: Mapping[str, int]) -> dict[str, int]:
+    """Non-zero counts keyed by fact, in scenario order."""
+    return {fact: counts[fact] for fact in sorted(counts, key=index.fact_order.__getitem__) if counts[fact]}
+
+
+def _pct(rate: float | None) -> str:
+    return "" if rate is None else f" ({rate:.0%})"
+
+
+def _shorten(text: str, limit: int = 72) -> str:
+    """Text cut at a word boundary to `limit` characters, with an ellipsis when cut."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text.rstrip(".")
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:.")
+    return cut + "\u2026"

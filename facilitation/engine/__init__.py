@@ -1,0 +1,30 @@
+"""The only writer: the store, workshops and their views, and rehearsals played through them.
+
+The layer's public door: other layers import from here, never from its modules.
+"""
+
+from __future__ import annotations
+
+from facilitation.engine.rehearsal import SimulationResult, StageSummary, simulate_workshop
+from facilitation.engine.store import Store
+from facilitation.engine.workshops import (
+    FacilitatorView,
+    ParticipantView,
+    ProjectorView,
+    Status,
+    Workshops,
+    normalise_code,
+)
+
+__all__ = [
+    "FacilitatorView",
+    "ParticipantView",
+    "ProjectorView",
+    "SimulationResult",
+    "StageSummary",
+    "Status",
+    "Store",
+    "Workshops",
+    "normalise_code",
+    "simulate_workshop",
+]

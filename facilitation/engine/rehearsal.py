@@ -1,0 +1,117 @@
+"""A rehearsal: a whole workshop played through the engine by simulated participants, and its summary.
+
+`simulate_workshop` plays the way the facilitator and the laptops would (open, everyone decides, lock,
+reveal, into the debrief) so that a trainer can see a scenario run before a room does.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+
+from facilitation.content import Snapshot
+from facilitation.engine.store import Store
+from facilitation.engine.workshops import Workshops
+from facilitation.play import ActStages, Ledger, act_stages
+
+__all__ = ["SimulationResult", "StageSummary", "simulate_workshop"]
+
+
+@dataclass(frozen=True)
+class StageSummary:
+    """One stage of a simulated workshop."""
+
+    index: int
+    stage_id: str
+    title: str
+    submissions: int
+    facts_shared: int  # distinct (fact, recipient role) pairs shared at this stage
+    shares: int  # every (participant, fact, recipient role) share at this stage
+    levels: dict[str, int]  # each role's picture level once the stage is revealed
+    stated_levels: dict[str, float]  # mean level the role's participants said they saw
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """What `simulate_workshop` played, and when the lead role could act."""
+
+    code: str
+    scenario_id: str
+    title: str
+    participants: int
+    seed: int
+    lead_role: str
+    lead_act_actual: int | None  # first stage (0-based) at whose reveal the lead could act; None: never
+    lead_act_possible: int | None  # the same, had every holder shared as guidance says
+    stages: tuple[StageSummary, ...]
+    seconds: float
+
+    def to_dict(self) -> dict:
+        """Plain data, for `--json`."""
+        return asdict(self)
+
+
+def simulate_workshop(
+    snapshot: Snapshot, participants: int = 12, seed: int = 0, engine=None, *, passcode: str | None = None
+) -> SimulationResult:
+    """Create a workshop, seat `participants` simulated participants (roles balanced), play every stage
+    (open, everyone decides, lock, reveal) into the debrief, and sum it up. `engine` is a
+    `Workshops` (default: one over the default store)."""
+    if participants < 1:
+        raise ValueError("A simulation needs at least one participant.")
+    started = time.perf_counter()
+    engine = engine if engine is not None else Workshops(Store())
+    created = engine.create(snapshot, passcode=passcode)
+    code, key = created.code, created.facilitator_key
+    for _ in range(participants):
+        engine.join(code, simulated=True, seed=seed)
+    for index in range(len(snapshot.scenario.stages)):
+        if index == 0:
+            engine.open_stage(code, key)
+        else:
+            engine.next_stage(code, key)
+        engine.lock_stage(code, key)
+        engine.reveal_stage(code, key)
+    engine.start_debrief(code, key)
+    record = engine.record(code)
+    return _summarise(record, participants, seed, time.perf_counter() - started)
+
+
+def _summarise(record, participants: int, seed: int, seconds: float) -> SimulationResult:
+    snapshot = record.snapshot
+    scenario = snapshot.scenario
+    ledger = Ledger(snapshot, record.submissions, record.revealed_through)
+    stages = []
+    for index, stage in enumerate(scenario.stages):
+        at_stage = [s for s in record.submissions if s.stage_index == index]
+        pairs = [(entry.fact_id, to) for s in at_stage for entry in s.decision.facts for to in entry.share_with]
+        stated: dict[str, list[int]] = {}
+        for submission in at_stage:
+            stated.setdefault(submission.role_id, []).append(submission.decision.level)
+        stages.append(StageSummary(
+            index=index,
+            stage_id=stage.id,
+            title=stage.title,
+            submissions=len(at_stage),
+            facts_shared=len(set(pairs)),
+            shares=len(pairs),
+            levels={role: ledger.picture(role, index, after_reveal=True).level for role in snapshot.role_ids},
+            stated_levels={role: round(sum(stated[role]) / len(stated[role]), 2)
+                           for role in snapshot.role_ids if role in stated},
+        ))
+    if scenario.lead_role in snapshot.roles:
+        act = act_stages(snapshot, record.submissions, record.revealed_through)
+    else:  # a workshop may play a subset of the roles, without the lead
+        act = ActStages(actual=None, possible=None)
+    return SimulationResult(
+        code=record.code,
+        scenario_id=scenario.id,
+        title=scenario.title,
+        participants=participants,
+        seed=seed,
+        lead_role=scenario.lead_role,
+        lead_act_actual=act.actual,
+        lead_act_possible=act.possible,
+        stages=tuple(stages),
+        seconds=round(seconds, 3),
+    )

@@ -1,0 +1,922 @@
+"""The debrief report in five formats: Markdown, standalone HTML, PDF, CSV (raw decisions) and JSON.
+
+The report's content is written once, as a list of blocks (`_document`): headings, paragraphs, lists,
+tables (a table cell may carry a tone, for the heat maps), bar lists and quotes. Each renderer only
+lays those blocks out, so the three documents always say the same thing.
+
+Participant and trainer text is plain text wherever it goes: HTML escapes every piece of it
+(`html.escape`), Markdown backslash-escapes its punctuation, the PDF writes it as text. The HTML needs
+no network to be read: no script, no web font; its charts are tables and CSS bars, which also print.
+Notes appear only when their writer marked them shareable, and with the role, never a name; the raw
+decisions (CSV, JSON) name participants by label ("School 2") only.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, fields, is_dataclass
+from pathlib import Path
+from typing import Any
+
+from facilitation.analysis import (
+    BEHAVIOURS,
+    CLASSIFICATION_RULE,
+    Behaviour,
+    CouldHaveActed,
+    Debrief,
+    DecisionRow,
+    FactGuidance,
+    Flow,
+    Jigsaw,
+    Judgement,
+    LateFact,
+    PictureShare,
+    SharingCounts,
+    Split,
+    StageView,
+    decision_rows,
+)
+from facilitation.play import WorkshopRecord
+from facilitation.content import reference
+
+__all__ = [
+    "CSV_COLUMNS",
+    "DEJAVU",
+    "FORMATS",
+    "JSON_FORMAT",
+    "render",
+    "render_csv",
+    "render_html",
+    "render_json",
+    "render_markdown",
+    "render_pdf",
+]
+
+CSV_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(DecisionRow))
+JSON_FORMAT = "easi-debrief/1"
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
+_WIDE = 10  # columns per table slice in the PDF (a jigsaw of many facts is printed in slices)
+_STATE_WORDS = {"own": "holds", "received": "received", "unknown": "\u2014"}
+_BEHAVIOUR_WORDS = {
+    "ideal": "ideal: shared what guidance expects, little over-sharing",
+    "over-open": "over-open: shares what should not go",
+    "over-cautious": "over-cautious: withholds what should go",
+    "chaotic": "chaotic: no consistent pattern",
+    "unclassified": "unclassified: no decision guidance could judge",
+}
+
+
+# =========================================================================================== blocks
+
+
+@dataclass(frozen=True)
+class _Cell:
+    """A table cell: its text, and a tone for the heat maps (a CSS class; ignored in Markdown)."""
+
+    text: str
+    tone: str = ""
+
+
+@dataclass(frozen=True)
+class _Heading:
+    level: int
+    text: str
+
+
+@dataclass(frozen=True)
+class _Para:
+    text: str
+    tone: str = ""  # "lead" (larger), "muted", "alert"
+
+
+@dataclass(frozen=True)
+class _Bullets:
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Table:
+    columns: tuple[str, ...]
+    rows: tuple[tuple[_Cell, ...], ...]
+    caption: str = ""
+    grid: bool = False  # a heat map: cells centred and coloured by tone
+
+
+@dataclass(frozen=True)
+class _Bar:
+    label: str
+    value: float
+    maximum: float
+    text: str
+    tone: str = ""
+
+
+@dataclass(frozen=True)
+class _Bars:
+    bars: tuple[_Bar, ...]
+    caption: str = ""
+
+
+@dataclass(frozen=True)
+class _Quote:
+    text: str
+    by: str
+
+
+_Block = _Heading | _Para | _Bullets | _Table | _Bars | _Quote
+
+
+def _cells(*texts: object) -> tuple[_Cell, ...]:
+    return tuple(text if isinstance(text, _Cell) else _Cell(str(text)) for text in texts)
+
+
+def _table(columns: Sequence[str], rows: Iterable[Sequence[object]], caption: str = "", grid: bool = False) -> _Table:
+    return _Table(tuple(columns), tuple(_cells(*row) for row in rows), caption, grid)
+
+
+# ========================================================================================= document
+
+
+def _document(a: Debrief) -> list[_Block]:
+    """Every block of the report, in order."""
+    blocks: list[_Block] = [_Heading(1, f"Debrief: {a.title}")]
+    blocks += _front(a)
+    blocks += _key_messages(a)
+    blocks += _acting(a)
+    blocks += _jigsaw_section(a)
+    blocks += _flows_section(a)
+    blocks += _judgement_section(a)
+    blocks += _guidance_section(a)
+    blocks += _barriers_section(a)
+    blocks += _stages_section(a)
+    blocks += _prompts_section(a)
+    blocks += _notes_section(a)
+    blocks += _story_section(a)
+    blocks += _method_section(a)
+    return blocks
+
+
+def _front(a: Debrief) -> list[_Block]:
+    c = a.counts
+    if a.through < 0:
+        scope = "No stage has been revealed yet: there is nothing to analyse."
+    else:
+        scope = f"Stages analysed: 1 to {a.through + 1} of {a.stage_count}."
+        if a.through < a.stage_count - 1:
+            scope += " Later stages are left out (not revealed, or not asked for)."
+    roles = _table(
+        ["Role", "Agency", "Participants", "Acts at level", ""],
+        [(r.short_name, r.name, f"{r.participants}" + (f" ({r.participants - r.active} left)" if r.active < r.participants
+                                                        else "") if r.played else "nobody played it",
+          r.acts_at, "lead agency" if r.lead else "") for r in a.roles],
+        caption="Roles in play",
+    )
+    return [
+        _Para(f"Workshop {a.code} \u00b7 {a.date} \u00b7 scenario \u201c{a.title}\u201d ({a.scenario_id}, "
+              f"{a.audience.replace('_', ' ')}). {scope}", "lead"),
+        _Para(a.summary, "muted"),
+        roles,
+        _Para(f"{c.participants} participants ({c.active} active, {c.left} left, {c.simulated} simulated) played "
+              f"{c.roles_played} of {c.roles_in_play} roles: {c.submissions} submissions, {c.decisions} decisions "
+              f"about a fact, {c.shares} shares, {c.barriers_cited} barriers cited, {c.notes} shared "
+              f"note{'s' if c.notes != 1 else ''}."),
+    ]
+
+
+def _key_messages(a: Debrief) -> list[_Block]:
+    headlines = [_act_sentence(a.act, a)]
+    over = sorted((g for g in a.guidance if g.over_shared), key=lambda g: -sum(g.over_shared.values()))
+    if over:
+        g = over[0]
+        headlines.append(f"Most over-shared: \u201c{a.fact(g.fact_id).short}\u201d ({sum(g.over_shared.values())} "
+                         f"shares where guidance says it should not go, or without a lawful basis named).")
+    missed = sorted((g for g in a.guidance if g.missed), key=lambda g: -sum(g.missed.values()))
+    if missed:
+        g = missed[0]
+        headlines.append(f"Most held back: \u201c{a.fact(g.fact_id).short}\u201d (missed "
+                         f"{_times(sum(g.missed.values()))} where guidance says it should go).")
+    if a.barriers.myths:
+        headlines.append(f"Consent or the law was given {_times(sum(m.count for m in a.barriers.myths))} as the "
+                         "reason not to share a fact that needs no consent.")
+    labels = [b.label for b in a.role_behaviours if b.label != "unclassified"]
+    if labels:
+        headlines.append("Agencies: " + "; ".join(f"{a.short(b.role_id)} {b.label}" for b in a.role_behaviours
+                                                  if b.label != "unclassified") + ".")
+    return [_Heading(2, "Key messages"), _Bullets(tuple(a.key_messages)), _Heading(3, "What this workshop showed"),
+            _Bullets(tuple(headlines))]
+
+
+def _act_sentence(act: CouldHaveActed, a: Debrief) -> str:
+    lead = a.short(act.lead_role)
+    if act.status == "no_lead":
+        return f"The lead agency ({act.lead_role}) was not in play."
+    could = "following guidance it could have acted at " + _stage_name(act.possible)
+    if act.status == "on_time":
+        return f"{lead} could act at {_stage_name(act.actual)}, as soon as guidance allows ({could})."
+    if act.status == "late":
+        return (f"{lead} could act only at {_stage_name(act.actual)}: {act.delay} stage"
+                f"{'s' if act.delay != 1 else ''} late ({could}).")
+    if act.status == "missed":
+        return f"{lead} never had enough to act by stage {act.through + 1}; {could}."
+    if act.status == "not_yet":
+        return f"{lead} cannot act yet (through stage {act.through + 1}); {could}."
+    return f"{lead} could not act, even following guidance, with the facts in this scenario."
+
+
+def _times(n: int) -> str:
+    return {1: "once", 2: "twice"}.get(n, f"{n} times")
+
+
+def _stage_name(index: int | None) -> str:
+    return "no stage" if index is None else f"stage {index + 1}"
+
+
+def _acting(a: Debrief) -> list[_Block]:
+    act = a.act
+    blocks: list[_Block] = [_Heading(2, "Could the lead agency have acted sooner?"), _Para(_act_sentence(act, a), "lead")]
+    if act.acts_at is not None:
+        blocks.append(_Para(f"{a.short(act.lead_role)} acts at level {act.acts_at}. A picture's level comes from "
+                            "the total weight of the facts in it."))
+    if act.late_facts:
+        blocks.append(_table(
+            ["Fact", "Held by", "Guidance: known at", "Reached the lead at", "Late by"],
+            [(a.fact(f.fact_id).label, a.short(a.fact(f.fact_id).held_by), _stage_name(f.due_stage),
+              _stage_name(f.arrived_stage) if f.arrived_stage is not None else "not at all",
+              "\u2014" if f.stages_late is None else f"{f.stages_late} stage(s)") for f in act.late_facts],
+            caption="Facts guidance sends to the lead agency that reached it late or not at all",
+        ))
+    return blocks
+
+
+# ------------------------------------------------------------------------------------------ jigsaw
+
+
+def _jigsaw_section(a: Debrief) -> list[_Block]:
+    if a.jigsaw is None:
+        return []
+    j = a.jigsaw
+    blocks: list[_Block] = [
+        _Heading(2, f"The jigsaw: who knew what after stage {j.stage_index + 1}"),
+        _jigsaw_table(a, j),
+        _share_bars(a, j),
+    ]
+    if j.lead is not None:
+        missing = ", ".join(a.fact(f).label for f in j.lead_missing) or "nothing"
+        blocks.append(_Para(f"The lead agency held {j.lead.weight} of {j.whole.weight} weight "
+                            f"({j.lead.weight_share:.0%}) and {j.lead.count} of {j.whole.count} facts: level "
+                            f"{j.lead.level}, where the whole picture reaches level {j.whole.level}. It lacked: "
+                            f"{missing}."))
+    blocks.append(_table(
+        ["Fact", "Held by", "Enters at", "Weight", "Kind", "Guidance: share with", "Avoid", "Gateway", "Consent",
+         "The fact"],
+        [(f.label, a.short(f.held_by), _stage_name(f.stage_index), f.weight, f.sensitivity.replace("_", " "),
+          ", ".join(a.short(r) for r in f.share_with) or "nobody", ", ".join(a.short(r) for r in f.avoid) or "\u2014",
+          f.gateway_label or "\u2014", f.consent.replace("_", " "), f.text) for f in a.facts],
+        caption="The facts and what guidance says",
+    ))
+    return blocks
+
+
+def _jigsaw_table(a: Debrief, j: Jigsaw) -> _Table:
+    rows = []
+    for role_id in j.role_ids:
+        row: list[object] = [a.short(role_id)]
+        for fact_id in j.fact_ids:
+            cell = j.cell(role_id, fact_id)
+            text = _STATE_WORDS[cell.state]
+            if cell.state == "received":
+                first = cell.received[0]
+                others = len(cell.senders) - 1
+                text = f"from {a.short(first.from_role)}, stage {first.stage_index + 1}" + (
+                    f" (+{others})" if others else "")
+            row.append(_Cell(text, cell.state))
+        rows.append(row)
+    return _table(["Role", *(a.fact(f).label for f in j.fact_ids)], rows, grid=True,
+                  caption="holds: its own fact \u00b7 received: shared with it (first sender, stage) \u00b7 \u2014: "
+                          "does not know it")
+
+
+def _share_bars(a: Debrief, j: Jigsaw) -> _Bars:
+    return _Bars(tuple(
+        _Bar(a.short(s.role_id) + (" (lead)" if a.role(s.role_id).lead else ""), s.weight_share, 1.0,
+             f"{s.weight_share:.0%} of the weight \u00b7 {s.count}/{s.whole_count} facts \u00b7 level {s.level}",
+             "lead" if a.role(s.role_id).lead else "")
+        for s in j.shares
+    ), caption=f"Share of the whole picture (weight {j.whole.weight}, {j.whole.count} facts, level {j.whole.level})")
+
+
+# ------------------------------------------------------------------------------------------- flows
+
+
+def _flows_section(a: Debrief) -> list[_Block]:
+    flows = a.flows
+    top = max((f.shares for f in flows.flows), default=0)
+    rows = []
+    for sender in flows.role_ids:
+        row: list[object] = [a.short(sender)]
+        for recipient in flows.role_ids:
+            if sender == recipient:
+                row.append(_Cell("\u00b7", "self"))
+                continue
+            flow = flows.between(sender, recipient)
+            row.append(_Cell(_flow_text(flow), f"heat{_heat(flow.shares, top)}"))
+        rows.append(row)
+    per_stage = _table(["Stage", "Submissions", "Shares", "Pairs of agencies"],
+                       [(f"{v.index + 1}. {v.title}", v.submissions, v.flows.shares, len(v.flows.flows))
+                        for v in a.stages])
+    return [_Heading(2, "Who shared with whom"),
+            _table(["Shared by \u2193 / with \u2192", *(a.short(r) for r in flows.role_ids)], rows, grid=True,
+                   caption="Shares (one participant sending one fact to one agency), and distinct facts"),
+            per_stage]
+
+
+def _flow_text(flow: Flow) -> str:
+    if not flow.shares:
+        return "0"
+    return f"{flow.shares} ({flow.facts} fact{'s' if flow.facts != 1 else ''})"
+
+
+def _heat(value: int, top: int) -> int:
+    """0-4: how dark a heat-map cell is (0 for nothing)."""
+    return 0 if not value or not top else 1 + min(3, int(4 * value / (top + 1)))
+
+
+# --------------------------------------------------------------------------------------- judgement
+
+
+def _judgement_section(a: Debrief) -> list[_Block]:
+    if not a.stages:
+        return []
+    rows = []
+    for role in a.roles:
+        row: list[object] = [role.short_name]
+        for view in a.stages:
+            row.append(_Cell(_judgement_text(view.judgement(role.id)), _judgement_tone(view.judgement(role.id))))
+        rows.append(row)
+    levels = reference().levels_for(a.audience)
+    return [
+        _Heading(2, "Judgement: the level of need each agency saw"),
+        _Para("Each cell: the levels its participants chose (lowest to highest, most chosen), against the level "
+              "the picture in front of them supported. " +
+              " \u00b7 ".join(f"{n} {level.label}" for n, level in levels.items()) + "."),
+        _table(["Role", *(f"Stage {v.index + 1}" for v in a.stages)], rows, grid=True,
+               caption="\u25b2 most chose above what the picture supported \u00b7 \u25bc below \u00b7 = at it"),
+    ]
+
+
+def _judgement_text(j: Judgement) -> str:
+    if not j.levels:
+        return f"no one \u00b7 picture {j.supported}"
+    if j.low == j.high:
+        chosen = f"all {j.low}" if j.participants > 1 else f"{j.low}"
+    else:
+        mode = "/".join(map(str, j.mode)) + (" tie" if len(j.mode) > 1 else "")
+        chosen = f"{j.low}\u2013{j.high} (most: {mode})"
+    return f"{chosen} \u00b7 picture {j.supported} {_judgement_mark(j)}"
+
+
+def _judgement_mark(j: Judgement) -> str:
+    if not j.levels:
+        return ""
+    if j.above > j.below and j.above * 2 >= len(j.levels):
+        return "\u25b2"
+    if j.below > j.above and j.below * 2 >= len(j.levels):
+        return "\u25bc"
+    return "="
+
+
+def _judgement_tone(j: Judgement) -> str:
+    return {"\u25b2": "above", "\u25bc": "below", "=": "at"}.get(_judgement_mark(j), "self")
+
+
+def _judgement_stage_table(a: Debrief, view: StageView) -> _Table:
+    return _table(
+        ["Role", "Submitted", "Levels chosen", "Spread", "Picture supported", "Actions"],
+        [(a.short(j.role_id), j.participants,
+          " \u00b7 ".join(f"level {level}: {n}" for level, n in j.level_counts.items() if n) or "\u2014",
+          "\u2014" if j.spread is None else j.spread, f"{j.supported} (weight {j.supported_weight})",
+          ", ".join(f"{_action_label(action)} ({n})" for action, n in j.actions.items()) or "\u2014")
+         for j in view.judgements],
+    )
+
+
+def _action_label(action: str) -> str:
+    known = reference().actions.get(action)
+    return known.label if known else action
+
+
+# ---------------------------------------------------------------------------------------- guidance
+
+
+def _guidance_section(a: Debrief) -> list[_Block]:
+    facts = _table(
+        ["Fact", "Held by", "Decisions", "As guidance", "Missed", "Over-shared", "Beyond guidance", "Verdict"],
+        [(a.fact(g.fact_id).label, a.short(a.fact(g.fact_id).held_by), g.decisions, _by_role(a, g.as_guidance),
+          _by_role(a, g.missed), _by_role(a, g.over_shared), _by_role(a, g.beyond), _Cell(g.verdict, _verdict_tone(g)))
+         for g in a.guidance],
+        caption="Counts by recipient agency, over every decision about each fact",
+    )
+    roles = _table(["Agency", "Behaviour", "Evidence"],
+                   [(a.short(b.role_id), _Cell(b.label, b.label), b.evidence) for b in a.role_behaviours])
+    people = _table(["Participant", "Status", "Behaviour", "Evidence"],
+                    [(b.subject, "active" if a.participant(_pid(a, b)).active else "left",
+                      _Cell(b.label, b.label), b.evidence) for b in a.participant_behaviours])
+    tally = {label: sum(1 for b in a.participant_behaviours if b.label == label) for label in BEHAVIOURS}
+    return [
+        _Heading(2, "Sharing against guidance"),
+        facts,
+        _Heading(3, "Sharing behaviours (Richardson & Asthana)"),
+        _Bullets(tuple(f"{_BEHAVIOUR_WORDS[label]} \u2014 {n} participant{'s' if n != 1 else ''}"
+                       for label, n in tally.items() if n or label != "unclassified")),
+        _Para(f"The rule: {CLASSIFICATION_RULE}", "muted"),
+        roles,
+        people,
+    ]
+
+
+def _pid(a: Debrief, behaviour: Behaviour) -> int:
+    return next(p.id for p in a.participants if p.label == behaviour.subject)
+
+
+def _by_role(a: Debrief, counts: Mapping[str, int]) -> str:
+    """"Police (2), School (1)": counts in brackets, so that "Police 2" stays a participant's label."""
+    return ", ".join(f"{a.short(role)} ({n})" for role, n in counts.items()) or "\u2014"
+
+
+def _verdict_tone(g: FactGuidance) -> str:
+    return {"as guidance": "ideal", "over-shared": "over-open", "missed": "over-cautious",
+            "partly missed": "over-cautious", "missed and over-shared": "chaotic"}.get(g.verdict, "")
+
+
+# ---------------------------------------------------------------------------------------- barriers
+
+
+def _barriers_section(a: Debrief) -> list[_Block]:
+    b = a.barriers
+    blocks: list[_Block] = [_Heading(2, "What held people back")]
+    if not b.counts:
+        return blocks + [_Para("No barrier was cited.")]
+    myth_ids = {m.barrier_id for m in b.myths}
+    top = max(c.count for c in b.counts)
+    blocks.append(_Bars(tuple(
+        _Bar(c.label + (" (myth here)" if c.barrier_id in myth_ids else ""), c.count, top, str(c.count),
+             "myth" if c.barrier_id in myth_ids else "")
+        for c in b.counts), caption=f"{b.total} barriers cited"))
+    blocks.append(_table(
+        ["Barrier", "What they say", "Cited", "By", "On", "What it really is"],
+        [(c.label, f"\u201c{c.sentence}\u201d", c.count, _by_role(a, c.by_role),
+          ", ".join(f"{a.fact(f).label} ({n})" for f, n in c.by_fact.items()), c.explanation) for c in b.counts],
+    ))
+    if b.myths:
+        blocks.append(_Heading(3, "Myths to bust"))
+        blocks.append(_Bullets(tuple(
+            f"\u201c{_barrier_sentence(m.barrier_id)}\u201d was cited {m.count}\u00d7 ({_by_role(a, m.by_role)}) on "
+            f"\u201c{a.fact(m.fact_id).short}\u201d, which needs no consent"
+            + (f": {m.gateway_label} applies." if m.gateway_label else ".")
+            for m in b.myths)))
+    if b.constraints:
+        blocks.append(_Heading(3, "The role cards behind them"))
+        blocks.append(_Bullets(tuple(
+            f"{a.short(link.role_id)}: \u201c{link.text}\u201d became \u201c{_barrier_label(link.barrier_id)}\u201d "
+            f"{link.count}\u00d7" for link in b.constraints)))
+    return blocks
+
+
+def _barrier_sentence(barrier_id: str) -> str:
+    known = reference().barriers.get(barrier_id)
+    return known.sentence if known else barrier_id
+
+
+def _barrier_label(barrier_id: str) -> str:
+    known = reference().barriers.get(barrier_id)
+    return known.label if known else barrier_id
+
+
+# ---------------------------------------------------------------------------------- stages, prompts
+
+
+def _stages_section(a: Debrief) -> list[_Block]:
+    blocks: list[_Block] = [_Heading(2, "Stage by stage")] if a.stages else []
+    for view in a.stages:
+        blocks.append(_Heading(3, f"Stage {view.index + 1}: {view.title}"))
+        if view.empty:
+            blocks.append(_Para("Nobody submitted at this stage.", "alert"))
+        else:
+            blocks.append(_Para(f"{view.submissions} submissions \u00b7 {view.flows.shares} shares \u00b7 "
+                                f"{view.barriers.total} barriers cited \u00b7 new facts: "
+                                + (", ".join(a.fact(f).label for f in view.fact_ids) or "none")))
+            blocks.append(_judgement_stage_table(a, view))
+            behaviours = [f"{a.short(b.role_id)}: {b.label}" for b in view.roles if b.label != "unclassified"]
+            if behaviours:
+                blocks.append(_Para("Behaviours at this stage: " + "; ".join(behaviours) + "."))
+        if view.prompts:
+            blocks.append(_Bullets(tuple(p.text for p in view.prompts)))
+    return blocks
+
+
+def _prompts_section(a: Debrief) -> list[_Block]:
+    if not a.prompts:
+        return []
+    return [_Heading(2, "Questions for discussion"), _Bullets(tuple(
+        (f"Stage {p.stage_index + 1}: " if p.kind == "scenario" else "") + p.text for p in a.prompts))]
+
+
+def _notes_section(a: Debrief) -> list[_Block]:
+    if not a.notes:
+        return []
+    return [_Heading(2, "In their own words"), _Para("Notes their writers agreed to share, without names.", "muted"),
+            *(_Quote(note.text, f"{a.short(note.role_id)}, stage {note.stage_index + 1}") for note in a.notes)]
+
+
+def _story_section(a: Debrief) -> list[_Block]:
+    blocks: list[_Block] = []
+    if a.what_happened:
+        blocks += [_Heading(2, "What happened"), _Para(a.what_happened)]
+    return blocks + [_Heading(2, "Learning outcomes"), _Bullets(tuple(a.learning_outcomes))]
+
+
+def _method_section(a: Debrief) -> list[_Block]:
+    return [_Heading(2, "How to read this report"), _Bullets((
+        "A fact shared at a stage reaches the other agency when that stage is revealed. The jigsaw shows what "
+        "each agency knew after the reveal; a judgement is compared with the picture its participants saw while "
+        "deciding.",
+        "Guidance is addressed to the agency that holds a fact: it should reach each agency guidance lists that "
+        "does not have it yet. Sending it on from elsewhere is counted, not required.",
+        CLASSIFICATION_RULE,
+        "Participants are named by role and number only; notes are quoted only where their writer allowed it.",
+    ))]
+
+
+# ============================================================================================ Markdown
+
+
+_FULL, _EMPTY = "\u2588", "\u2591"  # a bar's filled and empty blocks in Markdown
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#!~])")
+
+
+_MD_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+
+
+def _md(text: str) -> str:
+    """Plain text made inert in Markdown, on one line: punctuation backslash-escaped, and an `&` that
+    would start an entity written as one."""
+    return _MD_ENTITY.sub("&amp;", _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split())))
+
+
+def render_markdown(analysis: Debrief) -> str:
+    """The report as Markdown (GitHub-flavoured tables)."""
+    out: list[str] = []
+    for block in _document(analysis):
+        out.extend(_md_block(block))
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _md_block(block: _Block) -> Iterator[str]:
+    if isinstance(block, _Heading):
+        yield "#" * block.level + " " + _md(block.text)
+    elif isinstance(block, _Para):
+        yield f"*{_md(block.text)}*" if block.tone == "muted" else _md(block.text)
+    elif isinstance(block, _Bullets):
+        yield from (f"- {_md(item)}" for item in block.items)
+    elif isinstance(block, _Quote):
+        yield f"> {_md(block.text)}"
+        yield f"> \u2014 {_md(block.by)}"
+    elif isinstance(block, _Bars):
+        if block.caption:
+            yield f"**{_md(block.caption)}**"
+            yield ""
+        width = max((len(bar.label) for bar in block.bars), default=0)
+        yield "```"
+        for bar in block.bars:
+            filled = round(20 * bar.value / bar.maximum) if bar.maximum else 0
+            # Inside a code block nothing is interpreted, so the label is written as it is.
+            yield f"{bar.label.ljust(width)}  {_FULL * filled}{_EMPTY * (20 - filled)}  {bar.text}"
+        yield "```"
+    elif isinstance(block, _Table):
+        if block.caption:
+            yield f"**{_md(block.caption)}**"
+            yield ""
+        yield "| " + " | ".join(_md(c) for c in block.columns) + " |"
+        yield "|" + "|".join("---" for _ in block.columns) + "|"
+        for row in block.rows:
+            yield "| " + " | ".join(_md(cell.text) for cell in row) + " |"
+
+
+# ================================================================================================ HTML
+
+
+_CSS = """
+:root { --ink:#1a1a1a; --muted:#555; --line:#d0d0d0; --own:#0072B2; --received:#E69F00; --unknown:#f0f0f0;
+        --myth:#D55E00; --bar:#0072B2; }
+* { box-sizing: border-box; }
+body { font: 17px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: var(--ink);
+       max-width: 1200px; margin: 2rem auto; padding: 0 1.5rem; }
+h1 { font-size: 2rem; margin-bottom: .25rem; } h2 { font-size: 1.5rem; margin-top: 2.5rem;
+     border-bottom: 3px solid var(--ink); padding-bottom: .2rem; } h3 { font-size: 1.2rem; margin-top: 1.5rem; }
+p.lead { font-size: 1.15rem; } p.muted { color: var(--muted); } p.alert { font-weight: 600; color: var(--myth); }
+.scroll { overflow-x: auto; margin: 1rem 0; }
+table { border-collapse: collapse; font-size: .95rem; }
+caption { text-align: left; font-weight: 600; padding: .3rem 0; caption-side: top; }
+th, td { border: 1px solid var(--line); padding: .35rem .55rem; vertical-align: top; text-align: left; }
+th { background: #f5f5f5; }
+table.grid td { text-align: center; vertical-align: middle; min-width: 6.5rem; font-weight: 600; }
+table.grid td:first-child, table.grid th { text-align: left; }
+td.own { background: var(--own); color: #fff; } td.received { background: var(--received); color: #000; }
+td.unknown { background: var(--unknown); color: #666; } td.self { background: #fafafa; color: #999; }
+td.heat0 { color: #999; } td.heat1 { background: #deebf7; } td.heat2 { background: #9ecae1; }
+td.heat3 { background: #4292c6; color: #fff; } td.heat4 { background: #08519c; color: #fff; }
+td.above { background: #fde0c5; } td.below { background: #d6e6f4; } td.at { background: #e5f5e0; }
+td.ideal { background: #e5f5e0; } td.over-open { background: #fde0c5; } td.over-cautious { background: #d6e6f4; }
+td.chaotic { background: #f2d7ee; } td.unclassified { color: var(--muted); }
+.bars { margin: 1rem 0; } .bars .cap { font-weight: 600; margin-bottom: .3rem; }
+.bar { display: grid; grid-template-columns: 15rem minmax(10rem, 28rem) 1fr; gap: .75rem; align-items: center;
+       margin: .3rem 0; }
+.bar .track { background: #eee; height: 1.6rem; display: block; }
+.bar .fill { background: var(--bar); height: 100%; display: block; } .bar.myth .fill { background: var(--myth); }
+.bar.lead .label, .bar .text { font-weight: 700; }
+blockquote { border-left: 5px solid var(--line); margin: 1rem 0; padding: .2rem 1rem; }
+blockquote footer { color: var(--muted); }
+@media print { body { margin: 0; max-width: none; font-size: 11pt; } h2 { break-after: avoid; }
+  table, .bar, blockquote { break-inside: avoid; } .scroll { overflow: visible; }
+  td.own, td.received, td.heat3, td.heat4, .bar .fill { -webkit-print-color-adjust: exact; print-color-adjust: exact; } }
+"""
+
+
+def render_html(analysis: Debrief) -> str:
+    """The report as one standalone HTML page: inline CSS, no script, no network; prints well."""
+    body = "\n".join(_html_block(block) for block in _document(analysis))
+    title = html.escape(f"Debrief: {analysis.title} ({analysis.code}, {analysis.date})")
+    return (f"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title}</title>\n"
+            f"<style>{_CSS}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n")
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _html_block(block: _Block) -> str:
+    if isinstance(block, _Heading):
+        return f"<h{block.level}>{_e(block.text)}</h{block.level}>"
+    if isinstance(block, _Para):
+        tone = f' class="{_e(block.tone)}"' if block.tone else ""
+        return f"<p{tone}>{_e(block.text)}</p>"
+    if isinstance(block, _Bullets):
+        return "<ul>" + "".join(f"<li>{_e(item)}</li>" for item in block.items) + "</ul>"
+    if isinstance(block, _Quote):
+        return f"<blockquote><p>{_e(block.text)}</p><footer>\u2014 {_e(block.by)}</footer></blockquote>"
+    if isinstance(block, _Bars):
+        bars = "".join(
+            f'<div class="bar {_e(bar.tone)}"><span class="label">{_e(bar.label)}</span><span class="track">'
+            f'<span class="fill" style="width:{_pct(bar.value, bar.maximum)}%"></span></span>'
+            f'<span class="text">{_e(bar.text)}</span></div>'
+            for bar in block.bars)
+        caption = f'<div class="cap">{_e(block.caption)}</div>' if block.caption else ""
+        return f'<div class="bars">{caption}{bars}</div>'
+    head = "".join(f"<th scope=\"col\">{_e(c)}</th>" for c in block.columns)
+    rows = "".join(
+        "<tr>" + "".join(_html_cell(n, cell) for n, cell in enumerate(row)) + "</tr>" for row in block.rows)
+    caption = f"<caption>{_e(block.caption)}</caption>" if block.caption else ""
+    cls = ' class="grid"' if block.grid else ""
+    return f'<div class="scroll"><table{cls}>{caption}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>'
+
+
+def _html_cell(position: int, cell: _Cell) -> str:
+    tag = "th scope=\"row\"" if position == 0 else "td"
+    tone = f' class="{_e(cell.tone)}"' if cell.tone and position else ""
+    return f"<{tag}{tone}>{_e(cell.text)}</{tag.split()[0]}>"
+
+
+def _pct(value: float, maximum: float) -> str:
+    return f"{max(0.0, min(100.0, 100 * value / maximum)) if maximum else 0:.1f}"
+
+
+# ================================================================================================= PDF
+
+
+def render_pdf(analysis: Debrief) -> bytes:
+    """The report as a PDF (A4 landscape), in DejaVu Sans where installed, else a core font."""
+    from fpdf import FPDF
+
+    pdf = FPDF(orientation="landscape", format="A4")
+    pdf.set_auto_page_break(auto=True, margin=14)
+    pdf.set_title(f"Debrief: {analysis.title}")
+    unicode_font = _add_fonts(pdf)
+    text = (lambda s: str(s)) if unicode_font else _latin1
+    family = "DejaVu" if unicode_font else "Helvetica"
+    pdf.add_page()
+    for block in _document(analysis):
+        _pdf_block(pdf, block, family, text)
+    return bytes(pdf.output())
+
+
+def _add_fonts(pdf: Any) -> bool:
+    regular, bold = DEJAVU / "DejaVuSans.ttf", DEJAVU / "DejaVuSans-Bold.ttf"
+    if not regular.is_file():
+        return False
+    pdf.add_font("DejaVu", "", str(regular))
+    pdf.add_font("DejaVu", "B", str(bold if bold.is_file() else regular))
+    return True
+
+
+_LATIN1 = str.maketrans({"\u2014": "-", "\u2013": "-", "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
+                         "\u2026": "...", "\u00b7": "-", "\u2192": "->", "\u2193": "v", "\u25b2": "^",
+                         "\u25bc": "v", "\u25c7": "<>", "\u2588": "#", "\u2591": ".", "\u00d7": "x"})
+
+
+def _latin1(text: object) -> str:
+    """Text the core PDF fonts can draw: common typography mapped, anything else as '?'."""
+    return str(text).translate(_LATIN1).encode("latin-1", "replace").decode("latin-1")
+
+
+def _pdf_block(pdf: Any, block: _Block, family: str, text: Any) -> None:
+    width = pdf.epw
+    if isinstance(block, _Heading):
+        size = {1: 20, 2: 15, 3: 12}.get(block.level, 11)
+        if block.level == 2 and pdf.get_y() > pdf.h * 0.7:
+            pdf.add_page()
+        pdf.ln(3 if block.level > 1 else 0)
+        pdf.set_font(family, "B", size)
+        pdf.multi_cell(width, size * 0.5, text(block.text), new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(1)
+    elif isinstance(block, _Para):
+        pdf.set_font(family, "", 11 if block.tone == "lead" else 10)
+        pdf.set_text_color(90 if block.tone == "muted" else 0)
+        pdf.multi_cell(width, 5, text(block.text), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_text_color(0)
+        pdf.ln(2)
+    elif isinstance(block, _Bullets):
+        pdf.set_font(family, "", 10)
+        for item in block.items:
+            pdf.multi_cell(width, 5, text("\u2022 " if family == "DejaVu" else "- ") + text(item),
+                           new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(2)
+    elif isinstance(block, _Quote):
+        pdf.set_font(family, "", 10)
+        pdf.set_x(pdf.l_margin + 6)
+        pdf.multi_cell(width - 6, 5, text(f"\u201c{block.text}\u201d \u2014 {block.by}"), new_x="LMARGIN",
+                       new_y="NEXT")
+        pdf.ln(1)
+    elif isinstance(block, _Bars):
+        _pdf_bars(pdf, block, family, text)
+    else:
+        for part in _slices(block):
+            _pdf_table(pdf, part, family, text)
+
+
+def _pdf_bars(pdf: Any, block: _Bars, family: str, text: Any) -> None:
+    pdf.set_font(family, "B", 10)
+    if block.caption:
+        pdf.multi_cell(pdf.epw, 5, text(block.caption), new_x="LMARGIN", new_y="NEXT")
+    label_width, track = 60, pdf.epw - 62
+    pdf.set_font(family, "", 10)
+    for bar in block.bars:
+        y = pdf.get_y()
+        pdf.cell(label_width, 7, text(bar.label))
+        pdf.set_fill_color(235, 235, 235)
+        pdf.rect(pdf.l_margin + label_width, y + 1, track, 5, style="F")
+        pdf.set_fill_color(*((213, 94, 0) if bar.tone == "myth" else (0, 114, 178)))
+        filled = track * bar.value / bar.maximum if bar.maximum else 0
+        if filled > 0:
+            pdf.rect(pdf.l_margin + label_width, y + 1, filled, 5, style="F")
+        pdf.set_xy(pdf.l_margin + label_width + 2, y)
+        pdf.cell(track, 7, text(bar.text), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+
+
+def _slices(table: _Table) -> Iterator[_Table]:
+    """A wide table as slices of `_WIDE` columns, each keeping the first (row names)."""
+    columns = len(table.columns)
+    if columns <= _WIDE + 1 or not table.grid:
+        yield table
+        return
+    for start in range(1, columns, _WIDE):
+        keep = [0, *range(start, min(start + _WIDE, columns))]
+        yield _Table(tuple(table.columns[i] for i in keep), tuple(tuple(row[i] for i in keep) for row in table.rows),
+                     table.caption + f" (columns {start}-{min(start + _WIDE, columns) - 1} of {columns - 1})",
+                     table.grid)
+
+
+_PDF_TONES = {"own": ((0, 114, 178), (255, 255, 255)), "received": ((230, 159, 0), (0, 0, 0)),
+              "unknown": ((240, 240, 240), (90, 90, 90)), "heat1": ((222, 235, 247), (0, 0, 0)),
+              "heat2": ((158, 202, 225), (0, 0, 0)), "heat3": ((66, 146, 198), (255, 255, 255)),
+              "heat4": ((8, 81, 156), (255, 255, 255))}
+
+
+def _pdf_table(pdf: Any, table: _Table, family: str, text: Any) -> None:
+    from fpdf.fonts import FontFace
+
+    if table.caption:
+        pdf.set_font(family, "B", 10)
+        pdf.multi_cell(pdf.epw, 5, text(table.caption), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(family, "", 8 if len(table.columns) > 6 else 9)
+    with pdf.table(text_align="LEFT", line_height=4.5, first_row_as_headings=True,
+                   headings_style=FontFace(emphasis="BOLD", fill_color=(240, 240, 240))) as out:
+        heading = out.row()
+        for column in table.columns:
+            heading.cell(text(column))
+        for cells in table.rows:
+            row = out.row()
+            for cell in cells:
+                fill, ink = _PDF_TONES.get(cell.tone, (None, None))
+                style = FontFace(fill_color=fill, color=ink) if fill else None
+                row.cell(text(cell.text), style=style)
+    pdf.ln(3)
+
+
+# ============================================================================================ CSV, JSON
+
+
+def render_csv(record: WorkshopRecord, through: int | None = None) -> str:
+    """The raw decisions through `through` (default: the last revealed stage): one row per participant,
+    stage, fact and recipient (or one row with an empty recipient), columns `CSV_COLUMNS` in that order.
+    Participants appear by label; notes are not exported."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in decision_rows(record, through):
+        writer.writerow([_csv_safe(getattr(row, column)) for column in CSV_COLUMNS])
+    return out.getvalue()
+
+
+def _csv_safe(value: object) -> object:
+    """A cell a spreadsheet will not run as a formula."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def render_json(record: WorkshopRecord, analysis: Debrief) -> str:
+    """The analysis and the raw decisions it was made from, as JSON (format `JSON_FORMAT`)."""
+    document = {
+        "format": JSON_FORMAT,
+        "analysis": _data(analysis),
+        "decisions": [_data(row) for row in decision_rows(record, analysis.through)],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+
+
+# Computed properties worth having in the JSON beside each type's fields.
+_PROPERTIES: dict[type, tuple[str, ...]] = {
+    SharingCounts: ("over_shared", "missing_rate", "over_sharing_rate"),
+    Split: ("rate",),
+    Behaviour: ("evidence",),
+    Judgement: ("participants", "low", "high", "spread", "mode", "action_mode", "above", "below"),
+    PictureShare: ("weight_share", "count_share"),
+    Flow: ("facts",),
+    CouldHaveActed: ("delay",),
+    LateFact: ("stages_late",),
+    FactGuidance: ("verdict",),
+    StageView: ("empty",),
+}
+
+
+def _data(value: Any) -> Any:
+    """Plain JSON data for any analysis value (dataclasses, named tuples, mappings, sequences)."""
+    if isinstance(value, Jigsaw):
+        skip = {"states", "received"}
+        found = {f.name: _data(getattr(value, f.name)) for f in fields(value) if f.name not in skip}
+        found["cells"] = [_data(cell) for cell in value.cells]
+        return found
+    if is_dataclass(value) and not isinstance(value, type):
+        found = {f.name: _data(getattr(value, f.name)) for f in fields(value)}
+    elif isinstance(value, tuple) and hasattr(value, "_fields"):
+        found = {name: _data(getattr(value, name)) for name in value._fields}
+    elif isinstance(value, Mapping):
+        return {str(key): _data(item) for key, item in value.items()}
+    elif isinstance(value, list | tuple):
+        return [_data(item) for item in value]
+    else:
+        return value
+    for name in _PROPERTIES.get(type(value), ()):
+        found[name] = _data(getattr(value, name))
+    return found
+
+
+# ============================================================================================ dispatch
+
+FORMATS = ("md", "html", "pdf", "csv", "json")
+
+
+def render(fmt: str, record: WorkshopRecord, analysis: Debrief) -> str | bytes:
+    """The report in format `fmt` (one of `FORMATS`): text, or bytes for the PDF."""
+    if fmt == "md":
+        return render_markdown(analysis)
+    if fmt == "html":
+        return render_html(analysis)
+    if fmt == "pdf":
+        return render_pdf(analysis)
+    if fmt == "csv":
+        return render_csv(record, analysis.through)
+    if fmt == "json":
+        return render_json(record, analysis)
+    raise ValueError(f"Unknown format {fmt!r}: use one of {', '.join(FORMATS)}.")
+

@@ -1,0 +1,89 @@
+"""Simulated participants: seeded bots that play a role from its profile.
+
+A bot is a caricature of a practitioner, not a model of one. It shares more readily when its agency acts
+at a low level of need, when its picture already reaches the level at which it acts, and when a fact
+weighs more; it passes on what others told it less readily than what it saw itself. It mostly sends a
+fact where guidance says it should go (and to the lead agency), now and then somewhere it should not
+(over-sharing), and when it holds a fact back from a role that needs it, it cites the barriers of its
+own role's constraints. Everything it draws comes from the `random.Random` it is given, so a seed
+replays the same decisions.
+
+`decide` is a pure function; `facilitation.engine.rehearsal` plays a whole workshop with it.
+"""
+
+from __future__ import annotations
+
+import random
+
+from facilitation.content import Snapshot
+from facilitation.content import reference
+from facilitation.play.picture import RolePicture
+from facilitation.play.records import FactDecision, StageDecision
+
+__all__ = ["decide"]
+
+# Chance of sending a fact to a role that needs it, by the level at which the agency acts (acts_at).
+_BASE_SHARE = {1: 0.85, 2: 0.7, 3: 0.55, 4: 0.4}
+_OVERSHARE_AVOID = 0.08  # to a role guidance says should not have it
+_OVERSHARE_OTHER = 0.04  # to a role guidance does not mention
+_TELL_FAMILY = {"not_required": 0.25, "seek_unless_unsafe": 0.6, "required": 0.9}
+
+
+def _clamp(value: float, low: float, high: float) -> float:
+    return max(low, min(high, value))
+
+
+def decide(
+    snapshot: Snapshot, role_id: str, picture: RolePicture, stage_index: int, rng: random.Random
+) -> StageDecision:
+    """What a simulated participant playing `role_id` decides at `stage_index`, given its picture."""
+    role = snapshot.roles[role_id]
+    scenario = snapshot.scenario
+    ref = reference()
+    acts_at = role.threshold.acts_at
+    facts = {fact.id: fact for fact in scenario.facts}
+    others = [other for other in snapshot.role_ids if other != role_id]
+    barriers = [c.barrier for c in role.constraints if c.barrier in ref.barriers] or ["process"]
+    gateways = [gateway for gateway in role.gateways if gateway in ref.gateways]
+    # A picture at or past the agency's own threshold makes it act; below it, each level short holds it back.
+    urgency = 0.2 if picture.level >= acts_at else -0.1 * (acts_at - picture.level)
+    entries = []
+    for fact_id, known in picture.facts.items():
+        fact = facts[fact_id]
+        chance = _BASE_SHARE[acts_at] + urgency + 0.05 * fact.weight
+        if not known.own:
+            chance *= 0.6  # "someone else will have passed it on"
+        chance = _clamp(chance, 0.02, 0.97)
+        needs_it = set(fact.guidance.share_with) | {scenario.lead_role}
+        share_with, withheld = [], False
+        for other in others:
+            if other in needs_it:
+                if rng.random() < chance:
+                    share_with.append(other)
+                else:
+                    withheld = True
+            elif rng.random() < (_OVERSHARE_AVOID if other in fact.guidance.avoid else _OVERSHARE_OTHER):
+                share_with.append(other)
+        cited = tuple(rng.sample(barriers, min(len(barriers), 1 if rng.random() < 0.7 else 2))) if withheld else ()
+        gateway = rng.choice(gateways) if share_with and gateways and rng.random() < 0.8 else None
+        entries.append(FactDecision(
+            fact_id=fact_id,
+            share_with=tuple(share_with),
+            gateway=gateway,
+            tell_family=rng.random() < _TELL_FAMILY[fact.guidance.consent],
+            barriers=cited,
+        ))
+    level = int(_clamp(picture.level + rng.choice((-1, 0, 0, 1)), 1, 4))
+    return StageDecision(
+        facts=tuple(entries),
+        level=level,
+        action=_action(level, acts_at, rng),
+        confidence=rng.randint(2, 5),
+    )
+
+
+def _action(level: int, acts_at: int, rng: random.Random) -> str:
+    if level >= acts_at:
+        return "strategy_discussion" if level == 4 and rng.random() < 0.5 else "refer"
+    return rng.choice({1: ("no_action", "record_only"), 2: ("monitor", "early_help"), 3: ("early_help", "monitor")}
+                      [level])

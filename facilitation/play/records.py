@@ -1,0 +1,79 @@
+"""What is played: one participant's decisions, the people in a workshop, and a workshop's whole record.
+
+These are what the engine stores and what `picture`, the verdict rules and the analysis read: plain data,
+no database, no clock.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, StringConstraints, field_validator
+
+from facilitation.content import NOTE_MAX_CHARS, ActionId, LevelNumber, Slug, Snapshot, Strict
+
+__all__ = ["FactDecision", "Participant", "StageDecision", "Submission", "WorkshopRecord"]
+
+
+class FactDecision(Strict):
+    """One participant's decision about one fact in their picture."""
+
+    fact_id: Slug
+    share_with: tuple[Slug, ...] = Field((), description="Roles the participant shares the fact with.")
+    gateway: Slug | None = Field(None, description="Gateway relied on; None means 'not sure'.")
+    tell_family: bool = Field(False, description="Whether they would tell the family they are sharing.")
+    barriers: tuple[Slug, ...] = Field(
+        (), description="Barrier ids that held them back from the roles they left out."
+    )
+
+    @field_validator("share_with", "barriers")
+    @classmethod
+    def _no_repeats(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(value))
+
+
+class StageDecision(Strict):
+    """Everything one participant submits at one stage."""
+
+    facts: tuple[FactDecision, ...] = Field((), description="A decision for each fact in the picture.")
+    level: LevelNumber = Field(description="Level of need the participant sees now (1-4).")
+    action: ActionId = Field(description="What their agency would do next.")
+    confidence: Annotated[int, Field(ge=1, le=5)] = Field(description="How sure they are, 1-5.")
+    note: Annotated[str, StringConstraints(max_length=NOTE_MAX_CHARS)] = Field("", description="Optional note.")
+    note_shareable: bool = Field(False, description="The note may be quoted, without a name, in the debrief.")
+
+    def for_fact(self, fact_id: str) -> FactDecision | None:
+        """This decision's entry for one fact, if any."""
+        return next((entry for entry in self.facts if entry.fact_id == fact_id), None)
+
+
+class Participant(Strict):
+    """Someone playing a role (a person or a simulated participant). Holds no secret."""
+
+    id: int
+    role_id: str
+    display_name: str
+    simulated: bool = False
+    active: bool = Field(True, description="False once the participant was removed or left.")
+
+
+class Submission(Strict):
+    """A participant's current decision at a stage (a resubmit replaces it)."""
+
+    participant_id: int
+    role_id: str
+    stage_index: int
+    decision: StageDecision
+
+
+class WorkshopRecord(Strict):
+    """Everything `picture` and `debrief` need about a workshop: snapshot, people, decisions, progress."""
+
+    code: str
+    created_at: str = Field(description="ISO 8601 UTC time the workshop was created.")
+    snapshot: Snapshot
+    participants: tuple[Participant, ...]
+    submissions: tuple[Submission, ...]
+    revealed_through: int = Field(
+        -1, description="Index of the last stage whose decisions were revealed (-1: none yet)."
+    )

@@ -1,0 +1,178 @@
+"""The charts read on a 1280 x 720 projector: properties of their Vega-Lite specs (no browser).
+
+A bundled scenario with 8 agencies and 18 facts, played by simulated participants, is the room: the
+whole-workshop jigsaw fits the width with compact fact codes (the whole fact in the tooltip and the
+key), the judgement spread keeps 8 agencies within ~500 px, and text of two lines is centred in its
+cell."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pytest
+
+from facilitation.outputs import charts
+from facilitation.analysis.debrief import Debrief, analyse
+from tests.analysis.test_debrief_pictures import simulated_record
+
+PROJECTOR_PLOT_WIDTH = 900  # px of a 1280 px screen left for a chart's plot beside agency names
+CODE = re.compile(r"^S\d{1,2}\u00b7F\d{1,2}$")
+
+
+@pytest.fixture(scope="module")
+def room() -> Debrief:
+    """The whole of a simulated riverside-family workshop: 8 agencies, 18 facts over 6 stages."""
+    analysis = analyse(simulated_record("riverside-family", per_role=2, seed=3))
+    assert (len(analysis.roles), len(analysis.facts)) == (8, 18)
+    return analysis
+
+
+def _layers(spec: dict) -> list[dict]:
+    return spec.get("layer", [spec])
+
+
+def _marks(spec: dict, kind: str) -> list[dict]:
+    return [layer for layer in _layers(spec) if layer["mark"]["type"] == kind]
+
+
+def _data(spec: dict) -> list[dict]:
+    """The rows a chart draws (Altair lifts the layers' common data to the top)."""
+    data = spec["data"] if "data" in spec else next(layer["data"] for layer in _layers(spec) if "data" in layer)
+    return data["values"] if "values" in data else spec["datasets"][data["name"]]
+
+
+# ------------------------------------------------------------------------------------------ jigsaw
+
+
+def test_jigsaw_of_many_facts_fits_the_projector_width(room):
+    spec = charts.jigsaw_chart(room).to_dict()
+    assert spec["width"] <= PROJECTOR_PLOT_WIDTH
+    x = _layers(spec)[0]["encoding"]["x"]
+    assert x["field"] == "column" and x["axis"]["labelAngle"] == -90  # 18 columns of 48 px: codes upright
+    labels = x["sort"]
+    assert len(labels) == 18 and len(set(labels)) == 18
+    assert all(CODE.match(label) and len(label) <= 7 for label in labels)
+    assert labels[:4] == ["S1\u00b7F1", "S1\u00b7F2", "S1\u00b7F3", "S1\u00b7F4"]  # 4 facts enter at stage 1
+
+
+def test_jigsaw_cells_too_narrow_for_their_label_say_it_in_brief(room):
+    spec = charts.jigsaw_chart(room).to_dict()
+    rows = _data(spec)
+    assert {row["text"] for row in rows} <= {"\u25cf", "\u2014"} | {f"S{n}" for n in range(1, 7)}
+    assert any(row["text"].startswith("S") for row in rows)  # something was received
+    legend = _marks(spec, "rect")[0]["encoding"]["color"]["legend"]["labelExpr"]
+    assert "S2: received at stage 2" in legend
+
+
+def test_jigsaw_tooltip_carries_the_whole_fact(room):
+    spec = charts.jigsaw_chart(room).to_dict()
+    tooltip = {t["field"]: t.get("title") for t in _marks(spec, "rect")[0]["encoding"]["tooltip"]}
+    assert {"code", "fact", "fact_text", "from"} <= set(tooltip)
+    texts = {row["code"]: row["fact_text"] for row in _data(spec)}
+    codes = charts.fact_codes(room)
+    assert all(texts[codes[fact.id]] == fact.text for fact in room.facts)  # the full text, not cut
+
+
+def test_fact_key_names_every_column(room):
+    key = charts.fact_key_rows(room)
+    assert [row["code"] for row in key] == _layers(charts.jigsaw_chart(room).to_dict())[0]["encoding"]["x"]["sort"]
+    assert len(key) == len(room.facts)
+    first = room.fact(room.stages[0].fact_ids[0])
+    assert key[0] == {"code": "S1\u00b7F1", "fact": first.label, "held by": room.short(first.held_by),
+                      "text": first.short}
+
+
+def test_a_stage_of_few_facts_keeps_its_full_cell_labels_and_names_its_facts(played):
+    analysis = analyse(played)
+    spec = charts.jigsaw_chart(analysis, 0).to_dict()
+    rows = _data(spec)
+    assert [row["text"] for row in rows] == [row["label"] for row in rows]
+    assert any("\n" in row["text"] for row in rows)  # "from Police\nstage 1"
+    x = _layers(spec)[0]["encoding"]["x"]
+    assert x["sort"] == ["S1\u00b7F1 bruise", "S1\u00b7F2 dv callout"] and x["axis"]["labelAngle"] == 0
+
+
+@pytest.mark.parametrize("stage", [None, 0, 1, 2, 3, 4, 5])
+def test_jigsaw_text_fits_its_column(room, stage):
+    """Nothing spills over into the next column at 1280 px: cell text in bold 16 pt and level headings in
+    18 pt, at 0.6 em a letter (the widest of "from Children's SC +1" and "S1·F4 old contact" measure so)."""
+    spec = charts.jigsaw_chart(room, stage).to_dict()
+    x = _layers(spec)[0]["encoding"]["x"]
+    column = charts._PLOT_WIDTH // len(x["sort"])
+    lines = [line for row in _data(spec) for line in row["text"].split("\n")] if _marks(spec, "text") else []
+    assert max(map(len, lines), default=0) * (charts.FONT - 2) * 0.6 <= column
+    if x["axis"]["labelAngle"] == 0:
+        assert max(map(len, x["sort"])) * charts.FONT * 0.6 <= column
+    else:
+        assert max(map(len, x["sort"])) <= 7  # upright codes ("S12·F10")
+
+
+def test_jigsaw_of_hundreds_of_facts_still_fits_and_drops_cell_text():
+    analysis = analyse(simulated_record("riverside-family", per_role=1, seed=5))
+    wide = charts.jigsaw_chart(analysis).to_dict()
+    assert _marks(wide, "text")  # 18 facts: cells carry text
+    many = charts._column_width(200)
+    assert many * 200 <= PROJECTOR_PLOT_WIDTH and many < charts._COMPACT_LABEL_WIDTH
+
+
+# --------------------------------------------------------------------------------------- judgement
+
+
+def test_judgement_spread_of_8_agencies_fits_500_px(room):
+    spec = charts.judgement_chart(room).to_dict()
+    rows = len(room.roles)
+    assert rows == 8
+    # The plot, plus the title (26 pt), the axis labels (18 pt) and its title (20 pt), within ~500 px.
+    assert spec["height"] + 26 + 18 + 20 + 40 <= 500
+    row = spec["height"] / rows
+    dots = _marks(spec, "circle")[0]["encoding"]["size"]["scale"]["range"]
+    diamond = _marks(spec, "point")[0]["mark"]["size"]
+    assert 2 * math.sqrt(max(dots) / math.pi) < math.sqrt(diamond) < row  # circle inside diamond inside row
+    assert 2 * math.sqrt(min(dots) / math.pi) >= charts.FONT  # a count's digit fits its smallest circle
+    assert all(layer["mark"]["fontSize"] >= charts.FONT - 2 for layer in _marks(spec, "text"))
+    assert all(layer["mark"].get("dy", 0) == 0 for layer in _marks(spec, "text"))  # nothing into the next row
+
+
+# ------------------------------------------------------------------------------------------- flows
+
+
+def _centring(spec: dict) -> dict[int, float]:
+    """Lines of text -> the vertical offset of its layer's first line, in lines."""
+    found = {}
+    for layer in _marks(spec, "text"):
+        filters = [t["filter"] for t in layer.get("transform", []) if "filter" in t]
+        lines = int(re.search(r"== (\d+)$", filters[0]).group(1)) if filters else 1
+        found[lines] = layer["mark"].get("dy", 0) / layer["mark"]["lineHeight"]
+    return found
+
+
+def test_flow_labels_of_two_lines_are_centred(room):
+    spec = charts.flow_chart(room).to_dict()
+    labels = {row["label"].count("\n") + 1 for row in _data(spec)}
+    assert labels == {1, 2}  # "0" and "3\n2 facts"
+    # Vega draws line 1 at the centre and line 2 below: the block moves up by half a line per extra line.
+    assert _centring(spec) == {1: 0, 2: -0.5}
+
+
+def test_jigsaw_labels_of_two_lines_are_centred(played):
+    spec = charts.jigsaw_chart(analyse(played), 0).to_dict()
+    assert _centring(spec) == {1: 0, 2: -0.5}
+
+
+def test_charts_keep_the_colour_blind_safe_palette(room):
+    spec = charts.jigsaw_chart(room).to_dict()
+    scale = _marks(spec, "rect")[0]["encoding"]["color"]["scale"]
+    assert scale["range"] == list(charts.STATE_COLOURS.values()) == ["#0072B2", "#E69F00", "#EEEEEE"]
+
+
+@pytest.mark.parametrize("stage", [None, 0])
+def test_jigsaw_text_is_inked_apart_from_its_cell(room, stage):
+    """Layers share their scales: text coloured through a second scale on "state" took the cells' colours
+    and vanished into them. Each text carries its own ink, and no ink is its cell's colour."""
+    spec = charts.jigsaw_chart(room, stage).to_dict()
+    for layer in _marks(spec, "text"):
+        assert layer["encoding"]["color"] == {"field": "ink", "scale": None, "type": "nominal"}
+    rows = _data(spec)
+    assert rows and all(row["ink"] != charts.STATE_COLOURS[row["state"]] for row in rows)
+    assert {row["ink"] for row in rows if row["state"] == "own"} == {charts.STATE_TEXT_COLOURS["own"]}

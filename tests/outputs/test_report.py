@@ -1,0 +1,194 @@
+"""Every export format parsed back and checked for the key figures of the hand-made workshop
+(tests/fixtures/debrief.py); participant text stays inert; the charts are valid Vega-Lite."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from html.parser import HTMLParser
+
+import pypdf
+import pytest
+
+from facilitation.outputs import charts
+from facilitation.outputs import report
+from facilitation.analysis.debrief import analyse
+from tests.fixtures.debrief import CREATED, HOSTILE_NOTE, PEOPLE, played_submissions, record
+
+KEY_FIGURES = ("TEST42", "2026-03-04", "The Test family", "Children's SC", "Share below the threshold",
+               "1 stage late", "School 2", "chaotic", "over-cautious", "Children Act 1989 s47",
+               "Nobody submitted at this stage", "nobody played it")
+
+
+class _Text(HTMLParser):
+    """Collects an HTML page's text, its tags and any script."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.text: list[str] = []
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def _html(analysis) -> _Text:
+    parser = _Text()
+    parser.feed(report.render_html(analysis))
+    parser.close()
+    return parser
+
+
+def _pdf_text(analysis) -> str:
+    reader = pypdf.PdfReader(io.BytesIO(report.render_pdf(analysis)))
+    return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+
+
+@pytest.fixture(scope="module")
+def played_pdf_text(mini_snapshot) -> str:
+    """The played workshop's PDF as text, rendered once for the module (a PDF takes most of a second)."""
+    return _pdf_text(analyse(record(mini_snapshot, PEOPLE, played_submissions())))
+
+
+# ------------------------------------------------------------------------------------ text reports
+
+
+@pytest.mark.parametrize("figure", KEY_FIGURES)
+def test_markdown_states_the_key_figures(played, figure):
+    assert figure in report.render_markdown(analyse(played)).replace("\\", "")
+
+
+@pytest.mark.parametrize("figure", KEY_FIGURES)
+def test_html_states_the_key_figures(played, figure):
+    assert figure in " ".join(_html(analyse(played)).text)
+
+
+@pytest.mark.parametrize("figure", KEY_FIGURES)
+def test_pdf_states_the_key_figures(played_pdf_text, figure):
+    assert figure in played_pdf_text
+
+
+def test_html_escapes_participant_text(played):
+    page = report.render_html(analyse(played))
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    parsed = _html(analyse(played))
+    assert "script" not in parsed.tags and HOSTILE_NOTE in "".join(parsed.text)
+
+
+def test_html_is_standalone(played):
+    page = report.render_html(analyse(played))
+    assert "<style>" in page and "http" not in page.replace("http://evil", "")
+    assert "<link" not in page and "<img" not in page
+
+
+def test_markdown_escapes_participant_text(played):
+    text = report.render_markdown(analyse(played))
+    assert HOSTILE_NOTE not in text
+    assert "\\<script\\>" in text and "\\*shared\\*" in text and "\\[now\\]" in text and "\\|" in text
+
+
+@pytest.mark.parametrize("secret", ["Alice", "Bob Jones", "private: Sam's mum"])
+@pytest.mark.parametrize("fmt", ["md", "html", "csv", "json"])
+def test_no_names_and_no_private_notes(played, fmt, secret):
+    assert secret not in report.render(fmt, played, analyse(played))
+
+
+def test_pdf_falls_back_to_a_core_font(played, monkeypatch, tmp_path):
+    monkeypatch.setattr(report, "DEJAVU", tmp_path)  # no fonts there
+    text = _pdf_text(analyse(played))
+    assert "Children's SC" in text and "TEST42" in text
+
+
+def test_the_empty_workshop_renders(empty_workshop):
+    analysis = analyse(empty_workshop)
+    for fmt in report.FORMATS:
+        assert report.render(fmt, empty_workshop, analysis)
+    assert "No stage has been revealed yet" in report.render_markdown(analysis)
+
+
+# ------------------------------------------------------------------------------------------- CSV
+
+
+def test_csv_rows_and_columns(played):
+    rows = list(csv.DictReader(io.StringIO(report.render_csv(played))))
+    assert tuple(rows[0]) == report.CSV_COLUMNS
+    assert len(rows) == 19
+    assert rows[0] == {"stage": "1", "stage_id": "first", "participant_id": "1", "participant": "School 1",
+                       "role": "school", "active": "yes", "fact": "bruise", "held_by": "school",
+                       "recipient": "childrens_social_care", "outcome": "as_guidance", "missed": "",
+                       "gateway": "ca1989_s47", "tell_family": "no", "barriers": "", "level": "2",
+                       "action": "refer", "confidence": "4"}
+
+
+@pytest.mark.parametrize(("through", "count"), [(None, 19), (0, 6), (1, 6)])
+def test_csv_follows_the_stages_analysed(played, through, count):
+    assert len(list(csv.DictReader(io.StringIO(report.render_csv(played, through))))) == count
+
+
+def test_csv_counts_match_the_analysis(played):
+    rows = list(csv.DictReader(io.StringIO(report.render_csv(played))))
+    shares = [r for r in rows if r["recipient"]]
+    assert len(shares) == analyse(played).counts.shares == 10
+    assert sum(1 for r in shares if r["outcome"].startswith("over_")) == 4
+    assert [r["participant"] for r in rows if r["active"] == "no"] == ["Police 2"]
+
+
+# ------------------------------------------------------------------------------------------ JSON
+
+
+def test_json_round_trip(played):
+    document = json.loads(report.render_json(played, analyse(played)))
+    analysis = document["analysis"]
+    assert document["format"] == report.JSON_FORMAT
+    assert (analysis["code"], analysis["created_at"], analysis["through"]) == ("TEST42", CREATED, 2)
+    assert analysis["counts"]["shares"] == 10 and analysis["act"]["delay"] == 1
+    assert [b["label"] for b in analysis["role_behaviours"]] == ["chaotic", "chaotic", "ideal", "unclassified"]
+    assert analysis["role_behaviours"][0]["counts"]["missing_rate"] == pytest.approx(1 / 3)
+    assert analysis["stages"][0]["judgements"][0]["mode"] == [1, 2]
+    assert analysis["jigsaw"]["cells"][1] == {"role_id": "school", "fact_id": "dv_callout", "state": "received",
+                                              "received": [{"from_role": "police", "stage_index": 0}]}
+    assert len(document["decisions"]) == 19
+    assert {p["label"] for p in analysis["participants"]} == {p for p in (
+        "School 1", "School 2", "Police 1", "Police 2", "Children's SC 1")}
+    assert len(PEOPLE) == len(analysis["participants"])
+
+
+# ---------------------------------------------------------------------------------------- charts
+
+
+CHARTS = ["jigsaw_chart", "picture_share_chart", "flow_chart", "judgement_chart", "barrier_chart"]
+
+
+@pytest.mark.parametrize("stage", [None, 0, 1, 2])
+@pytest.mark.parametrize("name", CHARTS)
+def test_charts_are_valid_vega_lite(played, name, stage):
+    spec = getattr(charts, name)(analyse(played), stage).to_dict()  # validates against the schema
+    assert spec["config"]["axis"]["labelFontSize"] >= charts.FONT
+
+
+@pytest.mark.parametrize("name", CHARTS)
+def test_charts_of_an_empty_workshop(empty_workshop, name):
+    assert getattr(charts, name)(analyse(empty_workshop)).to_dict()
+
+
+def test_chart_rows(played):
+    analysis = analyse(played)
+    jigsaw = charts.jigsaw_rows(analysis)
+    assert jigsaw[1] == {"role": "School", "fact": "dv callout", "fact_text": analysis.fact("dv_callout").text,
+                         "state": "received", "label": "from Police\nstage 1", "from": "Police (stage 1)"}
+    flows = {(r["sender"], r["recipient"]): r["shares"] for r in charts.flow_rows(analysis)}
+    assert flows[("School", "Children's SC")] == 3 and len(flows) == 12
+    assert [r["count"] for r in charts.barrier_rows(analysis)] == [1, 1, 1, 1]
+    assert charts.barrier_rows(analysis)[0]["barrier"] == "Legal fear (myth here)"
+    spread = [r for r in charts.judgement_rows(analysis, 0) if r["role"] == "School"]
+    assert [(r["level"], r["count"], r["kind"]) for r in spread] == [
+        (1, 1, "chosen by participants"), (2, 1, "chosen by participants"), (1, 0, "supported by the picture")]
+
+
+def test_chart_colours_are_the_roles_own(played):
+    rows = charts.picture_share_rows(analyse(played))
+    assert [r["colour"] for r in rows] == ["#0072b2", "#d55e00", "#009e73", "#cc79a7"]
