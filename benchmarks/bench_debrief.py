@@ -31,11 +31,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from facilitation.analysis.debrief import analyse  # noqa: E402
-from facilitation.content.models import Role, Scenario, Snapshot  # noqa: E402
+from facilitation.analysis.debrief import analyse
+from facilitation.content.models import Role, Scenario, Snapshot
+from facilitation.content.reference import reference
+from facilitation.outputs.report import render_html, render_markdown
 from facilitation.play.records import Participant, StageDecision, Submission, WorkshopRecord
-from facilitation.content.reference import reference  # noqa: E402
-from facilitation.outputs.report import render_html, render_markdown  # noqa: E402
 
 SENSITIVITIES = ("personal", "special_category", "criminal_offence")
 
@@ -45,14 +45,25 @@ def synthetic_snapshot(stages: int, facts: int, roles: int, rng: random.Random) 
     barriers = sorted(reference().barriers)
     role_ids = [f"agency_{n:02d}" for n in range(roles)]
     role_models = {
-        role_id: Role.model_validate({
-            "id": role_id, "name": f"Agency {n + 1}", "short_name": f"Agency {n + 1}",
-            "colour": None if n % 3 else "#0072b2", "summary": "A generated agency.",
-            "motivators": [{"id": "duty", "text": "A duty to safeguard."}],
-            "constraints": [{"id": f"c{k}", "text": "Something holds us back.",
-                             "barrier": barriers[(n + k) % len(barriers)]} for k in range(2)],
-            "threshold": {"acts_at": 1 + n % 4, "in_practice": "When the picture is clear."},
-        })
+        role_id: Role.model_validate(
+            {
+                "id": role_id,
+                "name": f"Agency {n + 1}",
+                "short_name": f"Agency {n + 1}",
+                "colour": None if n % 3 else "#0072b2",
+                "summary": "A generated agency.",
+                "motivators": [{"id": "duty", "text": "A duty to safeguard."}],
+                "constraints": [
+                    {
+                        "id": f"c{k}",
+                        "text": "Something holds us back.",
+                        "barrier": barriers[(n + k) % len(barriers)],
+                    }
+                    for k in range(2)
+                ],
+                "threshold": {"acts_at": 1 + n % 4, "in_practice": "When the picture is clear."},
+            }
+        )
         for n, role_id in enumerate(role_ids)
     }
     stage_list, number = [], 0
@@ -62,34 +73,61 @@ def synthetic_snapshot(stages: int, facts: int, roles: int, rng: random.Random) 
             holder = role_ids[number % roles]
             others = [r for r in role_ids if r != holder]
             rng.shuffle(others)
-            entering.append({
-                "id": f"f{number:03d}", "held_by": holder, "text": f"Fact number {number}.", "weight": rng.randint(0, 5),
-                "sensitivity": SENSITIVITIES[number % 3],
-                "guidance": {"share_with": others[: rng.randint(0, 3)], "avoid": others[3: 3 + rng.randint(0, 2)],
-                             "gateway": rng.choice([None, "ca1989_s47"]),
-                             "consent": rng.choice(["not_required", "seek_unless_unsafe", "required"]),
-                             "why": "Because."},
-            })
+            entering.append(
+                {
+                    "id": f"f{number:03d}",
+                    "held_by": holder,
+                    "text": f"Fact number {number}.",
+                    "weight": rng.randint(0, 5),
+                    "sensitivity": SENSITIVITIES[number % 3],
+                    "guidance": {
+                        "share_with": others[: rng.randint(0, 3)],
+                        "avoid": others[3 : 3 + rng.randint(0, 2)],
+                        "gateway": rng.choice([None, "ca1989_s47"]),
+                        "consent": rng.choice(["not_required", "seek_unless_unsafe", "required"]),
+                        "why": "Because.",
+                    },
+                }
+            )
             number += 1
-        stage_list.append({"id": f"s{index}", "title": f"Stage {index + 1}", "narrative": "Things happen.",
-                           "facts": entering, "prompts": ["What would you do now?"]})
-    scenario = Scenario.model_validate({
-        "id": "synthetic", "title": "A generated workshop", "audience": "children", "summary": "Generated.",
-        "learning_outcomes": ["Speed."], "roles": role_ids, "lead_role": role_ids[0],
-        "levels": {2: 20, 3: 60, 4: 150}, "stages": stage_list,
-        "debrief": {"what_happened": "It was generated.", "key_messages": ["Share."]},
-    })
+        stage_list.append(
+            {
+                "id": f"s{index}",
+                "title": f"Stage {index + 1}",
+                "narrative": "Things happen.",
+                "facts": entering,
+                "prompts": ["What would you do now?"],
+            }
+        )
+    scenario = Scenario.model_validate(
+        {
+            "id": "synthetic",
+            "title": "A generated workshop",
+            "audience": "children",
+            "summary": "Generated.",
+            "learning_outcomes": ["Speed."],
+            "roles": role_ids,
+            "lead_role": role_ids[0],
+            "levels": {2: 20, 3: 60, 4: 150},
+            "stages": stage_list,
+            "debrief": {"what_happened": "It was generated.", "key_messages": ["Share."]},
+        }
+    )
     return Snapshot(scenario=scenario, roles=role_models)
 
 
-def synthetic_record(participants: int, stages: int, facts: int, roles: int, seed: int = 1) -> WorkshopRecord:
+def synthetic_record(
+    participants: int, stages: int, facts: int, roles: int, seed: int = 1
+) -> WorkshopRecord:
     """A whole workshop played by `participants` generated participants (see the module docstring)."""
     rng = random.Random(seed)
     snapshot = synthetic_snapshot(stages, facts, roles, rng)
     barriers = sorted(reference().barriers)
     role_ids = list(snapshot.role_ids)
-    people = [Participant(id=n + 1, role_id=role_ids[n % roles], display_name=f"P{n}", active=n % 50 != 7)
-              for n in range(participants)]
+    people = [
+        Participant(id=n + 1, role_id=role_ids[n % roles], display_name=f"P{n}", active=n % 50 != 7)
+        for n in range(participants)
+    ]
     by_id = {fact.id: fact for fact in snapshot.scenario.facts}
     known: dict[str, set[str]] = {role: set() for role in role_ids}
     submissions = []
@@ -101,27 +139,54 @@ def synthetic_record(participants: int, stages: int, facts: int, roles: int, see
             entries = []
             for fact_id in sorted(known[person.role_id]):
                 guidance = by_id[fact_id].guidance
-                sent = [r for r in guidance.share_with if r != person.role_id and rng.random() < 0.6]
+                sent = [
+                    r for r in guidance.share_with if r != person.role_id and rng.random() < 0.6
+                ]
                 held_back = len(sent) < len([r for r in guidance.share_with if r != person.role_id])
                 sent += [r for r in guidance.avoid if r != person.role_id and rng.random() < 0.03]
-                entries.append({
-                    "fact_id": fact_id, "share_with": sent,
-                    "gateway": rng.choice([None, "ca1989_s47", "dpa2018_sch1_18"]) if sent else None,
-                    "tell_family": rng.random() < 0.3,
-                    "barriers": rng.sample(barriers, 1) if held_back and rng.random() < 0.5 else [],
-                })
+                entries.append(
+                    {
+                        "fact_id": fact_id,
+                        "share_with": sent,
+                        "gateway": rng.choice([None, "ca1989_s47", "dpa2018_sch1_18"])
+                        if sent
+                        else None,
+                        "tell_family": rng.random() < 0.3,
+                        "barriers": rng.sample(barriers, 1)
+                        if held_back and rng.random() < 0.5
+                        else [],
+                    }
+                )
                 for recipient in sent:
                     arriving[recipient].add(fact_id)
-            decision = StageDecision.model_validate({
-                "facts": entries, "level": rng.randint(1, 4), "action": rng.choice(["monitor", "refer", "no_action"]),
-                "confidence": rng.randint(1, 5), "note": "A <b>note</b> with *markup*." if rng.random() < 0.1 else "",
-                "note_shareable": rng.random() < 0.5})
-            submissions.append(Submission(participant_id=person.id, role_id=person.role_id, stage_index=index,
-                                          decision=decision))
+            decision = StageDecision.model_validate(
+                {
+                    "facts": entries,
+                    "level": rng.randint(1, 4),
+                    "action": rng.choice(["monitor", "refer", "no_action"]),
+                    "confidence": rng.randint(1, 5),
+                    "note": "A <b>note</b> with *markup*." if rng.random() < 0.1 else "",
+                    "note_shareable": rng.random() < 0.5,
+                }
+            )
+            submissions.append(
+                Submission(
+                    participant_id=person.id,
+                    role_id=person.role_id,
+                    stage_index=index,
+                    decision=decision,
+                )
+            )
         for role in role_ids:
             known[role] |= arriving[role]
-    return WorkshopRecord(code="BENCH1", created_at="2026-01-01T00:00:00+00:00", snapshot=snapshot,
-                          participants=tuple(people), submissions=tuple(submissions), revealed_through=stages - 1)
+    return WorkshopRecord(
+        code="BENCH1",
+        created_at="2026-01-01T00:00:00+00:00",
+        snapshot=snapshot,
+        participants=tuple(people),
+        submissions=tuple(submissions),
+        revealed_through=stages - 1,
+    )
 
 
 def best_of(repeat: int, work: Callable[[], object], *, gc_on: bool) -> float:
@@ -145,7 +210,7 @@ def calibration(record: WorkshopRecord) -> float:
     started = time.perf_counter()
     for submission in record.submissions:
         for entry in submission.decision.facts:
-            entry.fact_id, entry.share_with, entry.gateway  # noqa: B018
+            _ = (entry.fact_id, entry.share_with, entry.gateway)
     return time.perf_counter() - started
 
 
@@ -162,23 +227,36 @@ def main(argv: list[str] | None = None) -> int:
     record = synthetic_record(args.participants, args.stages, args.facts, args.roles)
     decisions = sum(len(s.decision.facts) for s in record.submissions)
     shares = sum(len(e.share_with) for s in record.submissions for e in s.decision.facts)
-    print(f"Generated {args.participants} participants x {args.stages} stages x {args.facts} facts, "
-          f"{args.roles} roles: {len(record.submissions)} submissions, {decisions} fact decisions, {shares} shares "
-          f"({time.perf_counter() - started:.1f} s).")
-    print(f"Calibration: reading 3 fields of every decision takes {calibration(record) * 1000:.0f} ms here.")
+    print(
+        f"Generated {args.participants} participants x {args.stages} stages x {args.facts} facts, "
+        f"{args.roles} roles: {len(record.submissions)} submissions, {decisions} fact decisions, {shares} shares "
+        f"({time.perf_counter() - started:.1f} s)."
+    )
+    print(
+        f"Calibration: reading 3 fields of every decision takes {calibration(record) * 1000:.0f} ms here."
+    )
 
     analysis = analyse(record)
     for label, gc_on in (("GC paused", False), ("GC on", True)):
         seconds = best_of(args.repeat, lambda: analyse(record), gc_on=gc_on)
         print(f"analyse        {seconds * 1000:7.0f} ms  ({label}; target < 300 ms)")
-    for name, render, target in (("render_html", render_html, "2 s"), ("render_markdown", render_markdown, "")):
-        seconds = best_of(max(1, args.repeat // 2), lambda: render(analysis), gc_on=True)
-        print(f"{name:<15}{seconds * 1000:7.0f} ms  (GC on{'; target < ' + target if target else ''}), "
-              f"{len(render(analysis)) / 1e6:.1f} MB")
+    for name, render, target in (
+        ("render_html", render_html, "2 s"),
+        ("render_markdown", render_markdown, ""),
+    ):
+        seconds = best_of(
+            max(1, args.repeat // 2), lambda render=render: render(analysis), gc_on=True
+        )
+        print(
+            f"{name:<15}{seconds * 1000:7.0f} ms  (GC on{'; target < ' + target if target else ''}), "
+            f"{len(render(analysis)) / 1e6:.1f} MB"
+        )
     c = analysis.counts
-    print(f"Debrief: {c.participants} participants, {c.submissions} submissions, {c.decisions} decisions, "
-          f"{c.shares} shares, {c.barriers_cited} barriers; lead could act at stage "
-          f"{'-' if analysis.act.actual is None else analysis.act.actual + 1}.")
+    print(
+        f"Debrief: {c.participants} participants, {c.submissions} submissions, {c.decisions} decisions, "
+        f"{c.shares} shares, {c.barriers_cited} barriers; lead could act at stage "
+        f"{'-' if analysis.act.actual is None else analysis.act.actual + 1}."
+    )
     return 0
 
 

@@ -29,33 +29,45 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from facilitation.content.models import Snapshot  # noqa: E402
+from facilitation.content.models import Snapshot
+from facilitation.content.reference import reference
+from facilitation.engine.rehearsal import simulate_workshop
+from facilitation.engine.store import Store
+from facilitation.engine.workshops import Workshops
 from facilitation.play.records import StageDecision
-from facilitation.content.reference import reference  # noqa: E402
-from facilitation.engine.rehearsal import simulate_workshop  # noqa: E402
-from facilitation.engine.store import Store  # noqa: E402
-from facilitation.engine.workshops import Workshops  # noqa: E402
-
 
 # ------------------------------------------------------------------------------ the scenario
 
 
-def generated_files(folder: Path, stages: int = 6, roles: int = 6, facts_per_stage: int = 3) -> Path:
+def generated_files(
+    folder: Path, stages: int = 6, roles: int = 6, facts_per_stage: int = 3
+) -> Path:
     """Write a plausible-shaped scenario and its roles as YAML under `folder`; returns the scenario file."""
     ref = reference()
-    barriers, gateways = sorted(ref.barriers), sorted(g for g, v in ref.gateways.items() if "children" in v.audience)
+    barriers, gateways = (
+        sorted(ref.barriers),
+        sorted(g for g, v in ref.gateways.items() if "children" in v.audience),
+    )
     role_ids = [f"agency_{n}" for n in range(1, roles + 1)]
     (folder / "roles").mkdir(parents=True)
     (folder / "scenarios").mkdir()
     for n, role_id in enumerate(role_ids):
         role = {
-            "id": role_id, "name": f"Agency {n + 1}", "short_name": f"Agency {n + 1}",
+            "id": role_id,
+            "name": f"Agency {n + 1}",
+            "short_name": f"Agency {n + 1}",
             "summary": "A generated agency for the benchmark.",
             "motivators": [{"id": "duty", "text": "A duty to safeguard."}],
-            "constraints": [{"id": f"c{k}", "text": "Something holds us back.", "barrier": barriers[(n + k) % len(barriers)]}
-                            for k in range(2)],
+            "constraints": [
+                {
+                    "id": f"c{k}",
+                    "text": "Something holds us back.",
+                    "barrier": barriers[(n + k) % len(barriers)],
+                }
+                for k in range(2)
+            ],
             "threshold": {"acts_at": 1 + n % 4, "in_practice": "When the picture is clear."},
-            "gateways": gateways[n % len(gateways): n % len(gateways) + 2],
+            "gateways": gateways[n % len(gateways) : n % len(gateways) + 2],
         }
         (folder / "roles" / f"{role_id}.yaml").write_text(yaml.safe_dump(role), encoding="utf-8")
     stage_list = []
@@ -64,19 +76,40 @@ def generated_files(folder: Path, stages: int = 6, roles: int = 6, facts_per_sta
         for f in range(facts_per_stage):
             holder = role_ids[(s + f) % roles]
             others = [r for r in role_ids if r != holder]
-            facts.append({
-                "id": f"fact_{s}_{f}", "held_by": holder, "text": f"Fact {f + 1} of stage {s + 1}.",
-                "weight": (s + f) % 4 + 1, "sensitivity": "personal",
-                "guidance": {"share_with": [r for r in (role_ids[0], others[-1]) if r != holder],
-                             "avoid": [others[1]] if others[1] not in (role_ids[0], others[-1]) else [],
-                             "gateway": gateways[0], "consent": "not_required", "why": "Generated."},
-            })
-        stage_list.append({"id": f"stage_{s}", "title": f"Stage {s + 1}", "narrative": "Things happen.",
-                           "facts": facts})
+            facts.append(
+                {
+                    "id": f"fact_{s}_{f}",
+                    "held_by": holder,
+                    "text": f"Fact {f + 1} of stage {s + 1}.",
+                    "weight": (s + f) % 4 + 1,
+                    "sensitivity": "personal",
+                    "guidance": {
+                        "share_with": [r for r in (role_ids[0], others[-1]) if r != holder],
+                        "avoid": [others[1]] if others[1] not in (role_ids[0], others[-1]) else [],
+                        "gateway": gateways[0],
+                        "consent": "not_required",
+                        "why": "Generated.",
+                    },
+                }
+            )
+        stage_list.append(
+            {
+                "id": f"stage_{s}",
+                "title": f"Stage {s + 1}",
+                "narrative": "Things happen.",
+                "facts": facts,
+            }
+        )
     scenario = {
-        "id": "bench", "title": "Benchmark family", "audience": "children", "summary": "Generated.",
-        "learning_outcomes": ["Speed."], "roles": role_ids, "lead_role": role_ids[0],
-        "levels": {2: 4, 3: 10, 4: 18}, "stages": stage_list,
+        "id": "bench",
+        "title": "Benchmark family",
+        "audience": "children",
+        "summary": "Generated.",
+        "learning_outcomes": ["Speed."],
+        "roles": role_ids,
+        "lead_role": role_ids[0],
+        "levels": {2: 4, 3: 10, 4: 18},
+        "stages": stage_list,
         "debrief": {"what_happened": "It was a benchmark.", "key_messages": ["Fast enough."]},
     }
     path = folder / "scenarios" / "bench.yaml"
@@ -90,8 +123,12 @@ def snapshot_from_files(scenario_path: Path) -> Snapshot:
 
     scenario = Scenario.model_validate(yaml.safe_load(scenario_path.read_text(encoding="utf-8")))
     roles_dir = scenario_path.parent.parent / "roles"
-    roles = {r: Role.model_validate(yaml.safe_load((roles_dir / f"{r}.yaml").read_text(encoding="utf-8")))
-             for r in scenario.roles}
+    roles = {
+        r: Role.model_validate(
+            yaml.safe_load((roles_dir / f"{r}.yaml").read_text(encoding="utf-8"))
+        )
+        for r in scenario.roles
+    }
     return Snapshot(scenario=scenario, roles=roles)
 
 
@@ -105,7 +142,7 @@ def shipped_scenario() -> tuple[str, Snapshot] | None:
     for path in sorted((ROOT / "scenarios").glob("*.yaml")):
         try:
             snapshot = load_snapshot(str(path), roles_dir=ROOT / "roles")
-        except Exception:  # noqa: BLE001 - a broken file is the library's business, not the benchmark's
+        except Exception:
             continue
         size = (len(snapshot.scenario.stages), len(snapshot.scenario.facts))
         if best is None or size > best[0]:
@@ -119,9 +156,15 @@ def shipped_scenario() -> tuple[str, Snapshot] | None:
 def describe(name: str, seconds: list[float], target_ms: float | None = None) -> None:
     ms = sorted(s * 1000 for s in seconds)
     p95 = ms[min(len(ms) - 1, int(len(ms) * 0.95))]
-    verdict = "" if target_ms is None else f"  (target p95 < {target_ms:g} ms: {'ok' if p95 < target_ms else 'MISSED'})"
-    print(f"  {name:<40} n={len(ms):<6} p50={statistics.median(ms):8.3f} ms  p95={p95:8.3f} ms  "
-          f"max={ms[-1]:8.3f} ms{verdict}")
+    verdict = (
+        ""
+        if target_ms is None
+        else f"  (target p95 < {target_ms:g} ms: {'ok' if p95 < target_ms else 'MISSED'})"
+    )
+    print(
+        f"  {name:<40} n={len(ms):<6} p50={statistics.median(ms):8.3f} ms  p95={p95:8.3f} ms  "
+        f"max={ms[-1]:8.3f} ms{verdict}"
+    )
 
 
 def bench_simulate(snapshot: Snapshot, participants: int, folder: Path) -> None:
@@ -130,29 +173,33 @@ def bench_simulate(snapshot: Snapshot, participants: int, folder: Path) -> None:
     result = simulate_workshop(snapshot, participants, seed=1, engine=engine)
     total = time.perf_counter() - started
     submissions = sum(stage.submissions for stage in result.stages)
-    print(f"  simulate_workshop in-process: {total:.2f} s for {participants} participants x "
-          f"{len(result.stages)} stages ({submissions} submissions)  (target < 10 s: {'ok' if total < 10 else 'MISSED'})")
+    print(
+        f"  simulate_workshop in-process: {total:.2f} s for {participants} participants x "
+        f"{len(result.stages)} stages ({submissions} submissions)  (target < 10 s: {'ok' if total < 10 else 'MISSED'})"
+    )
 
 
 def bench_cli(scenario_arg: str, roles_dir: Path | None, participants: int, folder: Path) -> None:
     """`easi simulate` as a whole process: interpreter start, imports, loading, playing, printing."""
-    try:
-        import facilitation.content.library  # noqa: F401
-
-        easi = shutil.which("easi")
-        launcher = [easi] if easi else [sys.executable, "-c", "import sys; from facilitation.cli import main; "
-                                                           "sys.exit(main())"]
-        note = ""
-    except ImportError:
-        # Until the library lands, the same command with this file's loader standing in for it.
-        launcher = [sys.executable, "-c", (
-            "import sys, types; sys.path.insert(0, 'benchmarks'); import bench_engine; "
-            "sys.modules['facilitation.content.library'] = types.SimpleNamespace("
-            "load_snapshot=lambda path, roles_dir=None: bench_engine.snapshot_from_files(bench_engine.Path(path))); "
-            "from facilitation.cli import main; sys.exit(main())")]
-        note = " (library not there yet: the benchmark's loader stands in)"
-    command = [*launcher, "simulate", scenario_arg, "--participants", str(participants),
-               "--db", str(folder / "cli.db")]
+    easi = shutil.which("easi")
+    launcher = (
+        [easi]
+        if easi
+        else [
+            sys.executable,
+            "-c",
+            "import sys; from facilitation.cli import main; sys.exit(main())",
+        ]
+    )
+    command = [
+        *launcher,
+        "simulate",
+        scenario_arg,
+        "--participants",
+        str(participants),
+        "--db",
+        str(folder / "cli.db"),
+    ]
     if roles_dir is not None:
         command += ["--roles", str(roles_dir)]
     started = time.perf_counter()
@@ -161,7 +208,9 @@ def bench_cli(scenario_arg: str, roles_dir: Path | None, participants: int, fold
     if done.returncode:
         print(f"  easi simulate (CLI): failed: {done.stderr.strip()[-500:]}")
         return
-    print(f"  easi simulate, whole process{note}: {total:.2f} s  (target < 10 s: {'ok' if total < 10 else 'MISSED'})")
+    print(
+        f"  easi simulate, whole process: {total:.2f} s  (target < 10 s: {'ok' if total < 10 else 'MISSED'})"
+    )
 
 
 def submit_round(
@@ -176,9 +225,13 @@ def submit_round(
         rng = random.Random(seat.participant_id * 100 + stage)
         view = engine.participant_view(seat.token)
         others = [r for r in snapshot.role_ids if r != seat.role_id]
-        facts = [{"fact_id": fact_id, "share_with": rng.sample(others, min(2, len(others)))}
-                 for fact_id in view.picture.facts]
-        return StageDecision(facts=facts, level=2, action="monitor", confidence=3, note="A note. " * 20)
+        facts = [
+            {"fact_id": fact_id, "share_with": rng.sample(others, min(2, len(others)))}
+            for fact_id in view.picture.facts
+        ]
+        return StageDecision(
+            facts=facts, level=2, action="monitor", confidence=3, note="A note. " * 20
+        )
 
     prepared = {} if with_views else {seat.token: prepare(seat) for seat in seats}
 
@@ -258,7 +311,9 @@ def bench_play(snapshot: Snapshot, participants: int, threads: int, folder: Path
     code, key = created.code, created.facilitator_key
     seats = [engine.join(code) for _ in range(participants)]
     engine.open_stage(code, key)
-    polled = polled_during(engine, code, lambda: submit_round(engine, snapshot, seats, 0, threads, with_views=True))
+    polled = polled_during(
+        engine, code, lambda: submit_round(engine, snapshot, seats, 0, threads, with_views=True)
+    )
     describe(f"versions() while {threads} threads submit", polled, 1)
 
 
@@ -279,8 +334,10 @@ def main() -> None:
             scenario_arg, roles_dir = str(scenario_path), scenario_path.parent.parent / "roles"
             snapshot = snapshot_from_files(scenario_path)
             print("Scenario: generated (no shipped scenario the library can load)")
-        print(f"  {len(snapshot.scenario.stages)} stages, {len(snapshot.role_ids)} roles, "
-              f"{len(snapshot.scenario.facts)} facts; {args.participants} participants\n")
+        print(
+            f"  {len(snapshot.scenario.stages)} stages, {len(snapshot.role_ids)} roles, "
+            f"{len(snapshot.scenario.facts)} facts; {args.participants} participants\n"
+        )
         bench_simulate(snapshot, args.participants, folder)
         bench_cli(scenario_arg, roles_dir, args.participants, folder)
         bench_play(snapshot, args.participants, args.threads, folder)

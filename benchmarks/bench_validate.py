@@ -24,7 +24,9 @@ def cold_shipped() -> tuple[float, float, int, int]:
     from facilitation.content import library
 
     imported = time.perf_counter()
-    report = library.validate_paths([PROJECT / "roles", PROJECT / "scenarios"], roles_dir=PROJECT / "roles")
+    report = library.validate_paths(
+        [PROJECT / "roles", PROJECT / "scenarios"], roles_dir=PROJECT / "roles"
+    )
     done = time.perf_counter()
     return imported - started, done - imported, len(report), sum(map(len, report.values()))
 
@@ -37,20 +39,40 @@ def generated_scenario(stages: int = 12, facts: int = 200) -> tuple[str, dict]:
     template = next(iter(base.values()))
     roles = {f"agency_{n}": template.model_copy(update={"id": f"agency_{n}"}) for n in range(12)}
     ids = list(roles)
-    lines = ["id: generated", "title: Generated", "audience: children", "summary: Generated for the benchmark.",
-             "learning_outcomes: [Speed.]", f"roles: [{', '.join(ids)}]", f"lead_role: {ids[0]}", "stages:"]
+    lines = [
+        "id: generated",
+        "title: Generated",
+        "audience: children",
+        "summary: Generated for the benchmark.",
+        "learning_outcomes: [Speed.]",
+        f"roles: [{', '.join(ids)}]",
+        f"lead_role: {ids[0]}",
+        "stages:",
+    ]
     for stage in range(stages):
-        lines += [f"  - id: stage_{stage}", f"    title: Stage {stage}", "    narrative: Things happen.", "    facts:"]
+        lines += [
+            f"  - id: stage_{stage}",
+            f"    title: Stage {stage}",
+            "    narrative: Things happen.",
+            "    facts:",
+        ]
         for fact in range(stage * facts // stages, (stage + 1) * facts // stages):
             holder, lead, other = ids[fact % 12], ids[0], ids[(fact + 5) % 12]
             share = [lead] if holder != lead else [ids[1]]
             avoid = [other] if other not in (holder, *share) else []
-            lines += [f"      - id: fact_{fact}", f"        held_by: {holder}",
-                      f"        text: Fact number {fact}, as the holding agency knows it.",
-                      f"        weight: {fact % 6}", "        sensitivity: special_category", "        guidance:",
-                      f"          share_with: [{', '.join(share)}]", f"          avoid: [{', '.join(avoid)}]",
-                      "          gateway: ca1989_s47", "          consent: not_required",
-                      "          why: Because the pieces add up."]
+            lines += [
+                f"      - id: fact_{fact}",
+                f"        held_by: {holder}",
+                f"        text: Fact number {fact}, as the holding agency knows it.",
+                f"        weight: {fact % 6}",
+                "        sensitivity: special_category",
+                "        guidance:",
+                f"          share_with: [{', '.join(share)}]",
+                f"          avoid: [{', '.join(avoid)}]",
+                "          gateway: ca1989_s47",
+                "          consent: not_required",
+                "          why: Because the pieces add up.",
+            ]
     lines += ["debrief:", "  what_happened: The pieces added up.", "  key_messages: [Share.]"]
     return "\n".join(lines) + "\n", roles
 
@@ -80,41 +102,55 @@ def hostile(repeat: int) -> None:
     for name, make in HOSTILE.items():
         text = make()
 
-        def refuse() -> None:
+        def refuse(text: str = text, name: str = name) -> None:
             try:
                 read_yaml(text)
             except YamlRefused:
                 return
             raise AssertionError(f"{name} was accepted")
 
-        print(f"hostile, {name}: refused in {best(refuse, repeat) * 1000:.0f} ms   target < 1000 ms")
+        print(
+            f"hostile, {name}: refused in {best(refuse, repeat) * 1000:.0f} ms   target < 1000 ms"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--hostile", action="store_true", help="time the refusal of hostile inputs only")
+    parser.add_argument(
+        "--hostile", action="store_true", help="time the refusal of hostile inputs only"
+    )
     args = parser.parse_args()
     if args.hostile:
         hostile(args.repeat)
         return
 
     imported, validated, files, problems = cold_shipped()
-    print(f"shipped library, cold: import {imported * 1000:.0f} ms + validate {validated * 1000:.0f} ms = "
-          f"{(imported + validated) * 1000:.0f} ms for {files} files ({problems} problems)   target < 500 ms")
+    print(
+        f"shipped library, cold: import {imported * 1000:.0f} ms + validate {validated * 1000:.0f} ms = "
+        f"{(imported + validated) * 1000:.0f} ms for {files} files ({problems} problems)   target < 500 ms"
+    )
 
     from facilitation.content import library
 
-    warm = best(lambda: library.validate_paths([PROJECT / "roles", PROJECT / "scenarios"],
-                                               roles_dir=PROJECT / "roles"), args.repeat)
+    warm = best(
+        lambda: library.validate_paths(
+            [PROJECT / "roles", PROJECT / "scenarios"], roles_dir=PROJECT / "roles"
+        ),
+        args.repeat,
+    )
     print(f"shipped library, warm: {warm * 1000:.0f} ms")
 
     text, roles = generated_scenario()
     _, found = library.inspect_scenario(text, "generated.yaml", roles)
-    assert not found, found[:3]  # the generated scenario must be valid, else the figure means nothing
+    assert not found, found[
+        :3
+    ]  # the generated scenario must be valid, else the figure means nothing
     elapsed = best(lambda: library.parse_scenario(text, "generated.yaml", roles), args.repeat)
-    print(f"generated scenario (12 stages, 200 facts, {len(text) // 1024} KiB): {elapsed * 1000:.1f} ms   "
-          "target < 100 ms")
+    print(
+        f"generated scenario (12 stages, 200 facts, {len(text) // 1024} KiB): {elapsed * 1000:.1f} ms   "
+        "target < 100 ms"
+    )
 
 
 if __name__ == "__main__":

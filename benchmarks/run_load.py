@@ -36,45 +36,106 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.loadharness.baseline import IdleResult, run_baseline  # noqa: E402
-from benchmarks.loadharness.server import WORKSHOP_APP, StreamlitServer  # noqa: E402
-from benchmarks.loadharness.stats import fmt_bytes, fmt_ms, table  # noqa: E402
-from facilitation.cli.serve import parse_processes  # noqa: E402
+from benchmarks.loadharness.baseline import IdleResult, run_baseline
+from benchmarks.loadharness.server import WORKSHOP_APP, StreamlitServer
+from benchmarks.loadharness.stats import fmt_bytes, fmt_ms, table
+from facilitation.cli.serve import parse_processes
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--participants", type=int, nargs="+", default=[50, 150, 300], metavar="N",
-                        help="participant counts to measure, one level each (default: 50 150 300)")
-    parser.add_argument("--duration", type=float, default=150.0,
-                        help="seconds of workshop play per level, stages included (default 150)")
-    parser.add_argument("--stages", type=int, default=2, help="stages to play per level at most (default 2)")
-    parser.add_argument("--scenario", default="riverside-family",
-                        help='a shipped scenario id, or "mini" for the tests\' small one (default riverside-family)')
-    parser.add_argument("--think", default="4,20",
-                        help="a participant's thinking time before submitting, min,max seconds (default 4,20)")
-    parser.add_argument("--reveal-pause", type=float, default=8.0,
-                        help="seconds between a reveal and the next stage opening (default 8)")
-    parser.add_argument("--join-rate", type=float, default=25.0, help="tabs opened per second (default 25)")
-    parser.add_argument("--warmup", type=float, default=6.0, help="seconds of idle polling before measuring (6)")
-    parser.add_argument("--idle-window", type=float, default=20.0, help="seconds of idle polling measured (20)")
-    parser.add_argument("--baseline-only", action="store_true", help="measure the trivial page only")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--participants",
+        type=int,
+        nargs="+",
+        default=[50, 150, 300],
+        metavar="N",
+        help="participant counts to measure, one level each (default: 50 150 300)",
+    )
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=150.0,
+        help="seconds of workshop play per level, stages included (default 150)",
+    )
+    parser.add_argument(
+        "--stages", type=int, default=2, help="stages to play per level at most (default 2)"
+    )
+    parser.add_argument(
+        "--scenario",
+        default="riverside-family",
+        help='a shipped scenario id, or "mini" for the tests\' small one (default riverside-family)',
+    )
+    parser.add_argument(
+        "--think",
+        default="4,20",
+        help="a participant's thinking time before submitting, min,max seconds (default 4,20)",
+    )
+    parser.add_argument(
+        "--reveal-pause",
+        type=float,
+        default=8.0,
+        help="seconds between a reveal and the next stage opening (default 8)",
+    )
+    parser.add_argument(
+        "--join-rate", type=float, default=25.0, help="tabs opened per second (default 25)"
+    )
+    parser.add_argument(
+        "--warmup", type=float, default=6.0, help="seconds of idle polling before measuring (6)"
+    )
+    parser.add_argument(
+        "--idle-window", type=float, default=20.0, help="seconds of idle polling measured (20)"
+    )
+    parser.add_argument(
+        "--baseline-only", action="store_true", help="measure the trivial page only"
+    )
     parser.add_argument("--workshop-only", action="store_true", help="skip the trivial page")
-    parser.add_argument("--facilitator", choices=["page", "engine"], default="page",
-                        help="the facilitator acts through the facilitate page (default) or engine calls")
-    parser.add_argument("--app", type=Path, default=ROOT / "workshop_app.py",
-                        help="the Streamlit entry file to measure (default workshop_app.py)")
-    parser.add_argument("--processes", type=parse_processes, default=1, metavar="N",
-                        help="serve the workshop app with `easi serve --processes N` (a number or 'auto'; "
-                             "default 1: a bare `streamlit run`, measured as before)")
-    parser.add_argument("--profile", action="store_true",
-                        help="sample the server with py-spy during the play and print where its time went")
-    parser.add_argument("--trace-deltas", type=int, default=0, metavar="K",
-                        help="trace every delta of the first K laptops, for the dumps in --log-dir (debugging)")
-    parser.add_argument("--seed", type=int, default=7, help="random seed for think times and decisions")
-    parser.add_argument("--max-minutes", type=float, default=60.0, help="hard limit on the whole run (60)")
-    parser.add_argument("--log-dir", type=Path, default=ROOT / "artifacts" / "load",
-                        help="server logs go here (default artifacts/load)")
+    parser.add_argument(
+        "--facilitator",
+        choices=["page", "engine"],
+        default="page",
+        help="the facilitator acts through the facilitate page (default) or engine calls",
+    )
+    parser.add_argument(
+        "--app",
+        type=Path,
+        default=ROOT / "workshop_app.py",
+        help="the Streamlit entry file to measure (default workshop_app.py)",
+    )
+    parser.add_argument(
+        "--processes",
+        type=parse_processes,
+        default=1,
+        metavar="N",
+        help="serve the workshop app with `easi serve --processes N` (a number or 'auto'; "
+        "default 1: a bare `streamlit run`, measured as before)",
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="sample the server with py-spy during the play and print where its time went",
+    )
+    parser.add_argument(
+        "--trace-deltas",
+        type=int,
+        default=0,
+        metavar="K",
+        help="trace every delta of the first K laptops, for the dumps in --log-dir (debugging)",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=7, help="random seed for think times and decisions"
+    )
+    parser.add_argument(
+        "--max-minutes", type=float, default=60.0, help="hard limit on the whole run (60)"
+    )
+    parser.add_argument(
+        "--log-dir",
+        type=Path,
+        default=ROOT / "artifacts" / "load",
+        help="server logs go here (default artifacts/load)",
+    )
     parser.add_argument("--json", type=Path, help="also write every figure to this JSON file")
     args = parser.parse_args(argv)
     low, _, high = args.think.partition(",")
@@ -82,7 +143,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if any(n < 1 or n > 2000 for n in args.participants):
         parser.error("--participants must be between 1 and 2000")
     if args.processes > 1 and args.app.resolve() != WORKSHOP_APP:
-        parser.error("--processes runs the workshop app through `easi serve`; it cannot serve another --app")
+        parser.error(
+            "--processes runs the workshop app through `easi serve`; it cannot serve another --app"
+        )
     return args
 
 
@@ -110,24 +173,53 @@ def _plain(value):
 
 
 def baseline_table(results: list[IdleResult]) -> str:
-    rows = [(r.sessions, f"{r.cpu_per_poll * 1000:.2f}" if r.cpu_per_poll else "-", f"{r.polls_per_second:.0f}",
-             f"{r.cpu_percent:.0f}", fmt_ms(r.poll_p50), fmt_ms(r.poll_p95), fmt_bytes(r.peak_rss), r.errors,
-             f"{100 * r.harness_cpu_seconds / r.window:.0f}")
-            for r in results]
-    return table(["tabs", "CPU ms/poll", "polls/s", "server CPU %", "poll p50 ms", "poll p95 ms", "peak RSS",
-                  "errors", "harness CPU %"], rows)
+    rows = [
+        (
+            r.sessions,
+            f"{r.cpu_per_poll * 1000:.2f}" if r.cpu_per_poll else "-",
+            f"{r.polls_per_second:.0f}",
+            f"{r.cpu_percent:.0f}",
+            fmt_ms(r.poll_p50),
+            fmt_ms(r.poll_p95),
+            fmt_bytes(r.peak_rss),
+            r.errors,
+            f"{100 * r.harness_cpu_seconds / r.window:.0f}",
+        )
+        for r in results
+    ]
+    return table(
+        [
+            "tabs",
+            "CPU ms/poll",
+            "polls/s",
+            "server CPU %",
+            "poll p50 ms",
+            "poll p95 ms",
+            "peak RSS",
+            "errors",
+            "harness CPU %",
+        ],
+        rows,
+    )
 
 
 async def main(args: argparse.Namespace) -> int:
     deadline = time.monotonic() + args.max_minutes * 60
     args.log_dir.mkdir(parents=True, exist_ok=True)
-    report: dict = {"machine": machine(), "args": {k: str(v) for k, v in vars(args).items()}, "levels": []}
+    report: dict = {
+        "machine": machine(),
+        "args": {k: str(v) for k, v in vars(args).items()},
+        "levels": [],
+    }
     print(f"machine: {report['machine']}", flush=True)
     # The workshop levels start their server through StreamlitServer; the trivial page stays one process.
     StreamlitServer.workshop_processes = args.processes
     if args.processes > 1:
-        print(f"the workshop app runs as `easi serve --processes {args.processes}`; server CPU and RSS are "
-              f"summed over the proxy and every process", flush=True)
+        print(
+            f"the workshop app runs as `easi serve --processes {args.processes}`; server CPU and RSS are "
+            f"summed over the proxy and every process",
+            flush=True,
+        )
     baselines: list[IdleResult] = []
     workshop_results = []
     for n in args.participants:
@@ -140,21 +232,33 @@ async def main(args: argparse.Namespace) -> int:
         if not args.workshop_only:
             print(f"[{n}] trivial page: connecting {n} tabs ...", flush=True)
             baseline = await asyncio.wait_for(
-                run_baseline(n, warmup=args.warmup, window=args.idle_window, rate=args.join_rate,
-                             time_limit=remaining, log_dir=args.log_dir),
-                timeout=remaining)
+                run_baseline(
+                    n,
+                    warmup=args.warmup,
+                    window=args.idle_window,
+                    rate=args.join_rate,
+                    time_limit=remaining,
+                    log_dir=args.log_dir,
+                ),
+                timeout=remaining,
+            )
             baselines.append(baseline)
             level["baseline"] = baseline
-            print(f"[{n}] trivial page: {baseline.cpu_per_poll * 1000 if baseline.cpu_per_poll else 0:.2f} ms CPU "
-                  f"per poll, poll p95 {fmt_ms(baseline.poll_p95)} ms", flush=True)
+            print(
+                f"[{n}] trivial page: {baseline.cpu_per_poll * 1000 if baseline.cpu_per_poll else 0:.2f} ms CPU "
+                f"per poll, poll p95 {fmt_ms(baseline.poll_p95)} ms",
+                flush=True,
+            )
         if not args.baseline_only:
             from benchmarks.loadharness.workshop import run_workshop  # the app's scenario
 
             remaining = deadline - time.monotonic()
             try:
-                result = await asyncio.wait_for(run_workshop(n, args, baseline=baseline, time_limit=remaining),
-                                                timeout=remaining)
-            except Exception as error:  # noqa: BLE001 - one level failing must not lose the others' figures
+                result = await asyncio.wait_for(
+                    run_workshop(n, args, baseline=baseline, time_limit=remaining),
+                    timeout=remaining,
+                )
+            except Exception as error:
                 print(f"[{n}] the workshop level failed: {error!r}", flush=True)
                 level["workshop_error"] = repr(error)
             else:
@@ -178,7 +282,7 @@ async def main(args: argparse.Namespace) -> int:
     return 0
 
 
-def _interrupt(signum, frame):  # noqa: ARG001 - signal handler signature
+def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
 

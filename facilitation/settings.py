@@ -48,16 +48,30 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("EASI_DATA", "<project root>/data", "The data folder: the database and the passcode file."),
+    Setting(
+        "EASI_DATA", "<project root>/data", "The data folder: the database and the passcode file."
+    ),
     Setting("EASI_DB", "<data folder>/easi.db", "The SQLite database file."),
-    Setting("EASI_PASSCODE", "the file <data folder>/passcode (made on first use, mode 0600)",
-            "The operator passcode that creating workshops and saving library files requires."),
-    Setting("EASI_RETENTION_DAYS", "30", "How many days workshops are kept before `easi purge` removes them."),
-    Setting("EASI_PAGE_RUNS", "2", "How many full page runs one server process lets proceed at once."),
+    Setting(
+        "EASI_PASSCODE",
+        "the file <data folder>/passcode (made on first use, mode 0600)",
+        "The operator passcode that creating workshops and saving library files requires.",
+    ),
+    Setting(
+        "EASI_RETENTION_DAYS",
+        "30",
+        "How many days workshops are kept before `easi purge` removes them.",
+    ),
+    Setting(
+        "EASI_PAGE_RUNS", "2", "How many full page runs one server process lets proceed at once."
+    ),
     Setting("EASI_ROLES", "<project root>/roles", "The folder of role files."),
     Setting("EASI_SCENARIOS", "<project root>/scenarios", "The folder of scenario files."),
-    Setting("EASI_PUBLIC_URL", "the address the browser used",
-            "The public address join links and QR codes point at, such as https://easi.example.org."),
+    Setting(
+        "EASI_PUBLIC_URL",
+        "the address the browser used",
+        "The public address join links and QR codes point at, such as https://easi.example.org.",
+    ),
 )
 _NAMES = frozenset(setting.name for setting in SETTINGS)
 
@@ -146,7 +160,9 @@ def resolve_passcode() -> Passcode:
         existing = _read_passcode(path)
         if existing:
             return Passcode(existing, "file", path)
-        raise SettingsError(f"The passcode file {path} is empty: delete it or write a passcode in it.") from None
+        raise SettingsError(
+            f"The passcode file {path} is empty: delete it or write a passcode in it."
+        ) from None
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
         handle.write(value + "\n")
     return Passcode(value, "generated", path)
@@ -167,7 +183,9 @@ def retention_days() -> float:
     except ValueError:
         days = -1.0
     if not days >= 0:  # also refuses NaN
-        raise SettingsError(f"EASI_RETENTION_DAYS must be a number of days of 0 or more, not {configured!r}.")
+        raise SettingsError(
+            f"EASI_RETENTION_DAYS must be a number of days of 0 or more, not {configured!r}."
+        )
     return days
 
 
@@ -178,7 +196,9 @@ def concurrent_page_runs() -> int:
     if not configured:
         return DEFAULT_PAGE_RUNS
     if not configured.isdigit() or int(configured) < 1:
-        raise SettingsError(f"EASI_PAGE_RUNS must be a whole number of 1 or more, not {configured!r}.")
+        raise SettingsError(
+            f"EASI_PAGE_RUNS must be a whole number of 1 or more, not {configured!r}."
+        )
     return int(configured)
 
 

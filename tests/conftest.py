@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from facilitation.content.models import Role, Scenario, Snapshot
+from tests.paths import MINI
 
 pytest_plugins = [
     "tests.fixtures.library",
@@ -15,8 +16,6 @@ pytest_plugins = [
     "tests.fixtures.debrief",
     "tests.fixtures.ui",
 ]
-
-from tests.paths import MINI, PROJECT
 
 
 def _yaml(path: Path) -> dict:
@@ -27,7 +26,10 @@ def _yaml(path: Path) -> dict:
 def mini_snapshot() -> Snapshot:
     """The hand-computable 4-role, 3-stage scenario in tests/data/mini (see the comments in its YAML)."""
     scenario = Scenario.model_validate(_yaml(MINI / "scenarios" / "mini.yaml"))
-    roles = {role_id: Role.model_validate(_yaml(MINI / "roles" / f"{role_id}.yaml")) for role_id in scenario.roles}
+    roles = {
+        role_id: Role.model_validate(_yaml(MINI / "roles" / f"{role_id}.yaml"))
+        for role_id in scenario.roles
+    }
     return Snapshot(scenario=scenario, roles=roles)
 
 

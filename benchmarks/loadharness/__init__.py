@@ -4,7 +4,14 @@
 Run it with `python benchmarks/run_load.py`; see docs/performance.md for what it measures and how.
 """
 
-from .client import HarnessError, NotLoopback, RunRecord, StreamlitSession, WidgetNotFound, check_loopback
+from .client import (
+    HarnessError,
+    NotLoopback,
+    RunRecord,
+    StreamlitSession,
+    WidgetNotFound,
+    check_loopback,
+)
 from .server import StreamlitServer, free_port
 from .tree import PageTree, Widget
 

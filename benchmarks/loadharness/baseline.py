@@ -50,7 +50,9 @@ class IdleResult:
         return self.polls / self.window if self.window else 0.0
 
 
-async def connect_all(sessions: list[StreamlitSession], *, rate: float, deadline: float) -> list[str]:
+async def connect_all(
+    sessions: list[StreamlitSession], *, rate: float, deadline: float
+) -> list[str]:
     """Connect the tabs at `rate` a second (a room does not open 300 laptops in the same millisecond);
     returns the errors of those that failed."""
     errors: list[str] = []
@@ -60,16 +62,24 @@ async def connect_all(sessions: list[StreamlitSession], *, rate: float, deadline
         await asyncio.sleep(index / rate if rate > 0 else 0)
         async with semaphore:
             try:
-                await asyncio.wait_for(session.connect(), timeout=max(1.0, deadline - time.monotonic()))
-            except (HarnessError, asyncio.TimeoutError) as error:
+                await asyncio.wait_for(
+                    session.connect(), timeout=max(1.0, deadline - time.monotonic())
+                )
+            except (TimeoutError, HarnessError) as error:
                 errors.append(f"{session.name}: {error!r}")
 
     await asyncio.gather(*(one(i, s) for i, s in enumerate(sessions)))
     return errors
 
 
-async def measure_idle(server: StreamlitServer, sessions: list[StreamlitSession], *, warmup: float,
-                       window: float, label: str) -> IdleResult:
+async def measure_idle(
+    server: StreamlitServer,
+    sessions: list[StreamlitSession],
+    *,
+    warmup: float,
+    window: float,
+    label: str,
+) -> IdleResult:
     """Let the connected tabs poll for `warmup` seconds, then measure `window` seconds of it."""
     import psutil
 
@@ -100,8 +110,15 @@ async def measure_idle(server: StreamlitServer, sessions: list[StreamlitSession]
     )
 
 
-async def run_baseline(n: int, *, warmup: float = 6.0, window: float = 20.0, rate: float = 25.0,
-                       time_limit: float = 300.0, log_dir=None) -> IdleResult:
+async def run_baseline(
+    n: int,
+    *,
+    warmup: float = 6.0,
+    window: float = 20.0,
+    rate: float = 25.0,
+    time_limit: float = 300.0,
+    log_dir=None,
+) -> IdleResult:
     """Serve the trivial page, connect `n` tabs, and measure their idle polling."""
     deadline = time.monotonic() + time_limit
     log_path = (log_dir / f"trivial-{n}.log") if log_dir else None
@@ -114,7 +131,9 @@ async def run_baseline(n: int, *, warmup: float = 6.0, window: float = 20.0, rat
             live = [s for s in sessions if s.connected]
             if not live:
                 raise HarnessError(f"no tab could open the trivial page: {errors[:3]}")
-            result = await measure_idle(server, live, warmup=warmup, window=window, label="trivial page")
+            result = await measure_idle(
+                server, live, warmup=warmup, window=window, label="trivial page"
+            )
             result.errors += len(errors)
             result.connect_seconds = connected
             return result

@@ -65,7 +65,9 @@ FINISHED_WITH_COMPILE_ERROR = ForwardMsg.FINISHED_WITH_COMPILE_ERROR
 FINISHED_EARLY_FOR_RERUN = ForwardMsg.FINISHED_EARLY_FOR_RERUN
 FINISHED_FRAGMENT_RUN_SUCCESSFULLY = ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
 
-_CACHE_LIMIT = 200  # cached messages kept per session (the browser ages them by runs; a bound is enough)
+_CACHE_LIMIT = (
+    200  # cached messages kept per session (the browser ages them by runs; a bound is enough)
+)
 _RUN_HISTORY = 64  # finished runs remembered per session, for waiters
 
 
@@ -123,9 +125,13 @@ class SessionStats:
     # ... of which a full run followed by a fragment run: a fragment request never cuts a full run short,
     # so the full run's last messages were dropped by the server (see docs/performance.md, "lost run tails")
     lost_full_run_tails: int = 0
-    poll_latencies: list[float] = field(default_factory=list)  # auto-rerun sent -> its fragment run finished
+    poll_latencies: list[float] = field(
+        default_factory=list
+    )  # auto-rerun sent -> its fragment run finished
     exceptions: list[str] = field(default_factory=list)  # exception elements the page showed
-    errors: list[str] = field(default_factory=list)  # protocol problems, compile errors, lost connection
+    errors: list[str] = field(
+        default_factory=list
+    )  # protocol problems, compile errors, lost connection
 
 
 @dataclass
@@ -186,12 +192,16 @@ class StreamlitSession:
         # the fragments the last full run armed (even with auto_rerun off): fragment id -> interval
         self.fragments_with_timers: dict[str, float] = {}
         self._values: dict[str, tuple[str, Any]] = {}  # widget id -> (WidgetState field, value)
-        self._pending_forms: dict[str, dict[str, tuple[str, Any]]] = {}  # form id -> widget id -> value
+        self._pending_forms: dict[
+            str, dict[str, tuple[str, Any]]
+        ] = {}  # form id -> widget id -> value
         self._triggers: dict[str, str] = {}  # widget id -> trigger field, sent once
         self._cache: OrderedDict[str, ForwardMsg] = OrderedDict()
         self._current: RunRecord | None = None
         self._runs: deque[RunRecord] = deque(maxlen=_RUN_HISTORY)
-        self._auto_sent: dict[str, deque[float]] = {}  # fragment id -> send times awaiting their run
+        self._auto_sent: dict[
+            str, deque[float]
+        ] = {}  # fragment id -> send times awaiting their run
         self._pending_auto: dict[str, float] = {}  # run id -> when its auto-rerun was sent
         self._changed = asyncio.Event()
         self._watchers: list[_Watcher] = []
@@ -223,21 +233,40 @@ class StreamlitSession:
         Returns the first run once it has finished."""
         if self.preflight:
             # The browser checks these two before it opens the websocket.
-            await http_get(self.host, self.port, "/_stcore/health", timeout=self.connect_timeout,
-                           cookies=self.cookies)
-            await http_get(self.host, self.port, "/_stcore/host-config", timeout=self.connect_timeout,
-                           cookies=self.cookies)
+            await http_get(
+                self.host,
+                self.port,
+                "/_stcore/health",
+                timeout=self.connect_timeout,
+                cookies=self.cookies,
+            )
+            await http_get(
+                self.host,
+                self.port,
+                "/_stcore/host-config",
+                timeout=self.connect_timeout,
+                cookies=self.cookies,
+            )
         uri = f"ws://{self.host}:{self.port}/_stcore/stream"
         headers = {"Cookie": cookie_header(self.cookies)} if self.cookies else None
         try:
             self._ws = await asyncio.wait_for(
-                websockets.connect(uri, subprotocols=["streamlit"], max_size=None, ping_interval=None,
-                                   open_timeout=self.connect_timeout, close_timeout=2, additional_headers=headers),
+                websockets.connect(
+                    uri,
+                    subprotocols=["streamlit"],
+                    max_size=None,
+                    ping_interval=None,
+                    open_timeout=self.connect_timeout,
+                    close_timeout=2,
+                    additional_headers=headers,
+                ),
                 timeout=self.connect_timeout + 1,
             )
-        except (OSError, asyncio.TimeoutError, websockets.WebSocketException) as error:
+        except (TimeoutError, OSError, websockets.WebSocketException) as error:
             raise HarnessError(f"{self.name}: could not open {uri}: {error!r}") from error
-        if self._ws.response is not None:  # a handshake may set cookies too (a tab without preflight)
+        if (
+            self._ws.response is not None
+        ):  # a handshake may set cookies too (a tab without preflight)
             store_cookies(self.cookies, self._ws.response.headers.get_all("Set-Cookie"))
         self._reader = asyncio.create_task(self._read(), name=f"{self.name}-reader")
         if first_run:
@@ -255,13 +284,13 @@ class StreamlitSession:
         if self._ws is not None:
             try:
                 await asyncio.wait_for(self._ws.close(), timeout=3)
-            except (asyncio.TimeoutError, Exception):  # noqa: BLE001 - closing is best effort
+            except (TimeoutError, Exception):
                 pass
         if self._reader is not None:
             self._reader.cancel()
             try:
                 await asyncio.wait_for(self._reader, timeout=3)
-            except (asyncio.CancelledError, asyncio.TimeoutError, Exception):  # noqa: BLE001
+            except (TimeoutError, asyncio.CancelledError, Exception):
                 pass
         for watcher in self._watchers:
             if not watcher.future.done():
@@ -270,7 +299,12 @@ class StreamlitSession:
 
     @property
     def connected(self) -> bool:
-        return self._ws is not None and not self._closed and self._reader is not None and not self._reader.done()
+        return (
+            self._ws is not None
+            and not self._closed
+            and self._reader is not None
+            and not self._reader.done()
+        )
 
     # ------------------------------------------------------------------------------------ reading
     async def _read(self) -> None:
@@ -291,13 +325,15 @@ class StreamlitSession:
         except websockets.ConnectionClosed as closed:
             if not self._closed:
                 self.stats.errors.append(f"connection closed by the server: {closed!r}")
-        except Exception as error:  # noqa: BLE001 - a reader that dies must say why
+        except Exception as error:
             self.stats.errors.append(f"reader failed: {error!r}")
         finally:
             self._changed.set()
             for watcher in self._watchers:
                 if not watcher.future.done():
-                    watcher.future.set_exception(HarnessError(f"{self.name}: connection lost while waiting"))
+                    watcher.future.set_exception(
+                        HarnessError(f"{self.name}: connection lost while waiting")
+                    )
             self._watchers.clear()
 
     def _handle(self, msg: ForwardMsg, arrived: float) -> None:
@@ -305,7 +341,9 @@ class StreamlitSession:
         if kind == "ref_hash":
             cached = self._cache.get(msg.ref_hash)
             if cached is None:
-                self.stats.errors.append(f"ref_hash {msg.ref_hash} for a message this tab never held")
+                self.stats.errors.append(
+                    f"ref_hash {msg.ref_hash} for a message this tab never held"
+                )
                 return
             original = ForwardMsg()
             original.CopyFrom(cached)
@@ -317,8 +355,15 @@ class StreamlitSession:
             while len(self._cache) > _CACHE_LIMIT:
                 self._cache.popitem(last=False)
 
-        if kind in ("new_session", "script_finished", "auto_rerun", "page_info_changed", "page_not_found",
-                    "navigation", "stop_auto_rerun"):
+        if kind in (
+            "new_session",
+            "script_finished",
+            "auto_rerun",
+            "page_info_changed",
+            "page_not_found",
+            "navigation",
+            "stop_auto_rerun",
+        ):
             detail = ""
             if kind in ("new_session", "script_finished"):
                 run = msg.metadata.run
@@ -329,14 +374,24 @@ class StreamlitSession:
         elif kind == "delta" and self.trace_deltas:
             delta = msg.delta
             what = delta.WhichOneof("type")
-            inner = (delta.new_element.WhichOneof("type") if what == "new_element" else
-                     delta.add_block.WhichOneof("type") if what == "add_block" else "")
-            self.trace.append(f"{arrived:.3f} <- {what} {inner} {list(msg.metadata.delta_path)} "
-                              f"frag={delta.fragment_id[:6]}")
+            inner = (
+                delta.new_element.WhichOneof("type")
+                if what == "new_element"
+                else delta.add_block.WhichOneof("type")
+                if what == "add_block"
+                else ""
+            )
+            self.trace.append(
+                f"{arrived:.3f} <- {what} {inner} {list(msg.metadata.delta_path)} "
+                f"frag={delta.fragment_id[:6]}"
+            )
         if kind == "delta":
             run_id = self._current.run_id if self._current else ""
             self.tree.apply_delta(msg.delta, msg.metadata, run_id)
-            if msg.delta.HasField("new_element") and msg.delta.new_element.WhichOneof("type") == "exception":
+            if (
+                msg.delta.HasField("new_element")
+                and msg.delta.new_element.WhichOneof("type") == "exception"
+            ):
                 exc = msg.delta.new_element.exception
                 self.stats.exceptions.append(f"{exc.type}: {exc.message}")
         elif kind == "new_session":
@@ -369,7 +424,11 @@ class StreamlitSession:
             self._check_watchers(arrived)
 
     def _set_page(self, page_script_hash: str) -> None:
-        if self.page_script_hash and page_script_hash != self.page_script_hash and self.main_script_hash:
+        if (
+            self.page_script_hash
+            and page_script_hash != self.page_script_hash
+            and self.main_script_hash
+        ):
             self.tree.keep_script(self.main_script_hash)
             self._cancel_all_timers()
         self.page_script_hash = page_script_hash
@@ -392,7 +451,11 @@ class StreamlitSession:
         if new.page_script_hash:
             self._set_page(new.page_script_hash)
         previous = self._current
-        if previous is not None and previous.finished is None and previous.run_id != run.script_run_id:
+        if (
+            previous is not None
+            and previous.finished is None
+            and previous.run_id != run.script_run_id
+        ):
             self.stats.unfinished_runs += 1
             if not previous.is_fragment and fragment_ids:
                 self.stats.lost_full_run_tails += 1
@@ -447,7 +510,9 @@ class StreamlitSession:
         if existing is not None and existing[0] == interval and not existing[1].done():
             return  # re-arming at the same interval does not restart the countdown
         self._cancel_timer(key)
-        task = asyncio.get_running_loop().create_task(self._tick(key, interval), name=f"{self.name}-tick")
+        task = asyncio.get_running_loop().create_task(
+            self._tick(key, interval), name=f"{self.name}-tick"
+        )
         self._timers[key] = (interval, task)
 
     def _cancel_timer(self, fragment_id: str) -> None:
@@ -494,8 +559,14 @@ class StreamlitSession:
             _put(states.widgets.add(), widget_id, field_name, True)
         return states
 
-    async def _send_rerun(self, *, fragment_id: str = "", is_auto_rerun: bool = False,
-                          page_script_hash: str | None = None, page_name: str | None = None) -> float:
+    async def _send_rerun(
+        self,
+        *,
+        fragment_id: str = "",
+        is_auto_rerun: bool = False,
+        page_script_hash: str | None = None,
+        page_name: str | None = None,
+    ) -> float:
         if self._ws is None or self._closed:
             raise HarnessError(f"{self.name}: not connected")
         msg = BackMsg()
@@ -524,24 +595,35 @@ class StreamlitSession:
         sent = time.monotonic()
         try:
             await asyncio.wait_for(self._ws.send(msg.SerializeToString()), timeout=self.run_timeout)
-        except (websockets.ConnectionClosed, asyncio.TimeoutError, OSError) as error:
+        except (TimeoutError, websockets.ConnectionClosed, OSError) as error:
             self.stats.errors.append(f"send failed: {error!r}")
             raise HarnessError(f"{self.name}: could not send a rerun: {error!r}") from error
         self.stats.backmsgs_out += 1
-        self.trace.append(f"{sent:.3f} -> rerun{' fragment' if fragment_id else ''}{' auto' if is_auto_rerun else ''}"
-                          f"{' +trigger' if had_trigger else ''}")
+        self.trace.append(
+            f"{sent:.3f} -> rerun{' fragment' if fragment_id else ''}{' auto' if is_auto_rerun else ''}"
+            f"{' +trigger' if had_trigger else ''}"
+        )
         return sent
 
-    async def rerun(self, *, fragment_id: str = "", wait: bool = True,
-                    page_script_hash: str | None = None, page_name: str | None = None) -> RunRecord | None:
+    async def rerun(
+        self,
+        *,
+        fragment_id: str = "",
+        wait: bool = True,
+        page_script_hash: str | None = None,
+        page_name: str | None = None,
+    ) -> RunRecord | None:
         """Ask for a run (a fragment's when `fragment_id` is given) and, by default, wait for it to end."""
-        sent = await self._send_rerun(fragment_id=fragment_id, page_script_hash=page_script_hash,
-                                      page_name=page_name)
+        sent = await self._send_rerun(
+            fragment_id=fragment_id, page_script_hash=page_script_hash, page_name=page_name
+        )
         if not wait:
             return None
         return await self.wait_for_run(after=sent, fragment_id=fragment_id)
 
-    async def wait_for_run(self, *, after: float, fragment_id: str = "", timeout: float | None = None) -> RunRecord:
+    async def wait_for_run(
+        self, *, after: float, fragment_id: str = "", timeout: float | None = None
+    ) -> RunRecord:
         """The first run that started after `after` and finished (a full run, or one running `fragment_id`);
         runs cut short by a newer request are skipped."""
         deadline = time.monotonic() + (timeout or self.run_timeout)
@@ -549,28 +631,43 @@ class StreamlitSession:
             for record in self._runs:
                 if record.started < after or record.status == FINISHED_EARLY_FOR_RERUN:
                     continue
-                if (fragment_id and fragment_id in record.fragment_ids) or (not fragment_id and not record.is_fragment):
+                if (fragment_id and fragment_id in record.fragment_ids) or (
+                    not fragment_id and not record.is_fragment
+                ):
                     if record.status == FINISHED_WITH_COMPILE_ERROR:
                         raise HarnessError(f"{self.name}: the script failed to compile")
                     return record
-            await self._wait_changed(deadline, f"a {'fragment' if fragment_id else 'full'} run to finish")
+            await self._wait_changed(
+                deadline, f"a {'fragment' if fragment_id else 'full'} run to finish"
+            )
 
     async def _wait_changed(self, deadline: float, what: str) -> None:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            raise HarnessError(f"{self.name}: timed out waiting for {what} on {self.url}; "
-                               f"last events: {list(self.trace)[-8:]}")
+            raise HarnessError(
+                f"{self.name}: timed out waiting for {what} on {self.url}; "
+                f"last events: {list(self.trace)[-8:]}"
+            )
         if not self.connected:
-            raise HarnessError(f"{self.name}: connection lost waiting for {what}; errors: {self.stats.errors[-3:]}")
+            raise HarnessError(
+                f"{self.name}: connection lost waiting for {what}; errors: {self.stats.errors[-3:]}"
+            )
         self._changed.clear()
         try:
             await asyncio.wait_for(self._changed.wait(), timeout=remaining)
-        except asyncio.TimeoutError:
-            raise HarnessError(f"{self.name}: timed out waiting for {what} on {self.url}; "
-                               f"last events: {list(self.trace)[-8:]}") from None
+        except TimeoutError:
+            raise HarnessError(
+                f"{self.name}: timed out waiting for {what} on {self.url}; "
+                f"last events: {list(self.trace)[-8:]}"
+            ) from None
 
-    async def wait_until(self, predicate: Callable[[StreamlitSession], bool], *, timeout: float | None = None,
-                         what: str = "a condition") -> float:
+    async def wait_until(
+        self,
+        predicate: Callable[[StreamlitSession], bool],
+        *,
+        timeout: float | None = None,
+        what: str = "a condition",
+    ) -> float:
         """Wait until `predicate(self)` holds; returns the arrival time (monotonic) of the message after
         which it first held (or now, if it already holds). The predicate is checked as each message lands,
         so the time does not include this task's own scheduling delay."""
@@ -581,9 +678,11 @@ class StreamlitSession:
         self._watchers.append(watcher)
         try:
             return await asyncio.wait_for(future, timeout=timeout or self.run_timeout)
-        except asyncio.TimeoutError:
-            raise HarnessError(f"{self.name}: timed out waiting for {what} on {self.url}; "
-                               f"page says: {self.tree.text()[:300]!r}") from None
+        except TimeoutError:
+            raise HarnessError(
+                f"{self.name}: timed out waiting for {what} on {self.url}; "
+                f"page says: {self.tree.text()[:300]!r}"
+            ) from None
         finally:
             if watcher in self._watchers:
                 self._watchers.remove(watcher)
@@ -597,23 +696,31 @@ class StreamlitSession:
                 if watcher.predicate(self):
                     watcher.future.set_result(arrived)
                     self._watchers.remove(watcher)
-            except Exception as error:  # noqa: BLE001 - a broken predicate fails its waiter, not the reader
+            except Exception as error:
                 watcher.future.set_exception(error)
                 self._watchers.remove(watcher)
 
     async def wait_for_text(self, text: str, *, timeout: float | None = None) -> float:
         """Wait until some element's text contains `text`."""
-        return await self.wait_until(lambda s: s.has_text(text), timeout=timeout, what=f"text {text!r}")
+        return await self.wait_until(
+            lambda s: s.has_text(text), timeout=timeout, what=f"text {text!r}"
+        )
 
-    async def wait_for_widget(self, label: str, *, type: str | None = None, timeout: float | None = None) -> float:
-        return await self.wait_until(lambda s: s.find_widget(label, type=type) is not None, timeout=timeout,
-                                     what=f"widget {label!r}")
+    async def wait_for_widget(
+        self, label: str, *, type: str | None = None, timeout: float | None = None
+    ) -> float:
+        return await self.wait_until(
+            lambda s: s.find_widget(label, type=type) is not None,
+            timeout=timeout,
+            what=f"widget {label!r}",
+        )
 
     async def wait_for_auto_rerun(self, *, timeout: float | None = None) -> float:
         """Wait until a fragment run asked for by an auto-rerun timer has finished."""
         before = self.stats.auto_reruns_finished
-        return await self.wait_until(lambda s: s.stats.auto_reruns_finished > before, timeout=timeout,
-                                     what="an auto-rerun")
+        return await self.wait_until(
+            lambda s: s.stats.auto_reruns_finished > before, timeout=timeout, what="an auto-rerun"
+        )
 
     # ------------------------------------------------------------------------------------ the page
     def texts(self) -> list[str]:
@@ -640,7 +747,9 @@ class StreamlitSession:
         found = self.find_widget(label, type=type)
         if found is None:
             labels = [f"{w.type}:{w.label!r}" for w in self.tree.widgets()]
-            raise WidgetNotFound(f"{self.name}: no widget labelled {label!r} on {self.url}; there are {labels}")
+            raise WidgetNotFound(
+                f"{self.name}: no widget labelled {label!r} on {self.url}; there are {labels}"
+            )
         return found
 
     def value_of(self, widget: Widget | str) -> Any:
@@ -661,7 +770,9 @@ class StreamlitSession:
                 del form_values[widget_id]
         for widget in active.values():
             # The script set it (st.session_state) in this very run: the page now shows that value.
-            set_by_script = widget.run_id == run_id and bool(getattr(widget.proto, "set_value", False))
+            set_by_script = widget.run_id == run_id and bool(
+                getattr(widget.proto, "set_value", False)
+            )
             pending = self._pending_forms.get(widget.form_id, {}) if widget.form_id else None
             known = widget.id in self._values or (pending is not None and widget.id in pending)
             if known and not set_by_script:
@@ -678,7 +789,9 @@ class StreamlitSession:
         """Give a widget a new value without rerunning (several fields, then `click` or `rerun`).
 
         Inside a form the value waits for the form's submit button, as in the browser."""
-        widget = self.widget(label_or_widget) if isinstance(label_or_widget, str) else label_or_widget
+        widget = (
+            self.widget(label_or_widget) if isinstance(label_or_widget, str) else label_or_widget
+        )
         if widget.disabled:
             raise HarnessError(f"{self.name}: widget {widget.label!r} is disabled")
         encoded = encode_value(widget, value)
@@ -688,7 +801,9 @@ class StreamlitSession:
             self._values[widget.id] = encoded
         return widget
 
-    async def change(self, label_or_widget: str | Widget, value: Any, *, wait: bool = True) -> RunRecord | None:
+    async def change(
+        self, label_or_widget: str | Widget, value: Any, *, wait: bool = True
+    ) -> RunRecord | None:
         """Give a widget a new value as a person would (type and press Enter, pick an option, tick): the
         page reruns (only the widget's fragment, inside one); inside a form nothing is sent yet."""
         widget = self.set_value(label_or_widget, value)
@@ -698,7 +813,11 @@ class StreamlitSession:
 
     async def click(self, label_or_widget: str | Widget, *, wait: bool = True) -> RunRecord | None:
         """Press a button (a form's submit button submits the form's pending values)."""
-        widget = self.widget(label_or_widget, type=None) if isinstance(label_or_widget, str) else label_or_widget
+        widget = (
+            self.widget(label_or_widget, type=None)
+            if isinstance(label_or_widget, str)
+            else label_or_widget
+        )
         if widget.type not in ("button", "download_button"):
             raise HarnessError(f"{self.name}: {widget.label!r} is a {widget.type}, not a button")
         if widget.disabled:
@@ -725,7 +844,9 @@ class StreamlitSession:
                 target = app_page
                 break
         if target is None:
-            raise HarnessError(f"{self.name}: no page {page!r}; pages are {[p.url_pathname for p in self.app_pages]}")
+            raise HarnessError(
+                f"{self.name}: no page {page!r}; pages are {[p.url_pathname for p in self.app_pages]}"
+            )
         self._cancel_all_timers()
         self.page_not_found = None
         if query_string is not None:
@@ -751,8 +872,14 @@ def _put(state: Any, widget_id: str, field_name: str, value: Any) -> None:
 
 def _option(widget: Widget, value: Any) -> str:
     text = str(value)
-    if widget.options and text not in widget.options and not getattr(widget.proto, "accept_new_options", False):
-        raise HarnessError(f"{value!r} is not an option of {widget.label!r}: {list(widget.options)}")
+    if (
+        widget.options
+        and text not in widget.options
+        and not getattr(widget.proto, "accept_new_options", False)
+    ):
+        raise HarnessError(
+            f"{value!r} is not an option of {widget.label!r}: {list(widget.options)}"
+        )
     return text
 
 
@@ -780,7 +907,11 @@ def encode_value(widget: Widget, value: Any) -> tuple[str, Any]:
         return "int_value", int(value)
     if kind in ("date_input", "time_input", "date_time_input"):
         values = [value] if isinstance(value, str) else list(value)
-        return ("string_value", values[0]) if kind == "time_input" else ("string_array_value", [str(v) for v in values])
+        return (
+            ("string_value", values[0])
+            if kind == "time_input"
+            else ("string_array_value", [str(v) for v in values])
+        )
     raise HarnessError(f"the harness cannot set a {kind} widget ({widget.label!r})")
 
 
@@ -805,7 +936,9 @@ def initial_value(widget: Widget) -> tuple[str, Any] | None:
         if kind == "multiselect":
             if set_value:
                 return "string_array_value", list(p.raw_values)
-            return "string_array_value", [p.options[i] for i in p.default if 0 <= i < len(p.options)]
+            return "string_array_value", [
+                p.options[i] for i in p.default if 0 <= i < len(p.options)
+            ]
         if kind == "number_input":
             if set_value or p.HasField("value"):
                 return "double_value", p.value
@@ -816,8 +949,9 @@ def initial_value(widget: Widget) -> tuple[str, Any] | None:
 
 
 # ---------------------------------------------------------------------------------------- plain HTTP
-async def http_get(host: str, port: int, path: str, *, timeout: float = 10.0,
-                   cookies: dict[str, str] | None = None) -> tuple[int, bytes]:
+async def http_get(
+    host: str, port: int, path: str, *, timeout: float = 10.0, cookies: dict[str, str] | None = None
+) -> tuple[int, bytes]:
     """A minimal HTTP/1.1 GET to loopback (the browser's health check); returns (status, body).
     With `cookies` (a tab's jar) it sends them and stores what the response sets, as a browser does."""
     check_loopback(host)
@@ -826,8 +960,9 @@ async def http_get(host: str, port: int, path: str, *, timeout: float = 10.0,
         reader, writer = await asyncio.open_connection(host, port)
         cookie = f"Cookie: {cookie_header(cookies)}\r\n" if cookies else ""
         try:
-            writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n{cookie}Connection: close\r\n\r\n"
-                         .encode())
+            writer.write(
+                f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n{cookie}Connection: close\r\n\r\n".encode()
+            )
             await writer.drain()
             raw = await reader.read(-1)
         finally:
@@ -836,13 +971,19 @@ async def http_get(host: str, port: int, path: str, *, timeout: float = 10.0,
         status = int(head.split(b" ", 2)[1]) if head.startswith(b"HTTP/") else 0
         if cookies is not None:
             lines = head.decode("latin-1").split("\r\n")[1:]
-            store_cookies(cookies, [value for name, _, value in (line.partition(":") for line in lines)
-                                    if name.strip().lower() == "set-cookie"])
+            store_cookies(
+                cookies,
+                [
+                    value
+                    for name, _, value in (line.partition(":") for line in lines)
+                    if name.strip().lower() == "set-cookie"
+                ],
+            )
         return status, body
 
     try:
         return await asyncio.wait_for(fetch(), timeout=timeout)
-    except (OSError, asyncio.TimeoutError, ValueError, IndexError) as error:
+    except (TimeoutError, OSError, ValueError, IndexError) as error:
         raise HarnessError(f"GET http://{host}:{port}{path} failed: {error!r}") from error
 
 
@@ -860,7 +1001,9 @@ def store_cookies(jar: dict[str, str], set_cookies: Iterable[str]) -> None:
         name = name.strip()
         if not equals or not name:
             continue
-        if any(attribute.strip().lower().replace(" ", "") == "max-age=0" for attribute in attributes):
+        if any(
+            attribute.strip().lower().replace(" ", "") == "max-age=0" for attribute in attributes
+        ):
             jar.pop(name, None)
         else:
             jar[name] = value.strip()
@@ -870,8 +1013,18 @@ def summarise(sessions: Iterable[StreamlitSession]) -> dict[str, int]:
     """Totals of the counters of several sessions."""
     total: dict[str, int] = {}
     for session in sessions:
-        for key in ("bytes_in", "messages_in", "backmsgs_out", "full_runs", "fragment_runs", "auto_reruns_sent",
-                    "auto_reruns_finished", "early_finishes", "unfinished_runs", "lost_full_run_tails"):
+        for key in (
+            "bytes_in",
+            "messages_in",
+            "backmsgs_out",
+            "full_runs",
+            "fragment_runs",
+            "auto_reruns_sent",
+            "auto_reruns_finished",
+            "early_finishes",
+            "unfinished_runs",
+            "lost_full_run_tails",
+        ):
             total[key] = total.get(key, 0) + getattr(session.stats, key)
         total["exceptions"] = total.get("exceptions", 0) + len(session.stats.exceptions)
         total["errors"] = total.get("errors", 0) + len(session.stats.errors)

@@ -26,10 +26,28 @@ class Profiler:
         tool = shutil.which("py-spy")
         if tool is None:
             return
-        self.process = subprocess.Popen(  # noqa: S603 - a local tool on our own child
-            [tool, "record", "--pid", str(pid), "--format", "raw", "--rate", str(rate), "--duration",
-             str(int(seconds)), "--nonblocking", "--gil", "--subprocesses", "--output", str(path)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        self.process = subprocess.Popen(
+            [
+                tool,
+                "record",
+                "--pid",
+                str(pid),
+                "--format",
+                "raw",
+                "--rate",
+                str(rate),
+                "--duration",
+                str(int(seconds)),
+                "--nonblocking",
+                "--gil",
+                "--subprocesses",
+                "--output",
+                str(path),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
 
     @property
     def available(self) -> bool:
@@ -81,8 +99,11 @@ def summarise(raw: Path, *, top: int = 25) -> tuple[int, list[tuple[str, int, in
         own[frames[-1]] += samples
     # Leave out the frames every sample shares (interpreter start, event loop, thread bootstrap, the
     # script runner's own wrappers): they say nothing about where the time goes.
-    rows = [(name, count, own.get(name, 0)) for name, count in inclusive.most_common()
-            if not _WRAPPER.search(name) or own.get(name, 0) > 0.01 * total]
+    rows = [
+        (name, count, own.get(name, 0))
+        for name, count in inclusive.most_common()
+        if not _WRAPPER.search(name) or own.get(name, 0) > 0.01 * total
+    ]
     return total, rows[:top]
 
 
@@ -91,4 +112,5 @@ _WRAPPER = re.compile(
     r"Command\.\w+|Context\.invoke|Group\.invoke|BaseEventLoop\.(?:run_until_complete|run_forever|_run_once)|"
     r"Handle\._run|Thread\.(?:_bootstrap|_bootstrap_inner|run)|ScriptRunner\._run_script(?:_thread)?|"
     r"exec_func_with_error_handling|ScriptRunner\._run_script\.<locals>\.code_to_exec|_worker|_WorkItem\.run|"
-    r"Page\.run|gather_metrics\.<locals>\.wrapped_func) \(")
+    r"Page\.run|gather_metrics\.<locals>\.wrapped_func) \("
+)

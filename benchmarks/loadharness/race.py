@@ -40,10 +40,10 @@ async def stress(port: int, tries: int, *, max_gap: float = 0.03) -> tuple[int, 
         await tab.connect()
         for _ in range(tries):
             fragment_id = next(iter(tab.fragments_with_timers), "")
-            tab._triggers[tab.widget("Click me").id] = "trigger_value"  # noqa: SLF001 - a click, by hand
-            sent = await tab._send_rerun()  # noqa: SLF001
+            tab._triggers[tab.widget("Click me").id] = "trigger_value"
+            sent = await tab._send_rerun()
             await asyncio.sleep(random.uniform(0, max_gap))
-            await tab._send_rerun(fragment_id=fragment_id, is_auto_rerun=True)  # noqa: SLF001
+            await tab._send_rerun(fragment_id=fragment_id, is_auto_rerun=True)
             try:
                 await tab.wait_for_run(after=sent, timeout=5)
             except HarnessError:
@@ -58,10 +58,17 @@ async def stress(port: int, tries: int, *, max_gap: float = 0.03) -> tuple[int, 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tries", type=int, default=300)
-    parser.add_argument("--background", type=int, default=100,
-                        help="idle tabs polling the same server meanwhile, as a room does (default 100)")
-    parser.add_argument("--with-fix", action="store_true",
-                        help="install the app's work-around (facilitation.ui.streamlit_fixes) in the page")
+    parser.add_argument(
+        "--background",
+        type=int,
+        default=100,
+        help="idle tabs polling the same server meanwhile, as a room does (default 100)",
+    )
+    parser.add_argument(
+        "--with-fix",
+        action="store_true",
+        help="install the app's work-around (facilitation.ui.streamlit_fixes) in the page",
+    )
     args = parser.parse_args(argv)
 
     async def run(port: int) -> tuple[int, list[str]]:
@@ -76,8 +83,11 @@ def main(argv: list[str] | None = None) -> int:
         app = TRIVIAL_APP
         if args.with_fix:
             app = Path(folder) / "trivial_with_fix.py"
-            app.write_text("from facilitation.ui import streamlit_fixes\n\nstreamlit_fixes.apply()\n"
-                           + TRIVIAL_APP.read_text("utf-8"), "utf-8")
+            app.write_text(
+                "from facilitation.ui import streamlit_fixes\n\nstreamlit_fixes.apply()\n"
+                + TRIVIAL_APP.read_text("utf-8"),
+                "utf-8",
+            )
         with StreamlitServer(app, log_path=Path("artifacts/load/race.log")) as server:
             lost, traces = asyncio.run(asyncio.wait_for(run(server.port), timeout=1800))
     print(f"{lost} of {args.tries} clicks never saw their run finish")

@@ -87,8 +87,10 @@ class StreamlitServer:
         if processes is None:
             processes = self.workshop_processes if is_workshop else 1
         if processes > 1 and not is_workshop:
-            raise HarnessError(f"{self.app} cannot run in several processes: `easi serve --processes` "
-                               f"serves {WORKSHOP_APP.name} only")
+            raise HarnessError(
+                f"{self.app} cannot run in several processes: `easi serve --processes` "
+                f"serves {WORKSHOP_APP.name} only"
+            )
         self.processes = max(1, int(processes))
         self.port = free_port()
         self.env = {**os.environ, **(env or {})}
@@ -128,8 +130,19 @@ class StreamlitServer:
         }
         if self.processes > 1:
             # The proxy listens on our port; each Streamlit process gets a loopback port from `easi serve`.
-            command = [sys.executable, "-m", "facilitation.cli", "serve", "--processes", str(self.processes),
-                       "--port", str(self.port), "--address", HOST, "--"]
+            command = [
+                sys.executable,
+                "-m",
+                "facilitation.cli",
+                "serve",
+                "--processes",
+                str(self.processes),
+                "--port",
+                str(self.port),
+                "--address",
+                HOST,
+                "--",
+            ]
             flags = {key: value for key, value in flags.items() if key not in _PER_PROCESS_FLAGS}
         else:
             command = [sys.executable, "-m", "streamlit", "run", str(self.app)]
@@ -140,30 +153,41 @@ class StreamlitServer:
     def start(self) -> None:
         if self.log_path is not None:
             self.log_path.parent.mkdir(parents=True, exist_ok=True)
-            self._log_file = open(self.log_path, "w", encoding="utf-8")  # noqa: SIM115 - closed in stop()
+            self._log_file = open(self.log_path, "w", encoding="utf-8")
             out = self._log_file
         else:
             out = subprocess.DEVNULL
-        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-            self.command, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        self.process = subprocess.Popen(
+            self.command,
+            cwd=ROOT,
+            env=self.env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         self._ps = psutil.Process(self.process.pid)
         deadline = time.monotonic() + self.start_timeout
         url = f"http://{HOST}:{self.port}/_stcore/health"
         while True:
             if self.process.poll() is not None:
-                raise HarnessError(f"streamlit exited with code {self.process.returncode} before serving; "
-                                   f"see {self.log_path or 'its output'}")
+                raise HarnessError(
+                    f"streamlit exited with code {self.process.returncode} before serving; "
+                    f"see {self.log_path or 'its output'}"
+                )
             try:
-                with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback only
+                with urllib.request.urlopen(url, timeout=2) as response:
                     if response.status == 200:
                         break
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                raise HarnessError(f"streamlit did not answer {url} within {self.start_timeout:.0f} s")
+                raise HarnessError(
+                    f"streamlit did not answer {url} within {self.start_timeout:.0f} s"
+                )
             time.sleep(0.2)
-        self._sampler = threading.Thread(target=self._sample_memory, name="rss-sampler", daemon=True)
+        self._sampler = threading.Thread(
+            target=self._sample_memory, name="rss-sampler", daemon=True
+        )
         self._sampler.start()
 
     def stop(self) -> None:
@@ -174,7 +198,10 @@ class StreamlitServer:
         # whatever of the tree is still there once it is gone is killed below.
         tree = self._processes()[1:] if process is not None and process.poll() is None else []
         if process is not None and process.poll() is None:
-            for sig, wait in ((signal.SIGTERM, 20.0 if self.processes > 1 else 10.0), (signal.SIGKILL, 5.0)):
+            for sig, wait in (
+                (signal.SIGTERM, 20.0 if self.processes > 1 else 10.0),
+                (signal.SIGKILL, 5.0),
+            ):
                 try:
                     os.killpg(process.pid, sig)
                 except ProcessLookupError:
@@ -231,7 +258,7 @@ class StreamlitServer:
         while not self._stop_sampling.wait(0.25):
             try:
                 self.sample()
-            except Exception:  # noqa: BLE001 - sampling must never take the harness down
+            except Exception:
                 pass
 
     @property
@@ -257,17 +284,26 @@ class StreamlitServer:
         if tool is None or self.process is None or self.process.poll() is not None:
             return False
         # With several processes, every one of them (the supervisor with the proxy first).
-        pids = [proc.pid for proc in self._processes()] if self.processes > 1 else [self.process.pid]
+        pids = (
+            [proc.pid for proc in self._processes()] if self.processes > 1 else [self.process.pid]
+        )
         dumps = []
         ok = True
         for pid in pids:
             try:
-                done = subprocess.run([tool, "dump", "--pid", str(pid)], capture_output=True, text=True,
-                                      timeout=60, check=False)
+                done = subprocess.run(
+                    [tool, "dump", "--pid", str(pid)],
+                    capture_output=True,
+                    text=True,
+                    timeout=60,
+                    check=False,
+                )
             except (OSError, subprocess.TimeoutExpired):
                 ok = False
                 continue
-            dumps.append((f"===== pid {pid}\n" if len(pids) > 1 else "") + done.stdout + done.stderr)
+            dumps.append(
+                (f"===== pid {pid}\n" if len(pids) > 1 else "") + done.stdout + done.stderr
+            )
             ok = ok and done.returncode == 0
         if not dumps:
             return False
@@ -277,4 +313,6 @@ class StreamlitServer:
     def log_tail(self, lines: int = 20) -> str:
         if self.log_path is None or not self.log_path.exists():
             return ""
-        return "\n".join(self.log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+        return "\n".join(
+            self.log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
+        )

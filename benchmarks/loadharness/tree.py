@@ -13,11 +13,32 @@ from dataclasses import dataclass, field
 from typing import Any
 
 # Element types that are widgets: the browser keeps a value for each and sends it back on every rerun.
-WIDGET_TYPES = frozenset({
-    "button", "download_button", "checkbox", "text_input", "text_area", "selectbox", "multiselect", "radio",
-    "number_input", "slider", "button_group", "color_picker", "date_input", "time_input", "date_time_input",
-    "feedback", "pagination", "chat_input", "file_uploader", "camera_input", "audio_input", "menu_button",
-})
+WIDGET_TYPES = frozenset(
+    {
+        "button",
+        "download_button",
+        "checkbox",
+        "text_input",
+        "text_area",
+        "selectbox",
+        "multiselect",
+        "radio",
+        "number_input",
+        "slider",
+        "button_group",
+        "color_picker",
+        "date_input",
+        "time_input",
+        "date_time_input",
+        "feedback",
+        "pagination",
+        "chat_input",
+        "file_uploader",
+        "camera_input",
+        "audio_input",
+        "menu_button",
+    }
+)
 
 ROOT_CONTAINERS = {0: "main", 1: "sidebar", 2: "event", 3: "bottom"}
 
@@ -81,12 +102,23 @@ class PageTree:
         script_hash = metadata.active_script_hash
         if kind == "new_element":
             element = delta.new_element
-            node = Node("element", element.WhichOneof("type") or "", element, run_id, fragment_id, script_hash)
+            node = Node(
+                "element",
+                element.WhichOneof("type") or "",
+                element,
+                run_id,
+                fragment_id,
+                script_hash,
+            )
         elif kind == "add_block":
             block = delta.add_block
             block_type = block.WhichOneof("type") or ""
             existing = self._get(root, path[1:])
-            children = existing.children if existing is not None and existing.kind == "block" and existing.type == block_type else []
+            children = (
+                existing.children
+                if existing is not None and existing.kind == "block" and existing.type == block_type
+                else []
+            )
             node = Node("block", block_type, block, run_id, fragment_id, script_hash, children)
         else:
             return
@@ -121,16 +153,23 @@ class PageTree:
 
     def clear_stale(self, run_id: str, fragment_ids: list[str] | tuple[str, ...] = ()) -> None:
         """Drop what the finished run did not draw (the frontend's `clearStaleNodes`)."""
-        for key, root in self.roots.items():
-            root.children = [kept for child in root.children
-                             if (kept := self._clear(child, run_id, tuple(fragment_ids), "")) is not None]
+        for root in self.roots.values():
+            root.children = [
+                kept
+                for child in root.children
+                if (kept := self._clear(child, run_id, tuple(fragment_ids), "")) is not None
+            ]
             root.run_id = run_id
 
-    def _clear(self, node: Node, run_id: str, fragment_ids: tuple[str, ...], fragment_of_block: str) -> Node | None:
+    def _clear(
+        self, node: Node, run_id: str, fragment_ids: tuple[str, ...], fragment_of_block: str
+    ) -> Node | None:
         if node.kind == "element":
             if not fragment_ids:
                 return node if node.run_id == run_id else None
-            stale = node.run_id != run_id and (fragment_of_block or node.fragment_id in fragment_ids)
+            stale = node.run_id != run_id and (
+                fragment_of_block or node.fragment_id in fragment_ids
+            )
             return None if stale else node
         if not fragment_ids:
             if node.run_id != run_id:
@@ -140,12 +179,16 @@ class PageTree:
                 return None
             if node.fragment_id and node.fragment_id in fragment_ids and node.run_id == run_id:
                 fragment_of_block = node.fragment_id
-        node.children = [kept for child in node.children
-                         if (kept := self._clear(child, run_id, fragment_ids, fragment_of_block)) is not None]
+        node.children = [
+            kept
+            for child in node.children
+            if (kept := self._clear(child, run_id, fragment_ids, fragment_of_block)) is not None
+        ]
         return node
 
     def keep_script(self, main_script_hash: str) -> None:
         """On a page change, keep only what the entry script drew (its navigation, say)."""
+
         def keep(node: Node) -> Node | None:
             if node.script_hash != main_script_hash:
                 return None
@@ -161,7 +204,11 @@ class PageTree:
     # ---------------------------------------------------------------------------------------- reading
     def walk(self, *, container: int | None = None) -> Iterator[tuple[Node, tuple[Node, ...]]]:
         """Every node in page order, with its ancestors (outermost first)."""
-        roots = [self.roots[container]] if container is not None else [self.roots[k] for k in sorted(self.roots)]
+        roots = (
+            [self.roots[container]]
+            if container is not None
+            else [self.roots[k] for k in sorted(self.roots)]
+        )
         stack: list[tuple[Node, tuple[Node, ...]]] = [(root, ()) for root in reversed(roots)]
         while stack:
             node, ancestors = stack.pop()
@@ -193,23 +240,37 @@ class PageTree:
 
     def exceptions(self) -> list[str]:
         """The messages of the exceptions the page shows (an app error, a Streamlit error)."""
-        return [f"{node.body.type}: {node.body.message}" for node in self.elements() if node.type == "exception"]
+        return [
+            f"{node.body.type}: {node.body.message}"
+            for node in self.elements()
+            if node.type == "exception"
+        ]
 
     def dump(self, width: int = 50) -> str:
         """The tree as indented lines (type, text, fragment, run), for debugging a scenario."""
         lines = []
         for node, ancestors in self.walk():
             text = text_of(node) if node.kind == "element" else ""
-            lines.append(f"{'  ' * len(ancestors)}{node.type} {text[:width]!r} frag={node.fragment_id[:6]} "
-                         f"run={node.run_id[:6]}")
+            lines.append(
+                f"{'  ' * len(ancestors)}{node.type} {text[:width]!r} frag={node.fragment_id[:6]} "
+                f"run={node.run_id[:6]}"
+            )
         return "\n".join(lines)
 
     def form_blocks(self) -> dict[str, Any]:
         """The forms on the page by form id (their `Block.Form` protobufs)."""
-        return {node.body.form_id: node.body for node, _ in self.walk() if node.kind == "block" and node.type == "form"}
+        return {
+            node.body.form_id: node.body
+            for node, _ in self.walk()
+            if node.kind == "block" and node.type == "form"
+        }
 
     def widget_ids(self) -> set[str]:
-        return {node.body.id for node in self.elements() if node.type in WIDGET_TYPES and getattr(node.body, "id", "")}
+        return {
+            node.body.id
+            for node in self.elements()
+            if node.type in WIDGET_TYPES and getattr(node.body, "id", "")
+        }
 
 
 def widget_of(node: Node) -> Widget:

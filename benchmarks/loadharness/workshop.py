@@ -96,6 +96,7 @@ class Flow:
                 return False
             button = tab.find_widget(self.submit_button, type="button")
             return button is not None and not button.disabled
+
         return visible
 
     def stage_heading(self, stage_index: int, title: str) -> str:
@@ -104,14 +105,24 @@ class Flow:
     def update_offered(self, tab: StreamlitSession) -> Widget | None:
         return tab.find_widget(self.update_button, type="button")
 
-    async def wait_for_stage(self, tab: StreamlitSession, stage_index: int, title: str, *, deadline: float,
-                             rng: random.Random) -> float:
+    async def wait_for_stage(
+        self,
+        tab: StreamlitSession,
+        stage_index: int,
+        title: str,
+        *,
+        deadline: float,
+        rng: random.Random,
+    ) -> float:
         """Wait until the stage's form is up; if the page offers "Show the update" instead (it does while an
         earlier form is open), press it as a person would, after a moment. Returns when the form came."""
         visible = self.stage_visible(stage_index, title)
         for _ in range(20):
-            seen = await tab.wait_until(lambda s: visible(s) or self.update_offered(s) is not None,
-                                        timeout=max(1.0, deadline - time.monotonic()), what=f"stage {stage_index + 1}")
+            seen = await tab.wait_until(
+                lambda s: visible(s) or self.update_offered(s) is not None,
+                timeout=max(1.0, deadline - time.monotonic()),
+                what=f"stage {stage_index + 1}",
+            )
             if visible(tab):
                 return seen
             await asyncio.sleep(rng.uniform(0.5, 2.0))
@@ -120,12 +131,17 @@ class Flow:
                 await tab.click(button)
         raise HarnessError(f"{tab.name}: stage {stage_index + 1} never came")
 
-    async def acknowledge_update(self, tab: StreamlitSession, rng: random.Random, *, within: float) -> None:
+    async def acknowledge_update(
+        self, tab: StreamlitSession, rng: random.Random, *, within: float
+    ) -> None:
         """After a lock and reveal, a participant whose form was open sees "Show the update" at the next
         poll and presses it after a moment, as a person would."""
         try:
-            await tab.wait_until(lambda s: self.update_offered(s) is not None, timeout=within,
-                                 what="the update notice")
+            await tab.wait_until(
+                lambda s: self.update_offered(s) is not None,
+                timeout=within,
+                what="the update notice",
+            )
         except HarnessError:
             return  # this page was not holding a form: it has updated by itself
         await asyncio.sleep(rng.uniform(0.5, 2.5))
@@ -144,7 +160,10 @@ class Flow:
                 tab.set_value(widget, rng.choice(widget.options))
             elif widget.type == "multiselect" and widget.options:
                 most = 1 if "holds you back" in label else 2
-                tab.set_value(widget, rng.sample(widget.options, rng.randint(0, min(most, len(widget.options)))))
+                tab.set_value(
+                    widget,
+                    rng.sample(widget.options, rng.randint(0, min(most, len(widget.options)))),
+                )
             elif widget.type == "checkbox":
                 tab.set_value(widget, rng.random() < 0.4)
             elif widget.type == "slider" and widget.options:
@@ -167,7 +186,11 @@ class Flow:
 
     def page_errors(self, tab: StreamlitSession) -> list[str]:
         """Error messages the page shows (st.error alerts and exceptions)."""
-        errors = [node.body.body for node in tab.tree.elements() if node.type == "alert" and node.body.format == 1]
+        errors = [
+            node.body.body
+            for node in tab.tree.elements()
+            if node.type == "alert" and node.body.format == 1
+        ]
         return errors + tab.tree.exceptions()
 
 
@@ -199,8 +222,12 @@ class WorkshopResult:
     stages_played: int = 0
     submit_latencies: list[float] = field(default_factory=list)
     projector_latencies: list[float] = field(default_factory=list)
-    reach_latencies: list[float] = field(default_factory=list)  # per laptop per stage, from the press
-    facilitator_presses: list[float] = field(default_factory=list)  # press to the facilitator's page redrawn
+    reach_latencies: list[float] = field(
+        default_factory=list
+    )  # per laptop per stage, from the press
+    facilitator_presses: list[float] = field(
+        default_factory=list
+    )  # press to the facilitator's page redrawn
     reach_missing: int = 0  # laptops the stage never reached in time
     join_latencies: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -208,9 +235,15 @@ class WorkshopResult:
     duplicated: int = 0
     unexpected: int = 0  # stored for a participant who never pressed submit for that stage
     unconfirmed: int = 0  # pressed and stored, but the laptop never showed the confirmation
-    lost_run_tails: int = 0  # full runs whose last messages the server dropped (see the client's stats)
-    missing_elements: int = 0  # laptops whose stage page lacked its heading (lost after the poll fragment)
-    page_costs: dict[str, float] = field(default_factory=dict)  # page -> server CPU ms per run, one tab alone
+    lost_run_tails: int = (
+        0  # full runs whose last messages the server dropped (see the client's stats)
+    )
+    missing_elements: int = (
+        0  # laptops whose stage page lacked its heading (lost after the poll fragment)
+    )
+    page_costs: dict[str, float] = field(
+        default_factory=dict
+    )  # page -> server CPU ms per run, one tab alone
     profile_path: str = ""
     facilitator_failures: int = 0
     seats_duplicated: int = 0
@@ -236,49 +269,104 @@ def results_tables(results: list[WorkshopResult]) -> str:
     """The tables of the issue, one row per level, targets in the header."""
     rows = []
     for r in results:
-        rows.append((
-            r.participants, r.joined, r.stages_played, fmt_ms(r.p(r.submit_latencies, 50)), fmt_ms(r.p(r.submit_latencies, 95)),
-            fmt_ms(max(r.submit_latencies) if r.submit_latencies else None),
-            fmt_ms(r.p(r.projector_latencies, 95)), fmt_ms(r.p(r.reach_latencies, 95)),
-            fmt_ms(max(r.reach_latencies) if r.reach_latencies else None), r.reach_missing,
-            fmt_ms(max(r.facilitator_presses) if r.facilitator_presses else None), len(r.errors),
-            f"{r.lost}/{r.duplicated}/{r.unexpected}",
-            f"{r.unconfirmed}/{r.lost_run_tails}/{r.missing_elements}/{r.facilitator_failures}",
-            f"{r.cpu_percent:.0f} (peak {r.cpu_percent_peak:.0f})", fmt_bytes(r.peak_rss),
-            f"{r.idle.cpu_per_poll * 1000:.2f}" if r.idle and r.idle.cpu_per_poll else "-",
-            f"{r.idle_ratio:.2f}" if r.idle_ratio else "-",
-        ))
-    headers = ["N", "joined", "stages", "submit p50 ms", "submit p95 ms (<500)", "submit max ms", "projector p95 ms (<3000)",
-               "stage reach p95 ms (<5000)", "reach max ms", "not reached", "facilitator press max ms", "errors (0)",
-               "lost/dup/unexp (0)",
-               "unconfirmed/lost tails/missing el./facilitator stuck",
-               "server CPU % of 1 core", "peak RSS (<1 GiB)", "idle CPU ms/poll", "idle vs trivial (<1.5)"]
+        rows.append(
+            (
+                r.participants,
+                r.joined,
+                r.stages_played,
+                fmt_ms(r.p(r.submit_latencies, 50)),
+                fmt_ms(r.p(r.submit_latencies, 95)),
+                fmt_ms(max(r.submit_latencies) if r.submit_latencies else None),
+                fmt_ms(r.p(r.projector_latencies, 95)),
+                fmt_ms(r.p(r.reach_latencies, 95)),
+                fmt_ms(max(r.reach_latencies) if r.reach_latencies else None),
+                r.reach_missing,
+                fmt_ms(max(r.facilitator_presses) if r.facilitator_presses else None),
+                len(r.errors),
+                f"{r.lost}/{r.duplicated}/{r.unexpected}",
+                f"{r.unconfirmed}/{r.lost_run_tails}/{r.missing_elements}/{r.facilitator_failures}",
+                f"{r.cpu_percent:.0f} (peak {r.cpu_percent_peak:.0f})",
+                fmt_bytes(r.peak_rss),
+                f"{r.idle.cpu_per_poll * 1000:.2f}" if r.idle and r.idle.cpu_per_poll else "-",
+                f"{r.idle_ratio:.2f}" if r.idle_ratio else "-",
+            )
+        )
+    headers = [
+        "N",
+        "joined",
+        "stages",
+        "submit p50 ms",
+        "submit p95 ms (<500)",
+        "submit max ms",
+        "projector p95 ms (<3000)",
+        "stage reach p95 ms (<5000)",
+        "reach max ms",
+        "not reached",
+        "facilitator press max ms",
+        "errors (0)",
+        "lost/dup/unexp (0)",
+        "unconfirmed/lost tails/missing el./facilitator stuck",
+        "server CPU % of 1 core",
+        "peak RSS (<1 GiB)",
+        "idle CPU ms/poll",
+        "idle vs trivial (<1.5)",
+    ]
     out = ["Workshop (N participants + projector + facilitator):", "", table(headers, rows)]
     costs = [r for r in results if r.page_costs]
     if costs:
         labels = list(costs[0].page_costs)
-        out += ["", "Server CPU per run, one tab alone on the server (ms):", "",
-                table(["N", *labels], [(r.participants, *(f"{r.page_costs.get(k, 0):.1f}" for k in labels))
-                                       for r in costs])]
+        out += [
+            "",
+            "Server CPU per run, one tab alone on the server (ms):",
+            "",
+            table(
+                ["N", *labels],
+                [
+                    (r.participants, *(f"{r.page_costs.get(k, 0):.1f}" for k in labels))
+                    for r in costs
+                ],
+            ),
+        ]
     for r in results:
         if r.profile_path:
             from .profile import summarise
 
             total, rows = summarise(Path(r.profile_path), top=30)
-            out += ["", f"N={r.participants}: where the server spent the play ({total} samples of running "
-                        "threads; % of samples with the function on the stack / innermost):", "",
-                    table(["function", "inclusive %", "self %"],
-                          [(name, f"{100 * inc / max(total, 1):.1f}", f"{100 * own / max(total, 1):.1f}")
-                           for name, inc, own in rows])]
+            out += [
+                "",
+                f"N={r.participants}: where the server spent the play ({total} samples of running "
+                "threads; % of samples with the function on the stack / innermost):",
+                "",
+                table(
+                    ["function", "inclusive %", "self %"],
+                    [
+                        (
+                            name,
+                            f"{100 * inc / max(total, 1):.1f}",
+                            f"{100 * own / max(total, 1):.1f}",
+                        )
+                        for name, inc, own in rows
+                    ],
+                ),
+            ]
     for r in results:
         if r.errors:
             common = Counter(_error_kind(e) for e in r.errors).most_common(5)
-            out += ["", f"N={r.participants}: most frequent errors:"] + [f"  {count} x {kind}" for kind, count in common]
+            out += ["", f"N={r.participants}: most frequent errors:"] + [
+                f"  {count} x {kind}" for kind, count in common
+            ]
     return "\n".join(out)
 
 
-async def measure_page_costs(server: StreamlitServer, engine: Any, snapshot: Any, passcode: str, flow: Flow,
-                             *, runs: int = 15) -> dict[str, float]:
+async def measure_page_costs(
+    server: StreamlitServer,
+    engine: Any,
+    snapshot: Any,
+    passcode: str,
+    flow: Flow,
+    *,
+    runs: int = 15,
+) -> dict[str, float]:
     """Server CPU per run of each page, one tab at a time on the otherwise idle server, in a workshop of
     its own: the play page (stage open), its poll, the projector and the facilitate page (full runs)."""
     created = await asyncio.to_thread(engine.create, snapshot, passcode=passcode)
@@ -296,12 +384,27 @@ async def measure_page_costs(server: StreamlitServer, engine: Any, snapshot: Any
         end = server.sample()
         costs[label] = 1000 * end.cpu_since(start) / runs
 
-    laptop = StreamlitSession(server.port, path=flow.join_path, query_string=flow.join_query(code), name="probe",
-                              auto_rerun=False)
-    projector = StreamlitSession(server.port, path=flow.projector_path, name="probe-projector", auto_rerun=False,
-                                 query_string=flow.projector_query(code, created.projector_key))
-    facilitator = StreamlitSession(server.port, path=flow.facilitate_path, name="probe-facilitator", auto_rerun=False,
-                                   query_string=flow.facilitate_query(code, created.facilitator_key))
+    laptop = StreamlitSession(
+        server.port,
+        path=flow.join_path,
+        query_string=flow.join_query(code),
+        name="probe",
+        auto_rerun=False,
+    )
+    projector = StreamlitSession(
+        server.port,
+        path=flow.projector_path,
+        name="probe-projector",
+        auto_rerun=False,
+        query_string=flow.projector_query(code, created.projector_key),
+    )
+    facilitator = StreamlitSession(
+        server.port,
+        path=flow.facilitate_path,
+        name="probe-facilitator",
+        auto_rerun=False,
+        query_string=flow.facilitate_query(code, created.facilitator_key),
+    )
     try:
         await laptop.connect()
         await cost(laptop, "join page")
@@ -317,7 +420,9 @@ async def measure_page_costs(server: StreamlitServer, engine: Any, snapshot: Any
         await facilitator.connect()
         await cost(facilitator, "facilitate, stage open")
     finally:
-        await asyncio.gather(laptop.close(), projector.close(), facilitator.close(), return_exceptions=True)
+        await asyncio.gather(
+            laptop.close(), projector.close(), facilitator.close(), return_exceptions=True
+        )
         await asyncio.to_thread(engine.delete_workshop, code, created.facilitator_key)
     return costs
 
@@ -340,8 +445,15 @@ class _Stage:
         self.resolved = 0  # participants done with this stage: submitted, failed, or gave up
 
 
-async def run_workshop(n: int, args: Any, *, baseline: IdleResult | None, time_limit: float,
-                       flow: Flow | None = None, app: Path | None = None) -> WorkshopResult:
+async def run_workshop(
+    n: int,
+    args: Any,
+    *,
+    baseline: IdleResult | None,
+    time_limit: float,
+    flow: Flow | None = None,
+    app: Path | None = None,
+) -> WorkshopResult:
     """Play one level with `n` participants; see the module's docstring."""
     import psutil
 
@@ -358,7 +470,10 @@ async def run_workshop(n: int, args: Any, *, baseline: IdleResult | None, time_l
     engine = Workshops(Store(db_path), passcode=passcode)
     created = engine.create(snapshot, passcode=passcode)
     code = created.code
-    stages = [_Stage(i, stage.title) for i, stage in enumerate(snapshot.scenario.stages[: max(1, args.stages)])]
+    stages = [
+        _Stage(i, stage.title)
+        for i, stage in enumerate(snapshot.scenario.stages[: max(1, args.stages)])
+    ]
     env = {"EASI_DB": str(db_path), "EASI_DATA": str(folder), "EASI_PASSCODE": passcode}
     log_path = args.log_dir / f"workshop-{n}.log"
     hard_deadline = time.monotonic() + time_limit - 15
@@ -366,23 +481,41 @@ async def run_workshop(n: int, args: Any, *, baseline: IdleResult | None, time_l
     me = psutil.Process()
 
     print(f"[{n}] workshop {code}: starting the server ...", flush=True)
-    with StreamlitServer(app or getattr(args, "app", None) or APP, env=env, log_path=log_path) as server:
-        projector = StreamlitSession(server.port, path=flow.projector_path, name="projector",
-                                     query_string=flow.projector_query(code, created.projector_key))
-        facilitator = StreamlitSession(server.port, path=flow.facilitate_path, name="facilitator",
-                                       query_string=flow.facilitate_query(code, created.facilitator_key))
-        laptops = [StreamlitSession(server.port, path=flow.join_path, name=f"p{i}", query_string=flow.join_query(code))
-                   for i in range(n)]
+    with StreamlitServer(
+        app or getattr(args, "app", None) or APP, env=env, log_path=log_path
+    ) as server:
+        projector = StreamlitSession(
+            server.port,
+            path=flow.projector_path,
+            name="projector",
+            query_string=flow.projector_query(code, created.projector_key),
+        )
+        facilitator = StreamlitSession(
+            server.port,
+            path=flow.facilitate_path,
+            name="facilitator",
+            query_string=flow.facilitate_query(code, created.facilitator_key),
+        )
+        laptops = [
+            StreamlitSession(
+                server.port, path=flow.join_path, name=f"p{i}", query_string=flow.join_query(code)
+            )
+            for i in range(n)
+        ]
         everyone = [projector, facilitator, *laptops]
         for tab in laptops[: getattr(args, "trace_deltas", 0)]:
             tab.trace_deltas = True  # their dumps then show every delta (debugging a page)
         try:
-            connect_errors = await connect_all([projector, facilitator], rate=0, deadline=hard_deadline)
+            connect_errors = await connect_all(
+                [projector, facilitator], rate=0, deadline=hard_deadline
+            )
             if connect_errors:
                 raise HarnessError(f"projector/facilitator could not connect: {connect_errors}")
             try:
-                result.page_costs = await measure_page_costs(server, engine, snapshot, passcode, flow)
-            except (HarnessError, asyncio.TimeoutError) as error:
+                result.page_costs = await measure_page_costs(
+                    server, engine, snapshot, passcode, flow
+                )
+            except (TimeoutError, HarnessError) as error:
                 result.errors.append(f"page costs: {error}")
 
             # ------------------------------------------------------------------ participants
@@ -399,7 +532,7 @@ async def run_workshop(n: int, args: Any, *, baseline: IdleResult | None, time_l
                 try:
                     await tab.connect()
                     await flow.join(tab, f"Load {index}", timeout=60)
-                except (HarnessError, asyncio.TimeoutError) as error:
+                except (TimeoutError, HarnessError) as error:
                     result.errors.append(f"join: {error}")
                     return
                 finally:
@@ -417,17 +550,22 @@ async def run_workshop(n: int, args: Any, *, baseline: IdleResult | None, time_l
                     finally:
                         stage.resolved += 1
 
-            async def play_stage(index: int, tab: StreamlitSession, stage: _Stage, prng: random.Random) -> None:
+            async def play_stage(
+                index: int, tab: StreamlitSession, stage: _Stage, prng: random.Random
+            ) -> None:
                 try:
-                    seen = await flow.wait_for_stage(tab, stage.index, stage.title, deadline=stage.deadline,
-                                                     rng=prng)
+                    seen = await flow.wait_for_stage(
+                        tab, stage.index, stage.title, deadline=stage.deadline, rng=prng
+                    )
                 except HarnessError as error:
                     result.reach_missing += 1
                     result.errors.append(f"stage reach: {error}")
                     if not reach_dumped:
                         reach_dumped.append(tab.name)
                         (args.log_dir / f"workshop-{n}-unreached-{tab.name}.txt").write_text(
-                            f"{error}\n\n{tab.tree.dump()}\n\n" + "\n".join(tab.trace), encoding="utf-8")
+                            f"{error}\n\n{tab.tree.dump()}\n\n" + "\n".join(tab.trace),
+                            encoding="utf-8",
+                        )
                     return
                 result.reach_latencies.append(seen - stage.opened_at)
                 if not tab.has_text(flow.stage_heading(stage.index, stage.title)):
@@ -436,7 +574,8 @@ async def run_workshop(n: int, args: Any, *, baseline: IdleResult | None, time_l
                     if not missing_dumped or (tab.trace_deltas and len(missing_dumped) < 3):
                         missing_dumped.append(tab.name)
                         (args.log_dir / f"workshop-{n}-missing-{tab.name}.txt").write_text(
-                            f"{tab.tree.dump()}\n\n" + "\n".join(tab.trace), encoding="utf-8")
+                            f"{tab.tree.dump()}\n\n" + "\n".join(tab.trace), encoding="utf-8"
+                        )
                 think = prng.uniform(*args.think)
                 await asyncio.sleep(min(think, max(0.0, stage.deadline - time.monotonic() - 5)))
                 if stage.closed.is_set():
@@ -449,8 +588,9 @@ async def run_workshop(n: int, args: Any, *, baseline: IdleResult | None, time_l
                     if flow.confirmed(tab) and run is not None and run.finished:
                         entry.finished = run.finished  # the page had drawn the confirmation by then
                     else:
-                        entry.finished = await tab.wait_until(flow.confirmed, timeout=30,
-                                                              what="the submission's confirmation")
+                        entry.finished = await tab.wait_until(
+                            flow.confirmed, timeout=30, what="the submission's confirmation"
+                        )
                     entry.confirmed = True
                     result.submit_latencies.append(entry.finished - entry.clicked)
                 except HarnessError as error:
@@ -465,12 +605,18 @@ async def run_workshop(n: int, args: Any, *, baseline: IdleResult | None, time_l
                     result.errors.append(f"after the reveal: {error}")
 
             tasks = [asyncio.create_task(participant(i, tab)) for i, tab in enumerate(laptops)]
-            await _wait_event(joined, min(hard_deadline, time.monotonic() + n / args.join_rate + 90))
-            print(f"[{n}] {result.joined} of {n} joined; measuring idle polls in the lobby ...", flush=True)
+            await _wait_event(
+                joined, min(hard_deadline, time.monotonic() + n / args.join_rate + 90)
+            )
+            print(
+                f"[{n}] {result.joined} of {n} joined; measuring idle polls in the lobby ...",
+                flush=True,
+            )
 
             live = [tab for tab in everyone if tab.connected]
-            result.idle = await measure_idle(server, live, warmup=args.warmup, window=args.idle_window,
-                                             label="workshop lobby")
+            result.idle = await measure_idle(
+                server, live, warmup=args.warmup, window=args.idle_window, label="workshop lobby"
+            )
 
             # ------------------------------------------------------------------ stages
             profiler = None
@@ -480,12 +626,21 @@ async def run_workshop(n: int, args: Any, *, baseline: IdleResult | None, time_l
                 profiler = Profiler(server.process.pid, args.log_dir / f"workshop-{n}-profile.txt")
                 if not profiler.available:
                     result.errors.append("--profile needs py-spy (pip install py-spy)")
+
             async def act(action: str, stage_index: int) -> bool:
                 """A facilitator action; a failure is recorded (with the server's stacks), not fatal."""
                 began = time.monotonic()
                 try:
-                    await _facilitate(flow, facilitator, engine, code, created.facilitator_key, action,
-                                      args.facilitator, stage_index)
+                    await _facilitate(
+                        flow,
+                        facilitator,
+                        engine,
+                        code,
+                        created.facilitator_key,
+                        action,
+                        args.facilitator,
+                        stage_index,
+                    )
                     result.facilitator_presses.append(time.monotonic() - began)
                     return True
                 except HarnessError as error:
@@ -493,7 +648,10 @@ async def run_workshop(n: int, args: Any, *, baseline: IdleResult | None, time_l
                     result.errors.append(f"facilitator {action}: {error}")
                     stacks = args.log_dir / f"workshop-{n}-stacks-{action}-{stage_index}.txt"
                     if server.dump_stacks(stacks):
-                        print(f"[{n}] the facilitator's {action} did not finish; server stacks in {stacks}", flush=True)
+                        print(
+                            f"[{n}] the facilitator's {action} did not finish; server stacks in {stacks}",
+                            flush=True,
+                        )
                     return False
 
             play_start = server.sample()
@@ -505,7 +663,9 @@ async def run_workshop(n: int, args: Any, *, baseline: IdleResult | None, time_l
                 if time.monotonic() + stage_time > hard_deadline:
                     break
                 stage.deadline = time.monotonic() + stage_time
-                watcher = asyncio.create_task(_watch_projector(projector, flow, stage, projector_updates))
+                watcher = asyncio.create_task(
+                    _watch_projector(projector, flow, stage, projector_updates)
+                )
                 stage.opened_at = time.monotonic()
                 # Laptops watch from the press, not from the end of the facilitator's own run: a stage
                 # that reaches a laptop while the facilitator's page is still redrawing counts as it lands.
@@ -525,14 +685,18 @@ async def run_workshop(n: int, args: Any, *, baseline: IdleResult | None, time_l
                 stage.revealed.set()
                 if not acted:
                     break  # the facilitator's page is stuck: no point opening another stage
-                await asyncio.sleep(args.reveal_pause)  # the room looks at the reveal; laptops catch up
+                await asyncio.sleep(
+                    args.reveal_pause
+                )  # the room looks at the reveal; laptops catch up
             play_end = server.sample()
             my_end = sum(me.cpu_times()[:2])
             if profiler is not None:
                 result.profile_path = str(profiler.stop() or "")
             result.play_seconds = play_end.at - play_start.at
             result.cpu_percent = play_end.cpu_percent_since(play_start)
-            result.cpu_percent_peak = max((b.cpu_percent_since(a) for a, b in zip(samples, samples[5:])), default=0)
+            result.cpu_percent_peak = max(
+                (b.cpu_percent_since(a) for a, b in zip(samples, samples[5:])), default=0
+            )
             result.harness_cpu_percent = 100 * (my_end - my_start) / max(result.play_seconds, 1e-9)
             for stage in stages:
                 stage.opened.set()
@@ -554,7 +718,9 @@ async def run_workshop(n: int, args: Any, *, baseline: IdleResult | None, time_l
 
     _check_database(engine, code, submitted, result)
     if result.errors:
-        (args.log_dir / f"workshop-{n}-errors.txt").write_text("\n".join(result.errors) + "\n", encoding="utf-8")
+        (args.log_dir / f"workshop-{n}-errors.txt").write_text(
+            "\n".join(result.errors) + "\n", encoding="utf-8"
+        )
     shutil.rmtree(folder, ignore_errors=True)
     return result
 
@@ -562,33 +728,55 @@ async def run_workshop(n: int, args: Any, *, baseline: IdleResult | None, time_l
 async def _wait_event(event: asyncio.Event, deadline: float) -> None:
     try:
         await asyncio.wait_for(event.wait(), timeout=max(0.0, deadline - time.monotonic()))
-    except asyncio.TimeoutError:
+    except TimeoutError:
         pass
 
 
-async def _facilitate(flow: Flow, tab: StreamlitSession, engine: Any, code: str, key: str, action: str,
-                      mode: str, stage_index: int = 0) -> None:
+async def _facilitate(
+    flow: Flow,
+    tab: StreamlitSession,
+    engine: Any,
+    code: str,
+    key: str,
+    action: str,
+    mode: str,
+    stage_index: int = 0,
+) -> None:
     """One facilitator action, through the facilitate page (a button) or the engine."""
     if mode == "engine":
-        method = {"open": engine.open_stage, "next": engine.next_stage, "lock": engine.lock_stage,
-                  "reveal": engine.reveal_stage}[action]
+        method = {
+            "open": engine.open_stage,
+            "next": engine.next_stage,
+            "lock": engine.lock_stage,
+            "reveal": engine.reveal_stage,
+        }[action]
         await asyncio.to_thread(method, code, key)
         return
-    label = {"open": flow.open_button(stage_index), "next": flow.open_button(stage_index),
-             "lock": flow.lock_button, "reveal": flow.reveal_button}[action]
-    await tab.wait_until(lambda s: (b := s.find_widget(label, type="button")) is not None and not b.disabled,
-                         timeout=30, what=f"the facilitator's {label!r} button")
+    label = {
+        "open": flow.open_button(stage_index),
+        "next": flow.open_button(stage_index),
+        "lock": flow.lock_button,
+        "reveal": flow.reveal_button,
+    }[action]
+    await tab.wait_until(
+        lambda s: (b := s.find_widget(label, type="button")) is not None and not b.disabled,
+        timeout=30,
+        what=f"the facilitator's {label!r} button",
+    )
     await tab.click(tab.widget(label, type="button"))
 
 
-async def _watch_projector(tab: StreamlitSession, flow: Flow, stage: _Stage,
-                           updates: list[tuple[float, int, int]]) -> None:
+async def _watch_projector(
+    tab: StreamlitSession, flow: Flow, stage: _Stage, updates: list[tuple[float, int, int]]
+) -> None:
     last = -1
     while not stage.closed.is_set():
         try:
-            arrived = await tab.wait_until(lambda s: (flow.projector_count(s) or 0) > last,
-                                           timeout=max(1.0, stage.deadline + 10 - time.monotonic()),
-                                           what="the projector's count to rise")
+            arrived = await tab.wait_until(
+                lambda s, last=last: (flow.projector_count(s) or 0) > last,
+                timeout=max(1.0, stage.deadline + 10 - time.monotonic()),
+                what="the projector's count to rise",
+            )
         except HarnessError:
             return
         count = flow.projector_count(tab) or 0
@@ -596,12 +784,16 @@ async def _watch_projector(tab: StreamlitSession, flow: Flow, stage: _Stage,
         last = count
 
 
-def _projector_latencies(submitted: list[Submitted], updates: list[tuple[float, int, int]]) -> list[float]:
+def _projector_latencies(
+    submitted: list[Submitted], updates: list[tuple[float, int, int]]
+) -> list[float]:
     """For the k-th confirmed submission of a stage (in order of confirmation), the time from its click
     to the first projector update at or after the click that shows k or more."""
     latencies = []
     for stage in {s.stage for s in submitted}:
-        done = sorted((s for s in submitted if s.stage == stage and s.confirmed), key=lambda s: s.finished)
+        done = sorted(
+            (s for s in submitted if s.stage == stage and s.confirmed), key=lambda s: s.finished
+        )
         shown = sorted((at, count) for at, st, count in updates if st == stage)
         for rank, entry in enumerate(done, start=1):
             seen = next((at for at, count in shown if count >= rank and at >= entry.clicked), None)
@@ -610,17 +802,28 @@ def _projector_latencies(submitted: list[Submitted], updates: list[tuple[float, 
     return latencies
 
 
-def _check_database(engine: Any, code: str, submitted: list[Submitted], result: WorkshopResult) -> None:
+def _check_database(
+    engine: Any, code: str, submitted: list[Submitted], result: WorkshopResult
+) -> None:
     """Every confirmed submission stored once, nothing stored that was not confirmed, one seat each."""
     with engine.store.read() as db:
         workshop_id = db.execute("SELECT id FROM workshops WHERE code = ?", (code,)).fetchone()[0]
-        seats = db.execute("SELECT display_name, count(*) FROM participants WHERE workshop_id = ? AND simulated = 0 "
-                           "GROUP BY display_name", (workshop_id,)).fetchall()
-        stored = db.execute("SELECT p.display_name, s.stage_index FROM submissions s JOIN participants p "
-                            "ON p.id = s.participant_id WHERE s.workshop_id = ?", (workshop_id,)).fetchall()
-        logged = db.execute("SELECT p.display_name, e.stage_index, count(*) FROM events e JOIN participants p "
-                            "ON p.id = e.participant_id WHERE e.workshop_id = ? AND e.event = 'decision_submitted' "
-                            "GROUP BY p.display_name, e.stage_index", (workshop_id,)).fetchall()
+        seats = db.execute(
+            "SELECT display_name, count(*) FROM participants WHERE workshop_id = ? AND simulated = 0 "
+            "GROUP BY display_name",
+            (workshop_id,),
+        ).fetchall()
+        stored = db.execute(
+            "SELECT p.display_name, s.stage_index FROM submissions s JOIN participants p "
+            "ON p.id = s.participant_id WHERE s.workshop_id = ?",
+            (workshop_id,),
+        ).fetchall()
+        logged = db.execute(
+            "SELECT p.display_name, e.stage_index, count(*) FROM events e JOIN participants p "
+            "ON p.id = e.participant_id WHERE e.workshop_id = ? AND e.event = 'decision_submitted' "
+            "GROUP BY p.display_name, e.stage_index",
+            (workshop_id,),
+        ).fetchall()
     result.seats_duplicated = sum(count - 1 for _, count in seats if count > 1)
     stored_keys = Counter((name, stage) for name, stage in stored)
     confirmed = {(f"Load {s.participant}", s.stage) for s in submitted if s.confirmed}

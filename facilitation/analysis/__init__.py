@@ -6,11 +6,10 @@ The layer's public door: other layers import from here, never from its modules.
 
 from __future__ import annotations
 
-from facilitation.analysis.teachability import CHECKS, LintWarning, lint
 from facilitation.analysis.debrief import (
     BEHAVIOURS,
-    Behaviour,
     CLASSIFICATION_RULE,
+    Behaviour,
     CouldHaveActed,
     Debrief,
     DecisionRow,
@@ -27,14 +26,13 @@ from facilitation.analysis.debrief import (
     analyse,
     decision_rows,
 )
+from facilitation.analysis.teachability import CHECKS, LintWarning, lint
 
 __all__ = [
-    "CHECKS",
-    "LintWarning",
-    "lint",
     "BEHAVIOURS",
-    "Behaviour",
+    "CHECKS",
     "CLASSIFICATION_RULE",
+    "Behaviour",
     "CouldHaveActed",
     "Debrief",
     "DecisionRow",
@@ -44,10 +42,12 @@ __all__ = [
     "JigsawCell",
     "Judgement",
     "LateFact",
+    "LintWarning",
     "PictureShare",
     "SharingCounts",
     "Split",
     "StageView",
     "analyse",
     "decision_rows",
+    "lint",
 ]

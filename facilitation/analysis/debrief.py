@@ -50,17 +50,23 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence, Set
+from dataclasses import dataclass, field
 from functools import partial
 from heapq import nsmallest
 from itertools import accumulate, chain
 from operator import attrgetter
-from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
-from facilitation.content import ACTIONS, Snapshot
-from facilitation.play import FactDecision, StageDecision, Submission, WorkshopRecord
-from facilitation.play import ActStages, Receipt, level_for
-from facilitation.content import reference
+from facilitation.content import ACTIONS, Snapshot, reference
+from facilitation.play import (
+    ActStages,
+    FactDecision,
+    Receipt,
+    StageDecision,
+    Submission,
+    WorkshopRecord,
+    level_for,
+)
 
 __all__ = [
     "BEHAVIOURS",
@@ -101,12 +107,20 @@ __all__ = [
 ]
 
 HIGH_RATE = 0.25  # a missing or over-sharing rate at or above this is "high"
-HIGH_SPLIT = 1 / 3  # a role whose participants split on this share of their common choices is chaotic
+HIGH_SPLIT = (
+    1 / 3
+)  # a role whose participants split on this share of their common choices is chaotic
 PROMPTS_PER_STAGE = 3  # generated discussion prompts per stage (after the scenario's own)
 PROMPTS_WHOLE = 5  # generated prompts for the whole workshop
 
 BehaviourLabel = Literal["ideal", "over-open", "over-cautious", "chaotic", "unclassified"]
-BEHAVIOURS: tuple[BehaviourLabel, ...] = ("ideal", "over-open", "over-cautious", "chaotic", "unclassified")
+BEHAVIOURS: tuple[BehaviourLabel, ...] = (
+    "ideal",
+    "over-open",
+    "over-cautious",
+    "chaotic",
+    "unclassified",
+)
 CellState = Literal["own", "received", "unknown"]
 Outcome = Literal["as_guidance", "over_avoid", "over_no_gateway", "beyond"]
 
@@ -121,10 +135,27 @@ CLASSIFICATION_RULE = (
 )
 
 # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
-OKABE_ITO: tuple[str, ...] = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
-                              "#000000")
+OKABE_ITO: tuple[str, ...] = (
+    "#E69F00",
+    "#56B4E9",
+    "#009E73",
+    "#F0E442",
+    "#0072B2",
+    "#D55E00",
+    "#CC79A7",
+    "#000000",
+)
 # The order roles without a colour take them in: yellow and black last (weakest as fills on white).
-_COLOUR_PREFERENCE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+_COLOUR_PREFERENCE = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#F0E442",
+    "#000000",
+)
 _NOBODY: frozenset[str] = frozenset()
 _SENSITIVE = frozenset({"special_category", "criminal_offence"})
 
@@ -255,7 +286,9 @@ class Jigsaw:
     role_ids: tuple[str, ...]
     fact_ids: tuple[str, ...]  # every fact in play by this stage, in scenario order
     states: tuple[CellState, ...]  # role-major: role_ids x fact_ids
-    received: tuple[Mapping[str, tuple[Receipt, ...]], ...]  # per role: fact -> receipts, earliest first
+    received: tuple[
+        Mapping[str, tuple[Receipt, ...]], ...
+    ]  # per role: fact -> receipts, earliest first
     shares: tuple[PictureShare, ...]  # one per role, in role order
     whole: PictureShare
     lead: PictureShare | None  # None when the lead role is not in play
@@ -265,7 +298,12 @@ class Jigsaw:
         """The cell for one role and fact (ValueError if either is not in this jigsaw)."""
         row, column = self.role_ids.index(role_id), self.fact_ids.index(fact_id)
         state = self.states[row * len(self.fact_ids) + column]
-        return JigsawCell(role_id, fact_id, state, self.received[row].get(fact_id, ()) if state == "received" else ())
+        return JigsawCell(
+            role_id,
+            fact_id,
+            state,
+            self.received[row].get(fact_id, ()) if state == "received" else (),
+        )
 
     @property
     def cells(self) -> Iterator[JigsawCell]:
@@ -275,7 +313,12 @@ class Jigsaw:
             received = self.received[row]
             for column, fact_id in enumerate(self.fact_ids):
                 state = self.states[row * width + column]
-                yield JigsawCell(role_id, fact_id, state, received.get(fact_id, ()) if state == "received" else ())
+                yield JigsawCell(
+                    role_id,
+                    fact_id,
+                    state,
+                    received.get(fact_id, ()) if state == "received" else (),
+                )
 
     def share(self, role_id: str) -> PictureShare:
         """One role's share of the whole picture."""
@@ -291,7 +334,9 @@ class LateFact:
 
     fact_id: str
     due_stage: int  # guidance: shared when it enters, so known at that stage's reveal
-    arrived_stage: int | None  # the reveal at which it first reached the lead (maybe after it could act);
+    arrived_stage: (
+        int | None
+    )  # the reveal at which it first reached the lead (maybe after it could act);
     # None: not by `through`
 
     @property
@@ -315,7 +360,9 @@ class CouldHaveActed:
     possible: int | None
     through: int
     status: Literal["on_time", "late", "missed", "not_yet", "never", "no_lead"]
-    late_facts: tuple[LateFact, ...]  # due by the stage the lead acted (or by `through`), late or missing
+    late_facts: tuple[
+        LateFact, ...
+    ]  # due by the stage the lead acted (or by `through`), late or missing
 
     @property
     def delay(self) -> int | None:
@@ -332,7 +379,9 @@ class Flow:
 
     sender: str
     recipient: str
-    shares: int  # fact-recipient shares by the sender's participants (3 participants sending 1 fact: 3)
+    shares: (
+        int  # fact-recipient shares by the sender's participants (3 participants sending 1 fact: 3)
+    )
     fact_ids: tuple[str, ...]  # distinct facts sent, in scenario order
 
     @property
@@ -373,7 +422,9 @@ class Judgement:
     stage_index: int
     levels: tuple[int, ...]  # each participant's level, sorted
     level_counts: Mapping[int, int]  # 1..4 -> how many chose it
-    actions: Mapping[str, int]  # action id -> how many chose it, in reference order, chosen ones only
+    actions: Mapping[
+        str, int
+    ]  # action id -> how many chose it, in reference order, chosen ones only
     supported: int  # the level of the picture they saw while deciding
     supported_weight: int
     confidence_mean: float | None
@@ -482,13 +533,17 @@ class Behaviour:
     def evidence(self) -> str:
         """The counts behind the label, in one line."""
         c = self.counts
-        parts = [f"missed {c.missed} of {c.expected} expected shares{_pct(c.missing_rate)}",
-                 f"over-shared {c.over_shared} of {c.shared} shares{_pct(c.over_sharing_rate)}"]
+        parts = [
+            f"missed {c.missed} of {c.expected} expected shares{_pct(c.missing_rate)}",
+            f"over-shared {c.over_shared} of {c.shared} shares{_pct(c.over_sharing_rate)}",
+        ]
         if c.over_shared:
             parts[-1] += f" ({c.over_avoid} to avoid, {c.over_no_gateway} without a gateway)"
         if self.split is not None and self.split.faced:
-            parts.append(f"split on {self.split.contested} of {self.split.faced} choices faced together"
-                         f"{_pct(self.split.rate)}")
+            parts.append(
+                f"split on {self.split.contested} of {self.split.faced} choices faced together"
+                f"{_pct(self.split.rate)}"
+            )
         return "; ".join(parts)
 
 
@@ -506,7 +561,7 @@ class FactGuidance:
 
     @property
     def verdict(self) -> str:
-        """"shared as guidance" / "missed" / "over-shared" / "mixed" / "not decided" in one word or two."""
+        """ "shared as guidance" / "missed" / "over-shared" / "mixed" / "not decided" in one word or two."""
         missed, over = sum(self.missed.values()), sum(self.over_shared.values())
         if not self.decisions:
             return "not decided"
@@ -585,7 +640,9 @@ class Prompt:
     text: str
     kind: Literal["scenario", "split", "contrast", "over_shared"]
     stage_index: int
-    score: float = 0.0  # how large the divergence is (0-1); the scenario's prompts come first regardless
+    score: float = (
+        0.0  # how large the divergence is (0-1); the scenario's prompts come first regardless
+    )
     role_ids: tuple[str, ...] = ()
     fact_ids: tuple[str, ...] = ()
 
@@ -750,23 +807,45 @@ def decision_rows(record: WorkshopRecord, through: int | None = None) -> Iterato
     people = {person.id: person for person in index.people}
     for submission in index.submissions:
         person, decision = people[submission.participant_id], submission.decision
-        common = dict(stage=submission.stage_index + 1, stage_id=index.stages[submission.stage_index].id,
-                      participant_id=person.id, participant=person.label, role=submission.role_id,
-                      active=person.active, level=decision.level, action=decision.action,
-                      confidence=decision.confidence)
+        common = {
+            "stage": submission.stage_index + 1,
+            "stage_id": index.stages[submission.stage_index].id,
+            "participant_id": person.id,
+            "participant": person.label,
+            "role": submission.role_id,
+            "active": person.active,
+            "level": decision.level,
+            "action": decision.action,
+            "confidence": decision.confidence,
+        }
         entries = [entry for entry in decision.facts if entry.fact_id in index.facts]
         if not entries:
-            yield DecisionRow(fact="", held_by="", recipient="", outcome="", missed="", gateway="",
-                              tell_family=False, barriers="", **common)
+            yield DecisionRow(
+                fact="",
+                held_by="",
+                recipient="",
+                outcome="",
+                missed="",
+                gateway="",
+                tell_family=False,
+                barriers="",
+                **common,
+            )
         for entry in entries:
             shared = index.recipients(entry, submission.role_id)
             expected = pictures.expected(submission.role_id, submission.stage_index, entry.fact_id)
-            about = dict(fact=entry.fact_id, held_by=index.facts[entry.fact_id].held_by,
-                         missed=";".join(r for r in index.role_ids if r in expected and r not in shared),
-                         gateway=entry.gateway or "", tell_family=entry.tell_family,
-                         barriers=";".join(entry.barriers))
+            about = {
+                "fact": entry.fact_id,
+                "held_by": index.facts[entry.fact_id].held_by,
+                "missed": ";".join(r for r in index.role_ids if r in expected and r not in shared),
+                "gateway": entry.gateway or "",
+                "tell_family": entry.tell_family,
+                "barriers": ";".join(entry.barriers),
+            }
             for recipient in shared or ("",):
-                outcome = index.outcome(entry.fact_id, recipient, entry.gateway) if recipient else ""
+                outcome = (
+                    index.outcome(entry.fact_id, recipient, entry.gateway) if recipient else ""
+                )
                 yield DecisionRow(recipient=recipient, outcome=outcome, **about, **common)
 
 
@@ -791,16 +870,28 @@ class _Index:
             for fact in stage.facts:
                 g = fact.guidance
                 self.facts[fact.id] = FactInfo(
-                    id=fact.id, label=fact.id.replace("_", " ").replace("-", " "), text=fact.text,
-                    short=_shorten(fact.text), held_by=fact.held_by, stage_index=stage_index, weight=fact.weight,
+                    id=fact.id,
+                    label=fact.id.replace("_", " ").replace("-", " "),
+                    text=fact.text,
+                    short=_shorten(fact.text),
+                    held_by=fact.held_by,
+                    stage_index=stage_index,
+                    weight=fact.weight,
                     sensitivity=fact.sensitivity,
                     share_with=tuple(r for r in g.share_with if r in self.in_play),
-                    avoid=tuple(r for r in g.avoid if r in self.in_play), gateway=g.gateway,
+                    avoid=tuple(r for r in g.avoid if r in self.in_play),
+                    gateway=g.gateway,
                     gateway_label=gateways[g.gateway].label if g.gateway in gateways else g.gateway,
-                    consent=g.consent, why=g.why)
+                    consent=g.consent,
+                    why=g.why,
+                )
         self.fact_ids = tuple(self.facts)
-        entering = Counter(f.stage_index for f in self.facts.values())  # facts come in stage order, so
-        self.in_play_by = [self.fact_ids[:n] for n in accumulate(entering[s] for s in range(last + 1))]  # a prefix
+        entering = Counter(
+            f.stage_index for f in self.facts.values()
+        )  # facts come in stage order, so
+        self.in_play_by = [
+            self.fact_ids[:n] for n in accumulate(entering[s] for s in range(last + 1))
+        ]  # a prefix
         self.fact_order = {fact_id: n for n, fact_id in enumerate(self.fact_ids)}
         self.role_order = {role_id: n for n, role_id in enumerate(self.role_ids)}
         self.share_with = {f.id: frozenset(f.share_with) for f in self.facts.values()}
@@ -808,15 +899,28 @@ class _Index:
         self.sensitive = frozenset(f.id for f in self.facts.values() if f.sensitivity in _SENSITIVE)
         self.held_by = {f.id: f.held_by for f in self.facts.values()}
         self.entered = {f.id: f.stage_index for f in self.facts.values()}
-        self.no_consent = frozenset(f.id for f in self.facts.values() if f.consent == "not_required")
-        self.myths = frozenset(barrier_id for barrier_id, barrier in ref.barriers.items() if barrier.myth)
+        self.no_consent = frozenset(
+            f.id for f in self.facts.values() if f.consent == "not_required"
+        )
+        self.myths = frozenset(
+            barrier_id for barrier_id, barrier in ref.barriers.items() if barrier.myth
+        )
         self.submissions = sorted(
-            [s for s in record.submissions if 0 <= s.stage_index <= last and s.role_id in self.in_play],
+            [
+                s
+                for s in record.submissions
+                if 0 <= s.stage_index <= last and s.role_id in self.in_play
+            ],
             key=attrgetter("stage_index", "participant_id"),
         )
         ids = list(map(attrgetter("participant_id"), self.submissions))
-        self.people = _people(record, self.role_ids, {r.id: r.short_name for r in snapshot.roles.values()},
-                              Counter(ids), dict(zip(ids, map(attrgetter("role_id"), self.submissions))))
+        self.people = _people(
+            record,
+            self.role_ids,
+            {r.id: r.short_name for r in snapshot.roles.values()},
+            Counter(ids),
+            dict(zip(ids, map(attrgetter("role_id"), self.submissions))),
+        )
         self.roles = _roles(snapshot, self.people)
 
     def recipients(self, entry: FactDecision, sender: str) -> tuple[str, ...]:
@@ -833,23 +937,40 @@ class _Index:
         return "as_guidance" if recipient in self.share_with[fact_id] else "beyond"
 
 
-def _people(record: WorkshopRecord, role_ids: Sequence[str], short: Mapping[str, str],
-            submitted: Mapping[int, int], role_of: Mapping[int, str]) -> tuple[ParticipantInfo, ...]:
+def _people(
+    record: WorkshopRecord,
+    role_ids: Sequence[str],
+    short: Mapping[str, str],
+    submitted: Mapping[int, int],
+    role_of: Mapping[int, str],
+) -> tuple[ParticipantInfo, ...]:
     """Participants labelled by role and number: active ones first, in id order (the engine's public
     record numbers them so), then those who left; someone known only from a submission counts as left."""
     people = [p for p in record.participants if p.role_id in short]
     known = {p.id for p in people}
     unknown = [(pid, role) for pid, role in sorted(role_of.items()) if pid not in known]
-    rows = [(p.id, p.role_id, p.active, p.simulated) for p in people] + [(pid, r, False, False) for pid, r in unknown]
+    rows = [(p.id, p.role_id, p.active, p.simulated) for p in people] + [
+        (pid, r, False, False) for pid, r in unknown
+    ]
     rows.sort(key=lambda row: (not row[2], row[0]))
     numbers: Counter[str] = Counter()
     labelled = []
     for pid, role_id, active, simulated in rows:
         numbers[role_id] += 1
-        labelled.append(ParticipantInfo(pid, role_id, f"{short[role_id]} {numbers[role_id]}", active, simulated,
-                                        submitted.get(pid, 0)))
+        labelled.append(
+            ParticipantInfo(
+                pid,
+                role_id,
+                f"{short[role_id]} {numbers[role_id]}",
+                active,
+                simulated,
+                submitted.get(pid, 0),
+            )
+        )
     order = {role_id: n for n, role_id in enumerate(role_ids)}
-    return tuple(sorted(labelled, key=lambda p: order.get(p.role_id, len(order))))  # stable: keeps numbering
+    return tuple(
+        sorted(labelled, key=lambda p: order.get(p.role_id, len(order)))
+    )  # stable: keeps numbering
 
 
 def _roles(snapshot: Snapshot, people: Sequence[ParticipantInfo]) -> tuple[RoleInfo, ...]:
@@ -861,13 +982,25 @@ def _roles(snapshot: Snapshot, people: Sequence[ParticipantInfo]) -> tuple[RoleI
         role = snapshot.roles[role_id]
         colour = role.colour or next(spare, OKABE_ITO[n % len(OKABE_ITO)])
         mine = [p for p in people if p.role_id == role_id]
-        roles.append(RoleInfo(role_id, role.short_name, role.name, colour, role.threshold.acts_at,
-                              role_id == snapshot.scenario.lead_role, len(mine), sum(p.active for p in mine)))
+        roles.append(
+            RoleInfo(
+                role_id,
+                role.short_name,
+                role.name,
+                colour,
+                role.threshold.acts_at,
+                role_id == snapshot.scenario.lead_role,
+                len(mine),
+                sum(p.active for p in mine),
+            )
+        )
     return tuple(roles)
 
 
 # Positions in a participant's tally (the fields of `SharingCounts`, in order).
-_DECISIONS, _EXPECTED, _MISSED, _SHARED, _AS_GUIDANCE, _OVER_AVOID, _OVER_NO_GATEWAY, _BEYOND = range(8)
+_DECISIONS, _EXPECTED, _MISSED, _SHARED, _AS_GUIDANCE, _OVER_AVOID, _OVER_NO_GATEWAY, _BEYOND = (
+    range(8)
+)
 _KEY = attrgetter("fact_id", "share_with", "gateway")
 _CITED = attrgetter("fact_id", "barriers")
 _BARRIERS = attrgetter("barriers")
@@ -889,8 +1022,13 @@ def _pack(decided: int, shared: int, listed: int, avoided: int, ungated: int) ->
 def _unpack(packed: int) -> tuple[int, int, int, int, int]:
     """The five counts `_pack` packed (of a sum of packed ints: each field summed)."""
     bits, mask = _FIELD_BITS, _FIELD_MASK
-    return (packed & mask, packed >> bits & mask, packed >> 2 * bits & mask, packed >> 3 * bits & mask,
-            packed >> 4 * bits)
+    return (
+        packed & mask,
+        packed >> bits & mask,
+        packed >> 2 * bits & mask,
+        packed >> 3 * bits & mask,
+        packed >> 4 * bits,
+    )
 
 
 class _Numbering(dict):
@@ -934,46 +1072,83 @@ class _Tally:
     def __init__(self, index: _Index) -> None:
         self.index = index
         stages = range(index.last + 1)
-        citing: list[dict[str, list[FactDecision]]] = [defaultdict(list) for _ in stages]  # role -> decisions
+        citing: list[dict[str, list[FactDecision]]] = [
+            defaultdict(list) for _ in stages
+        ]  # role -> decisions
         self.choices: list[dict[str, list[StageDecision]]] = [defaultdict(list) for _ in stages]
         self.notes: list[list[Note]] = [[] for _ in stages]
-        self.people: list[dict[int, list[int]]] = [{} for _ in stages]  # participant -> SharingCounts fields
+        self.people: list[dict[int, list[int]]] = [
+            {} for _ in stages
+        ]  # participant -> SharingCounts fields
         self.missed: list[Counter[tuple[str, str]]] = [Counter() for _ in stages]  # (fact, to)
-        self._numbers: dict[str, dict[_Key, int]] = defaultdict(dict)  # sender role -> key -> key number
+        self._numbers: dict[str, dict[_Key, int]] = defaultdict(
+            dict
+        )  # sender role -> key -> key number
         # By key number (lists: `map(list.__getitem__, ...)` runs in C):
         self._recipients: list[tuple[str, ...]] = []
         self._packed: list[int] = []  # see `_pack`; 0 for a fact the debrief does not judge
         self._decider: list[int] = []  # (role, fact) number
         self._sends: list[tuple[int, ...]] = []  # (role, fact, recipient) numbers
-        self._ungated: list[tuple[int, ...]] = []  # those of `_sends` over-shared for want of a gateway
+        self._ungated: list[
+            tuple[int, ...]
+        ] = []  # those of `_sends` over-shared for want of a gateway
         self._deciders = _Numbering()  # (role, fact)
         self._keys_of: list[set[int]] = []  # by (role, fact) number: its key numbers
         self._width = len(index.role_ids)  # share numbers per (role, fact) number
         self._found: list[list[list[int]]] = [[] for _ in stages]  # each submission's key numbers
-        self._loose: list[list[list[int]]] = [[] for _ in stages]  # those of submissions sharing without a gateway
-        self._own: dict[tuple[int, str], list[tuple[int, list[int]]]] = defaultdict(list)  # (stage, holder)
+        self._loose: list[list[list[int]]] = [
+            [] for _ in stages
+        ]  # those of submissions sharing without a gateway
+        self._own: dict[tuple[int, str], list[tuple[int, list[int]]]] = defaultdict(
+            list
+        )  # (stage, holder)
         self._outcomes: dict[int, dict[tuple[str, str, str], int]] = {}
         holders = set(index.held_by.values())
         for submission in index.submissions:
             self._count(submission, submission.role_id in holders, citing[submission.stage_index])
-        self.cited: list[dict[str, Counter[tuple[str, tuple[str, ...]]]]] = [  # role -> (fact, barriers) -> n
-            {role: Counter(map(_CITED, decisions)) for role, decisions in by_role.items()} for by_role in citing]
-        self.deciders: list[dict[tuple[str, str], int]] = []  # (role, fact) -> participants deciding
-        self.sharers: list[dict[tuple[str, str, str], int]] = []  # (role, fact, to) -> participants sharing
-        self.ungated: list[dict[tuple[str, str, str], int]] = []  # the same, sensitive and without a gateway
+        self.cited: list[
+            dict[str, Counter[tuple[str, tuple[str, ...]]]]
+        ] = [  # role -> (fact, barriers) -> n
+            {role: Counter(map(_CITED, decisions)) for role, decisions in by_role.items()}
+            for by_role in citing
+        ]
+        self.deciders: list[
+            dict[tuple[str, str], int]
+        ] = []  # (role, fact) -> participants deciding
+        self.sharers: list[
+            dict[tuple[str, str, str], int]
+        ] = []  # (role, fact, to) -> participants sharing
+        self.ungated: list[
+            dict[tuple[str, str, str], int]
+        ] = []  # the same, sensitive and without a gateway
         for stage in stages:
             found = list(chain.from_iterable(self._found[stage]))
             loose = chain.from_iterable(self._loose[stage])
-            self.deciders.append(self._deciders.named(Counter(map(self._decider.__getitem__, found))))
-            self.sharers.append(self._named_shares(Counter(chain.from_iterable(map(self._sends.__getitem__, found)))))
-            self.ungated.append(self._named_shares(Counter(chain.from_iterable(map(self._ungated.__getitem__, loose)))))
+            self.deciders.append(
+                self._deciders.named(Counter(map(self._decider.__getitem__, found)))
+            )
+            self.sharers.append(
+                self._named_shares(
+                    Counter(chain.from_iterable(map(self._sends.__getitem__, found)))
+                )
+            )
+            self.ungated.append(
+                self._named_shares(
+                    Counter(chain.from_iterable(map(self._ungated.__getitem__, loose)))
+                )
+            )
 
     def _named_shares(self, counts: Mapping[int, int]) -> dict[tuple[str, str, str], int]:
         """Counts by share number (see `_judge`) as counts by (role, fact, recipient)."""
         deciders, role_ids, width = self._deciders.keys, self.index.role_ids, self._width
-        return {(*deciders[number // width], role_ids[number % width]): n for number, n in counts.items()}
+        return {
+            (*deciders[number // width], role_ids[number % width]): n
+            for number, n in counts.items()
+        }
 
-    def _count(self, submission: Submission, holds_facts: bool, citing: dict[str, list[FactDecision]]) -> None:
+    def _count(
+        self, submission: Submission, holds_facts: bool, citing: dict[str, list[FactDecision]]
+    ) -> None:
         """Count one submission: its choices, note and the participant's counts; keep its key numbers for
         the stage's per-recipient tallies, and its decisions citing barriers in `citing`."""
         stage, role = submission.stage_index, submission.role_id
@@ -990,7 +1165,9 @@ class _Tally:
                 if number is None:
                     found[at] = self._judge(role, keys[at])
         self._found[stage].append(found)
-        decisions, shared, listed, avoided, loose = _unpack(sum(map(self._packed.__getitem__, found)))
+        decisions, shared, listed, avoided, loose = _unpack(
+            sum(map(self._packed.__getitem__, found))
+        )
         if loose:
             self._loose[stage].append(found)
         tally = self.people[stage].setdefault(submission.participant_id, [0] * 8)
@@ -1013,22 +1190,36 @@ class _Tally:
         index = self.index
         number = numbers[key] = len(self._packed)
         fact_id, recipients, gateway = key
-        if fact_id not in index.held_by:  # a fact of a later stage or not in the scenario: not judged
+        if (
+            fact_id not in index.held_by
+        ):  # a fact of a later stage or not in the scenario: not judged
             recipients, packed, decider, sends, ungated = (), 0, _NOT_JUDGED, (), ()
         else:
-            if role in recipients or not index.in_play.issuperset(recipients):  # only hand-made records
+            if role in recipients or not index.in_play.issuperset(
+                recipients
+            ):  # only hand-made records
                 recipients = tuple(r for r in recipients if r != role and r in index.in_play)
             kinds = [index.outcome(fact_id, r, gateway) for r in recipients]
-            packed = _pack(1, len(kinds), kinds.count("as_guidance"), kinds.count("over_avoid"),
-                           kinds.count("over_no_gateway"))
+            packed = _pack(
+                1,
+                len(kinds),
+                kinds.count("as_guidance"),
+                kinds.count("over_avoid"),
+                kinds.count("over_no_gateway"),
+            )
             decider = self._deciders.number((role, fact_id))
             if decider == len(self._keys_of):
                 self._keys_of.append(set())
             self._keys_of[decider].add(number)
             # A share's number is its (role, fact)'s, then the recipient's place among the roles in play.
-            sends = tuple(map((decider * self._width).__add__, map(index.role_order.__getitem__, recipients)))
-            ungated = tuple(send for send, kind in zip(sends, kinds) if kind == "over_no_gateway") \
-                if "over_no_gateway" in kinds else ()
+            sends = tuple(
+                map((decider * self._width).__add__, map(index.role_order.__getitem__, recipients))
+            )
+            ungated = (
+                tuple(send for send, kind in zip(sends, kinds) if kind == "over_no_gateway")
+                if "over_no_gateway" in kinds
+                else ()
+            )
         self._recipients.append(recipients)
         self._packed.append(packed)
         self._decider.append(decider)
@@ -1058,7 +1249,9 @@ class _Tally:
         found = keys.intersection(numbers)
         if not found:
             return ()
-        if len(found) > 1:  # the fact decided twice in one submission (only hand-made): the last counts
+        if (
+            len(found) > 1
+        ):  # the fact decided twice in one submission (only hand-made): the last counts
             return self._recipients[next(n for n in reversed(numbers) if n in found)]
         return self._recipients[next(iter(found))]
 
@@ -1096,7 +1289,7 @@ class _RoleState:
     """One role's picture as `_Pictures` walks the stages: what it knows, their weight, its own facts,
     and every receipt so far (each fact's receipts a tuple, replaced, never mutated: jigsaws keep them)."""
 
-    __slots__ = ("known", "weight", "own", "receipts")
+    __slots__ = ("known", "own", "receipts", "weight")
 
     def __init__(self) -> None:
         self.known: set[str] = set()
@@ -1121,20 +1314,28 @@ class _Pictures:
     from every fact each time, and the debrief needs 2 x roles x stages of them. Only what the debrief
     reads is kept."""
 
-    def __init__(self, index: _Index, sharers: Sequence[Mapping[tuple[str, str, str], int]]) -> None:
+    def __init__(
+        self, index: _Index, sharers: Sequence[Mapping[tuple[str, str, str], int]]
+    ) -> None:
         self.index = index
         levels = index.scenario.levels
         weights = {fact_id: fact.weight for fact_id, fact in index.facts.items()}
         self.known_after: dict[str, list[frozenset[str]]] = {role: [] for role in index.role_ids}
-        self.supported: dict[str, list[tuple[int, int]]] = {role: [] for role in index.role_ids}  # (level, weight)
+        self.supported: dict[str, list[tuple[int, int]]] = {
+            role: [] for role in index.role_ids
+        }  # (level, weight)
         self.own: dict[str, list[tuple[str, ...]]] = {role: [] for role in index.role_ids}
         self.jigsaws: list[Jigsaw] = []
-        self.states = {role: _RoleState() for role in index.role_ids}  # ends as the last stage's reveal
+        self.states = {
+            role: _RoleState() for role in index.role_ids
+        }  # ends as the last stage's reveal
         for stage in range(index.last + 1):
             entering = _entering(index, stage)
             arriving = _arriving(index, sharers[stage], stage)
             for role, state in self.states.items():
-                for fact_id in entering.get(role, ()):  # deciding: the last reveal's picture and its new facts
+                for fact_id in entering.get(
+                    role, ()
+                ):  # deciding: the last reveal's picture and its new facts
                     state.own.append(fact_id)
                     state.learn(fact_id, weights[fact_id])
                 self.supported[role].append((level_for(state.weight, levels), state.weight))
@@ -1156,8 +1357,11 @@ class _Pictures:
         """The role's own facts by `stage` that guidance still expects it to send, with the recipients."""
         key = (role, stage)
         if key not in self._needed:
-            self._needed[key] = {f: expected for f in self.own[role][stage]
-                                 if (expected := self.expected(role, stage, f))}
+            self._needed[key] = {
+                f: expected
+                for f in self.own[role][stage]
+                if (expected := self.expected(role, stage, f))
+            }
         return self._needed[key]
 
     def expected(self, role: str, stage: int, fact_id: str) -> frozenset[str]:
@@ -1170,9 +1374,14 @@ class _Pictures:
             if fact is None or fact.held_by != role:
                 found = _NOBODY
             else:
-                still = [r for r in fact.share_with
-                         if r != role and (stage == 0 or fact_id not in self.known_after[r][stage - 1])]
-                found = frozenset(still) if still else _NOBODY  # one shared empty set: most are empty
+                still = [
+                    r
+                    for r in fact.share_with
+                    if r != role and (stage == 0 or fact_id not in self.known_after[r][stage - 1])
+                ]
+                found = (
+                    frozenset(still) if still else _NOBODY
+                )  # one shared empty set: most are empty
             self._expected[key] = found
         return found
 
@@ -1188,8 +1397,11 @@ def _assemble(index: _Index, tally: _Tally, pictures: _Pictures) -> Debrief:
     stages = tuple(_stage_view(index, tally, pictures, choices, splits, s) for s in every)
     participant_behaviours = _participant_behaviours(index, tally, every)
     notes = tuple(note for s in every for note in tally.notes[s])
-    whole_prompts = tuple(p for view in stages for p in view.prompts if p.kind == "scenario") + tuple(
-        _ranked((p for view in stages for p in view.prompts if p.kind != "scenario"), PROMPTS_WHOLE))
+    whole_prompts = tuple(
+        p for view in stages for p in view.prompts if p.kind == "scenario"
+    ) + tuple(
+        _ranked((p for view in stages for p in view.prompts if p.kind != "scenario"), PROMPTS_WHOLE)
+    )
     complete = last == len(scenario.stages) - 1
     return Debrief(
         code=index.record.code,
@@ -1224,8 +1436,14 @@ def _assemble(index: _Index, tally: _Tally, pictures: _Pictures) -> Debrief:
     )
 
 
-def _stage_view(index: _Index, tally: _Tally, pictures: _Pictures, choices: Sequence[Sequence[_Choice]],
-                splits: Sequence[Mapping[str, Split]], stage: int) -> StageView:
+def _stage_view(
+    index: _Index,
+    tally: _Tally,
+    pictures: _Pictures,
+    choices: Sequence[Sequence[_Choice]],
+    splits: Sequence[Mapping[str, Split]],
+    stage: int,
+) -> StageView:
     only = (stage,)
     people = _participant_behaviours(index, tally, only)
     submitted = {role: len(tally.choices[stage].get(role, ())) for role in index.role_ids}
@@ -1238,7 +1456,9 @@ def _stage_view(index: _Index, tally: _Tally, pictures: _Pictures, choices: Sequ
         submitted_by_role=submitted,
         jigsaw=pictures.jigsaws[stage],
         flows=_flows(index, tally, stage),
-        judgements=tuple(_judgement(index, tally, pictures, role, stage) for role in index.role_ids),
+        judgements=tuple(
+            _judgement(index, tally, pictures, role, stage) for role in index.role_ids
+        ),
         guidance=_guidance(index, tally, stage),
         participants=people,
         roles=_role_behaviours(index, splits, only, people),
@@ -1278,16 +1498,21 @@ def _entering(index: _Index, stage: int) -> dict[str, list[str]]:
     return found
 
 
-def _arriving(index: _Index, sent: Iterable[tuple[str, str, str]], stage: int
-              ) -> dict[str, dict[str, tuple[Receipt, ...]]]:
+def _arriving(
+    index: _Index, sent: Iterable[tuple[str, str, str]], stage: int
+) -> dict[str, dict[str, tuple[Receipt, ...]]]:
     """What reaches each role at `stage`'s reveal: fact -> one receipt per sending role, in role order.
     `sent` holds (sender, fact, recipient) triples, each once (the keys of `_Tally.sharers`)."""
-    receipt = {role: Receipt(role, stage) for role in index.role_ids}  # equal by value: one each will do
+    receipt = {
+        role: Receipt(role, stage) for role in index.role_ids
+    }  # equal by value: one each will do
     found: dict[str, dict[str, list[Receipt]]] = defaultdict(lambda: defaultdict(list))
     for sender, fact_id, recipient in sorted(sent, key=lambda send: index.role_order[send[0]]):
         found[recipient][fact_id].append(receipt[sender])
-    return {recipient: {fact_id: tuple(got) for fact_id, got in by_fact.items()}
-            for recipient, by_fact in found.items()}
+    return {
+        recipient: {fact_id: tuple(got) for fact_id, got in by_fact.items()}
+        for recipient, by_fact in found.items()
+    }
 
 
 def _jigsaw(index: _Index, states: Mapping[str, _RoleState], stage: int) -> Jigsaw:
@@ -1295,23 +1520,54 @@ def _jigsaw(index: _Index, states: Mapping[str, _RoleState], stage: int) -> Jigs
     fact_ids = index.in_play_by[stage]
     levels, held_by, entered = index.scenario.levels, index.held_by, index.entered
     whole_weight = sum(index.facts[f].weight for f in fact_ids)
-    whole = PictureShare("*", whole_weight, len(fact_ids), level_for(whole_weight, levels), whole_weight,
-                         len(fact_ids))
+    whole = PictureShare(
+        "*",
+        whole_weight,
+        len(fact_ids),
+        level_for(whole_weight, levels),
+        whole_weight,
+        len(fact_ids),
+    )
     cells: list[CellState] = []
     received, shares = [], []
     for role, state in states.items():
         known = state.known
         # A fact in play has entered by `stage`, so its holder holds it: "own" needs no stage test here.
-        cells.extend("own" if held_by[f] == role else "received" if f in known else "unknown" for f in fact_ids)
-        received.append({f: state.receipts[f] for f in sorted(state.receipts, key=index.fact_order.__getitem__)
-                         if not (held_by[f] == role and entered[f] <= stage)})
-        shares.append(PictureShare(role, state.weight, len(known), level_for(state.weight, levels), whole.weight,
-                                   whole.count))
+        cells.extend(
+            "own" if held_by[f] == role else "received" if f in known else "unknown"
+            for f in fact_ids
+        )
+        received.append(
+            {
+                f: state.receipts[f]
+                for f in sorted(state.receipts, key=index.fact_order.__getitem__)
+                if not (held_by[f] == role and entered[f] <= stage)
+            }
+        )
+        shares.append(
+            PictureShare(
+                role,
+                state.weight,
+                len(known),
+                level_for(state.weight, levels),
+                whole.weight,
+                whole.count,
+            )
+        )
     lead = index.scenario.lead_role
     lead_share = next((share for share in shares if share.role_id == lead), None)
     lead_missing = tuple(f for f in fact_ids if f not in states[lead].known) if lead_share else ()
-    return Jigsaw(stage, index.role_ids, fact_ids, tuple(cells), tuple(received), tuple(shares), whole, lead_share,
-                  lead_missing)
+    return Jigsaw(
+        stage,
+        index.role_ids,
+        fact_ids,
+        tuple(cells),
+        tuple(received),
+        tuple(shares),
+        whole,
+        lead_share,
+        lead_missing,
+    )
 
 
 # ------------------------------------------------------------------------------------------ acting
@@ -1322,7 +1578,10 @@ def _could_have_acted(index: _Index, pictures: _Pictures) -> CouldHaveActed:
     if lead not in index.in_play:
         return CouldHaveActed(lead, None, None, None, last, "no_lead", ())
     acts_at = index.snapshot.roles[lead].threshold.acts_at
-    actual = next((j.stage_index for j in pictures.jigsaws if j.lead is not None and j.lead.level >= acts_at), None)
+    actual = next(
+        (j.stage_index for j in pictures.jigsaws if j.lead is not None and j.lead.level >= acts_at),
+        None,
+    )
     possible = _possible_stage(index, acts_at)
     if actual is not None:
         status = "on_time" if possible is not None and actual <= possible else "late"
@@ -1348,7 +1607,9 @@ def _possible_stage(index: _Index, acts_at: int) -> int | None:
     scenario, lead = index.scenario, index.scenario.lead_role
     weight = 0
     for stage_index, stage in enumerate(scenario.stages):
-        weight += sum(f.weight for f in stage.facts if f.held_by == lead or lead in f.guidance.share_with)
+        weight += sum(
+            f.weight for f in stage.facts if f.held_by == lead or lead in f.guidance.share_with
+        )
         if level_for(weight, scenario.levels) >= acts_at:
             return stage_index
     return None
@@ -1378,18 +1639,28 @@ def _merge_flows(index: _Index, parts: Sequence[Flows]) -> Flows:
     return _flows_from(index, pairs, facts, None)
 
 
-def _flows_from(index: _Index, pairs: Mapping[tuple[str, str], int], facts: Mapping[tuple[str, str], set[str]],
-                label: int | None) -> Flows:
+def _flows_from(
+    index: _Index,
+    pairs: Mapping[tuple[str, str], int],
+    facts: Mapping[tuple[str, str], set[str]],
+    label: int | None,
+) -> Flows:
     order = index.fact_order.__getitem__
-    flows = tuple(Flow(s, r, pairs[(s, r)], tuple(sorted(facts[(s, r)], key=order)))
-                  for s in index.role_ids for r in index.role_ids if pairs.get((s, r)))
+    flows = tuple(
+        Flow(s, r, pairs[(s, r)], tuple(sorted(facts[(s, r)], key=order)))
+        for s in index.role_ids
+        for r in index.role_ids
+        if pairs.get((s, r))
+    )
     return Flows(label, index.role_ids, flows)
 
 
 # --------------------------------------------------------------------------------------- judgement
 
 
-def _judgement(index: _Index, tally: _Tally, pictures: _Pictures, role: str, stage: int) -> Judgement:
+def _judgement(
+    index: _Index, tally: _Tally, pictures: _Pictures, role: str, stage: int
+) -> Judgement:
     chosen = tally.choices[stage].get(role, [])
     levels = tuple(sorted(d.level for d in chosen))
     actions = Counter(d.action for d in chosen)
@@ -1399,11 +1670,16 @@ def _judgement(index: _Index, tally: _Tally, pictures: _Pictures, role: str, sta
         stage_index=stage,
         levels=levels,
         level_counts={level: levels.count(level) for level in (1, 2, 3, 4)},
-        actions={action: actions[action] for action in (*ACTIONS, *sorted(set(actions) - set(ACTIONS)))
-                 if actions[action]},
+        actions={
+            action: actions[action]
+            for action in (*ACTIONS, *sorted(set(actions) - set(ACTIONS)))
+            if actions[action]
+        },
         supported=supported,
         supported_weight=weight,
-        confidence_mean=round(sum(d.confidence for d in chosen) / len(chosen), 2) if chosen else None,
+        confidence_mean=round(sum(d.confidence for d in chosen) / len(chosen), 2)
+        if chosen
+        else None,
     )
 
 
@@ -1417,38 +1693,60 @@ def _guidance(index: _Index, tally: _Tally, stage: int) -> tuple[FactGuidance, .
         decisions[fact_id] += n
     by_fact: dict[str, dict[str, dict[str, int]]] = defaultdict(dict)
     # Counted in recipient role order, so that each count comes out in that order without a sort of its own.
-    for (fact_id, kind, recipient), n in sorted(tally.outcomes(stage).items(),
-                                                key=lambda item: index.role_order[item[0][2]]):
+    for (fact_id, kind, recipient), n in sorted(
+        tally.outcomes(stage).items(), key=lambda item: index.role_order[item[0][2]]
+    ):
         counts = by_fact[fact_id].setdefault(_GUIDANCE_KIND[kind], {})
         counts[recipient] = counts.get(recipient, 0) + n
     return tuple(
-        FactGuidance(fact_id, stage, decisions.get(fact_id, 0),
-                     **{kind: kinds.get(kind) or {} for kind in _GUIDANCE_KINDS})
-        for fact_id in index.fact_ids if fact_id in decisions or fact_id in by_fact
+        FactGuidance(
+            fact_id,
+            stage,
+            decisions.get(fact_id, 0),
+            **{kind: kinds.get(kind) or {} for kind in _GUIDANCE_KINDS},
+        )
+        for fact_id in index.fact_ids
+        if fact_id in decisions or fact_id in by_fact
         for kinds in [by_fact.get(fact_id, {})]
     )
 
 
 _GUIDANCE_KINDS = ("as_guidance", "missed", "over_shared", "beyond")
-_GUIDANCE_KIND = {"as_guidance": "as_guidance", "missed": "missed", "over_avoid": "over_shared",
-                  "over_no_gateway": "over_shared", "beyond": "beyond"}  # outcome -> `FactGuidance` field
+_GUIDANCE_KIND = {
+    "as_guidance": "as_guidance",
+    "missed": "missed",
+    "over_avoid": "over_shared",
+    "over_no_gateway": "over_shared",
+    "beyond": "beyond",
+}  # outcome -> `FactGuidance` field
 
 
-def _merge_guidance(index: _Index, parts: Sequence[Sequence[FactGuidance]]) -> tuple[FactGuidance, ...]:
+def _merge_guidance(
+    index: _Index, parts: Sequence[Sequence[FactGuidance]]
+) -> tuple[FactGuidance, ...]:
     """The whole workshop's comparison with guidance: the stages' summed, for every fact in play."""
     by_fact: dict[str, list[FactGuidance]] = defaultdict(list)
     for part in parts:
         for found in part:
             by_fact[found.fact_id].append(found)
     return tuple(  # every fact in play: one nobody decided on (its role unplayed) shows as "not decided"
-        FactGuidance(fact_id, None, sum(f.decisions for f in found),
-                     **{kind: _in_role_order(index, _summed(getattr(f, kind) for f in found))
-                        for kind in _GUIDANCE_KINDS})
-        for fact_id in index.fact_ids for found in [by_fact.get(fact_id, [])]
+        FactGuidance(
+            fact_id,
+            None,
+            sum(f.decisions for f in found),
+            **{
+                kind: _in_role_order(index, _summed(getattr(f, kind) for f in found))
+                for kind in _GUIDANCE_KINDS
+            },
+        )
+        for fact_id in index.fact_ids
+        for found in [by_fact.get(fact_id, [])]
     )
 
 
-def _participant_behaviours(index: _Index, tally: _Tally, stages: Sequence[int]) -> tuple[Behaviour, ...]:
+def _participant_behaviours(
+    index: _Index, tally: _Tally, stages: Sequence[int]
+) -> tuple[Behaviour, ...]:
     """Each participant with a submission at these stages, in role then label order."""
     result = []
     for person in index.people:
@@ -1458,8 +1756,12 @@ def _participant_behaviours(index: _Index, tally: _Tally, stages: Sequence[int])
     return tuple(result)
 
 
-def _role_behaviours(index: _Index, splits: Sequence[Mapping[str, Split]], stages: Sequence[int],
-                     people: Sequence[Behaviour]) -> tuple[Behaviour, ...]:
+def _role_behaviours(
+    index: _Index,
+    splits: Sequence[Mapping[str, Split]],
+    stages: Sequence[int],
+    people: Sequence[Behaviour],
+) -> tuple[Behaviour, ...]:
     """Each role in play: its participants' counts pooled, and how often they split."""
     pooled: dict[str, list[tuple[int, ...]]] = defaultdict(list)
     for behaviour in people:
@@ -1509,14 +1811,30 @@ def _choices(index: _Index, tally: _Tally, pictures: _Pictures, stage: int) -> l
     sharers = tally.sharers[stage]
     found = []
     for (role, fact_id), n in tally.deciders[stage].items():
-        for verdict, recipients in (("expected", pictures.expected(role, stage, fact_id)),
-                                    ("avoid", index.avoid[fact_id])):
+        for verdict, recipients in (
+            ("expected", pictures.expected(role, stage, fact_id)),
+            ("avoid", index.avoid[fact_id]),
+        ):
             for recipient in recipients:
                 if recipient != role:
-                    found.append(_Choice(role, fact_id, recipient, verdict,
-                                         sharers.get((role, fact_id, recipient), 0), n))
+                    found.append(
+                        _Choice(
+                            role,
+                            fact_id,
+                            recipient,
+                            verdict,
+                            sharers.get((role, fact_id, recipient), 0),
+                            n,
+                        )
+                    )
     # Role, fact and recipient order: every later tie-break is then stable and readable.
-    found.sort(key=lambda c: (index.role_order[c.role], index.fact_order[c.fact_id], index.role_order[c.recipient]))
+    found.sort(
+        key=lambda c: (
+            index.role_order[c.role],
+            index.fact_order[c.fact_id],
+            index.role_order[c.recipient],
+        )
+    )
     return found
 
 
@@ -1571,38 +1889,60 @@ def _merge_barriers(index: _Index, parts: Sequence[Barriers]) -> Barriers:
     return _barriers_from(index, by_role, by_fact, myths)
 
 
-def _barriers_from(index: _Index, by_role: Mapping[str, Mapping[str, int]], by_fact: Mapping[str, Mapping[str, int]],
-                   myths: Mapping[tuple[str, str], Mapping[str, int]]) -> Barriers:
+def _barriers_from(
+    index: _Index,
+    by_role: Mapping[str, Mapping[str, int]],
+    by_fact: Mapping[str, Mapping[str, int]],
+    myths: Mapping[tuple[str, str], Mapping[str, int]],
+) -> Barriers:
     """Barriers most cited first (then in reference order), myths, and the role cards behind them."""
     ref = reference()
     reference_order = {barrier_id: n for n, barrier_id in enumerate(ref.barriers)}
     counts = []
     for barrier, roles in by_role.items():
         known = ref.barriers.get(barrier)
-        counts.append(BarrierCount(
-            barrier_id=barrier,
-            label=known.label if known else barrier,
-            cluster=known.cluster if known else "",
-            sentence=known.sentence if known else "",
-            explanation=known.explanation if known else "",
-            myth=bool(known and known.myth),
-            appropriate=bool(known and known.appropriate),
-            count=sum(roles.values()),
-            by_role=_in_role_order(index, roles),
-            by_fact=_in_fact_order(index, by_fact[barrier]),
-        ))
-    counts.sort(key=lambda c: (-c.count, reference_order.get(c.barrier_id, len(reference_order)), c.barrier_id))
+        counts.append(
+            BarrierCount(
+                barrier_id=barrier,
+                label=known.label if known else barrier,
+                cluster=known.cluster if known else "",
+                sentence=known.sentence if known else "",
+                explanation=known.explanation if known else "",
+                myth=bool(known and known.myth),
+                appropriate=bool(known and known.appropriate),
+                count=sum(roles.values()),
+                by_role=_in_role_order(index, roles),
+                by_fact=_in_fact_order(index, by_fact[barrier]),
+            )
+        )
+    counts.sort(
+        key=lambda c: (
+            -c.count,
+            reference_order.get(c.barrier_id, len(reference_order)),
+            c.barrier_id,
+        )
+    )
     myth_list = sorted(
-        (MythCitation(barrier, fact_id, sum(roles.values()), _in_role_order(index, roles),
-                      index.facts[fact_id].gateway, index.facts[fact_id].gateway_label)
-         for (barrier, fact_id), roles in myths.items()),
+        (
+            MythCitation(
+                barrier,
+                fact_id,
+                sum(roles.values()),
+                _in_role_order(index, roles),
+                index.facts[fact_id].gateway,
+                index.facts[fact_id].gateway_label,
+            )
+            for (barrier, fact_id), roles in myths.items()
+        ),
         key=lambda m: (-m.count, index.fact_order[m.fact_id], m.barrier_id),
     )
     links = tuple(
         ConstraintLink(role_id, constraint.id, constraint.text, constraint.barrier, n)
         for role_id in index.role_ids
         for constraint in index.snapshot.roles[role_id].constraints
-        if (n := by_role[constraint.barrier].get(role_id, 0) if constraint.barrier in by_role else 0)
+        if (
+            n := by_role[constraint.barrier].get(role_id, 0) if constraint.barrier in by_role else 0
+        )
     )
     return Barriers(sum(c.count for c in counts), tuple(counts), tuple(myth_list), links)
 
@@ -1634,19 +1974,28 @@ _KIND_ORDER = {"split": 0, "contrast": 1, "over_shared": 2}
 def _ranked(prompts: Iterable[Prompt | _Divergence], keep: int) -> list:
     """The `keep` largest divergences, largest first; ties keep the order found (role, fact, recipient),
     splits first (`nsmallest` is a stable sort cut short)."""
-    return nsmallest(keep, prompts, key=lambda p: (-p.score, _KIND_ORDER.get(p.kind, 3), p.stage_index))
+    return nsmallest(
+        keep, prompts, key=lambda p: (-p.score, _KIND_ORDER.get(p.kind, 3), p.stage_index)
+    )
 
 
-def _divergences(index: _Index, choices: Sequence[_Choice], stage: int, short: Mapping[str, str]
-                 ) -> Iterator[_Divergence]:
+def _divergences(
+    index: _Index, choices: Sequence[_Choice], stage: int, short: Mapping[str, str]
+) -> Iterator[_Divergence]:
     """Prompts from one stage's choices: a role's participants split; a fact sent where guidance says
     not to; one role sharing with a recipient while another withheld from it."""
     for c in choices:
         if c.verdict == "avoid" and c.sharers:
-            yield _Divergence(c.rate, "over_shared", stage, partial(_over_shared_prompt, index, c, stage, short))
+            yield _Divergence(
+                c.rate, "over_shared", stage, partial(_over_shared_prompt, index, c, stage, short)
+            )
         elif c.verdict == "expected" and c.contested:
-            yield _Divergence(2 * min(c.sharers, c.deciders - c.sharers) / c.deciders, "split", stage,
-                              partial(_split_prompt, index, c, stage, short))
+            yield _Divergence(
+                2 * min(c.sharers, c.deciders - c.sharers) / c.deciders,
+                "split",
+                stage,
+                partial(_split_prompt, index, c, stage, short),
+            )
     yield from _contrasts(index, choices, stage, short)
 
 
@@ -1657,21 +2006,33 @@ def _who(c: _Choice, short: Mapping[str, str]) -> str:
 
 def _over_shared_prompt(index: _Index, c: _Choice, stage: int, short: Mapping[str, str]) -> Prompt:
     """A fact sent where guidance says it should not go."""
-    return Prompt(f"{c.sharers} of {_who(c, short)} sent \u201c{index.facts[c.fact_id].short}\u201d to "
-                  f"{short[c.recipient]}, which guidance says should not have it. What made it feel necessary?",
-                  "over_shared", stage, c.rate, (c.role, c.recipient), (c.fact_id,))
+    return Prompt(
+        f"{c.sharers} of {_who(c, short)} sent \u201c{index.facts[c.fact_id].short}\u201d to "
+        f"{short[c.recipient]}, which guidance says should not have it. What made it feel necessary?",
+        "over_shared",
+        stage,
+        c.rate,
+        (c.role, c.recipient),
+        (c.fact_id,),
+    )
 
 
 def _split_prompt(index: _Index, c: _Choice, stage: int, short: Mapping[str, str]) -> Prompt:
     """A role's participants split on sending a fact where guidance sends it."""
-    return Prompt(f"{c.sharers} of {_who(c, short)} shared \u201c{index.facts[c.fact_id].short}\u201d with "
-                  f"{short[c.recipient]}; {c.deciders - c.sharers} did not. What made the difference?", "split",
-                  stage, 2 * min(c.sharers, c.deciders - c.sharers) / c.deciders, (c.role, c.recipient),
-                  (c.fact_id,))
+    return Prompt(
+        f"{c.sharers} of {_who(c, short)} shared \u201c{index.facts[c.fact_id].short}\u201d with "
+        f"{short[c.recipient]}; {c.deciders - c.sharers} did not. What made the difference?",
+        "split",
+        stage,
+        2 * min(c.sharers, c.deciders - c.sharers) / c.deciders,
+        (c.role, c.recipient),
+        (c.fact_id,),
+    )
 
 
-def _contrasts(index: _Index, choices: Sequence[_Choice], stage: int, short: Mapping[str, str]
-               ) -> Iterator[_Divergence]:
+def _contrasts(
+    index: _Index, choices: Sequence[_Choice], stage: int, short: Mapping[str, str]
+) -> Iterator[_Divergence]:
     """For each recipient: the role that most often shared a fact guidance sends it, against another
     role that mostly withheld one (both must have played)."""
     by_recipient: dict[str, list[_Choice]] = defaultdict(list)
@@ -1682,20 +2043,34 @@ def _contrasts(index: _Index, choices: Sequence[_Choice], stage: int, short: Map
         found = by_recipient.get(recipient)
         if not found:
             continue
-        best = max(found, key=lambda c: c.rate)  # the first of equals: choices are in role, fact order
+        best = max(
+            found, key=lambda c: c.rate
+        )  # the first of equals: choices are in role, fact order
         worst = min((c for c in found if c.role != best.role), key=lambda c: c.rate, default=None)
         if worst is None or best.rate < 0.5 or worst.rate >= 0.5:
             continue
-        yield _Divergence(best.rate - worst.rate, "contrast", stage,
-                          partial(_contrast_prompt, index, best, worst, stage, short))
+        yield _Divergence(
+            best.rate - worst.rate,
+            "contrast",
+            stage,
+            partial(_contrast_prompt, index, best, worst, stage, short),
+        )
 
 
-def _contrast_prompt(index: _Index, best: _Choice, worst: _Choice, stage: int, short: Mapping[str, str]) -> Prompt:
+def _contrast_prompt(
+    index: _Index, best: _Choice, worst: _Choice, stage: int, short: Mapping[str, str]
+) -> Prompt:
     """One role shared with a recipient what guidance sends it; another mostly withheld from it."""
-    return Prompt(f"{short[best.role]} shared \u201c{index.facts[best.fact_id].short}\u201d with "
-                  f"{short[best.recipient]}; {short[worst.role]} did not share "
-                  f"\u201c{index.facts[worst.fact_id].short}\u201d. Why?", "contrast", stage,
-                  best.rate - worst.rate, (best.role, worst.role, best.recipient), (best.fact_id, worst.fact_id))
+    return Prompt(
+        f"{short[best.role]} shared \u201c{index.facts[best.fact_id].short}\u201d with "
+        f"{short[best.recipient]}; {short[worst.role]} did not share "
+        f"\u201c{index.facts[worst.fact_id].short}\u201d. Why?",
+        "contrast",
+        stage,
+        best.rate - worst.rate,
+        (best.role, worst.role, best.recipient),
+        (best.fact_id, worst.fact_id),
+    )
 
 
 # ============================================================================================ helpers
@@ -1710,7 +2085,11 @@ def _in_role_order(index: _Index, counts: Mapping[str, int] | None) -> dict[str,
     """Non-zero counts keyed by role, in role order."""
     if not counts:
         return {}
-    return {role: counts[role] for role in sorted(counts, key=index.role_order.__getitem__) if counts[role]}
+    return {
+        role: counts[role]
+        for role in sorted(counts, key=index.role_order.__getitem__)
+        if counts[role]
+    }
 
 
 def _summed(counts: Iterable[Mapping[str, int]]) -> dict[str, int]:
@@ -1724,7 +2103,11 @@ def _summed(counts: Iterable[Mapping[str, int]]) -> dict[str, int]:
 
 def _in_fact_order(index: _Index, counts: Mapping[str, int]) -> dict[str, int]:
     """Non-zero counts keyed by fact, in scenario order."""
-    return {fact: counts[fact] for fact in sorted(counts, key=index.fact_order.__getitem__) if counts[fact]}
+    return {
+        fact: counts[fact]
+        for fact in sorted(counts, key=index.fact_order.__getitem__)
+        if counts[fact]
+    }
 
 
 def _pct(rate: float | None) -> str:

@@ -20,18 +20,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from itertools import combinations
+from itertools import combinations, pairwise
 
-from facilitation.content.models import Fact, Snapshot
+from facilitation.content import Fact, Snapshot
 from facilitation.play import act_stages, level_for, whole_picture
 
 __all__ = [
     "CHECKS",
-    "LintWarning",
     "MIN_AVOID_FACTS",
     "MIN_CONSENT_FACTS",
     "MIN_RISES",
     "MIN_WHY_WORDS",
+    "LintWarning",
     "check_both_failures",
     "check_debrief",
     "check_escalation",
@@ -41,8 +41,12 @@ __all__ = [
 ]
 
 MIN_RISES = 2  # a picture that rises once is a single reveal, not a case building up
-MIN_AVOID_FACTS = 3  # enough facts with an over-sharing trap that the debrief can name over-openness
-MIN_CONSENT_FACTS = 2  # enough facts where consent is a live question to set beside those where it is not
+MIN_AVOID_FACTS = (
+    3  # enough facts with an over-sharing trap that the debrief can name over-openness
+)
+MIN_CONSENT_FACTS = (
+    2  # enough facts where consent is a live question to set beside those where it is not
+)
 MIN_WHY_WORDS = 8  # shorter than this, a `why` cannot carry a reason the debrief can read out
 # Words a draft leaves behind; a bare "..." is caught by the word count instead.
 _PLACEHOLDER = re.compile(r"\b(todo|tbc|tbd|fixme|xxx|lorem ipsum)\b", re.IGNORECASE)
@@ -115,9 +119,16 @@ def check_jigsaw(snapshot: Snapshot) -> list[LintWarning]:
     warnings: list[LintWarning] = []
     alone = [role for role, weight in weights.items() if level_for(weight, levels) >= acts_at]
     for role in alone:
-        warnings.append(LintWarning("jigsaw", _role_path(snapshot, role), (
-            f"{role}'s own facts (weight {weights[role]}) reach level {acts_at}, where {lead} acts, with no "
-            f"other agency's piece; lower its weights or raise `levels` so that it takes three agencies")))
+        warnings.append(
+            LintWarning(
+                "jigsaw",
+                _role_path(snapshot, role),
+                (
+                    f"{role}'s own facts (weight {weights[role]}) reach level {acts_at}, where {lead} acts, with no "
+                    f"other agency's piece; lower its weights or raise `levels` so that it takes three agencies"
+                ),
+            )
+        )
     pairs = [
         (weights[a] + weights[b], a, b)
         for a, b in combinations([role for role in weights if role not in alone], 2)
@@ -125,20 +136,43 @@ def check_jigsaw(snapshot: Snapshot) -> list[LintWarning]:
     ]
     if pairs:
         weight, a, b = max(pairs)
-        more = f" (and {len(pairs) - 1} other pair{'s' * (len(pairs) != 2)})" if len(pairs) > 1 else ""
-        warnings.append(LintWarning("jigsaw", "levels", (
-            f"{a} and {b} together (weight {weight}) reach level {acts_at}, where {lead} acts{more}; it should "
-            f"take facts from at least three agencies: raise `levels` or spread the weight")))
+        more = (
+            f" (and {len(pairs) - 1} other pair{'s' * (len(pairs) != 2)})" if len(pairs) > 1 else ""
+        )
+        warnings.append(
+            LintWarning(
+                "jigsaw",
+                "levels",
+                (
+                    f"{a} and {b} together (weight {weight}) reach level {acts_at}, where {lead} acts{more}; it should "
+                    f"take facts from at least three agencies: raise `levels` or spread the weight"
+                ),
+            )
+        )
     last = len(scenario.stages) - 1
     whole = whole_picture(snapshot, last)
     if whole.level < acts_at:
-        warnings.append(LintWarning("jigsaw", "levels", (
-            f"the whole picture (weight {whole.weight}) reaches only level {whole.level}, so {lead} could never "
-            f"act (it acts at level {acts_at}); raise weights or lower `levels`")))
+        warnings.append(
+            LintWarning(
+                "jigsaw",
+                "levels",
+                (
+                    f"the whole picture (weight {whole.weight}) reaches only level {whole.level}, so {lead} could never "
+                    f"act (it acts at level {acts_at}); raise weights or lower `levels`"
+                ),
+            )
+        )
     elif act_stages(snapshot, (), -1).possible is None:
-        warnings.append(LintWarning("jigsaw", "lead_role", (
-            f"even had guidance been followed, {lead} would never hold enough to act (level {acts_at}): add "
-            f"{lead} to the `share_with` of more facts")))
+        warnings.append(
+            LintWarning(
+                "jigsaw",
+                "lead_role",
+                (
+                    f"even had guidance been followed, {lead} would never hold enough to act (level {acts_at}): add "
+                    f"{lead} to the `share_with` of more facts"
+                ),
+            )
+        )
     return warnings
 
 
@@ -147,18 +181,31 @@ def check_escalation(snapshot: Snapshot) -> list[LintWarning]:
     stages = snapshot.scenario.stages
     levels = [whole_picture(snapshot, index).level for index in range(len(stages))]
     warnings = [
-        LintWarning("escalation", f"stages[{stages[index].id}]", (
-            f"the whole picture falls from level {levels[index - 1]} to {levels[index]} at this stage; "
-            f"a case should build up, not ease off"))
-        for index in range(1, len(levels)) if levels[index] < levels[index - 1]
+        LintWarning(
+            "escalation",
+            f"stages[{stages[index].id}]",
+            (
+                f"the whole picture falls from level {levels[index - 1]} to {levels[index]} at this stage; "
+                f"a case should build up, not ease off"
+            ),
+        )
+        for index in range(1, len(levels))
+        if levels[index] < levels[index - 1]
     ]
-    rises = sum(1 for before, after in zip(levels, levels[1:]) if after > before)
+    rises = sum(1 for before, after in pairwise(levels) if after > before)
     if rises < MIN_RISES:
         trail = " -> ".join(map(str, levels))
-        warnings.append(LintWarning("escalation", "stages", (
-            f"the whole picture's level rises {_count(rises, 'time')} across the stages ({trail}); "
-            f"it should rise at least {MIN_RISES} times so that each reveal changes the picture: adjust the "
-            f"weights or `levels`")))
+        warnings.append(
+            LintWarning(
+                "escalation",
+                "stages",
+                (
+                    f"the whole picture's level rises {_count(rises, 'time')} across the stages ({trail}); "
+                    f"it should rise at least {MIN_RISES} times so that each reveal changes the picture: adjust the "
+                    f"weights or `levels`"
+                ),
+            )
+        )
     return warnings
 
 
@@ -166,34 +213,65 @@ def check_both_failures(snapshot: Snapshot) -> list[LintWarning]:
     """Over-sharing and over-caution are both possible: facts with `avoid`, and consent that varies."""
     facts = snapshot.scenario.facts
     avoided = sum(1 for fact in facts if fact.guidance.avoid)
-    consent_live = sum(1 for fact in facts if fact.guidance.consent in ("seek_unless_unsafe", "required"))
+    consent_live = sum(
+        1 for fact in facts if fact.guidance.consent in ("seek_unless_unsafe", "required")
+    )
     consent_not_needed = sum(1 for fact in facts if fact.guidance.consent == "not_required")
     warnings = []
     if avoided < MIN_AVOID_FACTS:
-        warnings.append(LintWarning("both-failures", "stages", (
-            f"{_count(avoided, 'fact')} {'names' if avoided == 1 else 'name'} roles to `avoid`; at least "
-            f"{MIN_AVOID_FACTS} should, so that over-sharing is a failure participants can make")))
+        warnings.append(
+            LintWarning(
+                "both-failures",
+                "stages",
+                (
+                    f"{_count(avoided, 'fact')} {'names' if avoided == 1 else 'name'} roles to `avoid`; at least "
+                    f"{MIN_AVOID_FACTS} should, so that over-sharing is a failure participants can make"
+                ),
+            )
+        )
     if consent_live < MIN_CONSENT_FACTS:
-        warnings.append(LintWarning("both-failures", "stages", (
-            f"{_count(consent_live, 'fact')} {'asks' if consent_live == 1 else 'ask'} for consent "
-            f"(seek_unless_unsafe or required); at least {MIN_CONSENT_FACTS} should, beside facts where it is "
-            f"not_required")))
+        warnings.append(
+            LintWarning(
+                "both-failures",
+                "stages",
+                (
+                    f"{_count(consent_live, 'fact')} {'asks' if consent_live == 1 else 'ask'} for consent "
+                    f"(seek_unless_unsafe or required); at least {MIN_CONSENT_FACTS} should, beside facts where it is "
+                    f"not_required"
+                ),
+            )
+        )
     if not consent_not_needed:
-        warnings.append(LintWarning("both-failures", "stages", (
-            "no fact has consent not_required; at least one should, so that participants meet a fact they "
-            "must share without asking")))
+        warnings.append(
+            LintWarning(
+                "both-failures",
+                "stages",
+                (
+                    "no fact has consent not_required; at least one should, so that participants meet a fact they "
+                    "must share without asking"
+                ),
+            )
+        )
     return warnings
 
 
 def check_every_role(snapshot: Snapshot) -> list[LintWarning]:
     """Each role in play, other than the lead, holds a fact that guidance says the lead role should get."""
     lead = snapshot.scenario.lead_role
-    needed_from = {fact.held_by for fact in snapshot.scenario.facts if lead in fact.guidance.share_with}
+    needed_from = {
+        fact.held_by for fact in snapshot.scenario.facts if lead in fact.guidance.share_with
+    }
     return [
-        LintWarning("every-role", _role_path(snapshot, role), (
-            f"{role} holds no fact that {lead} needs (none shares with {lead}); give it one, or take it out "
-            f"of play"))
-        for role in snapshot.role_ids if role != lead and role not in needed_from
+        LintWarning(
+            "every-role",
+            _role_path(snapshot, role),
+            (
+                f"{role} holds no fact that {lead} needs (none shares with {lead}); give it one, or take it out "
+                f"of play"
+            ),
+        )
+        for role in snapshot.role_ids
+        if role != lead and role not in needed_from
     ]
 
 
@@ -203,13 +281,27 @@ def check_debrief(snapshot: Snapshot) -> list[LintWarning]:
     for path, fact in _fact_places(snapshot):
         guidance = fact.guidance
         if _words(guidance.why) < MIN_WHY_WORDS or _PLACEHOLDER.search(guidance.why):
-            warnings.append(LintWarning("debrief", f"{path}.guidance.why", (
-                f"the `why` of '{fact.id}' is a stub; give the reasoning the debrief will read out "
-                f"(at least {MIN_WHY_WORDS} words, no placeholders)")))
+            warnings.append(
+                LintWarning(
+                    "debrief",
+                    f"{path}.guidance.why",
+                    (
+                        f"the `why` of '{fact.id}' is a stub; give the reasoning the debrief will read out "
+                        f"(at least {MIN_WHY_WORDS} words, no placeholders)"
+                    ),
+                )
+            )
         if guidance.share_with and not guidance.gateway:
-            warnings.append(LintWarning("debrief", f"{path}.guidance", (
-                f"'{fact.id}' should be shared with {', '.join(guidance.share_with)} but cites no `gateway`; "
-                f"name the lawful basis the debrief will teach")))
+            warnings.append(
+                LintWarning(
+                    "debrief",
+                    f"{path}.guidance",
+                    (
+                        f"'{fact.id}' should be shared with {', '.join(guidance.share_with)} but cites no `gateway`; "
+                        f"name the lawful basis the debrief will teach"
+                    ),
+                )
+            )
     return warnings
 
 

@@ -32,14 +32,28 @@ def register(subparsers) -> None:
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("workshop", metavar="WORKSHOP", help="the workshop's join code, such as K7QW3M")
-    parser.add_argument("--format", "-f", choices=FORMATS, default="md", help="what to write (default: md)")
-    parser.add_argument("-o", "--output", metavar="PATH", help="write to this file (default: standard output)")
-    parser.add_argument("--db", metavar="PATH", help="the SQLite database (default: $EASI_DB, else data/easi.db)")
+    parser.add_argument(
+        "workshop", metavar="WORKSHOP", help="the workshop's join code, such as K7QW3M"
+    )
+    parser.add_argument(
+        "--format", "-f", choices=FORMATS, default="md", help="what to write (default: md)"
+    )
+    parser.add_argument(
+        "-o", "--output", metavar="PATH", help="write to this file (default: standard output)"
+    )
+    parser.add_argument(
+        "--db", metavar="PATH", help="the SQLite database (default: $EASI_DB, else data/easi.db)"
+    )
     stages = parser.add_mutually_exclusive_group()
-    stages.add_argument("--through", type=_stage_number, metavar="N",
-                        help="analyse stages 1 to N, revealed or not (default: the revealed stages)")
-    stages.add_argument("--all-stages", action="store_true", help="analyse every stage, revealed or not")
+    stages.add_argument(
+        "--through",
+        type=_stage_number,
+        metavar="N",
+        help="analyse stages 1 to N, revealed or not (default: the revealed stages)",
+    )
+    stages.add_argument(
+        "--all-stages", action="store_true", help="analyse every stage, revealed or not"
+    )
     parser.set_defaults(func=run)
 
 
@@ -51,22 +65,26 @@ def run(args: argparse.Namespace) -> int:
 
     path = Path(args.db).expanduser() if args.db else settings.db_path()
     if not path.is_file():
-        print(f"easi export: no database at {path}: give --db PATH or set EASI_DB.", file=sys.stderr)
+        print(
+            f"easi export: no database at {path}: give --db PATH or set EASI_DB.", file=sys.stderr
+        )
         return 1
     try:
         record = _record(path, args.workshop)
     except EasiError as error:
         print(f"easi export: {error}", file=sys.stderr)
         return 1
-    through = len(record.snapshot.scenario.stages) - 1 if args.all_stages else (
-        None if args.through is None else args.through - 1)
+    through = (
+        len(record.snapshot.scenario.stages) - 1
+        if args.all_stages
+        else (None if args.through is None else args.through - 1)
+    )
     content = render(args.format, record, analyse(record, through))
     return _write(content, args.output)
 
 
 def _record(path: Path, code: str):
-    from facilitation.engine import Store
-    from facilitation.engine import Workshops
+    from facilitation.engine import Store, Workshops
 
     store = Store(path)
     try:
@@ -81,7 +99,10 @@ def _write(content: str | bytes, output: str | None) -> int:
     data = content.encode("utf-8") if isinstance(content, str) else content
     if output is None or output == "-":
         if isinstance(content, bytes) and sys.stdout.isatty():
-            print("easi export: a PDF is binary: write it with -o FILE or redirect the output.", file=sys.stderr)
+            print(
+                "easi export: a PDF is binary: write it with -o FILE or redirect the output.",
+                file=sys.stderr,
+            )
             return 1
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

@@ -6,9 +6,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from facilitation.errors import EasiError
-from facilitation.content import LibraryError, default_scenarios_dir, load_snapshot, locate, yaml_files
 from facilitation.analysis import CHECKS, LintWarning, lint
+from facilitation.content import (
+    LibraryError,
+    default_scenarios_dir,
+    load_snapshot,
+    locate,
+    yaml_files,
+)
+from facilitation.errors import EasiError
 
 __all__ = ["register", "run", "scenario_files", "summary"]
 
@@ -32,10 +38,19 @@ def register(subparsers) -> None:
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("paths", nargs="*", metavar="PATH", type=Path,
-                        help="scenario files or folders of them (default: every scenario in the scenarios folder)")
-    parser.add_argument("--roles", metavar="DIR", type=Path,
-                        help="the folder of role files the scenarios use (default: $EASI_ROLES, else roles/)")
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        type=Path,
+        help="scenario files or folders of them (default: every scenario in the scenarios folder)",
+    )
+    parser.add_argument(
+        "--roles",
+        metavar="DIR",
+        type=Path,
+        help="the folder of role files the scenarios use (default: $EASI_ROLES, else roles/)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -60,8 +75,10 @@ def _line(text: str, warning: LintWarning) -> int:
 def summary(checked: int, failing: int, unloadable: int, warnings: int) -> str:
     """`3 scenarios linted: 2 pass, 1 fail (4 warnings, 0 not loading)`."""
     noun = "scenario" if checked == 1 else "scenarios"
-    return (f"{checked} {noun} linted: {checked - failing} pass, {failing} fail "
-            f"({warnings} warning{'s' * (warnings != 1)}, {unloadable} not loading)")
+    return (
+        f"{checked} {noun} linted: {checked - failing} pass, {failing} fail "
+        f"({warnings} warning{'s' * (warnings != 1)}, {unloadable} not loading)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:

@@ -43,7 +43,9 @@ __all__ = [
 ]
 
 COOKIE_NAME = "easi_worker"
-BACKEND_HOST = "127.0.0.1"  # backends are always local processes; only the listening side is configurable
+BACKEND_HOST = (
+    "127.0.0.1"  # backends are always local processes; only the listening side is configurable
+)
 MAX_HEAD_BYTES = 16 * 1024  # a request head larger than this is refused (browsers send 1-4 KiB)
 HEAD_TIMEOUT = 30.0  # seconds a new connection may take to send its first request head
 CONNECT_TIMEOUT = 10.0  # seconds to reach a backend on loopback before answering 502
@@ -90,14 +92,17 @@ def _set_cookie_header(index: int) -> bytes:
 
 def _plain_response(status: str, text: str) -> bytes:
     body = (text + "\n").encode("utf-8")
-    return (f"HTTP/1.1 {status}\r\nContent-Type: text/plain; charset=utf-8\r\n"
-            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode("ascii") + body
+    return (
+        f"HTTP/1.1 {status}\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    ).encode("ascii") + body
 
 
 _BAD_REQUEST = _plain_response("400 Bad Request", "Bad request: the request head is too large.")
 _TIMEOUT = _plain_response("408 Request Timeout", "Request timeout: no request arrived in time.")
-_BAD_GATEWAY = _plain_response("502 Bad Gateway", "Bad gateway: the workshop server is not answering. "
-                                                  "Try again in a moment.")
+_BAD_GATEWAY = _plain_response(
+    "502 Bad Gateway", "Bad gateway: the workshop server is not answering. Try again in a moment."
+)
 
 
 class Balancer:
@@ -107,7 +112,9 @@ class Balancer:
         if not ports:
             raise ValueError("the proxy needs at least one backend port")
         self.ports = tuple(int(port) for port in ports)
-        self.open = [0] * len(self.ports)  # open client connections per backend, sticky ones included
+        self.open = [0] * len(
+            self.ports
+        )  # open client connections per backend, sticky ones included
         self._turn = 0  # where the next tie-break starts, so equal backends take turns
 
     def choose(self) -> int:
@@ -135,9 +142,11 @@ class ProxyStats:
     per_backend: list[int] = field(default_factory=list)  # connections routed to each backend
 
     def summary(self) -> str:
-        return (f"{self.accepted} connections: {self.by_cookie} by cookie, {self.chosen} newly placed "
-                f"(per process {self.per_backend}), {self.refused} refused, {self.bad_gateway} bad gateway, "
-                f"{self.pauses} flow-control pauses")
+        return (
+            f"{self.accepted} connections: {self.by_cookie} by cookie, {self.chosen} newly placed "
+            f"(per process {self.per_backend}), {self.refused} refused, {self.bad_gateway} bad gateway, "
+            f"{self.pauses} flow-control pauses"
+        )
 
 
 class _Side(asyncio.Protocol):
@@ -244,7 +253,7 @@ class _Backend(_Side):
                 continue
             out += buffer[: end_of_status + 2]
             out += self._cookie
-            out += buffer[end_of_status + 2:]
+            out += buffer[end_of_status + 2 :]
             self._cookie = None
             self._pending = bytearray()
             return bytes(out)
@@ -332,12 +341,18 @@ class _Client(_Side):
         try:
             _, backend = await asyncio.wait_for(
                 loop.create_connection(lambda: _Backend(self, cookie), BACKEND_HOST, port),
-                timeout=CONNECT_TIMEOUT)
-        except (OSError, asyncio.TimeoutError) as error:
+                timeout=CONNECT_TIMEOUT,
+            )
+        except (TimeoutError, OSError) as error:
             self._proxy.stats.bad_gateway += 1
             # The error's class and errno only: never the request.
-            _log.warning("process %d (port %d) unreachable: %s %s", index, port, type(error).__name__,
-                         getattr(error, "errno", "") or "")
+            _log.warning(
+                "process %d (port %d) unreachable: %s %s",
+                index,
+                port,
+                type(error).__name__,
+                getattr(error, "errno", "") or "",
+            )
             if not self.closed:
                 self.transport.write(_BAD_GATEWAY)
                 self.transport.close()
@@ -429,21 +444,34 @@ class Proxy:
             await self.server.wait_closed()
 
 
-async def start_proxy(listen_host: str | None, listen_port: int, backend_ports: Sequence[int], *,
-                      head_timeout: float = HEAD_TIMEOUT, start_serving: bool = True) -> Proxy:
+async def start_proxy(
+    listen_host: str | None,
+    listen_port: int,
+    backend_ports: Sequence[int],
+    *,
+    head_timeout: float = HEAD_TIMEOUT,
+    start_serving: bool = True,
+) -> Proxy:
     """Bind `listen_host:listen_port` (None: every interface; port 0: any free port) and return the
     running proxy to the loopback `backend_ports`. With `start_serving=False` the port is bound (so a
     busy port fails now) but nothing is accepted until `await proxy.start_serving()`."""
     proxy = Proxy(backend_ports, head_timeout=head_timeout)
     loop = asyncio.get_running_loop()
     # A room's laptops arrive together (a QR code on the projector): a deep accept queue.
-    proxy.server = await loop.create_server(lambda: _Client(proxy), listen_host, listen_port, backlog=1024,
-                                            start_serving=start_serving)
+    proxy.server = await loop.create_server(
+        lambda: _Client(proxy), listen_host, listen_port, backlog=1024, start_serving=start_serving
+    )
     return proxy
 
 
-async def serve_proxy(listen_host: str | None, listen_port: int, backend_ports: Sequence[int], *,
-                      ready: asyncio.Event | None = None, head_timeout: float = HEAD_TIMEOUT) -> None:
+async def serve_proxy(
+    listen_host: str | None,
+    listen_port: int,
+    backend_ports: Sequence[int],
+    *,
+    ready: asyncio.Event | None = None,
+    head_timeout: float = HEAD_TIMEOUT,
+) -> None:
     """Run the proxy until cancelled; `ready` is set once it accepts connections."""
     proxy = await start_proxy(listen_host, listen_port, backend_ports, head_timeout=head_timeout)
     _log.info("proxy listening on port %d for %d processes", proxy.port, len(proxy.balancer.ports))
@@ -456,8 +484,13 @@ async def serve_proxy(listen_host: str | None, listen_port: int, backend_ports: 
         _log.info("proxy stopped: %s", proxy.stats.summary())
 
 
-def run_proxy(listen_host: str | None, listen_port: int, backend_ports: Sequence[int], *,
-              head_timeout: float = HEAD_TIMEOUT) -> None:
+def run_proxy(
+    listen_host: str | None,
+    listen_port: int,
+    backend_ports: Sequence[int],
+    *,
+    head_timeout: float = HEAD_TIMEOUT,
+) -> None:
     """Run the proxy in this thread until interrupted (Ctrl-C)."""
     try:
         asyncio.run(serve_proxy(listen_host, listen_port, backend_ports, head_timeout=head_timeout))

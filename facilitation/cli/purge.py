@@ -32,17 +32,25 @@ def register(subparsers) -> None:
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--older-than", type=_days, default=None, metavar="DAYS",
-                        help="age in days (default: $EASI_RETENTION_DAYS, else 30)")
-    parser.add_argument("--db", metavar="PATH", help="the SQLite database (default: $EASI_DB, else data/easi.db)")
-    parser.add_argument("--dry-run", action="store_true", help="list what would be deleted, delete nothing")
+    parser.add_argument(
+        "--older-than",
+        type=_days,
+        default=None,
+        metavar="DAYS",
+        help="age in days (default: $EASI_RETENTION_DAYS, else 30)",
+    )
+    parser.add_argument(
+        "--db", metavar="PATH", help="the SQLite database (default: $EASI_DB, else data/easi.db)"
+    )
+    parser.add_argument(
+        "--dry-run", action="store_true", help="list what would be deleted, delete nothing"
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Purge (or list, with --dry-run); 1 if the database or the settings cannot be used."""
-    from facilitation.engine import Store
-    from facilitation.engine import Workshops
+    from facilitation.engine import Store, Workshops
 
     try:
         days = args.older_than if args.older_than is not None else settings.retention_days()
@@ -52,14 +60,19 @@ def run(args: argparse.Namespace) -> int:
     path = settings.db_path() if args.db is None else args.db
     if not Path(path).expanduser().is_file():
         # The default database not existing yet is normal; a --db that does not exist is probably a typo.
-        print(f"No database at {path}: nothing to purge.", file=sys.stdout if args.db is None else sys.stderr)
+        print(
+            f"No database at {path}: nothing to purge.",
+            file=sys.stdout if args.db is None else sys.stderr,
+        )
         return 0 if args.db is None else 1
     engine = Workshops(Store(path))
     if args.dry_run:
         candidates = engine.purge_candidates(days)
         print(f"Would remove {len(candidates)} workshop(s) created more than {days:g} days ago.")
         for status in candidates:
-            print(f"  {status.code}  created {status.created_at}  {status.phase:<8}  {status.title}")
+            print(
+                f"  {status.code}  created {status.created_at}  {status.phase:<8}  {status.title}"
+            )
         return 0
     removed = engine.purge(days)
     print(f"Removed {removed} workshop(s) created more than {days:g} days ago.")

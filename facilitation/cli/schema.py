@@ -29,7 +29,9 @@ def register(subparsers) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("kind", choices=SCHEMA_KINDS, help="which file the schema describes")
-    parser.add_argument("-o", "--output", metavar="FILE", type=Path, help="write to FILE instead of printing")
+    parser.add_argument(
+        "-o", "--output", metavar="FILE", type=Path, help="write to FILE instead of printing"
+    )
     parser.set_defaults(func=run)
 
 
@@ -42,7 +44,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         args.output.write_text(text, encoding="utf-8")
     except OSError as error:
-        print(f"easi schema: cannot write {args.output}: {error.strerror or error}", file=sys.stderr)
+        print(
+            f"easi schema: cannot write {args.output}: {error.strerror or error}", file=sys.stderr
+        )
         return 1
     print(f"Wrote {args.output}", file=sys.stderr)
     return 0

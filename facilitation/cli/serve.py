@@ -23,10 +23,19 @@ from urllib.parse import urlencode
 from facilitation import settings
 from facilitation.errors import EasiError
 
-__all__ = ["facilitator_link", "parse_processes", "register", "run", "streamlit_command", "worker_command"]
+__all__ = [
+    "facilitator_link",
+    "parse_processes",
+    "register",
+    "run",
+    "streamlit_command",
+    "worker_command",
+]
 
 WORKER_HOST = "127.0.0.1"
-START_TIMEOUT = 120.0  # seconds for every process to answer its health check (a busy 2-core box is slow)
+START_TIMEOUT = (
+    120.0  # seconds for every process to answer its health check (a busy 2-core box is slow)
+)
 STOP_TIMEOUT = 10.0  # seconds a process gets to stop after SIGTERM before SIGKILL
 _COOKIE_SECRET_ENV = "STREAMLIT_SERVER_COOKIE_SECRET"
 # Options each worker gets from the supervisor; the operator's --port/--address are the proxy's.
@@ -43,13 +52,20 @@ def register(subparsers) -> None:
         "with it, as Jupyter prints its token. Extra options after -- go to `streamlit run`.",
     )
     parser.add_argument("--port", type=int, default=8501, help="port to listen on (default 8501)")
-    parser.add_argument("--address", default=None, help="address to bind (default: Streamlit's, all interfaces)")
     parser.add_argument(
-        "--processes", type=parse_processes, default=1, metavar="N",
+        "--address", default=None, help="address to bind (default: Streamlit's, all interfaces)"
+    )
+    parser.add_argument(
+        "--processes",
+        type=parse_processes,
+        default=1,
+        metavar="N",
         help="Streamlit processes to run behind a built-in sticky proxy on --port: a number, or 'auto' for "
         "one per CPU core (default 1: one plain `streamlit run`). One process uses about one core.",
     )
-    parser.add_argument("streamlit_args", nargs=argparse.REMAINDER, help="passed on to `streamlit run`")
+    parser.add_argument(
+        "streamlit_args", nargs=argparse.REMAINDER, help="passed on to `streamlit run`"
+    )
     parser.set_defaults(func=run)
 
 
@@ -60,7 +76,9 @@ def parse_processes(value: str) -> int:
     try:
         count = int(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of processes or 'auto', not {value!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"expected a number of processes or 'auto', not {value!r}"
+        ) from None
     if count < 1:
         raise argparse.ArgumentTypeError("the number of processes must be at least 1")
     return count
@@ -74,8 +92,15 @@ def facilitator_link(port: int) -> str:
 
 def streamlit_command(port: int, address: str | None, extra: list[str]) -> list[str]:
     """The `streamlit run` command line for the app."""
-    command = [sys.executable, "-m", "streamlit", "run", str(settings.project_root() / "workshop_app.py"),
-               "--server.port", str(port)]
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(settings.project_root() / "workshop_app.py"),
+        "--server.port",
+        str(port),
+    ]
     if address:
         command += ["--server.address", address]
     return command + [arg for arg in extra if arg != "--"]
@@ -84,8 +109,11 @@ def streamlit_command(port: int, address: str | None, extra: list[str]) -> list[
 def worker_command(port: int, extra: list[str]) -> list[str]:
     """The `streamlit run` command line of one process behind the proxy: loopback only, headless, and
     without Streamlit's "you can now view your app at <internal port>" banner, which would mislead."""
-    return streamlit_command(port, WORKER_HOST, ["--server.headless", "true", "--logger.hideWelcomeMessage",
-                                                 "true", *extra])
+    return streamlit_command(
+        port,
+        WORKER_HOST,
+        ["--server.headless", "true", "--logger.hideWelcomeMessage", "true", *extra],
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -95,9 +123,12 @@ def run(args: argparse.Namespace) -> int:
     if processes > 1:
         reserved = _reserved_options(args.streamlit_args)
         if reserved:
-            print(f"easi serve: {', '.join(reserved)} cannot be passed to `streamlit run` with --processes "
-                  f"{processes}: each process gets its own loopback port; use --port and --address for the "
-                  f"public side.", file=sys.stderr)
+            print(
+                f"easi serve: {', '.join(reserved)} cannot be passed to `streamlit run` with --processes "
+                f"{processes}: each process gets its own loopback port; use --port and --address for the "
+                f"public side.",
+                file=sys.stderr,
+            )
             return 2
     try:
         # Once, before any process starts: they all read the same file afterwards.
@@ -107,11 +138,17 @@ def run(args: argparse.Namespace) -> int:
         return 1
     link = facilitator_link(args.port)
     if passcode.generated:
-        print(f"EASI Workshop: a new operator passcode was saved in {passcode.path}.\n"
-              f"To run a workshop, open:\n\n    {link}?{urlencode({'passcode': passcode.value})}\n", flush=True)
+        print(
+            f"EASI Workshop: a new operator passcode was saved in {passcode.path}.\n"
+            f"To run a workshop, open:\n\n    {link}?{urlencode({'passcode': passcode.value})}\n",
+            flush=True,
+        )
     else:
         where = "$EASI_PASSCODE" if passcode.source == "environment" else str(passcode.path)
-        print(f"EASI Workshop: facilitators open {link} with the operator passcode (in {where}).", flush=True)
+        print(
+            f"EASI Workshop: facilitators open {link} with the operator passcode (in {where}).",
+            flush=True,
+        )
     if processes > 1:
         return _run_supervised(args, processes)
     command = streamlit_command(args.port, args.address, args.streamlit_args)
@@ -133,7 +170,9 @@ class _Worker:
 
 
 def _reserved_options(extra: list[str]) -> list[str]:
-    return sorted({arg.split("=", 1)[0] for arg in extra if arg.split("=", 1)[0] in _RESERVED_OPTIONS})
+    return sorted(
+        {arg.split("=", 1)[0] for arg in extra if arg.split("=", 1)[0] in _RESERVED_OPTIONS}
+    )
 
 
 def _free_ports(count: int) -> list[int]:
@@ -160,7 +199,9 @@ def _worker_environment(extra: list[str]) -> dict[str, str]:
     is kept.
     """
     environment = settings.environment_for_child()
-    if _COOKIE_SECRET_ENV in environment or any(arg.startswith("--server.cookieSecret") for arg in extra):
+    if _COOKIE_SECRET_ENV in environment or any(
+        arg.startswith("--server.cookieSecret") for arg in extra
+    ):
         return environment
     if not _config_sets_cookie_secret():
         environment[_COOKIE_SECRET_ENV] = secrets.token_hex(32)
@@ -168,7 +209,10 @@ def _worker_environment(extra: list[str]) -> dict[str, str]:
 
 
 def _config_sets_cookie_secret() -> bool:
-    for path in (Path.home() / ".streamlit" / "config.toml", settings.project_root() / ".streamlit" / "config.toml"):
+    for path in (
+        Path.home() / ".streamlit" / "config.toml",
+        settings.project_root() / ".streamlit" / "config.toml",
+    ):
         try:
             config = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError):
@@ -201,10 +245,13 @@ _PRCTL = _load_prctl()
 
 async def _http_status(port: int, path: str, timeout: float = 2.0) -> int:
     """The status of a GET to a loopback port (0 when nothing answers)."""
+
     async def fetch() -> int:
         reader, writer = await asyncio.open_connection(WORKER_HOST, port)
         try:
-            writer.write(f"GET {path} HTTP/1.1\r\nHost: {WORKER_HOST}:{port}\r\nConnection: close\r\n\r\n".encode())
+            writer.write(
+                f"GET {path} HTTP/1.1\r\nHost: {WORKER_HOST}:{port}\r\nConnection: close\r\n\r\n".encode()
+            )
             await writer.drain()
             status_line = await reader.readline()
         finally:
@@ -214,7 +261,7 @@ async def _http_status(port: int, path: str, timeout: float = 2.0) -> int:
 
     try:
         return await asyncio.wait_for(fetch(), timeout=timeout)
-    except (OSError, asyncio.TimeoutError):
+    except (TimeoutError, OSError):
         return 0
 
 
@@ -250,7 +297,7 @@ async def _wait_healthy(workers: list[_Worker], stop: asyncio.Event, timeout: fl
             return f"{late} did not answer /_stcore/health within {timeout:.0f} s"
         try:
             await asyncio.wait_for(stop.wait(), timeout=0.25)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
     return None
 
@@ -301,10 +348,15 @@ async def _supervise(args: argparse.Namespace, count: int) -> int:
     try:
         try:
             # Bind the public port first: a busy port fails now, before any process starts.
-            proxy = await start_proxy(args.address, args.port, _free_ports(count), start_serving=False)
+            proxy = await start_proxy(
+                args.address, args.port, _free_ports(count), start_serving=False
+            )
         except OSError as error:
-            print(f"easi serve: cannot listen on {args.address or 'all interfaces'} port {args.port}: "
-                  f"{error.strerror or error}", file=sys.stderr)
+            print(
+                f"easi serve: cannot listen on {args.address or 'all interfaces'} port {args.port}: "
+                f"{error.strerror or error}",
+                file=sys.stderr,
+            )
             return 1
         ports = list(proxy.balancer.ports)
         environment = _worker_environment(args.streamlit_args)
@@ -317,18 +369,27 @@ async def _supervise(args: argparse.Namespace, count: int) -> int:
         if stop.is_set():
             return 0
         await proxy.start_serving()
-        print(f"EASI Workshop: {count} processes serving on port {args.port} (internal ports "
-              f"{', '.join(str(port) for port in ports)} on {WORKER_HOST}).", flush=True)
+        print(
+            f"EASI Workshop: {count} processes serving on port {args.port} (internal ports "
+            f"{', '.join(str(port) for port in ports)} on {WORKER_HOST}).",
+            flush=True,
+        )
         exited = await _first_exit(workers, stop)
         if exited is not None:
-            print(f"easi serve: {exited.describe()} exited unexpectedly with code {exited.process.returncode}; "
-                  f"stopping the others.", file=sys.stderr, flush=True)
+            print(
+                f"easi serve: {exited.describe()} exited unexpectedly with code {exited.process.returncode}; "
+                f"stopping the others.",
+                file=sys.stderr,
+                flush=True,
+            )
             return 1
         return 0
     finally:
         if proxy is not None:
             await proxy.close()
-            print(f"easi serve: proxy stopped; {proxy.stats.summary()}.", file=sys.stderr, flush=True)
+            print(
+                f"easi serve: proxy stopped; {proxy.stats.summary()}.", file=sys.stderr, flush=True
+            )
         await _stop_workers(workers)
 
 

@@ -29,13 +29,29 @@ def register(subparsers) -> None:
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("scenario", metavar="SCENARIO",
-                        help="a scenario id (from scenarios/) or the path of a scenario file")
-    parser.add_argument("--participants", "-n", type=_positive, default=12, metavar="N",
-                        help="how many simulated participants (default: 12)")
-    parser.add_argument("--seed", type=int, default=0, metavar="S",
-                        help="seed for the participants' decisions: the same seed plays the same workshop (default: 0)")
-    parser.add_argument("--db", metavar="PATH", help="the SQLite database (default: $EASI_DB, else data/easi.db)")
+    parser.add_argument(
+        "scenario",
+        metavar="SCENARIO",
+        help="a scenario id (from scenarios/) or the path of a scenario file",
+    )
+    parser.add_argument(
+        "--participants",
+        "-n",
+        type=_positive,
+        default=12,
+        metavar="N",
+        help="how many simulated participants (default: 12)",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        metavar="S",
+        help="seed for the participants' decisions: the same seed plays the same workshop (default: 0)",
+    )
+    parser.add_argument(
+        "--db", metavar="PATH", help="the SQLite database (default: $EASI_DB, else data/easi.db)"
+    )
     parser.add_argument("--roles", metavar="DIR", help="the folder of role files (default: roles/)")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     parser.set_defaults(func=run)
@@ -56,7 +72,9 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.to_dict(), indent=2))
     else:
-        print(render(result, {role_id: role.short_name for role_id, role in snapshot.roles.items()}))
+        print(
+            render(result, {role_id: role.short_name for role_id, role in snapshot.roles.items()})
+        )
     return 0
 
 
@@ -65,28 +83,38 @@ def render(result, short_names: dict[str, str]) -> str:
     roles = list(short_names)
     headers = ["Stage", "Submissions", "Facts shared", *(short_names[r] for r in roles)]
     rows = [
-        [f"{s.index + 1} {s.title}"[:40], str(s.submissions), str(s.facts_shared), *(str(s.levels[r]) for r in roles)]
+        [
+            f"{s.index + 1} {s.title}"[:40],
+            str(s.submissions),
+            str(s.facts_shared),
+            *(str(s.levels[r]) for r in roles),
+        ]
         for s in result.stages
     ]
     widths = [max(len(line[i]) for line in [headers, *rows]) for i in range(len(headers))]
 
     def line(cells: list[str]) -> str:
-        return "  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(cells, widths)))
+        return "  ".join(
+            cell.ljust(w) if i == 0 else cell.rjust(w)
+            for i, (cell, w) in enumerate(zip(cells, widths))
+        )
 
     lead = short_names.get(result.lead_role, result.lead_role)
-    return "\n".join([
-        f"Workshop {result.code}: {result.title} ({result.scenario_id}), {result.participants} simulated "
-        f"participants, seed {result.seed}, {result.seconds:.2f} s",
-        "",
-        line(headers),
-        *(line(row) for row in rows),
-        "",
-        "Role columns: the level of need (1-4) each role's picture reached once the stage was revealed.",
-        f"Lead role {lead}: could act at {_stage(result.lead_act_actual)}; "
-        f"following guidance, at {_stage(result.lead_act_possible)}.",
-        "",
-        f"Export it with: easi export {result.code}",
-    ])
+    return "\n".join(
+        [
+            f"Workshop {result.code}: {result.title} ({result.scenario_id}), {result.participants} simulated "
+            f"participants, seed {result.seed}, {result.seconds:.2f} s",
+            "",
+            line(headers),
+            *(line(row) for row in rows),
+            "",
+            "Role columns: the level of need (1-4) each role's picture reached once the stage was revealed.",
+            f"Lead role {lead}: could act at {_stage(result.lead_act_actual)}; "
+            f"following guidance, at {_stage(result.lead_act_possible)}.",
+            "",
+            f"Export it with: easi export {result.code}",
+        ]
+    )
 
 
 def _stage(index: int | None) -> str:

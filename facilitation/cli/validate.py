@@ -7,8 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from facilitation.errors import EasiError
 from facilitation.content import default_roles_dir, default_scenarios_dir, validate_paths
+from facilitation.errors import EasiError
 
 __all__ = ["register", "run", "summary"]
 
@@ -31,12 +31,23 @@ def register(subparsers) -> None:
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("paths", nargs="*", metavar="PATH",
-                        help="files or folders to check (default: the roles and scenarios folders)")
-    parser.add_argument("--roles", metavar="DIR", type=Path,
-                        help="the folder of role files scenarios refer to (default: $EASI_ROLES, else roles/)")
-    parser.add_argument("--json", action="store_true",
-                        help="print the errors as a JSON list of objects (summary on stderr)")
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="files or folders to check (default: the roles and scenarios folders)",
+    )
+    parser.add_argument(
+        "--roles",
+        metavar="DIR",
+        type=Path,
+        help="the folder of role files scenarios refer to (default: $EASI_ROLES, else roles/)",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print the errors as a JSON list of objects (summary on stderr)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -45,16 +56,22 @@ def summary(report: dict) -> str:
     files, invalid = len(report), sum(1 for problems in report.values() if problems)
     errors = sum(len(problems) for problems in report.values())
     noun = "file" if files == 1 else "files"
-    return (f"{files} {noun} checked: {files - invalid} valid, {invalid} invalid "
-            f"({errors} error{'s' * (errors != 1)})")
+    return (
+        f"{files} {noun} checked: {files - invalid} valid, {invalid} invalid "
+        f"({errors} error{'s' * (errors != 1)})"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     """Validate, print, and return 0 (all valid), 1 (some invalid) or 2 (bad usage)."""
-    paths = args.paths or [folder for folder in (default_roles_dir(), default_scenarios_dir()) if folder.is_dir()]
+    paths = args.paths or [
+        folder for folder in (default_roles_dir(), default_scenarios_dir()) if folder.is_dir()
+    ]
     if not paths:
-        print("easi validate: no roles/ or scenarios/ folder here; name the files or folders to check",
-              file=sys.stderr)
+        print(
+            "easi validate: no roles/ or scenarios/ folder here; name the files or folders to check",
+            file=sys.stderr,
+        )
         return 2
     if args.roles is not None and not args.roles.is_dir():
         print(f"easi validate: --roles {args.roles} is not a folder", file=sys.stderr)

@@ -66,7 +66,11 @@ def did_you_mean(word: str, choices: Collection[str]) -> str:
 def _suggest(head: str, word: str, choices: Collection[str], tail: str) -> str:
     """`head; did you mean 'x'? Tail` for a near miss among `choices`, else `head; tail`."""
     match = nearest(word, choices)
-    return f"{head}; did you mean '{match}'? {tail[:1].upper()}{tail[1:]}" if match else f"{head}; {tail}"
+    return (
+        f"{head}; did you mean '{match}'? {tail[:1].upper()}{tail[1:]}"
+        if match
+        else f"{head}; {tail}"
+    )
 
 
 def _listing(choices: Sequence[str]) -> str:
@@ -126,13 +130,22 @@ def _file_id(data: Any, file_id: str | None, kind: str) -> list[Finding]:
     found = data.get("id")
     if file_id is None or not isinstance(found, str) or found == file_id:
         return []
-    return [Finding(("id",), (
-        f"id '{found}' does not match the file name '{file_id}.yaml'; a {kind}'s id must equal its file name: "
-        f"change the id to '{file_id}' or rename the file to '{found}.yaml'"
-    ), found=found, expected=file_id)]
+    return [
+        Finding(
+            ("id",),
+            (
+                f"id '{found}' does not match the file name '{file_id}.yaml'; a {kind}'s id must equal its file name: "
+                f"change the id to '{file_id}' or rename the file to '{found}.yaml'"
+            ),
+            found=found,
+            expected=file_id,
+        )
+    ]
 
 
-def _unique_ids(data: Any, path: Path, items: Sequence[tuple[Path, Any]], what: str, scope: str) -> list[Finding]:
+def _unique_ids(
+    data: Any, path: Path, items: Sequence[tuple[Path, Any]], what: str, scope: str
+) -> list[Finding]:
     """Rule 2: each id once among `items` (given with their paths)."""
     seen: dict[str, Path] = {}
     findings = []
@@ -141,10 +154,17 @@ def _unique_ids(data: Any, path: Path, items: Sequence[tuple[Path, Any]], what: 
         if not isinstance(item_id, str):
             continue
         if item_id in seen:
-            findings.append(Finding(item_path + ("id",), (
-                f"{what} id '{item_id}' is used twice (first at {breadcrumb(data, seen[item_id])}); {what} ids must "
-                f"be unique {scope}: rename one"
-            ), found=item_id, expected=f"an id not used by another {what}"))
+            findings.append(
+                Finding(
+                    (*item_path, "id"),
+                    (
+                        f"{what} id '{item_id}' is used twice (first at {breadcrumb(data, seen[item_id])}); {what} ids must "
+                        f"be unique {scope}: rename one"
+                    ),
+                    found=item_id,
+                    expected=f"an id not used by another {what}",
+                )
+            )
         else:
             seen[item_id] = item_path
     return findings
@@ -154,7 +174,9 @@ def _reference_id(path: Path, value: str, valid: Sequence[str], what: str) -> li
     """Rule 5: a barrier or gateway id from the reference data."""
     if value in valid:
         return []
-    message = _suggest(f"unknown {what} '{value}'", value, valid, f"valid {what}s: {_listing(valid)}")
+    message = _suggest(
+        f"unknown {what} '{value}'", value, valid, f"valid {what}s: {_listing(valid)}"
+    )
     return [Finding(path, message, found=value, expected=f"a {what} id", choices=tuple(valid))]
 
 
@@ -177,7 +199,9 @@ def check_role(data: Mapping | BaseModel, *, file_id: str | None = None) -> list
     for index, constraint in _items(data, "constraints"):
         barrier = constraint.get("barrier") if isinstance(constraint, dict) else None
         if isinstance(barrier, str):
-            findings += _reference_id(("constraints", index, "barrier"), barrier, barriers, "barrier")
+            findings += _reference_id(
+                ("constraints", index, "barrier"), barrier, barriers, "barrier"
+            )
     for index, gateway in _strings(data, "gateways"):
         findings += _reference_id(("gateways", index), gateway, gateways, "gateway")
     return findings
@@ -201,10 +225,14 @@ class _Cast:
         choices = tuple(role for role in self.in_play if role in self.known or role in self.broken)
         listing = f"roles in play: {_listing(choices)}"
         if value in self.known or value in self.broken:
-            message = (f"role '{value}' is used in {field} but is not in play; add it to `roles` or use one of "
-                       f"the {listing}")
+            message = (
+                f"role '{value}' is used in {field} but is not in play; add it to `roles` or use one of "
+                f"the {listing}"
+            )
         else:
-            message = _suggest(f"unknown role '{value}' in {field}", value, choices, f"use one of the {listing}")
+            message = _suggest(
+                f"unknown role '{value}' in {field}", value, choices, f"use one of the {listing}"
+            )
         return [Finding(path, message, found=value, expected="a role in `roles`", choices=choices)]
 
 
@@ -225,21 +253,33 @@ def check_scenario(
         return []
     in_play = tuple(dict.fromkeys(role for _, role in _strings(data, "roles")))
     # Roles the scenario may use are checked only when `roles` is a list: else the model's error suffices.
-    cast = _Cast(in_play, known_roles, broken_roles) if isinstance(data.get("roles"), list) else None
+    cast = (
+        _Cast(in_play, known_roles, broken_roles) if isinstance(data.get("roles"), list) else None
+    )
     findings = _file_id(data, file_id, "scenario") + (_roles_list(data, cast) if cast else [])
     lead = data.get("lead_role")
     if isinstance(lead, str) and cast:
         findings += cast.check(("lead_role",), lead, "lead_role")
     stages = [(("stages", index), stage) for index, stage in _items(data, "stages")]
-    facts = [(path + ("facts", index), fact) for path, stage in stages for index, fact in _items(stage, "facts")]
+    facts = [
+        ((*path, "facts", index), fact)
+        for path, stage in stages
+        for index, fact in _items(stage, "facts")
+    ]
     findings += _unique_ids(data, ("stages",), stages, "stage", "in a scenario")
     findings += _unique_ids(data, ("stages",), facts, "fact", "across the whole scenario")
     for path, fact in facts:
         if isinstance(fact, dict):
             findings += _fact(path, fact, cast)
     if stages and all(isinstance(stage, dict) for _, stage in stages) and not facts:
-        findings.append(Finding(("stages",), "the scenario has no facts; add at least one fact to a stage",
-                                found="0 facts", expected="at least one fact"))
+        findings.append(
+            Finding(
+                ("stages",),
+                "the scenario has no facts; add at least one fact to a stage",
+                found="0 facts",
+                expected="at least one fact",
+            )
+        )
     return findings
 
 
@@ -251,45 +291,89 @@ def _roles_list(data: dict, cast: _Cast) -> list[Finding]:
     for index, role in _strings(data, "roles"):
         path = ("roles", index)
         if role in seen:
-            findings.append(Finding(path, f"role '{role}' is listed twice in roles (first as roles[{seen[role]}]); "
-                                          "list each role once", found=role, expected="each role once"))
+            findings.append(
+                Finding(
+                    path,
+                    f"role '{role}' is listed twice in roles (first as roles[{seen[role]}]); "
+                    "list each role once",
+                    found=role,
+                    expected="each role once",
+                )
+            )
             continue
         seen[role] = index
         if role in cast.broken:
-            findings.append(Finding(path, f"role '{role}' has errors in its file roles/{role}.yaml; fix that file "
-                                          "first (run `easi validate` on it)", found=role,
-                                    expected="a role file that loads"))
+            findings.append(
+                Finding(
+                    path,
+                    f"role '{role}' has errors in its file roles/{role}.yaml; fix that file "
+                    "first (run `easi validate` on it)",
+                    found=role,
+                    expected="a role file that loads",
+                )
+            )
         elif role not in cast.known:
-            tail = f"known roles: {_listing(known)}" if known else "the roles folder has no valid role (check --roles)"
+            tail = (
+                f"known roles: {_listing(known)}"
+                if known
+                else "the roles folder has no valid role (check --roles)"
+            )
             message = _suggest(f"no role '{role}' in the roles folder", role, known, tail)
-            findings.append(Finding(path, message, found=role,
-                                    expected="the id of a file in roles/", choices=tuple(known)))
+            findings.append(
+                Finding(
+                    path,
+                    message,
+                    found=role,
+                    expected="the id of a file in roles/",
+                    choices=tuple(known),
+                )
+            )
     return findings
 
 
 def _fact(path: Path, fact: dict, cast: _Cast | None) -> list[Finding]:
     """Rules 1, 4 and 5 for one fact: who holds it, whom guidance names, and the gateway."""
     holder = fact.get("held_by")
-    findings = cast.check(path + ("held_by",), holder, "held_by") if isinstance(holder, str) and cast else []
+    findings = (
+        cast.check((*path, "held_by"), holder, "held_by")
+        if isinstance(holder, str) and cast
+        else []
+    )
     guidance = fact.get("guidance")
     if not isinstance(guidance, dict):
         return findings
-    here = path + ("guidance",)
+    here = (*path, "guidance")
     share_with = {role for _, role in _strings(guidance, "share_with")}
     for key in ("share_with", "avoid"):
         for index, role in _strings(guidance, key):
-            item = here + (key, index)
+            item = (*here, key, index)
             findings += cast.check(item, role, key) if cast else []
             if role == holder:
-                findings.append(Finding(item, (
-                    f"'{role}' holds this fact (held_by), so it cannot be in {key}; remove it from {key}"
-                ), found=role, expected=f"a role other than '{role}'"))
+                findings.append(
+                    Finding(
+                        item,
+                        (
+                            f"'{role}' holds this fact (held_by), so it cannot be in {key}; remove it from {key}"
+                        ),
+                        found=role,
+                        expected=f"a role other than '{role}'",
+                    )
+                )
             elif key == "avoid" and role in share_with:
-                findings.append(Finding(item, (
-                    f"'{role}' is in both share_with and avoid; a role either should receive the fact or should "
-                    "not: remove it from one of them"
-                ), found=role, expected="a role not in share_with"))
+                findings.append(
+                    Finding(
+                        item,
+                        (
+                            f"'{role}' is in both share_with and avoid; a role either should receive the fact or should "
+                            "not: remove it from one of them"
+                        ),
+                        found=role,
+                        expected="a role not in share_with",
+                    )
+                )
     gateway = guidance.get("gateway")
     if isinstance(gateway, str):
-        findings += _reference_id(here + ("gateway",), gateway, list(reference().gateways), "gateway")
+        findings += _reference_id(
+            (*here, "gateway"), gateway, list(reference().gateways), "gateway"
+        )
     return findings

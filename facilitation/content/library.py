@@ -14,21 +14,20 @@ Each problem is a `Problem` naming file, line, column and a breadcrumb such as
 
 from __future__ import annotations
 
-import os
 import re
 import typing
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
-from facilitation.content import checks
 from facilitation import settings
-from facilitation.errors import LibraryError, NotFound
+from facilitation.content import checks
 from facilitation.content.models import Role, Scenario, Snapshot
 from facilitation.content.yamlsource import MAX_BYTES, Source, YamlRefused, read_yaml, too_big
+from facilitation.errors import LibraryError, NotFound
 
 __all__ = [
     "MAX_PROBLEMS",
@@ -52,7 +51,9 @@ __all__ = [
     "yaml_files",
 ]
 
-MAX_PROBLEMS = 50  # beyond this a file is not a draft with mistakes; more lines would only bury the first
+MAX_PROBLEMS = (
+    50  # beyond this a file is not a draft with mistakes; more lines would only bury the first
+)
 Kind = Literal["role", "scenario"]
 
 
@@ -76,13 +77,18 @@ class Problem:
 
     def to_dict(self) -> dict[str, Any]:
         """The problem as JSON-ready data."""
-        return {"file": self.file, "line": self.line, "column": self.column, "path": self.path,
-                "message": self.message, "found": self.found, "expected": self.expected,
-                "choices": list(self.choices)}
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "path": self.path,
+            "message": self.message,
+            "found": self.found,
+            "expected": self.expected,
+            "choices": list(self.choices),
+        }
 
     __str__ = format
-
-
 
 
 # ----------------------------------------------------------------------------------------- folders
@@ -102,7 +108,9 @@ def yaml_files(directory: Path) -> list[Path]:
     """The `.yaml` and `.yml` files directly in `directory`, sorted by name (none if it does not exist)."""
     if not directory.is_dir():
         return []
-    return sorted(path for path in directory.iterdir() if path.suffix in (".yaml", ".yml") and path.is_file())
+    return sorted(
+        path for path in directory.iterdir() if path.suffix in (".yaml", ".yml") and path.is_file()
+    )
 
 
 def kind_of(path: Path, text: str | bytes = "") -> Kind:
@@ -161,8 +169,9 @@ def inspect_scenario(
     if source is None:
         return None, problems
     known = set(roles) if known_roles is None else set(known_roles) - set(broken_roles)
-    findings = checks.check_scenario(source.data, known_roles=known, broken_roles=broken_roles,
-                                     file_id=_file_id(filename))
+    findings = checks.check_scenario(
+        source.data, known_roles=known, broken_roles=broken_roles, file_id=_file_id(filename)
+    )
     return _conclude(Scenario, source, filename, findings)
 
 
@@ -187,13 +196,23 @@ def locate(text: str | bytes, path: tuple[str | int, ...] | str) -> tuple[int, i
 
     A field that is missing is located at its nearest ancestor; unreadable text at (1, 1).
     """
+    return locator(text)(path)
+
+
+def locator(text: str | bytes) -> Callable[[tuple[str | int, ...] | str], tuple[int, int]]:
+    """A function that locates fields of `text` as `locate` does, reading the text once for all of them
+    (a thousand warnings must not mean a thousand parses)."""
     try:
         source = read_yaml(text)
     except YamlRefused:
-        return 1, 1
-    if isinstance(path, str):
-        path = _unbreadcrumb(source.data, path)
-    return source.locate(path)
+        return lambda path: (1, 1)
+
+    def place(path: tuple[str | int, ...] | str) -> tuple[int, int]:
+        if isinstance(path, str):
+            path = _unbreadcrumb(source.data, path)
+        return source.locate(path)
+
+    return place
 
 
 def _unbreadcrumb(data: Any, crumb: str) -> tuple[str | int, ...]:
@@ -202,12 +221,22 @@ def _unbreadcrumb(data: Any, crumb: str) -> tuple[str | int, ...]:
     node = data
     for name, item in re.findall(r"([^.\[\]]+)|\[([^\]]*)\]", crumb):
         if name:
-            path.append(int(name) if isinstance(node, dict) and name.isdigit() and int(name) in node else name)
+            path.append(
+                int(name)
+                if isinstance(node, dict) and name.isdigit() and int(name) in node
+                else name
+            )
             node = node.get(path[-1]) if isinstance(node, dict) else None
             continue
         items = node if isinstance(node, list) else []
-        index = int(item) if item.isdigit() else next(
-            (i for i, x in enumerate(items) if isinstance(x, dict) and x.get("id") == item), len(items))
+        index = (
+            int(item)
+            if item.isdigit()
+            else next(
+                (i for i, x in enumerate(items) if isinstance(x, dict) and x.get("id") == item),
+                len(items),
+            )
+        )
         path.append(index)
         node = items[index] if index < len(items) else None
     return tuple(path)
@@ -216,7 +245,9 @@ def _unbreadcrumb(data: Any, crumb: str) -> tuple[str | int, ...]:
 # ---------------------------------------------------------------------------- from pydantic to people
 
 
-def _conclude(model: type[BaseModel], source: Source, filename: str, findings: list[checks.Finding]):
+def _conclude(
+    model: type[BaseModel], source: Source, filename: str, findings: list[checks.Finding]
+):
     """Validate `source` with `model`; merge its errors with `findings` into sorted, located problems."""
     try:
         value, errors = model.model_validate(source.data), []
@@ -226,10 +257,13 @@ def _conclude(model: type[BaseModel], source: Source, filename: str, findings: l
     taken = {finding.path for finding in structural}
     # A cross-reference finding on a field the model already refused would say the same thing twice.
     merged = structural + [finding for finding in findings if finding.path not in taken]
-    located = sorted(((*source.locate(finding.path), index) for index, finding in enumerate(merged)))
+    located = sorted(
+        ((*source.locate(finding.path), index) for index, finding in enumerate(merged))
+    )
     # Breadcrumbs only for the problems shown: a hostile file can have tens of thousands.
     problems = _flaw_problems(filename, source.flaws) + [
-        _place(source, filename, merged[index], line, column) for line, column, index in located[:MAX_PROBLEMS + 1]
+        _place(source, filename, merged[index], line, column)
+        for line, column, index in located[: MAX_PROBLEMS + 1]
     ]
     problems.sort(key=lambda problem: (problem.line, problem.column))
     problems = _capped(problems, len(source.flaws) + len(located))
@@ -242,13 +276,32 @@ def _capped(problems: list[Problem], total: int | None = None) -> list[Problem]:
     if total <= MAX_PROBLEMS:
         return problems
     rest = problems[MAX_PROBLEMS]
-    return problems[:MAX_PROBLEMS] + [replace(rest, path="", found=None, expected=None, choices=(), message=(
-        f"... and {total - MAX_PROBLEMS:,} more problems not shown; fix these first"))]
+    return [
+        *problems[:MAX_PROBLEMS],
+        replace(
+            rest,
+            path="",
+            found=None,
+            expected=None,
+            choices=(),
+            message=f"... and {total - MAX_PROBLEMS:,} more problems not shown; fix these first",
+        ),
+    ]
 
 
-def _place(source: Source, filename: str, finding: checks.Finding, line: int, column: int) -> Problem:
-    return Problem(filename, line, column, checks.breadcrumb(source.data, finding.path), finding.message,
-                   finding.found, finding.expected, finding.choices)
+def _place(
+    source: Source, filename: str, finding: checks.Finding, line: int, column: int
+) -> Problem:
+    return Problem(
+        filename,
+        line,
+        column,
+        checks.breadcrumb(source.data, finding.path),
+        finding.message,
+        finding.found,
+        finding.expected,
+        finding.choices,
+    )
 
 
 def _describe(value: Any) -> str:
@@ -298,8 +351,10 @@ def _slugify(value: str) -> str:
     return slug or "childrens_social_care"
 
 
-_SLUG_RULE = ("ids are lowercase slugs: a letter first, then only a-z, 0-9, '_' or '-', at most 48 "
-              "characters, such as '{example}'")
+_SLUG_RULE = (
+    "ids are lowercase slugs: a letter first, then only a-z, 0-9, '_' or '-', at most 48 "
+    "characters, such as '{example}'"
+)
 
 
 def _explain(model: type[BaseModel], error: dict) -> checks.Finding | None:
@@ -316,14 +371,19 @@ def _explain(model: type[BaseModel], error: dict) -> checks.Finding | None:
     kind, ctx, value = error["type"], error.get("ctx") or {}, error.get("input")
     found = None if kind == "missing" else _describe(value)
 
-    def finding(message: str, expected: str | None = None, choices: tuple[str, ...] = ()) -> checks.Finding:
+    def finding(
+        message: str, expected: str | None = None, choices: tuple[str, ...] = ()
+    ) -> checks.Finding:
         return checks.Finding(path, message, found, expected, choices)
 
     if kind == "missing":
         description = (_description(model, loc) or "").rstrip(".")
         hint = f" ({description[:1].lower()}{description[1:]})" if description else ""
         return finding(f"required field {name} is missing; add it{hint}", description or None)
-    if kind in ("extra_forbidden", "invalid_key"):  # invalid_key: a key that is not text, such as `2:`
+    if kind in (
+        "extra_forbidden",
+        "invalid_key",
+    ):  # invalid_key: a key that is not text, such as `2:`
         holder = _model_at(model, loc[:-1])
         allowed = tuple(holder.model_fields) if holder else ()
         near = checks.nearest(str(loc[-1]), allowed)
@@ -334,18 +394,27 @@ def _explain(model: type[BaseModel], error: dict) -> checks.Finding | None:
         near = checks.nearest(str(value), allowed)
         head = f"{found} is not allowed for {name}"
         tail = f"use one of: {', '.join(allowed)}"
-        message = f"{head}; did you mean '{near}'? {tail[:1].upper()}{tail[1:]}" if near else f"{head}; {tail}"
+        message = (
+            f"{head}; did you mean '{near}'? {tail[:1].upper()}{tail[1:]}"
+            if near
+            else f"{head}; {tail}"
+        )
         return finding(message, f"one of: {', '.join(allowed)}", allowed)
     if kind == "string_pattern_mismatch":
         if str(ctx.get("pattern", "")).startswith("^#"):
-            return finding(f"{found} is not a hex colour; write it in quotes as '#' and six hex digits, such as "
-                           '"#2a9d8f"', 'a colour such as "#2a9d8f"')
+            return finding(
+                f"{found} is not a hex colour; write it in quotes as '#' and six hex digits, such as "
+                '"#2a9d8f"',
+                'a colour such as "#2a9d8f"',
+            )
         rule = _SLUG_RULE.format(example=_slugify(str(value)))
         return finding(f"{found} is not a valid id: {rule}", "a lowercase slug")
     if kind == "string_too_long":
         limit = ctx.get("max_length")
-        return finding(f"{name} is {len(value)} characters long; the limit is {limit}: shorten it",
-                       f"at most {limit} characters")
+        return finding(
+            f"{name} is {len(value)} characters long; the limit is {limit}: shorten it",
+            f"at most {limit} characters",
+        )
     if kind == "string_too_short":
         return finding(f"{name} is empty; write some text", "some text")
     if kind in ("too_short", "too_long"):
@@ -355,23 +424,34 @@ def _explain(model: type[BaseModel], error: dict) -> checks.Finding | None:
             return None  # pydantic counts only the items that validated; those items have their own errors
         words = "needs at least" if kind == "too_short" else "may have at most"
         plural = "s" * (bound != 1)
-        return finding(f"{name} {words} {bound} item{plural}; found {count}",
-                       f"{'at least' if kind == 'too_short' else 'at most'} {bound} item{plural}")
+        return finding(
+            f"{name} {words} {bound} item{plural}; found {count}",
+            f"{'at least' if kind == 'too_short' else 'at most'} {bound} item{plural}",
+        )
     if kind == "string_type":
         quote = "; put it in quotes" if isinstance(value, (int, float, bool)) else ""
         return finding(f"{name} should be text; found {found}{quote}", "text")
     if kind in ("int_type", "int_parsing", "int_from_float", "int_parsing_size"):
         return finding(f"{name} should be a whole number; found {found}", "a whole number")
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        words = {"greater_than_equal": "at least", "less_than_equal": "at most",
-                 "greater_than": "more than", "less_than": "less than"}[kind]
+        words = {
+            "greater_than_equal": "at least",
+            "less_than_equal": "at most",
+            "greater_than": "more than",
+            "less_than": "less than",
+        }[kind]
         bound = next(iter(ctx.values()), "?")
         return finding(f"{name} must be {words} {bound}; found {value}", f"{words} {bound}")
     if kind in ("tuple_type", "list_type"):
-        return finding(f"{name} should be a list (write [a, b], or one '- item' per line); found {found}", "a list")
+        return finding(
+            f"{name} should be a list (write [a, b], or one '- item' per line); found {found}",
+            "a list",
+        )
     if kind in ("model_type", "model_attributes_type", "dict_type"):
-        return finding(f"{name} should be a mapping of fields (indented `key: value` lines); found {found}",
-                       "a mapping")
+        return finding(
+            f"{name} should be a mapping of fields (indented `key: value` lines); found {found}",
+            "a mapping",
+        )
     if kind == "value_error":
         return finding(str(error["msg"]).removeprefix("Value error, "))
     return finding(f"{name}: {error['msg']}; found {found}")
@@ -404,7 +484,9 @@ class RoleShelf:
         return set(self.roles) | set(self.broken)
 
 
-def scan_roles(directory: Path | str | None = None, only: Collection[str] | None = None) -> RoleShelf:
+def scan_roles(
+    directory: Path | str | None = None, only: Collection[str] | None = None
+) -> RoleShelf:
     """Read every role file in `directory` (default: `default_roles_dir()`), or only the ids in `only`."""
     directory = Path(directory) if directory is not None else default_roles_dir()
     roles: dict[str, Role] = {}
@@ -420,21 +502,27 @@ def scan_roles(directory: Path | str | None = None, only: Collection[str] | None
     return RoleShelf(roles, broken)
 
 
-def _inspect_path(path: Path, kind: Kind, shelf: RoleShelf | None = None) -> tuple[Any, list[Problem]]:
+def _inspect_path(
+    path: Path, kind: Kind, shelf: RoleShelf | None = None
+) -> tuple[Any, list[Problem]]:
     raw = _read_bytes(path)
     if isinstance(raw, Problem):
         return None, [raw]
     if kind == "role":
         return inspect_role(raw, str(path))
     shelf = shelf or RoleShelf({}, {})
-    return inspect_scenario(raw, str(path), shelf.roles, broken_roles=set(shelf.broken), known_roles=shelf.known)
+    return inspect_scenario(
+        raw, str(path), shelf.roles, broken_roles=set(shelf.broken), known_roles=shelf.known
+    )
 
 
 def load_roles(directory: Path | str | None = None) -> dict[str, Role]:
     """Every role in `directory` (default: `default_roles_dir()`) by id; `LibraryError` with all problems."""
     directory = Path(directory) if directory is not None else default_roles_dir()
     if not directory.is_dir():
-        raise NotFound(f"no roles folder at {directory}: set EASI_ROLES or pass the folder that holds the roles")
+        raise NotFound(
+            f"no roles folder at {directory}: set EASI_ROLES or pass the folder that holds the roles"
+        )
     shelf = scan_roles(directory)
     if shelf.broken:
         raise LibraryError([problem for problems in shelf.broken.values() for problem in problems])
@@ -444,7 +532,11 @@ def load_roles(directory: Path | str | None = None) -> dict[str, Role]:
 def _scenario_path(scenario: str | Path, scenarios_dir: Path) -> Path:
     """A scenario path from an id (looked up in `scenarios_dir`) or a path; `NotFound` listing the ids."""
     candidate = Path(scenario)
-    if isinstance(scenario, Path) or candidate.suffix in (".yaml", ".yml") or len(candidate.parts) > 1:
+    if (
+        isinstance(scenario, Path)
+        or candidate.suffix in (".yaml", ".yml")
+        or len(candidate.parts) > 1
+    ):
         if candidate.is_file():
             return candidate
         raise NotFound(f"no scenario file at {candidate}")
@@ -453,7 +545,9 @@ def _scenario_path(scenario: str | Path, scenarios_dir: Path) -> Path:
             return scenarios_dir / f"{scenario}{suffix}"
     available = [path.stem for path in yaml_files(scenarios_dir)]
     hint = checks.did_you_mean(str(scenario), available)
-    raise NotFound(f"no scenario '{scenario}' in {scenarios_dir}{hint} (available: {', '.join(available) or 'none'})")
+    raise NotFound(
+        f"no scenario '{scenario}' in {scenarios_dir}{hint} (available: {', '.join(available) or 'none'})"
+    )
 
 
 def load_snapshot(
@@ -468,7 +562,9 @@ def load_snapshot(
     `NotFound` for a missing scenario, `LibraryError` with every problem of the scenario and of its roles.
     """
     roles_dir = Path(roles_dir) if roles_dir is not None else default_roles_dir()
-    path = _scenario_path(scenario, Path(scenarios_dir) if scenarios_dir is not None else default_scenarios_dir())
+    path = _scenario_path(
+        scenario, Path(scenarios_dir) if scenarios_dir is not None else default_scenarios_dir()
+    )
     raw = _read_bytes(path)
     if isinstance(raw, Problem):
         raise LibraryError([raw])
@@ -476,18 +572,25 @@ def load_snapshot(
         in_play = read_yaml(raw).data.get("roles")
     except YamlRefused:
         in_play = None
-    wanted = {role for role in in_play if isinstance(role, str)} if isinstance(in_play, list) else set()
+    wanted = (
+        {role for role in in_play if isinstance(role, str)} if isinstance(in_play, list) else set()
+    )
     shelf = scan_roles(roles_dir, only=wanted)
     known = {path.stem for path in yaml_files(roles_dir)}
-    parsed, problems = inspect_scenario(raw, str(path), shelf.roles, broken_roles=set(shelf.broken),
-                                        known_roles=known)
+    parsed, problems = inspect_scenario(
+        raw, str(path), shelf.roles, broken_roles=set(shelf.broken), known_roles=known
+    )
     problems += [problem for role_problems in shelf.broken.values() for problem in role_problems]
     if problems:
         raise LibraryError(problems)
-    return Snapshot(scenario=parsed, roles={role_id: shelf.roles[role_id] for role_id in parsed.roles})
+    return Snapshot(
+        scenario=parsed, roles={role_id: shelf.roles[role_id] for role_id in parsed.roles}
+    )
 
 
-def validate_paths(paths: Iterable[Path | str], *, roles_dir: Path | str | None = None) -> dict[Path, list[Problem]]:
+def validate_paths(
+    paths: Iterable[Path | str], *, roles_dir: Path | str | None = None
+) -> dict[Path, list[Problem]]:
     """Every problem in each file named or found (recursively) in the folders named, by file.
 
     Scenarios are checked against the roles in `roles_dir` (default: `default_roles_dir()`); a file is a
@@ -496,7 +599,9 @@ def validate_paths(paths: Iterable[Path | str], *, roles_dir: Path | str | None 
     files: list[Path] = []
     for given in map(Path, paths):
         if given.is_dir():
-            files += sorted(p for p in given.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+            files += sorted(
+                p for p in given.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()
+            )
         elif given.is_file():
             files.append(given)
         else:
@@ -544,7 +649,9 @@ def _entry(path: Path, kind: Kind, value: Any, problems: list[Problem]) -> Catal
     else:
         text = value.model_dump(include={"title", "name", "audience", "summary"})
     title = text.get("title") if kind == "scenario" else text.get("name")
-    return CatalogueEntry(path.stem, path, kind, title, text.get("audience"), text.get("summary"), tuple(problems))
+    return CatalogueEntry(
+        path.stem, path, kind, title, text.get("audience"), text.get("summary"), tuple(problems)
+    )
 
 
 def catalogue(

@@ -16,26 +16,26 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 __all__ = [
     "ACTIONS",
+    "DEFAULT_LEVELS",
+    "NAME_MAX_CHARS",
+    "NOTE_MAX_CHARS",
+    "ActionId",
     "Audience",
     "Consent",
     "Constraint",
     "Debrief",
     "Fact",
     "Guidance",
+    "LevelNumber",
     "Motivator",
-    "NOTE_MAX_CHARS",
-    "NAME_MAX_CHARS",
     "Role",
     "Scenario",
     "Sensitivity",
+    "Slug",
     "Snapshot",
     "Stage",
-    "Threshold",
-    "DEFAULT_LEVELS",
-    "ActionId",
-    "LevelNumber",
-    "Slug",
     "Strict",
+    "Threshold",
 ]
 
 SLUG_PATTERN = r"^[a-z][a-z0-9_-]{0,47}$"
@@ -47,7 +47,13 @@ Consent = Literal["not_required", "seek_unless_unsafe", "required"]
 Sensitivity = Literal["personal", "special_category", "criminal_offence"]
 LevelNumber = Annotated[int, Field(ge=1, le=4)]
 ActionId = Literal[
-    "no_action", "record_only", "monitor", "early_help", "refer", "strategy_discussion", "emergency_protection"
+    "no_action",
+    "record_only",
+    "monitor",
+    "early_help",
+    "refer",
+    "strategy_discussion",
+    "emergency_protection",
 ]
 ACTIONS: tuple[str, ...] = ActionId.__args__  # type: ignore[attr-defined]
 DEFAULT_LEVELS: dict[int, int] = {2: 3, 3: 6, 4: 10}
@@ -78,7 +84,9 @@ class Constraint(Strict):
 
     id: Slug = Field(description="Identifier, unique within the role (lowercase slug).")
     text: Text = Field(description="The constraint as the participant reads it on the role card.")
-    barrier: Slug = Field(description="The barrier id (reference data) this constraint shows up as.")
+    barrier: Slug = Field(
+        description="The barrier id (reference data) this constraint shows up as."
+    )
 
 
 class Threshold(Strict):
@@ -87,7 +95,9 @@ class Threshold(Strict):
     acts_at: LevelNumber = Field(
         description="Level of need (1-4) at which this agency refers on or shares without being asked."
     )
-    in_practice: Text = Field(description="How the threshold feels from inside the agency, in its own voice.")
+    in_practice: Text = Field(
+        description="How the threshold feels from inside the agency, in its own voice."
+    )
 
 
 class Role(Strict):
@@ -106,7 +116,8 @@ class Role(Strict):
         min_length=1, description="What pushes this agency to share (at least one)."
     )
     constraints: tuple[Constraint, ...] = Field(
-        min_length=1, description="What holds this agency back (at least one), each mapped to a barrier."
+        min_length=1,
+        description="What holds this agency back (at least one), each mapped to a barrier.",
     )
     threshold: Threshold = Field(description="Where this agency acts.")
     gateways: tuple[Slug, ...] = Field((), description="Gateway ids this agency usually relies on.")
@@ -118,7 +129,9 @@ class Role(Strict):
 class Guidance(Strict):
     """What good practice would do with a fact, read out in the debrief."""
 
-    share_with: tuple[Slug, ...] = Field(description="Roles that should receive the fact (may be empty).")
+    share_with: tuple[Slug, ...] = Field(
+        description="Roles that should receive the fact (may be empty)."
+    )
     avoid: tuple[Slug, ...] = Field((), description="Roles to whom sharing would be over-sharing.")
     gateway: Slug | None = Field(None, description="Gateway id that permits the sharing.")
     consent: Consent = Field(
@@ -131,7 +144,9 @@ class Fact(Strict):
     """One piece of the jigsaw, held at first by a single agency."""
 
     id: Slug = Field(description="Identifier, unique across the whole scenario.")
-    held_by: Slug = Field(description="The role that holds the fact at first; only it sees it at first.")
+    held_by: Slug = Field(
+        description="The role that holds the fact at first; only it sees it at first."
+    )
     text: Text = Field(description="The fact as the holding agency knows it.")
     weight: Annotated[int, Field(ge=0, le=5)] = Field(
         description="0-5: how much this fact adds to the risk picture."
@@ -148,15 +163,21 @@ class Stage(Strict):
     id: Slug = Field(description="Identifier, unique in the scenario.")
     title: ShortText = Field(description="Stage title shown on every screen.")
     narrative: Text = Field(description="Shown to everyone when the stage opens.")
-    facts: tuple[Fact, ...] = Field((), description="Facts that enter play at this stage (may be none).")
-    prompts: tuple[ShortText, ...] = Field((), description="Questions for the facilitator to ask at the reveal.")
+    facts: tuple[Fact, ...] = Field(
+        (), description="Facts that enter play at this stage (may be none)."
+    )
+    prompts: tuple[ShortText, ...] = Field(
+        (), description="Questions for the facilitator to ask at the reveal."
+    )
 
 
 class Debrief(Strict):
     """The end of the story and what to take away."""
 
     what_happened: Text = Field(description="The full story, revealed at the end.")
-    key_messages: tuple[ShortText, ...] = Field(min_length=1, description="Key messages (at least one).")
+    key_messages: tuple[ShortText, ...] = Field(
+        min_length=1, description="Key messages (at least one)."
+    )
 
 
 class Scenario(Strict):
@@ -164,26 +185,38 @@ class Scenario(Strict):
 
     id: Slug = Field(description="Scenario id; must equal the file name without .yaml.")
     title: ShortText = Field(description="Title shown when choosing and playing the scenario.")
-    audience: Audience = Field(description="children | adults | early_help: whose safeguarding framework applies.")
+    audience: Audience = Field(
+        description="children | adults | early_help: whose safeguarding framework applies."
+    )
     summary: Text = Field(description="Shown when choosing a scenario.")
     duration_minutes: Annotated[int, Field(ge=10, le=600)] | None = Field(
         None, description="Expected length of the workshop in minutes."
     )
-    learning_outcomes: tuple[ShortText, ...] = Field(min_length=1, description="What participants should learn.")
-    roles: tuple[Slug, ...] = Field(min_length=2, max_length=12, description="2-12 role ids in play, from roles/.")
-    lead_role: Slug = Field(description="The agency that must hold the picture to act; one of `roles`.")
+    learning_outcomes: tuple[ShortText, ...] = Field(
+        min_length=1, description="What participants should learn."
+    )
+    roles: tuple[Slug, ...] = Field(
+        min_length=2, max_length=12, description="2-12 role ids in play, from roles/."
+    )
+    lead_role: Slug = Field(
+        description="The agency that must hold the picture to act; one of `roles`."
+    )
     levels: dict[Annotated[int, Field(ge=2, le=4)], Annotated[int, Field(ge=0)]] = Field(
         default_factory=lambda: dict(DEFAULT_LEVELS),
         description="Total weight of known facts at which a picture reaches levels 2, 3, 4 (strictly increasing).",
     )
-    stages: tuple[Stage, ...] = Field(min_length=1, max_length=12, description="1-12 stages in the order played.")
+    stages: tuple[Stage, ...] = Field(
+        min_length=1, max_length=12, description="1-12 stages in the order played."
+    )
     debrief: Debrief = Field(description="The full story and key messages for the end.")
 
     @field_validator("levels")
     @classmethod
     def _levels_complete_and_increasing(cls, value: dict[int, int]) -> dict[int, int]:
         if sorted(value) != [2, 3, 4]:
-            raise ValueError("levels must give a weight for each of 2, 3 and 4, such as {2: 3, 3: 6, 4: 10}")
+            raise ValueError(
+                "levels must give a weight for each of 2, 3 and 4, such as {2: 3, 3: 6, 4: 10}"
+            )
         if not value[2] < value[3] < value[4]:
             raise ValueError("levels must be strictly increasing: the weight for 2 < for 3 < for 4")
         return value
@@ -215,7 +248,9 @@ class Snapshot(Strict):
     """
 
     scenario: Scenario
-    roles: dict[str, Role] = Field(description="The roles in play, by id, in the order of `scenario.roles`.")
+    roles: dict[str, Role] = Field(
+        description="The roles in play, by id, in the order of `scenario.roles`."
+    )
 
     @property
     def role_ids(self) -> tuple[str, ...]:

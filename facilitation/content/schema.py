@@ -22,7 +22,9 @@ def json_schema(kind: str) -> dict[str, Any]:
     """The JSON Schema of a `role` or `scenario` file, with `$schema`, `$id` and `title` first."""
     model = _MODELS[kind]
     generated = model.model_json_schema(mode="validation")
-    if kind == "scenario":  # pydantic drops the constraint on dict keys; YAML keys 2, 3, 4 are JSON "2".."4"
+    if (
+        kind == "scenario"
+    ):  # pydantic drops the constraint on dict keys; YAML keys 2, 3, 4 are JSON "2".."4"
         generated["properties"]["levels"]["propertyNames"] = {"enum": ["2", "3", "4"]}
     _describe_references(generated, model)
     return {

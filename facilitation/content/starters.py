@@ -20,6 +20,7 @@ _TEMPLATE_ROLES = ("school", "childrens_social_care")  # (fact holder, lead role
 _ROLE_FIELDS = re.compile(r"^\s*(roles|lead_role|held_by|share_with|avoid):.*$", re.MULTILINE)
 _LEADS = ("childrens_social_care", "adult_social_care", "mash", "social_care")
 
+
 def _pick_roles(roles_dir: Path) -> tuple[str, str]:
     """(fact holder, lead role): two valid roles from the folder, a social-care lead when there is one."""
     valid = sorted(scan_roles(roles_dir).roles)
@@ -29,7 +30,9 @@ def _pick_roles(roles_dir: Path) -> tuple[str, str]:
             f"{'s' * (len(valid) != 1)}; create roles first with `easi new role ID`, then run this again"
         )
     lead = next((role for role in _LEADS if role in valid), valid[-1])
-    holder = "school" if "school" in valid and lead != "school" else next(r for r in valid if r != lead)
+    holder = (
+        "school" if "school" in valid and lead != "school" else next(r for r in valid if r != lead)
+    )
     return holder, lead
 
 
@@ -37,16 +40,25 @@ def starter(kind: str, item_id: str, target_dir: Path, roles_dir: Path) -> str:
     """The starter text for `kind` with this id, its schema line pointing from `target_dir` to schemas/."""
     text = (TEMPLATES / f"{kind}.yaml").read_text(encoding="utf-8")
     text = re.sub(rf"\b{_TEMPLATE_ID[kind]}\b", item_id, text)
-    schema = os.path.relpath(SCHEMAS / f"{kind}.schema.json", target_dir.resolve()).replace(os.sep, "/")
-    text = re.sub(r"(?m)^(# yaml-language-server: \$schema=).*$", lambda m: m.group(1) + schema, text, count=1)
+    schema = os.path.relpath(SCHEMAS / f"{kind}.schema.json", target_dir.resolve()).replace(
+        os.sep, "/"
+    )
+    text = re.sub(
+        r"(?m)^(# yaml-language-server: \$schema=).*$", lambda m: m.group(1) + schema, text, count=1
+    )
     if kind == "scenario":
         chosen = dict(zip(_TEMPLATE_ROLES, _pick_roles(roles_dir)))
         pattern = re.compile(r"\b(" + "|".join(_TEMPLATE_ROLES) + r")\b")
-        text = _ROLE_FIELDS.sub(lambda line: pattern.sub(lambda m: chosen[m.group()], line.group()), text)
+        text = _ROLE_FIELDS.sub(
+            lambda line: pattern.sub(lambda m: chosen[m.group()], line.group()), text
+        )
     return text
 
 
 def starter_files() -> dict[str, str]:
     """Starter files (the templates `easi new` copies), by file name."""
-    return {path.name: path.read_text(encoding="utf-8") for path in sorted(TEMPLATES.iterdir())
-            if path.is_file() and path.suffix in (".yaml", ".yml")}
+    return {
+        path.name: path.read_text(encoding="utf-8")
+        for path in sorted(TEMPLATES.iterdir())
+        if path.is_file() and path.suffix in (".yaml", ".yml")
+    }

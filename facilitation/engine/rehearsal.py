@@ -41,7 +41,9 @@ class SimulationResult:
     participants: int
     seed: int
     lead_role: str
-    lead_act_actual: int | None  # first stage (0-based) at whose reveal the lead could act; None: never
+    lead_act_actual: (
+        int | None
+    )  # first stage (0-based) at whose reveal the lead could act; None: never
     lead_act_possible: int | None  # the same, had every holder shared as guidance says
     stages: tuple[StageSummary, ...]
     seconds: float
@@ -52,7 +54,12 @@ class SimulationResult:
 
 
 def simulate_workshop(
-    snapshot: Snapshot, participants: int = 12, seed: int = 0, engine=None, *, passcode: str | None = None
+    snapshot: Snapshot,
+    participants: int = 12,
+    seed: int = 0,
+    engine=None,
+    *,
+    passcode: str | None = None,
 ) -> SimulationResult:
     """Create a workshop, seat `participants` simulated participants (roles balanced), play every stage
     (open, everyone decides, lock, reveal) into the debrief, and sum it up. `engine` is a
@@ -84,21 +91,34 @@ def _summarise(record, participants: int, seed: int, seconds: float) -> Simulati
     stages = []
     for index, stage in enumerate(scenario.stages):
         at_stage = [s for s in record.submissions if s.stage_index == index]
-        pairs = [(entry.fact_id, to) for s in at_stage for entry in s.decision.facts for to in entry.share_with]
+        pairs = [
+            (entry.fact_id, to)
+            for s in at_stage
+            for entry in s.decision.facts
+            for to in entry.share_with
+        ]
         stated: dict[str, list[int]] = {}
         for submission in at_stage:
             stated.setdefault(submission.role_id, []).append(submission.decision.level)
-        stages.append(StageSummary(
-            index=index,
-            stage_id=stage.id,
-            title=stage.title,
-            submissions=len(at_stage),
-            facts_shared=len(set(pairs)),
-            shares=len(pairs),
-            levels={role: ledger.picture(role, index, after_reveal=True).level for role in snapshot.role_ids},
-            stated_levels={role: round(sum(stated[role]) / len(stated[role]), 2)
-                           for role in snapshot.role_ids if role in stated},
-        ))
+        stages.append(
+            StageSummary(
+                index=index,
+                stage_id=stage.id,
+                title=stage.title,
+                submissions=len(at_stage),
+                facts_shared=len(set(pairs)),
+                shares=len(pairs),
+                levels={
+                    role: ledger.picture(role, index, after_reveal=True).level
+                    for role in snapshot.role_ids
+                },
+                stated_levels={
+                    role: round(sum(stated[role]) / len(stated[role]), 2)
+                    for role in snapshot.role_ids
+                    if role in stated
+                },
+            )
+        )
     if scenario.lead_role in snapshot.roles:
         act = act_stages(snapshot, record.submissions, record.revealed_through)
     else:  # a workshop may play a subset of the roles, without the lead

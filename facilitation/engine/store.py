@@ -112,8 +112,6 @@ _process_write_locks: dict[Path, threading.Lock] = {}
 _process_write_locks_guard = threading.Lock()
 
 
-
-
 def _write_lock_for(path: Path) -> threading.Lock:
     # One lock per database file, shared by every Store on it in this process.
     with _process_write_locks_guard:
@@ -129,7 +127,9 @@ class Store:
     def __init__(self, path: str | Path | None = None, *, busy_timeout: float = 10.0) -> None:
         """`path` defaults to `settings.db_path()`; `busy_timeout` is in seconds."""
         if str(path) == ":memory:":
-            raise ValueError("The store needs a file: every connection to ':memory:' would see its own database.")
+            raise ValueError(
+                "The store needs a file: every connection to ':memory:' would see its own database."
+            )
         self.path = Path(path if path is not None else settings.db_path()).expanduser().absolute()
         self.busy_timeout = busy_timeout
         self._idle: list[Database] = []
@@ -256,7 +256,9 @@ class Store:
     @contextmanager
     def _exclusive(self) -> Iterator[None]:
         if not self._write_lock.acquire(timeout=self.busy_timeout):
-            raise StoreBusy(f"The database {self.path.name} is busy with another change; try again in a moment.")
+            raise StoreBusy(
+                f"The database {self.path.name} is busy with another change; try again in a moment."
+            )
         try:
             yield
         finally:

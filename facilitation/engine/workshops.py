@@ -44,20 +44,25 @@ from typing import Any, Literal, TypeVar
 from pydantic import ValidationError
 from sqlite_utils import Database
 
+from facilitation.content import NAME_MAX_CHARS, NOTE_MAX_CHARS, Role, Snapshot, reference
 from facilitation.errors import InvalidDecision, NotAllowed, NotFound, WrongPhase
-from facilitation.content import NAME_MAX_CHARS, NOTE_MAX_CHARS, Role, Snapshot
-from facilitation.play import Participant, StageDecision, Submission, WorkshopRecord
-from facilitation.play import Ledger, RolePicture
-from facilitation.content import reference
-from facilitation.play import decide
+from facilitation.play import (
+    Ledger,
+    Participant,
+    RolePicture,
+    StageDecision,
+    Submission,
+    WorkshopRecord,
+    decide,
+)
 
 __all__ = [
     "CODE_ALPHABET",
-    "CreatedWorkshop",
     "DRAFT_MAX_BYTES",
+    "CreatedWorkshop",
     "FacilitatorView",
-    "Phase",
     "ParticipantView",
+    "Phase",
     "ProjectorView",
     "RosterEntry",
     "Seat",
@@ -80,10 +85,34 @@ SECRET_BYTES = 32  # 256 bits for keys and tokens
 DRAFT_MAX_BYTES = 64 * 1024
 _FACTS_MAX = 500  # far more than any scenario holds; refuses absurd payloads before validating them
 _CODE_TRIES = 50
-_PSEUDONYM_COLOURS = ("Amber", "Blue", "Coral", "Golden", "Green", "Indigo", "Jade", "Olive", "Ruby",
-                      "Silver", "Teal", "Violet")
-_PSEUDONYM_ANIMALS = ("Badger", "Heron", "Otter", "Kestrel", "Hare", "Robin", "Fox", "Wren", "Owl", "Stag",
-                      "Swift", "Vole")
+_PSEUDONYM_COLOURS = (
+    "Amber",
+    "Blue",
+    "Coral",
+    "Golden",
+    "Green",
+    "Indigo",
+    "Jade",
+    "Olive",
+    "Ruby",
+    "Silver",
+    "Teal",
+    "Violet",
+)
+_PSEUDONYM_ANIMALS = (
+    "Badger",
+    "Heron",
+    "Otter",
+    "Kestrel",
+    "Hare",
+    "Robin",
+    "Fox",
+    "Wren",
+    "Owl",
+    "Stag",
+    "Swift",
+    "Vole",
+)
 _REVEALED_LATER = "Revealed at the debrief."
 
 
@@ -125,7 +154,9 @@ class Status:
     scenario_id: str
     audience: str
     phase: Phase
-    stage_index: int  # -1 in the lobby; the current stage otherwise (the last one in debrief/closed)
+    stage_index: (
+        int  # -1 in the lobby; the current stage otherwise (the last one in debrief/closed)
+    )
     stage_count: int
     created_at: str  # ISO 8601 UTC
     countdown_ends_at: float | None = None  # epoch seconds, or None when no countdown is running
@@ -213,8 +244,11 @@ def clean_name(name: str | None) -> str:
     # Cut first so that a huge input costs little; then drop the "C" categories (controls, bidi overrides,
     # zero-width characters, surrogates, private use), which can hide or reorder what others read.
     text = unicodedata.normalize("NFC", str(name)[: NAME_MAX_CHARS * 4])
-    kept = "".join(" " if char.isspace() else char for char in text
-                   if char.isspace() or not unicodedata.category(char).startswith("C"))
+    kept = "".join(
+        " " if char.isspace() else char
+        for char in text
+        if char.isspace() or not unicodedata.category(char).startswith("C")
+    )
     return " ".join(kept.split())[:NAME_MAX_CHARS].strip()
 
 
@@ -224,7 +258,9 @@ def pseudonym(ordinal: int) -> str:
     index = max(ordinal, 1) - 1
     size = len(_PSEUDONYM_COLOURS)
     # (i mod 12, (i + i // 12) mod 12) visits all 144 pairs once, varying both words from one to the next.
-    name = f"{_PSEUDONYM_COLOURS[index % size]} {_PSEUDONYM_ANIMALS[(index + index // size) % size]}"
+    name = (
+        f"{_PSEUDONYM_COLOURS[index % size]} {_PSEUDONYM_ANIMALS[(index + index // size) % size]}"
+    )
     return name if index < size * size else f"{name} {index // (size * size) + 1}"
 
 
@@ -233,7 +269,9 @@ def _hash(secret: str) -> str:
 
 
 def _matches(secret: object, stored_hash: str) -> bool:
-    return isinstance(secret, str) and bool(secret) and hmac.compare_digest(_hash(secret), stored_hash)
+    return (
+        isinstance(secret, str) and bool(secret) and hmac.compare_digest(_hash(secret), stored_hash)
+    )
 
 
 def _iso(epoch: float) -> str:
@@ -318,7 +356,11 @@ class _Memo:
     def forget(self, workshop_id: int) -> None:
         """Drop every entry of one workshop (keys are the workshop id or tuples starting with it)."""
         with self._guard:
-            for key in [k for k in self._data if k == workshop_id or (isinstance(k, tuple) and k[0] == workshop_id)]:
+            for key in [
+                k
+                for k in self._data
+                if k == workshop_id or (isinstance(k, tuple) and k[0] == workshop_id)
+            ]:
                 del self._data[key]
 
 
@@ -360,7 +402,9 @@ class Workshops:
             isinstance(passcode, str)
             and hmac.compare_digest(passcode.encode("utf-8"), self._passcode.encode("utf-8"))
         ):
-            raise NotAllowed("That operator passcode is not right: ask whoever runs this server for it.")
+            raise NotAllowed(
+                "That operator passcode is not right: ask whoever runs this server for it."
+            )
         if not snapshot.role_ids:
             raise ValueError("A workshop needs at least one of the scenario's roles in play.")
         facilitator_key = secrets.token_urlsafe(SECRET_BYTES)
@@ -371,8 +415,17 @@ class Workshops:
             cursor = db.execute(
                 "INSERT INTO workshops (code, scenario_id, title, audience, stage_count, snapshot_json, "
                 "facilitator_key_hash, projector_key_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (code, scenario.id, scenario.title, scenario.audience, len(scenario.stages),
-                 snapshot.model_dump_json(), _hash(facilitator_key), _hash(projector_key), _iso(self._clock())),
+                (
+                    code,
+                    scenario.id,
+                    scenario.title,
+                    scenario.audience,
+                    len(scenario.stages),
+                    snapshot.model_dump_json(),
+                    _hash(facilitator_key),
+                    _hash(projector_key),
+                    _iso(self._clock()),
+                ),
             )
             self._log(db, cursor.lastrowid, "operator", "workshop_created")
         return CreatedWorkshop(code, facilitator_key, projector_key)
@@ -396,7 +449,8 @@ class Workshops:
         """The change counters: one indexed read, cheap enough to call every two seconds per session."""
         with self.store.read(consistent=False) as db:
             row = db.execute(
-                "SELECT version_any, version_phase FROM workshops WHERE code = ?", (normalise_code(code),)
+                "SELECT version_any, version_phase FROM workshops WHERE code = ?",
+                (normalise_code(code),),
             ).fetchone()
         if row is None:
             raise NotFound(self._no_workshop(code))
@@ -426,10 +480,14 @@ class Workshops:
         with self.store.write() as db:
             row = self._row(db, code)
             if row["phase"] == "closed":
-                raise WrongPhase("This workshop has closed: ask the facilitator for the code of a new one.")
+                raise WrongPhase(
+                    "This workshop has closed: ask the facilitator for the code of a new one."
+                )
             snapshot = self._snapshot(db, row["id"])
             role_id = self._seat_role(db, row["id"], snapshot, role_id)
-            participant_id, name = self._add_participant(db, row, role_id, name, token, simulated, seed)
+            participant_id, name = self._add_participant(
+                db, row, role_id, name, token, simulated, seed
+            )
             if simulated and row["phase"] == "open":
                 self._bots_submit(db, row, snapshot, (participant_id,))
         return Seat(row["code"], participant_id, role_id, name, token)
@@ -447,9 +505,13 @@ class Workshops:
         try:
             draft_json = json.dumps(draft, ensure_ascii=False, allow_nan=False)
         except (TypeError, ValueError) as error:
-            raise InvalidDecision(f"A draft must hold only text, numbers, lists and mappings ({error}).") from None
+            raise InvalidDecision(
+                f"A draft must hold only text, numbers, lists and mappings ({error})."
+            ) from None
         if len(draft_json.encode("utf-8")) > DRAFT_MAX_BYTES:
-            raise InvalidDecision(f"The draft is too large to keep (over {DRAFT_MAX_BYTES // 1024} KiB).")
+            raise InvalidDecision(
+                f"The draft is too large to keep (over {DRAFT_MAX_BYTES // 1024} KiB)."
+            )
         with self.store.write() as db:
             found = self._seat_row(db, token)
             self._check_open(found, stage_index)
@@ -457,7 +519,13 @@ class Workshops:
                 "INSERT INTO drafts (participant_id, workshop_id, stage_index, draft_json, updated_at) "
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT (participant_id, stage_index) "
                 "DO UPDATE SET draft_json = excluded.draft_json, updated_at = excluded.updated_at",
-                (found["participant_id"], found["id"], stage_index, draft_json, _iso(self._clock())),
+                (
+                    found["participant_id"],
+                    found["id"],
+                    stage_index,
+                    draft_json,
+                    _iso(self._clock()),
+                ),
             )
 
     def submit(self, token: str, stage_index: int, decision: StageDecision) -> None:
@@ -486,7 +554,14 @@ class Workshops:
                 check_decision(snapshot, now["role_id"], picture, decision)
             self._store_submission(db, now["id"], now["participant_id"], stage_index, decision_json)
             self._bump(db, now["id"])
-            self._log(db, now["id"], "participant", "decision_submitted", now["participant_id"], stage_index)
+            self._log(
+                db,
+                now["id"],
+                "participant",
+                "decision_submitted",
+                now["participant_id"],
+                stage_index,
+            )
 
     def participant_view(self, token: str) -> ParticipantView:
         """What this participant may see now."""
@@ -496,15 +571,26 @@ class Workshops:
             snapshot = self._snapshot(db, found["id"])
             picture = self._picture(db, found, found["role_id"], stage) if stage >= 0 else None
             facts = {fact.id: fact for fact in snapshot.scenario.facts}
-            own = _all(db, "SELECT stage_index, decision_json FROM submissions WHERE participant_id = ?",
-                       (participant_id,))
-            own_decisions = {r["stage_index"]: StageDecision.model_validate_json(r["decision_json"]) for r in own}
-            draft = _one(db, "SELECT draft_json FROM drafts WHERE participant_id = ? AND stage_index = ?",
-                         (participant_id, stage))
+            own = _all(
+                db,
+                "SELECT stage_index, decision_json FROM submissions WHERE participant_id = ?",
+                (participant_id,),
+            )
+            own_decisions = {
+                r["stage_index"]: StageDecision.model_validate_json(r["decision_json"]) for r in own
+            }
+            draft = _one(
+                db,
+                "SELECT draft_json FROM drafts WHERE participant_id = ? AND stage_index = ?",
+                (participant_id, stage),
+            )
             revealed = None
             if found["revealed_through"] >= 0:
                 revealed = _personalise(
-                    self._public_record(db, found), participant_id, found["display_name"], own_decisions
+                    self._public_record(db, found),
+                    participant_id,
+                    found["display_name"],
+                    own_decisions,
                 )
         return ParticipantView(
             seat=self._seat(found, token),
@@ -513,7 +599,9 @@ class Workshops:
             roles_in_play=dict(snapshot.roles),
             stages=_stage_texts(snapshot, stage),
             picture=picture,
-            fact_texts={fact_id: facts[fact_id].text for fact_id in (picture.facts if picture else ())},
+            fact_texts={
+                fact_id: facts[fact_id].text for fact_id in (picture.facts if picture else ())
+            },
             decision=own_decisions.get(stage),
             draft=json.loads(draft["draft_json"]) if draft else None,
             revealed=revealed,
@@ -525,7 +613,9 @@ class Workshops:
 
         def change(row: dict) -> dict:
             if row["phase"] != "lobby":
-                raise WrongPhase(f"The workshop has already started ({_where(row)}); use next stage to move on.")
+                raise WrongPhase(
+                    f"The workshop has already started ({_where(row)}); use next stage to move on."
+                )
             return {"phase": "open", "stage_index": 0}
 
         return self._facilitate(code, facilitator_key, "stage_opened", change)
@@ -535,7 +625,9 @@ class Workshops:
 
         def change(row: dict) -> dict:
             if row["phase"] != "open":
-                raise WrongPhase(f"Only an open stage can be locked; the workshop is {_where(row)}.")
+                raise WrongPhase(
+                    f"Only an open stage can be locked; the workshop is {_where(row)}."
+                )
             return {"phase": "locked"}
 
         return self._facilitate(code, facilitator_key, "stage_locked", change)
@@ -557,7 +649,9 @@ class Workshops:
 
         def change(row: dict) -> dict:
             if row["phase"] not in ("open", "locked"):
-                raise WrongPhase(f"Only an open or locked stage can be revealed; the workshop is {_where(row)}.")
+                raise WrongPhase(
+                    f"Only an open or locked stage can be revealed; the workshop is {_where(row)}."
+                )
             return {"phase": "revealed", "revealed_through": row["stage_index"]}
 
         return self._facilitate(code, facilitator_key, "stage_revealed", change)
@@ -567,7 +661,9 @@ class Workshops:
 
         def change(row: dict) -> dict:
             if row["phase"] != "revealed":
-                raise WrongPhase(f"Reveal the stage before moving on; the workshop is {_where(row)}.")
+                raise WrongPhase(
+                    f"Reveal the stage before moving on; the workshop is {_where(row)}."
+                )
             if row["stage_index"] + 1 >= row["stage_count"]:
                 return {"phase": "debrief"}
             return {"phase": "open", "stage_index": row["stage_index"] + 1}
@@ -589,13 +685,19 @@ class Workshops:
     def close_workshop(self, code: str, facilitator_key: str) -> Status:
         """debrief (or any phase) -> closed: no more joins or submissions; data kept until deleted."""
         return self._facilitate(
-            code, facilitator_key, "workshop_closed",
-            lambda row: {} if row["phase"] == "closed" else {"phase": "closed"},  # closing twice is harmless
+            code,
+            facilitator_key,
+            "workshop_closed",
+            lambda row: (
+                {} if row["phase"] == "closed" else {"phase": "closed"}
+            ),  # closing twice is harmless
         )
 
     def set_countdown(self, code: str, facilitator_key: str, seconds: int | None) -> Status:
         """Start (or clear, with None) an advisory countdown for the current stage. It never locks anything."""
-        if seconds is not None and not (isinstance(seconds, int | float) and 1 <= seconds <= 3 * 3600):
+        if seconds is not None and not (
+            isinstance(seconds, int | float) and 1 <= seconds <= 3 * 3600
+        ):
             raise ValueError("A countdown lasts from 1 second to 3 hours.")
 
         def change(row: dict) -> dict:
@@ -606,7 +708,9 @@ class Workshops:
         event = "countdown_cleared" if seconds is None else "countdown_set"
         return self._facilitate(code, facilitator_key, event, change)
 
-    def add_simulated(self, code: str, facilitator_key: str, *, per_empty_role: int = 1, seed: int = 0) -> list[Seat]:
+    def add_simulated(
+        self, code: str, facilitator_key: str, *, per_empty_role: int = 1, seed: int = 0
+    ) -> list[Seat]:
         """Seat simulated participants in every role nobody plays; they submit whenever a stage opens."""
         if not 0 <= per_empty_role <= 50:
             raise ValueError("per_empty_role must be between 0 and 50.")
@@ -622,7 +726,9 @@ class Workshops:
                     continue
                 for _ in range(per_empty_role):
                     token = secrets.token_urlsafe(SECRET_BYTES)
-                    participant_id, name = self._add_participant(db, row, role_id, "", token, True, seed)
+                    participant_id, name = self._add_participant(
+                        db, row, role_id, "", token, True, seed
+                    )
                     seats.append(Seat(row["code"], participant_id, role_id, name, token))
             if seats and row["phase"] == "open":
                 self._bots_submit(db, row, snapshot, tuple(seat.participant_id for seat in seats))
@@ -634,7 +740,9 @@ class Workshops:
         with self.store.write() as db:
             row = self._controlled(db, code, facilitator_key)
             participant = _one(
-                db, "SELECT active FROM participants WHERE id = ? AND workshop_id = ?", (participant_id, row["id"])
+                db,
+                "SELECT active FROM participants WHERE id = ? AND workshop_id = ?",
+                (participant_id, row["id"]),
             )
             if participant is None:
                 raise NotFound(f"No participant {participant_id} in workshop {row['code']}.")
@@ -649,7 +757,14 @@ class Workshops:
             db.execute("DELETE FROM drafts WHERE participant_id = ?", (participant_id,))
             # Revealed pictures may lose facts this participant shared: every laptop must redraw.
             self._bump(db, row["id"], phase=True)
-            self._log(db, row["id"], "facilitator", "participant_removed", participant_id, row["stage_index"])
+            self._log(
+                db,
+                row["id"],
+                "facilitator",
+                "participant_removed",
+                participant_id,
+                row["stage_index"],
+            )
 
     def facilitator_view(self, code: str, facilitator_key: str) -> FacilitatorView:
         """Everything, for the facilitator."""
@@ -665,7 +780,9 @@ class Workshops:
             )
             record = self._full_record(db, row)
         roster = tuple(
-            RosterEntry(p["id"], p["role_id"], p["display_name"], bool(p["simulated"]), bool(p["submitted"]))
+            RosterEntry(
+                p["id"], p["role_id"], p["display_name"], bool(p["simulated"]), bool(p["submitted"])
+            )
             for p in people
         )
         submitted = dict.fromkeys(snapshot.role_ids, 0)
@@ -685,11 +802,13 @@ class Workshops:
             row = self._projected(db, code, projector_key)
             snapshot = self._snapshot(db, row["id"])
             by_role = _seats_by_role(db, row["id"], snapshot.role_ids)
-            submitted = dict(db.execute(
-                "SELECT p.role_id, count(*) FROM submissions s JOIN participants p ON p.id = s.participant_id "
-                "WHERE s.workshop_id = ? AND s.stage_index = ? GROUP BY p.role_id",
-                (row["id"], row["stage_index"]),
-            ).fetchall())
+            submitted = dict(
+                db.execute(
+                    "SELECT p.role_id, count(*) FROM submissions s JOIN participants p ON p.id = s.participant_id "
+                    "WHERE s.workshop_id = ? AND s.stage_index = ? GROUP BY p.role_id",
+                    (row["id"], row["stage_index"]),
+                ).fetchall()
+            )
             revealed = self._public_record(db, row).record if row["revealed_through"] >= 0 else None
         return ProjectorView(
             status=self._status(row),
@@ -717,7 +836,9 @@ class Workshops:
     def list_workshops(self) -> list[Status]:
         """Every workshop in the store, newest first (operator)."""
         with self.store.read() as db:
-            rows = _all(db, f"SELECT {_WORKSHOP_COLUMNS} FROM workshops ORDER BY created_at DESC, id DESC")
+            rows = _all(
+                db, f"SELECT {_WORKSHOP_COLUMNS} FROM workshops ORDER BY created_at DESC, id DESC"
+            )
         return [self._status(row) for row in rows]
 
     def purge(self, older_than_days: float) -> int:
@@ -726,7 +847,12 @@ class Workshops:
             raise ValueError("older_than_days must be 0 or more.")
         cutoff = _iso(self._clock() - older_than_days * 86400)
         with self.store.write() as db:
-            ids = [r[0] for r in db.execute("SELECT id FROM workshops WHERE created_at < ?", (cutoff,)).fetchall()]
+            ids = [
+                r[0]
+                for r in db.execute(
+                    "SELECT id FROM workshops WHERE created_at < ?", (cutoff,)
+                ).fetchall()
+            ]
             db.execute("DELETE FROM workshops WHERE created_at < ?", (cutoff,))
         for workshop_id in ids:
             self._forget(workshop_id)
@@ -739,8 +865,11 @@ class Workshops:
         """The workshops `purge(older_than_days)` would delete, oldest first (for `easi purge --dry-run`)."""
         cutoff = _iso(self._clock() - older_than_days * 86400)
         with self.store.read() as db:
-            rows = _all(db, f"SELECT {_WORKSHOP_COLUMNS} FROM workshops WHERE created_at < ? ORDER BY created_at",
-                        (cutoff,))
+            rows = _all(
+                db,
+                f"SELECT {_WORKSHOP_COLUMNS} FROM workshops WHERE created_at < ? ORDER BY created_at",
+                (cutoff,),
+            )
         return [self._status(row) for row in rows]
 
     def check_projector(self, code: str, projector_key: str) -> Status:
@@ -750,7 +879,9 @@ class Workshops:
 
     # ------------------------------------------------------------------ private: reading
     def _row(self, db: Database, code: str) -> dict:
-        row = _one(db, f"SELECT {_WORKSHOP_COLUMNS} FROM workshops WHERE code = ?", (normalise_code(code),))
+        row = _one(
+            db, f"SELECT {_WORKSHOP_COLUMNS} FROM workshops WHERE code = ?", (normalise_code(code),)
+        )
         if row is None:
             raise NotFound(self._no_workshop(code))
         return row
@@ -760,21 +891,29 @@ class Workshops:
 
     @staticmethod
     def _no_workshop(code: object) -> str:
-        return f"No workshop has the code {str(code)[:20]!r}: check it on the projector and try again."
+        return (
+            f"No workshop has the code {str(code)[:20]!r}: check it on the projector and try again."
+        )
 
     def _controlled(self, db: Database, code: str, facilitator_key: str) -> dict:
         row = self._row(db, code)
         if not _matches(facilitator_key, row["facilitator_key_hash"]):
-            raise NotAllowed("That facilitator key does not control this workshop: use the facilitator link "
-                             "you were given when you created it.")
+            raise NotAllowed(
+                "That facilitator key does not control this workshop: use the facilitator link "
+                "you were given when you created it."
+            )
         return row
 
     def _projected(self, db: Database, code: str, projector_key: str) -> dict:
         row = self._row(db, code)
-        if not (_matches(projector_key, row["projector_key_hash"])
-                or _matches(projector_key, row["facilitator_key_hash"])):
-            raise NotAllowed("That projector link is not valid for this workshop: copy it again from the "
-                             "facilitator's screen.")
+        if not (
+            _matches(projector_key, row["projector_key_hash"])
+            or _matches(projector_key, row["facilitator_key_hash"])
+        ):
+            raise NotAllowed(
+                "That projector link is not valid for this workshop: copy it again from the "
+                "facilitator's screen."
+            )
         return row
 
     def _seat_row(self, db: Database, token: str) -> dict:
@@ -788,13 +927,17 @@ class Workshops:
                 (_hash(token),),
             )
         if found is None:
-            raise NotFound("This seat no longer exists (the participant was removed or the workshop deleted): "
-                           "join again with the workshop code.")
+            raise NotFound(
+                "This seat no longer exists (the participant was removed or the workshop deleted): "
+                "join again with the workshop code."
+            )
         return found
 
     @staticmethod
     def _seat(found: dict, token: str) -> Seat:
-        return Seat(found["code"], found["participant_id"], found["role_id"], found["display_name"], token)
+        return Seat(
+            found["code"], found["participant_id"], found["role_id"], found["display_name"], token
+        )
 
     @staticmethod
     def _status(row: dict) -> Status:
@@ -812,7 +955,9 @@ class Workshops:
 
     def _snapshot(self, db: Database, workshop_id: int) -> Snapshot:
         def build() -> Snapshot:
-            (snapshot_json,) = db.execute("SELECT snapshot_json FROM workshops WHERE id = ?", (workshop_id,)).fetchone()
+            (snapshot_json,) = db.execute(
+                "SELECT snapshot_json FROM workshops WHERE id = ?", (workshop_id,)
+            ).fetchone()
             return Snapshot.model_validate_json(snapshot_json)
 
         return self._snapshots.get(workshop_id, build)
@@ -822,25 +967,41 @@ class Workshops:
     ) -> list[Submission]:
         """Submissions in stage then participant order, up to stage `through` if given; `public` drops
         the notes their writers did not mark shareable."""
-        sql = ("SELECT s.participant_id, p.role_id, s.stage_index, s.decision_json FROM submissions s "
-               "JOIN participants p ON p.id = s.participant_id WHERE s.workshop_id = ?")
+        sql = (
+            "SELECT s.participant_id, p.role_id, s.stage_index, s.decision_json FROM submissions s "
+            "JOIN participants p ON p.id = s.participant_id WHERE s.workshop_id = ?"
+        )
         params: tuple = (workshop_id,)
         if through is not None:
             sql, params = sql + " AND s.stage_index <= ?", (workshop_id, through)
         rows = db.execute(sql + " ORDER BY s.stage_index, s.participant_id", params).fetchall()
         return [
-            Submission(participant_id=pid, role_id=role_id, stage_index=stage,
-                       decision=_public_decision(decision_json) if public
-                       else StageDecision.model_validate_json(decision_json))
+            Submission(
+                participant_id=pid,
+                role_id=role_id,
+                stage_index=stage,
+                decision=_public_decision(decision_json)
+                if public
+                else StageDecision.model_validate_json(decision_json),
+            )
             for pid, role_id, stage, decision_json in rows
         ]
 
     def _participants(self, db: Database, workshop_id: int) -> list[Participant]:
         return [
-            Participant(id=r["id"], role_id=r["role_id"], display_name=r["display_name"],
-                        simulated=bool(r["simulated"]), active=bool(r["active"]))
-            for r in _all(db, "SELECT id, role_id, display_name, simulated, active FROM participants "
-                              "WHERE workshop_id = ? ORDER BY id", (workshop_id,))
+            Participant(
+                id=r["id"],
+                role_id=r["role_id"],
+                display_name=r["display_name"],
+                simulated=bool(r["simulated"]),
+                active=bool(r["active"]),
+            )
+            for r in _all(
+                db,
+                "SELECT id, role_id, display_name, simulated, active FROM participants "
+                "WHERE workshop_id = ? ORDER BY id",
+                (workshop_id,),
+            )
         ]
 
     def _revealed_submissions(self, db: Database, row: dict) -> tuple[Submission, ...]:
@@ -888,10 +1049,14 @@ class Workshops:
             through = row["revealed_through"]
             if row["phase"] not in ("debrief", "closed"):
                 scenario = snapshot.scenario
-                scenario = scenario.model_copy(update={
-                    "stages": scenario.stages[: through + 1],
-                    "debrief": scenario.debrief.model_copy(update={"what_happened": _REVEALED_LATER}),
-                })
+                scenario = scenario.model_copy(
+                    update={
+                        "stages": scenario.stages[: through + 1],
+                        "debrief": scenario.debrief.model_copy(
+                            update={"what_happened": _REVEALED_LATER}
+                        ),
+                    }
+                )
                 snapshot = snapshot.model_copy(update={"scenario": scenario})
             ordinals: dict[str, int] = {}
             participants = []
@@ -903,22 +1068,31 @@ class Workshops:
                 label = f"{role.short_name if role else person.role_id} {ordinals[person.role_id]}"
                 participants.append(person.model_copy(update={"display_name": label}))
             submissions = self._revealed_submissions(db, row)
-            record = WorkshopRecord(code=row["code"], created_at=row["created_at"], snapshot=snapshot,
-                                    participants=tuple(participants), submissions=submissions,
-                                    revealed_through=through)
+            record = WorkshopRecord(
+                code=row["code"],
+                created_at=row["created_at"],
+                snapshot=snapshot,
+                participants=tuple(participants),
+                submissions=submissions,
+                revealed_through=through,
+            )
             return _PublicRecord(
                 record,
                 person_at={person.id: index for index, person in enumerate(participants)},
-                submission_at={(s.participant_id, s.stage_index): index for index, s in enumerate(submissions)},
+                submission_at={
+                    (s.participant_id, s.stage_index): index for index, s in enumerate(submissions)
+                },
             )
 
         return self._public_records.get((row["id"], row["version_phase"], row["seats"]), build)
 
     def _role_counts(self, db: Database, workshop_id: int) -> dict[str, int]:
-        return dict(db.execute(
-            "SELECT role_id, count(*) FROM participants WHERE workshop_id = ? AND active = 1 GROUP BY role_id",
-            (workshop_id,),
-        ).fetchall())
+        return dict(
+            db.execute(
+                "SELECT role_id, count(*) FROM participants WHERE workshop_id = ? AND active = 1 GROUP BY role_id",
+                (workshop_id,),
+            ).fetchall()
+        )
 
     # ------------------------------------------------------------------ private: writing
     def _unused_code(self, db: Database) -> str:
@@ -926,20 +1100,35 @@ class Workshops:
             code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
             if db.execute("SELECT 1 FROM workshops WHERE code = ?", (code,)).fetchone() is None:
                 return code
-        raise RuntimeError("Could not find an unused workshop code: purge old workshops.")  # pragma: no cover
+        raise RuntimeError(
+            "Could not find an unused workshop code: purge old workshops."
+        )  # pragma: no cover
 
-    def _seat_role(self, db: Database, workshop_id: int, snapshot: Snapshot, role_id: str | None) -> str:
+    def _seat_role(
+        self, db: Database, workshop_id: int, snapshot: Snapshot, role_id: str | None
+    ) -> str:
         if role_id is not None:
             if role_id not in snapshot.role_ids:
-                raise NotFound(f"No role {role_id!r} in this workshop; the roles in play are "
-                               f"{', '.join(snapshot.role_ids)}.")
+                raise NotFound(
+                    f"No role {role_id!r} in this workshop; the roles in play are "
+                    f"{', '.join(snapshot.role_ids)}."
+                )
             return role_id
         filled = self._role_counts(db, workshop_id)
         # Least-filled role; ties go to the earlier role in the scenario, so the lead roles fill first.
-        return min(snapshot.role_ids, key=lambda role: (filled.get(role, 0), snapshot.role_ids.index(role)))
+        return min(
+            snapshot.role_ids, key=lambda role: (filled.get(role, 0), snapshot.role_ids.index(role))
+        )
 
     def _add_participant(
-        self, db: Database, row: dict, role_id: str, name: str, token: str, simulated: bool, seed: int | None
+        self,
+        db: Database,
+        row: dict,
+        role_id: str,
+        name: str,
+        token: str,
+        simulated: bool,
+        seed: int | None,
     ) -> tuple[int, str]:
         """Insert a participant; returns their id and display name."""
         ordinal = db.execute(
@@ -950,14 +1139,29 @@ class Workshops:
         cursor = db.execute(
             "INSERT INTO participants (workshop_id, token_hash, role_id, display_name, simulated, bot_seed, "
             "joined_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (row["id"], _hash(token), role_id, name, int(simulated),
-             _bot_seed(seed or 0, ordinal) if simulated else None, _iso(self._clock())),
+            (
+                row["id"],
+                _hash(token),
+                role_id,
+                name,
+                int(simulated),
+                _bot_seed(seed or 0, ordinal) if simulated else None,
+                _iso(self._clock()),
+            ),
         )
         participant_id = cursor.lastrowid
-        self._log(db, row["id"], "system" if simulated else "participant", "participant_joined", participant_id)
+        self._log(
+            db,
+            row["id"],
+            "system" if simulated else "participant",
+            "participant_joined",
+            participant_id,
+        )
         return participant_id, name
 
-    def _facilitate(self, code: str, facilitator_key: str, event: str, change: Callable[[dict], dict]) -> Status:
+    def _facilitate(
+        self, code: str, facilitator_key: str, event: str, change: Callable[[dict], dict]
+    ) -> Status:
         """Check the key, work out the change from the current row, apply it with its bookkeeping."""
         with self.store.write() as db:
             row = self._controlled(db, code, facilitator_key)
@@ -966,14 +1170,20 @@ class Workshops:
                 return self._status(row)
             moves = "phase" in updates
             if moves:
-                updates["countdown_ends_at"] = None  # a countdown belongs to the stage it was set for
+                updates["countdown_ends_at"] = (
+                    None  # a countdown belongs to the stage it was set for
+                )
             assignments = ", ".join(f"{column} = ?" for column in updates)
-            db.execute(f"UPDATE workshops SET {assignments} WHERE id = ?", (*updates.values(), row["id"]))
+            db.execute(
+                f"UPDATE workshops SET {assignments} WHERE id = ?", (*updates.values(), row["id"])
+            )
             # Laptops redraw on `phase`: moves, and countdowns they show.
             self._bump(db, row["id"], phase=True)
             after = self._row_by_id(db, row["id"])
             if event == "stage_revealed" and row["phase"] == "open":
-                self._log(db, row["id"], "facilitator", "stage_locked", stage_index=row["stage_index"])
+                self._log(
+                    db, row["id"], "facilitator", "stage_locked", stage_index=row["stage_index"]
+                )
             if updates.get("phase") == "debrief":
                 event = "debrief_started"
             self._log(db, row["id"], "facilitator", event, stage_index=after["stage_index"])
@@ -981,7 +1191,9 @@ class Workshops:
                 self._bots_submit(db, after, self._snapshot(db, row["id"]))
         return self._status(after)
 
-    def _bots_submit(self, db: Database, row: dict, snapshot: Snapshot, only: tuple[int, ...] | None = None) -> None:
+    def _bots_submit(
+        self, db: Database, row: dict, snapshot: Snapshot, only: tuple[int, ...] | None = None
+    ) -> None:
         """Every simulated participant without a decision at the open stage decides now."""
         stage = row["stage_index"]
         bots = _all(
@@ -997,13 +1209,20 @@ class Workshops:
             return
         for bot in bots:
             rng = random.Random(f"{bot['bot_seed']}:{stage}")
-            decision = decide(snapshot, bot["role_id"], self._picture(db, row, bot["role_id"], stage), stage, rng)
+            decision = decide(
+                snapshot, bot["role_id"], self._picture(db, row, bot["role_id"], stage), stage, rng
+            )
             self._store_submission(db, row["id"], bot["id"], stage, decision.model_dump_json())
             self._log(db, row["id"], "system", "decision_submitted", bot["id"], stage)
         self._bump(db, row["id"])
 
     def _store_submission(
-        self, db: Database, workshop_id: int, participant_id: int, stage_index: int, decision_json: str
+        self,
+        db: Database,
+        workshop_id: int,
+        participant_id: int,
+        stage_index: int,
+        decision_json: str,
     ) -> None:
         db.execute(
             "INSERT INTO submissions (participant_id, workshop_id, stage_index, decision_json, updated_at) "
@@ -1023,17 +1242,26 @@ class Workshops:
         if phase == "closed":
             raise WrongPhase("The workshop has closed: nothing more can be submitted.")
         if phase == "lobby" or stage_index > current:
-            raise WrongPhase(f"Stage {stage_index + 1} has not opened yet: wait for the facilitator.")
+            raise WrongPhase(
+                f"Stage {stage_index + 1} has not opened yet: wait for the facilitator."
+            )
         if stage_index < current or phase in ("debrief",):
-            raise WrongPhase(f"Stage {stage_index + 1} has closed and the workshop has moved on: reload the page "
-                             "to see the current stage. Nothing was saved.")
-        raise WrongPhase(f"Stage {stage_index + 1} is {phase}: the facilitator has stopped decisions for it. "
-                         "Nothing was saved.")
+            raise WrongPhase(
+                f"Stage {stage_index + 1} has closed and the workshop has moved on: reload the page "
+                "to see the current stage. Nothing was saved."
+            )
+        raise WrongPhase(
+            f"Stage {stage_index + 1} is {phase}: the facilitator has stopped decisions for it. "
+            "Nothing was saved."
+        )
 
     @staticmethod
     def _bump(db: Database, workshop_id: int, *, phase: bool = False) -> None:
         extra = ", version_phase = version_phase + 1" if phase else ""
-        db.execute(f"UPDATE workshops SET version_any = version_any + 1{extra} WHERE id = ?", (workshop_id,))
+        db.execute(
+            f"UPDATE workshops SET version_any = version_any + 1{extra} WHERE id = ?",
+            (workshop_id,),
+        )
 
     def _log(
         self,
@@ -1047,13 +1275,25 @@ class Workshops:
         # Ids and event names only: names and notes are personal data and never go in the log.
         db.execute(
             "INSERT INTO events (workshop_id, actor, participant_id, event, stage_index, at) VALUES (?, ?, ?, ?, ?, ?)",
-            (workshop_id, actor, participant_id, event, stage_index,
-             datetime.fromtimestamp(self._clock(), UTC).isoformat(timespec="milliseconds")),
+            (
+                workshop_id,
+                actor,
+                participant_id,
+                event,
+                stage_index,
+                datetime.fromtimestamp(self._clock(), UTC).isoformat(timespec="milliseconds"),
+            ),
         )
 
     def _forget(self, workshop_id: int) -> None:
-        for memo in (self._snapshots, self._revealed, self._ledgers, self._pictures, self._public_records,
-                     self._full_records):
+        for memo in (
+            self._snapshots,
+            self._revealed,
+            self._ledgers,
+            self._pictures,
+            self._public_records,
+            self._full_records,
+        ):
             memo.forget(workshop_id)
 
 
@@ -1078,18 +1318,26 @@ def _parse_decision(decision: Any) -> StageDecision:
         raise InvalidDecision("A decision must be a StageDecision or a mapping of its fields.")
     facts = data.get("facts")
     if isinstance(facts, list | tuple) and len(facts) > _FACTS_MAX:
-        raise InvalidDecision(f"A decision covers at most {_FACTS_MAX} facts; this one has {len(facts)}.")
+        raise InvalidDecision(
+            f"A decision covers at most {_FACTS_MAX} facts; this one has {len(facts)}."
+        )
     note = data.get("note")
     if isinstance(note, str) and len(note) > NOTE_MAX_CHARS:
-        raise InvalidDecision(f"The note is {len(note)} characters long; the most is {NOTE_MAX_CHARS}. Shorten it "
-                              "and submit again.")
+        raise InvalidDecision(
+            f"The note is {len(note)} characters long; the most is {NOTE_MAX_CHARS}. Shorten it "
+            "and submit again."
+        )
     try:
         return StageDecision.model_validate(data)
     except ValidationError as error:
-        raise InvalidDecision(f"This decision cannot be saved: {_validation_message(error)}.") from None
+        raise InvalidDecision(
+            f"This decision cannot be saved: {_validation_message(error)}."
+        ) from None
 
 
-def check_decision(snapshot: Snapshot, role_id: str, picture: RolePicture, decision: StageDecision) -> None:
+def check_decision(
+    snapshot: Snapshot, role_id: str, picture: RolePicture, decision: StageDecision
+) -> None:
     """Raise `InvalidDecision` if a decision breaks the rules of play for `role_id` holding `picture`
     (facts in the picture only, each once; roles in play other than its own; known gateways and
     barriers), naming every problem at once."""
@@ -1106,10 +1354,14 @@ def check_decision(snapshot: Snapshot, role_id: str, picture: RolePicture, decis
             problems.append(f"fact {fact!r} is not in your role's picture at this stage")
         for recipient in entry.share_with:
             if recipient == role_id:
-                problems.append(f"fact {fact!r}: you cannot share with your own role ({recipient!r})")
+                problems.append(
+                    f"fact {fact!r}: you cannot share with your own role ({recipient!r})"
+                )
             elif recipient not in in_play:
                 roles = ", ".join(snapshot.role_ids)
-                problems.append(f"fact {fact!r}: {recipient!r} is not a role in play (roles: {roles})")
+                problems.append(
+                    f"fact {fact!r}: {recipient!r} is not a role in play (roles: {roles})"
+                )
         if entry.gateway is not None and entry.gateway not in ref.gateways:
             problems.append(f"fact {fact!r}: unknown gateway {entry.gateway!r}")
         for barrier in entry.barriers:
@@ -1117,7 +1369,9 @@ def check_decision(snapshot: Snapshot, role_id: str, picture: RolePicture, decis
                 problems.append(f"fact {fact!r}: unknown barrier {barrier!r}")
     if problems:
         more = f"; and {len(problems) - 10} more problems" if len(problems) > 10 else ""
-        raise InvalidDecision("This decision was not saved: " + "; ".join(problems[:10]) + more + ".")
+        raise InvalidDecision(
+            "This decision was not saved: " + "; ".join(problems[:10]) + more + "."
+        )
 
 
 def _personalise(
@@ -1129,17 +1383,23 @@ def _personalise(
     participants = list(record.participants)
     position = public.person_at.get(participant_id)
     if position is not None:
-        participants[position] = participants[position].model_copy(update={"display_name": display_name})
+        participants[position] = participants[position].model_copy(
+            update={"display_name": display_name}
+        )
     submissions = record.submissions
     private = {stage: d for stage, d in own.items() if d.note and not d.note_shareable}
-    positions = [(public.submission_at.get((participant_id, stage)), d) for stage, d in private.items()]
+    positions = [
+        (public.submission_at.get((participant_id, stage)), d) for stage, d in private.items()
+    ]
     if any(index is not None for index, _ in positions):
         patched = list(submissions)
         for index, restored in positions:
             if index is not None:
                 patched[index] = patched[index].model_copy(update={"decision": restored})
         submissions = tuple(patched)
-    return record.model_copy(update={"participants": tuple(participants), "submissions": submissions})
+    return record.model_copy(
+        update={"participants": tuple(participants), "submissions": submissions}
+    )
 
 
 def _public_decision(decision_json: str) -> StageDecision:
@@ -1152,8 +1412,10 @@ def _public_decision(decision_json: str) -> StageDecision:
 
 def _seats_by_role(db: Database, workshop_id: int, role_ids: tuple[str, ...]) -> dict[str, int]:
     """Active participants per role in play (zero for a role nobody plays), in scenario order."""
-    counts = dict(db.execute(
-        "SELECT role_id, count(*) FROM participants WHERE workshop_id = ? AND active = 1 GROUP BY role_id",
-        (workshop_id,),
-    ).fetchall())
+    counts = dict(
+        db.execute(
+            "SELECT role_id, count(*) FROM participants WHERE workshop_id = ? AND active = 1 GROUP BY role_id",
+            (workshop_id,),
+        ).fetchall()
+    )
     return {role_id: counts.get(role_id, 0) for role_id in role_ids}

@@ -55,10 +55,15 @@ _MYTH, _OTHER = "#D55E00", "#0072B2"  # Okabe-Ito vermillion and blue
 _CELL_WIDTH, _ROW_HEIGHT = 120, 56  # px: the widest matrix cell, and a matrix or bar row
 # px of plotting width that fits a 1280 px projector beside the agency names: the jigsaw's cells share it.
 _PLOT_WIDTH = 880
-_COMPACT_LABEL_WIDTH = 30  # px: narrower jigsaw cells say nothing (the colour, legend, key and tooltip do)
+_COMPACT_LABEL_WIDTH = (
+    30  # px: narrower jigsaw cells say nothing (the colour, legend, key and tooltip do)
+)
 _EM = 0.62  # a character's average width in bold type, in ems: for `_fits`
 _SPREAD_ROW = 46  # px per agency in the judgement spread: 8 agencies, title and axis within 500 px
-_DOT_SIZES = (400, 900)  # px² (area) of the spread's circles: 23 to 34 px across, a count legible in each
+_DOT_SIZES = (
+    400,
+    900,
+)  # px² (area) of the spread's circles: 23 to 34 px across, a count legible in each
 _DIAMOND = 40  # px across the diamond of the level a picture supported: round the largest circle, in its row
 
 
@@ -67,7 +72,9 @@ def legible(chart: Any, title: str | None = None) -> Any:
     if title:
         chart = chart.properties(title=alt.TitleParams(title, fontSize=FONT + 8, anchor="start"))
     return (
-        chart.configure_axis(labelFontSize=FONT, titleFontSize=FONT + 2, labelLimit=320, titlePadding=12)
+        chart.configure_axis(
+            labelFontSize=FONT, titleFontSize=FONT + 2, labelLimit=320, titlePadding=12
+        )
         .configure_legend(labelFontSize=FONT, titleFontSize=FONT, symbolSize=300, labelLimit=400)
         .configure_header(labelFontSize=FONT, titleFontSize=FONT + 2)
         .configure_view(strokeWidth=0)
@@ -103,14 +110,19 @@ def _jigsaw_row(analysis: Debrief, cell: JigsawCell) -> dict:
         "fact_text": fact.text,
         "state": cell.state,
         "label": label,
-        "from": ", ".join(f"{analysis.short(r.from_role)} (stage {r.stage_index + 1})" for r in cell.received),
+        "from": ", ".join(
+            f"{analysis.short(r.from_role)} (stage {r.stage_index + 1})" for r in cell.received
+        ),
     }
 
 
 def fact_codes(analysis: Debrief) -> dict[str, str]:
     """Each fact in play by a compact code: "S2·F3" is the third fact entering at stage 2."""
-    return {fact_id: f"S{view.index + 1}\u00b7F{n}" for view in analysis.stages
-            for n, fact_id in enumerate(view.fact_ids, 1)}
+    return {
+        fact_id: f"S{view.index + 1}\u00b7F{n}"
+        for view in analysis.stages
+        for n, fact_id in enumerate(view.fact_ids, 1)
+    }
 
 
 def fact_key_rows(analysis: Debrief, stage: int | None = None) -> list[dict]:
@@ -119,8 +131,16 @@ def fact_key_rows(analysis: Debrief, stage: int | None = None) -> list[dict]:
     if jigsaw is None:
         return []
     codes = fact_codes(analysis)
-    return [{"code": codes[fact_id], "fact": fact.label, "held by": analysis.short(fact.held_by), "text": fact.short}
-            for fact_id in jigsaw.fact_ids for fact in [analysis.fact(fact_id)]]
+    return [
+        {
+            "code": codes[fact_id],
+            "fact": fact.label,
+            "held by": analysis.short(fact.held_by),
+            "text": fact.short,
+        }
+        for fact_id in jigsaw.fact_ids
+        for fact in [analysis.fact(fact_id)]
+    ]
 
 
 def jigsaw_chart(analysis: Debrief, stage: int | None = None) -> Any:
@@ -141,31 +161,53 @@ def jigsaw_chart(analysis: Debrief, stage: int | None = None) -> Any:
     rows = [_jigsaw_row(analysis, cell) for cell in cells]
     full = _fits((row["label"] for row in rows), room, FONT - 2)
     brief = not full and room >= _COMPACT_LABEL_WIDTH
-    rows = [{**row, "code": codes[cell.fact_id], "column": headings[cell.fact_id],
-             "text": row["label"] if full else _brief(cell), "ink": STATE_TEXT_COLOURS[cell.state]}
-            for cell, row in zip(cells, rows)]
+    rows = [
+        {
+            **row,
+            "code": codes[cell.fact_id],
+            "column": headings[cell.fact_id],
+            "text": row["label"] if full else _brief(cell),
+            "ink": STATE_TEXT_COLOURS[cell.state],
+        }
+        for cell, row in zip(cells, rows)
+    ]
     upright = _fits((headings[f] for f in fact_ids), room, FONT)
     base = alt.Chart(alt.Data(values=rows)).encode(
-        x=alt.X("column:N", sort=[headings[f] for f in fact_ids], title=None,
-                axis=alt.Axis(orient="top", labelAngle=0 if upright else -90)),
+        x=alt.X(
+            "column:N",
+            sort=[headings[f] for f in fact_ids],
+            title=None,
+            axis=alt.Axis(orient="top", labelAngle=0 if upright else -90),
+        ),
         y=alt.Y("role:N", sort=roles, title=None),
     )
-    rects = base.mark_rect(stroke="#FFFFFF", strokeWidth=3 if room >= 2 * _COMPACT_LABEL_WIDTH else 1).encode(
-        color=alt.Color("state:N", title="Cell", scale=alt.Scale(domain=list(STATE_COLOURS),
-                                                                 range=list(STATE_COLOURS.values())),
-                        legend=alt.Legend(orient="bottom", symbolType="square",
-                                              labelExpr=_state_legend(brief))),
-        tooltip=[alt.Tooltip("role:N", title="Agency"), alt.Tooltip("code:N", title="Fact"),
-                 alt.Tooltip("fact:N", title="Title"), alt.Tooltip("fact_text:N", title="Text"),
-                 alt.Tooltip("state:N", title="Cell"), alt.Tooltip("from:N", title="From")],
+    rects = base.mark_rect(
+        stroke="#FFFFFF", strokeWidth=3 if room >= 2 * _COMPACT_LABEL_WIDTH else 1
+    ).encode(
+        color=alt.Color(
+            "state:N",
+            title="Cell",
+            scale=alt.Scale(domain=list(STATE_COLOURS), range=list(STATE_COLOURS.values())),
+            legend=alt.Legend(orient="bottom", symbolType="square", labelExpr=_state_legend(brief)),
+        ),
+        tooltip=[
+            alt.Tooltip("role:N", title="Agency"),
+            alt.Tooltip("code:N", title="Fact"),
+            alt.Tooltip("fact:N", title="Title"),
+            alt.Tooltip("fact_text:N", title="Text"),
+            alt.Tooltip("state:N", title="Cell"),
+            alt.Tooltip("from:N", title="From"),
+        ],
     )
     layers = [rects]
     if full or brief:
         # The ink itself, not a second scale on "state": layers share their scales, and the cells' colours
         # would win and paint each text as its cell.
         layers += _centred_text(base, rows, "text", FONT - 2, color=alt.Color("ink:N", scale=None))
-    chart = alt.layer(*layers).properties(width=_column_width(len(fact_ids)) * max(len(fact_ids), 1),
-                                          height=_ROW_HEIGHT * max(len(roles), 1))
+    chart = alt.layer(*layers).properties(
+        width=_column_width(len(fact_ids)) * max(len(fact_ids), 1),
+        height=_ROW_HEIGHT * max(len(roles), 1),
+    )
     return legible(chart, _title("Who knew what", analysis, jigsaw.stage_index if jigsaw else None))
 
 
@@ -193,10 +235,15 @@ def _brief(cell: JigsawCell) -> str:
 
 def _state_legend(brief: bool) -> str:
     """The legend's words for each state, with the `brief` marks when the cells show those."""
-    words = {"own": "\u25cf holds it (own)" if brief else "holds it (own)",
-             "received": "S2: received at stage 2" if brief else "received it",
-             "unknown": "\u2014 does not know it" if brief else "does not know it"}
-    return " : ".join(f"datum.label == '{state}' ? '{text}'" for state, text in words.items()) + " : datum.label"
+    words = {
+        "own": "\u25cf holds it (own)" if brief else "holds it (own)",
+        "received": "S2: received at stage 2" if brief else "received it",
+        "unknown": "\u2014 does not know it" if brief else "does not know it",
+    }
+    return (
+        " : ".join(f"datum.label == '{state}' ? '{text}'" for state, text in words.items())
+        + " : datum.label"
+    )
 
 
 def picture_share_rows(analysis: Debrief, stage: int | None = None) -> list[dict]:
@@ -207,17 +254,19 @@ def picture_share_rows(analysis: Debrief, stage: int | None = None) -> list[dict
     rows = []
     for share in jigsaw.shares:
         role = analysis.role(share.role_id)
-        rows.append({
-            "role": role.short_name + (" (lead)" if role.lead else ""),
-            "colour": role.colour,
-            "weight": share.weight,
-            "count": share.count,
-            "weight_share": round(share.weight_share, 4),
-            "count_share": round(share.count_share, 4),
-            "level": share.level,
-            "label": f"{share.weight_share:.0%} of the weight, {share.count} of {share.whole_count} facts "
-                     f"(level {share.level})",
-        })
+        rows.append(
+            {
+                "role": role.short_name + (" (lead)" if role.lead else ""),
+                "colour": role.colour,
+                "weight": share.weight,
+                "count": share.count,
+                "weight_share": round(share.weight_share, 4),
+                "count_share": round(share.count_share, 4),
+                "level": share.level,
+                "label": f"{share.weight_share:.0%} of the weight, {share.count} of {share.whole_count} facts "
+                f"(level {share.level})",
+            }
+        )
     return rows
 
 
@@ -228,15 +277,28 @@ def picture_share_chart(analysis: Debrief, stage: int | None = None) -> Any:
     order = [row["role"] for row in rows]
     base = alt.Chart(alt.Data(values=rows)).encode(y=alt.Y("role:N", sort=order, title=None))
     bars = base.mark_bar(height=_ROW_HEIGHT - 16).encode(
-        x=alt.X("weight_share:Q", title="Share of the whole picture (by weight)",
-                scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%", tickCount=5)),
-        color=alt.Color("role:N", sort=order, legend=None,
-                        scale=alt.Scale(domain=order, range=[row["colour"] for row in rows])),
+        x=alt.X(
+            "weight_share:Q",
+            title="Share of the whole picture (by weight)",
+            scale=alt.Scale(domain=[0, 1]),
+            axis=alt.Axis(format="%", tickCount=5),
+        ),
+        color=alt.Color(
+            "role:N",
+            sort=order,
+            legend=None,
+            scale=alt.Scale(domain=order, range=[row["colour"] for row in rows]),
+        ),
         tooltip=["role:N", "weight:Q", "count:Q", "level:O"],
     )
-    text = base.mark_text(align="left", dx=8, fontSize=FONT).encode(x="weight_share:Q", text="label:N")
+    text = base.mark_text(align="left", dx=8, fontSize=FONT).encode(
+        x="weight_share:Q", text="label:N"
+    )
     chart = (bars + text).properties(width=900, height=_ROW_HEIGHT * max(len(rows), 1))
-    return legible(chart, _title("Share of the whole picture", analysis, jigsaw.stage_index if jigsaw else None))
+    return legible(
+        chart,
+        _title("Share of the whole picture", analysis, jigsaw.stage_index if jigsaw else None),
+    )
 
 
 # ------------------------------------------------------------------------------------------- flows
@@ -251,13 +313,17 @@ def flow_rows(analysis: Debrief, stage: int | None = None) -> list[dict]:
             if sender == recipient:
                 continue
             flow = flows.between(sender, recipient)
-            rows.append({
-                "sender": analysis.short(sender),
-                "recipient": analysis.short(recipient),
-                "shares": flow.shares,
-                "facts": flow.facts,
-                "label": f"{flow.shares}\n{flow.facts} fact{'s' if flow.facts != 1 else ''}" if flow.shares else "0",
-            })
+            rows.append(
+                {
+                    "sender": analysis.short(sender),
+                    "recipient": analysis.short(recipient),
+                    "shares": flow.shares,
+                    "facts": flow.facts,
+                    "label": f"{flow.shares}\n{flow.facts} fact{'s' if flow.facts != 1 else ''}"
+                    if flow.shares
+                    else "0",
+                }
+            )
     return rows
 
 
@@ -267,18 +333,37 @@ def flow_chart(analysis: Debrief, stage: int | None = None) -> Any:
     roles = [analysis.short(r) for r in analysis.flows.role_ids]
     top = max((row["shares"] for row in rows), default=0) or 1
     base = alt.Chart(alt.Data(values=rows)).encode(
-        x=alt.X("recipient:N", sort=roles, title="shared with", axis=alt.Axis(orient="top", labelAngle=0)),
+        x=alt.X(
+            "recipient:N",
+            sort=roles,
+            title="shared with",
+            axis=alt.Axis(orient="top", labelAngle=0),
+        ),
         y=alt.Y("sender:N", sort=roles, title="shared by"),
     )
     cells = base.mark_rect(stroke="#FFFFFF", strokeWidth=3).encode(
-        color=alt.Color("shares:Q", title="Shares", scale=alt.Scale(scheme="blues", domain=[0, top]), legend=None),
+        color=alt.Color(
+            "shares:Q",
+            title="Shares",
+            scale=alt.Scale(scheme="blues", domain=[0, top]),
+            legend=None,
+        ),
         tooltip=["sender:N", "recipient:N", "shares:Q", "facts:Q"],
     )
     # Dark text on pale cells, white on dark ones: readable whatever the count.
-    texts = _centred_text(base, rows, "label", FONT, color=alt.condition(
-        f"datum.shares > {top / 2}", alt.value("#FFFFFF"), alt.value("#000000")))
-    chart = alt.layer(cells, *texts).properties(width=_column_width(len(roles)) * max(len(roles), 1),
-                                                height=_ROW_HEIGHT * max(len(roles), 1))
+    texts = _centred_text(
+        base,
+        rows,
+        "label",
+        FONT,
+        color=alt.condition(
+            f"datum.shares > {top / 2}", alt.value("#FFFFFF"), alt.value("#000000")
+        ),
+    )
+    chart = alt.layer(cells, *texts).properties(
+        width=_column_width(len(roles)) * max(len(roles), 1),
+        height=_ROW_HEIGHT * max(len(roles), 1),
+    )
     return legible(chart, _title("Who shared with whom", analysis, stage, whole=stage is None))
 
 
@@ -295,10 +380,24 @@ def judgement_rows(analysis: Debrief, stage: int | None = None) -> list[dict]:
         role = analysis.short(judgement.role_id)
         for level, count in judgement.level_counts.items():
             if count:
-                rows.append({"role": role, "level": level, "count": count, "kind": "chosen by participants",
-                             "label": f"{count}"})
-        rows.append({"role": role, "level": judgement.supported, "count": 0,
-                     "kind": "supported by the picture", "label": _supported_label(judgement)})
+                rows.append(
+                    {
+                        "role": role,
+                        "level": level,
+                        "count": count,
+                        "kind": "chosen by participants",
+                        "label": f"{count}",
+                    }
+                )
+        rows.append(
+            {
+                "role": role,
+                "level": judgement.supported,
+                "count": 0,
+                "kind": "supported by the picture",
+                "label": _supported_label(judgement),
+            }
+        )
     return rows
 
 
@@ -311,31 +410,57 @@ def judgement_chart(analysis: Debrief, stage: int | None = None) -> Any:
     roles = [analysis.short(r.id) for r in analysis.roles]
     chosen = [row for row in rows if row["kind"] == "chosen by participants"]
     supported = [row for row in rows if row["kind"] != "chosen by participants"]
-    levels = alt.X("level:O", scale=alt.Scale(domain=[1, 2, 3, 4]), title="Level of need",
-                   axis=alt.Axis(labelAngle=0, labelExpr=_level_expr(analysis)))
-    y = alt.Y("role:N", sort=roles, title=None)
-    dots = alt.Chart(alt.Data(values=chosen)).mark_circle(color="#333333", opacity=0.85).encode(
-        x=levels, y=y,
-        size=alt.Size("count:Q", scale=alt.Scale(range=list(_DOT_SIZES)), legend=None),
-        tooltip=["role:N", "level:O", "count:Q"],
+    levels = alt.X(
+        "level:O",
+        scale=alt.Scale(domain=[1, 2, 3, 4]),
+        title="Level of need",
+        axis=alt.Axis(labelAngle=0, labelExpr=_level_expr(analysis)),
     )
-    counts = alt.Chart(alt.Data(values=chosen)).mark_text(fontSize=FONT, fontWeight="bold", color="#FFFFFF").encode(
-        x=levels, y=y, text="label:N")
-    marker = alt.Chart(alt.Data(values=supported)).mark_point(
-        shape="diamond", size=_DIAMOND**2, filled=False, strokeWidth=4, color="#000000").encode(
-        x=levels, y=y, tooltip=["role:N", "level:O", "label:N"])
+    y = alt.Y("role:N", sort=roles, title=None)
+    dots = (
+        alt.Chart(alt.Data(values=chosen))
+        .mark_circle(color="#333333", opacity=0.85)
+        .encode(
+            x=levels,
+            y=y,
+            size=alt.Size("count:Q", scale=alt.Scale(range=list(_DOT_SIZES)), legend=None),
+            tooltip=["role:N", "level:O", "count:Q"],
+        )
+    )
+    counts = (
+        alt.Chart(alt.Data(values=chosen))
+        .mark_text(fontSize=FONT, fontWeight="bold", color="#FFFFFF")
+        .encode(x=levels, y=y, text="label:N")
+    )
+    marker = (
+        alt.Chart(alt.Data(values=supported))
+        .mark_point(shape="diamond", size=_DIAMOND**2, filled=False, strokeWidth=4, color="#000000")
+        .encode(x=levels, y=y, tooltip=["role:N", "level:O", "label:N"])
+    )
     # Beside the diamond, not above it: above, it would sit on the row over it.
-    marker_text = alt.Chart(alt.Data(values=supported)).mark_text(
-        fontSize=FONT - 2, align="left", dx=_DIAMOND // 2 + 6, color="#000000").encode(
-        x=levels, y=y, text=alt.value("picture"))
-    chart = (marker + dots + counts + marker_text).properties(width=760, height=_SPREAD_ROW * max(len(roles), 1))
+    marker_text = (
+        alt.Chart(alt.Data(values=supported))
+        .mark_text(fontSize=FONT - 2, align="left", dx=_DIAMOND // 2 + 6, color="#000000")
+        .encode(x=levels, y=y, text=alt.value("picture"))
+    )
+    chart = (marker + dots + counts + marker_text).properties(
+        width=760, height=_SPREAD_ROW * max(len(roles), 1)
+    )
     # A short title: with the stage's own title after it, it must still fit a 1280 px projector.
-    return legible(chart, _title("Level of need: chosen (\u25cf, how many) vs. picture (\u25c7)",
-                                 analysis, view.index if view else None))
+    return legible(
+        chart,
+        _title(
+            "Level of need: chosen (\u25cf, how many) vs. picture (\u25c7)",
+            analysis,
+            view.index if view else None,
+        ),
+    )
 
 
 def _supported_label(judgement: Judgement) -> str:
-    return f"the picture supported level {judgement.supported} (weight {judgement.supported_weight})"
+    return (
+        f"the picture supported level {judgement.supported} (weight {judgement.supported_weight})"
+    )
 
 
 def _level_expr(analysis: Debrief) -> str:
@@ -357,7 +482,9 @@ def barrier_rows(analysis: Debrief, stage: int | None = None) -> list[dict]:
             "barrier": count.label + (" (myth here)" if count.barrier_id in myth_ids else ""),
             "sentence": count.sentence,
             "count": count.count,
-            "kind": "myth: consent or law wrongly cited" if count.barrier_id in myth_ids else "barrier",
+            "kind": "myth: consent or law wrongly cited"
+            if count.barrier_id in myth_ids
+            else "barrier",
             "roles": ", ".join(f"{analysis.short(r)} {n}" for r, n in count.by_role.items()),
         }
         for count in barriers.counts
@@ -371,12 +498,19 @@ def barrier_chart(analysis: Debrief, stage: int | None = None) -> Any:
     base = alt.Chart(alt.Data(values=rows)).encode(y=alt.Y("barrier:N", sort=order, title=None))
     bars = base.mark_bar(height=_ROW_HEIGHT - 20).encode(
         x=alt.X("count:Q", title="Times cited", axis=alt.Axis(tickMinStep=1)),
-        color=alt.Color("kind:N", title=None, scale=alt.Scale(
-            domain=["barrier", "myth: consent or law wrongly cited"], range=[_OTHER, _MYTH]),
-            legend=alt.Legend(orient="bottom")),
+        color=alt.Color(
+            "kind:N",
+            title=None,
+            scale=alt.Scale(
+                domain=["barrier", "myth: consent or law wrongly cited"], range=[_OTHER, _MYTH]
+            ),
+            legend=alt.Legend(orient="bottom"),
+        ),
         tooltip=["barrier:N", "sentence:N", "count:Q", "roles:N"],
     )
-    text = base.mark_text(align="left", dx=8, fontSize=FONT, fontWeight="bold").encode(x="count:Q", text="count:Q")
+    text = base.mark_text(align="left", dx=8, fontSize=FONT, fontWeight="bold").encode(
+        x="count:Q", text="count:Q"
+    )
     chart = (bars + text).properties(width=760, height=(_ROW_HEIGHT - 8) * max(len(rows), 1))
     return legible(chart, _title("What held people back", analysis, stage, whole=stage is None))
 
@@ -384,8 +518,9 @@ def barrier_chart(analysis: Debrief, stage: int | None = None) -> Any:
 # ------------------------------------------------------------------------------------------ helpers
 
 
-def _centred_text(base: alt.Chart, rows: Sequence[dict], field: str, font_size: int, **encoding: Any
-                  ) -> list[alt.Chart]:
+def _centred_text(
+    base: alt.Chart, rows: Sequence[dict], field: str, font_size: int, **encoding: Any
+) -> list[alt.Chart]:
     """Bold text layers that centre each row's `field` on its mark whatever its number of lines. Vega puts
     a text's first line where a one-line text would go and the others below it, so each number of lines
     gets its own layer, moved up by half its extra lines."""
@@ -393,10 +528,20 @@ def _centred_text(base: alt.Chart, rows: Sequence[dict], field: str, font_size: 
     counts = sorted({str(row[field]).count("\n") + 1 for row in rows}) or [1]
     layers = []
     for lines in counts:
-        only = base if len(counts) == 1 else base.transform_filter(
-            f"length(split(datum.{field}, '\\n')) == {lines}")
-        layers.append(only.mark_text(fontSize=font_size, fontWeight="bold", lineBreak="\n", lineHeight=line,
-                                     dy=-(lines - 1) * line / 2).encode(text=f"{field}:N", **encoding))
+        only = (
+            base
+            if len(counts) == 1
+            else base.transform_filter(f"length(split(datum.{field}, '\\n')) == {lines}")
+        )
+        layers.append(
+            only.mark_text(
+                fontSize=font_size,
+                fontWeight="bold",
+                lineBreak="\n",
+                lineHeight=line,
+                dy=-(lines - 1) * line / 2,
+            ).encode(text=f"{field}:N", **encoding)
+        )
     return layers
 
 

@@ -41,8 +41,8 @@ from facilitation.analysis import (
     StageView,
     decision_rows,
 )
-from facilitation.play import WorkshopRecord
 from facilitation.content import reference
+from facilitation.play import WorkshopRecord
 
 __all__ = [
     "CSV_COLUMNS",
@@ -135,7 +135,9 @@ def _cells(*texts: object) -> tuple[_Cell, ...]:
     return tuple(text if isinstance(text, _Cell) else _Cell(str(text)) for text in texts)
 
 
-def _table(columns: Sequence[str], rows: Iterable[Sequence[object]], caption: str = "", grid: bool = False) -> _Table:
+def _table(
+    columns: Sequence[str], rows: Iterable[Sequence[object]], caption: str = "", grid: bool = False
+) -> _Table:
     return _Table(tuple(columns), tuple(_cells(*row) for row in rows), caption, grid)
 
 
@@ -171,44 +173,78 @@ def _front(a: Debrief) -> list[_Block]:
             scope += " Later stages are left out (not revealed, or not asked for)."
     roles = _table(
         ["Role", "Agency", "Participants", "Acts at level", ""],
-        [(r.short_name, r.name, f"{r.participants}" + (f" ({r.participants - r.active} left)" if r.active < r.participants
-                                                        else "") if r.played else "nobody played it",
-          r.acts_at, "lead agency" if r.lead else "") for r in a.roles],
+        [
+            (
+                r.short_name,
+                r.name,
+                f"{r.participants}"
+                + (f" ({r.participants - r.active} left)" if r.active < r.participants else "")
+                if r.played
+                else "nobody played it",
+                r.acts_at,
+                "lead agency" if r.lead else "",
+            )
+            for r in a.roles
+        ],
         caption="Roles in play",
     )
     return [
-        _Para(f"Workshop {a.code} \u00b7 {a.date} \u00b7 scenario \u201c{a.title}\u201d ({a.scenario_id}, "
-              f"{a.audience.replace('_', ' ')}). {scope}", "lead"),
+        _Para(
+            f"Workshop {a.code} \u00b7 {a.date} \u00b7 scenario \u201c{a.title}\u201d ({a.scenario_id}, "
+            f"{a.audience.replace('_', ' ')}). {scope}",
+            "lead",
+        ),
         _Para(a.summary, "muted"),
         roles,
-        _Para(f"{c.participants} participants ({c.active} active, {c.left} left, {c.simulated} simulated) played "
-              f"{c.roles_played} of {c.roles_in_play} roles: {c.submissions} submissions, {c.decisions} decisions "
-              f"about a fact, {c.shares} shares, {c.barriers_cited} barriers cited, {c.notes} shared "
-              f"note{'s' if c.notes != 1 else ''}."),
+        _Para(
+            f"{c.participants} participants ({c.active} active, {c.left} left, {c.simulated} simulated) played "
+            f"{c.roles_played} of {c.roles_in_play} roles: {c.submissions} submissions, {c.decisions} decisions "
+            f"about a fact, {c.shares} shares, {c.barriers_cited} barriers cited, {c.notes} shared "
+            f"note{'s' if c.notes != 1 else ''}."
+        ),
     ]
 
 
 def _key_messages(a: Debrief) -> list[_Block]:
     headlines = [_act_sentence(a.act, a)]
-    over = sorted((g for g in a.guidance if g.over_shared), key=lambda g: -sum(g.over_shared.values()))
+    over = sorted(
+        (g for g in a.guidance if g.over_shared), key=lambda g: -sum(g.over_shared.values())
+    )
     if over:
         g = over[0]
-        headlines.append(f"Most over-shared: \u201c{a.fact(g.fact_id).short}\u201d ({sum(g.over_shared.values())} "
-                         f"shares where guidance says it should not go, or without a lawful basis named).")
+        headlines.append(
+            f"Most over-shared: \u201c{a.fact(g.fact_id).short}\u201d ({sum(g.over_shared.values())} "
+            f"shares where guidance says it should not go, or without a lawful basis named)."
+        )
     missed = sorted((g for g in a.guidance if g.missed), key=lambda g: -sum(g.missed.values()))
     if missed:
         g = missed[0]
-        headlines.append(f"Most held back: \u201c{a.fact(g.fact_id).short}\u201d (missed "
-                         f"{_times(sum(g.missed.values()))} where guidance says it should go).")
+        headlines.append(
+            f"Most held back: \u201c{a.fact(g.fact_id).short}\u201d (missed "
+            f"{_times(sum(g.missed.values()))} where guidance says it should go)."
+        )
     if a.barriers.myths:
-        headlines.append(f"Consent or the law was given {_times(sum(m.count for m in a.barriers.myths))} as the "
-                         "reason not to share a fact that needs no consent.")
+        headlines.append(
+            f"Consent or the law was given {_times(sum(m.count for m in a.barriers.myths))} as the "
+            "reason not to share a fact that needs no consent."
+        )
     labels = [b.label for b in a.role_behaviours if b.label != "unclassified"]
     if labels:
-        headlines.append("Agencies: " + "; ".join(f"{a.short(b.role_id)} {b.label}" for b in a.role_behaviours
-                                                  if b.label != "unclassified") + ".")
-    return [_Heading(2, "Key messages"), _Bullets(tuple(a.key_messages)), _Heading(3, "What this workshop showed"),
-            _Bullets(tuple(headlines))]
+        headlines.append(
+            "Agencies: "
+            + "; ".join(
+                f"{a.short(b.role_id)} {b.label}"
+                for b in a.role_behaviours
+                if b.label != "unclassified"
+            )
+            + "."
+        )
+    return [
+        _Heading(2, "Key messages"),
+        _Bullets(tuple(a.key_messages)),
+        _Heading(3, "What this workshop showed"),
+        _Bullets(tuple(headlines)),
+    ]
 
 
 def _act_sentence(act: CouldHaveActed, a: Debrief) -> str:
@@ -217,10 +253,14 @@ def _act_sentence(act: CouldHaveActed, a: Debrief) -> str:
         return f"The lead agency ({act.lead_role}) was not in play."
     could = "following guidance it could have acted at " + _stage_name(act.possible)
     if act.status == "on_time":
-        return f"{lead} could act at {_stage_name(act.actual)}, as soon as guidance allows ({could})."
+        return (
+            f"{lead} could act at {_stage_name(act.actual)}, as soon as guidance allows ({could})."
+        )
     if act.status == "late":
-        return (f"{lead} could act only at {_stage_name(act.actual)}: {act.delay} stage"
-                f"{'s' if act.delay != 1 else ''} late ({could}).")
+        return (
+            f"{lead} could act only at {_stage_name(act.actual)}: {act.delay} stage"
+            f"{'s' if act.delay != 1 else ''} late ({could})."
+        )
     if act.status == "missed":
         return f"{lead} never had enough to act by stage {act.through + 1}; {could}."
     if act.status == "not_yet":
@@ -238,18 +278,36 @@ def _stage_name(index: int | None) -> str:
 
 def _acting(a: Debrief) -> list[_Block]:
     act = a.act
-    blocks: list[_Block] = [_Heading(2, "Could the lead agency have acted sooner?"), _Para(_act_sentence(act, a), "lead")]
+    blocks: list[_Block] = [
+        _Heading(2, "Could the lead agency have acted sooner?"),
+        _Para(_act_sentence(act, a), "lead"),
+    ]
     if act.acts_at is not None:
-        blocks.append(_Para(f"{a.short(act.lead_role)} acts at level {act.acts_at}. A picture's level comes from "
-                            "the total weight of the facts in it."))
+        blocks.append(
+            _Para(
+                f"{a.short(act.lead_role)} acts at level {act.acts_at}. A picture's level comes from "
+                "the total weight of the facts in it."
+            )
+        )
     if act.late_facts:
-        blocks.append(_table(
-            ["Fact", "Held by", "Guidance: known at", "Reached the lead at", "Late by"],
-            [(a.fact(f.fact_id).label, a.short(a.fact(f.fact_id).held_by), _stage_name(f.due_stage),
-              _stage_name(f.arrived_stage) if f.arrived_stage is not None else "not at all",
-              "\u2014" if f.stages_late is None else f"{f.stages_late} stage(s)") for f in act.late_facts],
-            caption="Facts guidance sends to the lead agency that reached it late or not at all",
-        ))
+        blocks.append(
+            _table(
+                ["Fact", "Held by", "Guidance: known at", "Reached the lead at", "Late by"],
+                [
+                    (
+                        a.fact(f.fact_id).label,
+                        a.short(a.fact(f.fact_id).held_by),
+                        _stage_name(f.due_stage),
+                        _stage_name(f.arrived_stage)
+                        if f.arrived_stage is not None
+                        else "not at all",
+                        "\u2014" if f.stages_late is None else f"{f.stages_late} stage(s)",
+                    )
+                    for f in act.late_facts
+                ],
+                caption="Facts guidance sends to the lead agency that reached it late or not at all",
+            )
+        )
     return blocks
 
 
@@ -267,18 +325,46 @@ def _jigsaw_section(a: Debrief) -> list[_Block]:
     ]
     if j.lead is not None:
         missing = ", ".join(a.fact(f).label for f in j.lead_missing) or "nothing"
-        blocks.append(_Para(f"The lead agency held {j.lead.weight} of {j.whole.weight} weight "
-                            f"({j.lead.weight_share:.0%}) and {j.lead.count} of {j.whole.count} facts: level "
-                            f"{j.lead.level}, where the whole picture reaches level {j.whole.level}. It lacked: "
-                            f"{missing}."))
-    blocks.append(_table(
-        ["Fact", "Held by", "Enters at", "Weight", "Kind", "Guidance: share with", "Avoid", "Gateway", "Consent",
-         "The fact"],
-        [(f.label, a.short(f.held_by), _stage_name(f.stage_index), f.weight, f.sensitivity.replace("_", " "),
-          ", ".join(a.short(r) for r in f.share_with) or "nobody", ", ".join(a.short(r) for r in f.avoid) or "\u2014",
-          f.gateway_label or "\u2014", f.consent.replace("_", " "), f.text) for f in a.facts],
-        caption="The facts and what guidance says",
-    ))
+        blocks.append(
+            _Para(
+                f"The lead agency held {j.lead.weight} of {j.whole.weight} weight "
+                f"({j.lead.weight_share:.0%}) and {j.lead.count} of {j.whole.count} facts: level "
+                f"{j.lead.level}, where the whole picture reaches level {j.whole.level}. It lacked: "
+                f"{missing}."
+            )
+        )
+    blocks.append(
+        _table(
+            [
+                "Fact",
+                "Held by",
+                "Enters at",
+                "Weight",
+                "Kind",
+                "Guidance: share with",
+                "Avoid",
+                "Gateway",
+                "Consent",
+                "The fact",
+            ],
+            [
+                (
+                    f.label,
+                    a.short(f.held_by),
+                    _stage_name(f.stage_index),
+                    f.weight,
+                    f.sensitivity.replace("_", " "),
+                    ", ".join(a.short(r) for r in f.share_with) or "nobody",
+                    ", ".join(a.short(r) for r in f.avoid) or "\u2014",
+                    f.gateway_label or "\u2014",
+                    f.consent.replace("_", " "),
+                    f.text,
+                )
+                for f in a.facts
+            ],
+            caption="The facts and what guidance says",
+        )
+    )
     return blocks
 
 
@@ -293,21 +379,33 @@ def _jigsaw_table(a: Debrief, j: Jigsaw) -> _Table:
                 first = cell.received[0]
                 others = len(cell.senders) - 1
                 text = f"from {a.short(first.from_role)}, stage {first.stage_index + 1}" + (
-                    f" (+{others})" if others else "")
+                    f" (+{others})" if others else ""
+                )
             row.append(_Cell(text, cell.state))
         rows.append(row)
-    return _table(["Role", *(a.fact(f).label for f in j.fact_ids)], rows, grid=True,
-                  caption="holds: its own fact \u00b7 received: shared with it (first sender, stage) \u00b7 \u2014: "
-                          "does not know it")
+    return _table(
+        ["Role", *(a.fact(f).label for f in j.fact_ids)],
+        rows,
+        grid=True,
+        caption="holds: its own fact \u00b7 received: shared with it (first sender, stage) \u00b7 \u2014: "
+        "does not know it",
+    )
 
 
 def _share_bars(a: Debrief, j: Jigsaw) -> _Bars:
-    return _Bars(tuple(
-        _Bar(a.short(s.role_id) + (" (lead)" if a.role(s.role_id).lead else ""), s.weight_share, 1.0,
-             f"{s.weight_share:.0%} of the weight \u00b7 {s.count}/{s.whole_count} facts \u00b7 level {s.level}",
-             "lead" if a.role(s.role_id).lead else "")
-        for s in j.shares
-    ), caption=f"Share of the whole picture (weight {j.whole.weight}, {j.whole.count} facts, level {j.whole.level})")
+    return _Bars(
+        tuple(
+            _Bar(
+                a.short(s.role_id) + (" (lead)" if a.role(s.role_id).lead else ""),
+                s.weight_share,
+                1.0,
+                f"{s.weight_share:.0%} of the weight \u00b7 {s.count}/{s.whole_count} facts \u00b7 level {s.level}",
+                "lead" if a.role(s.role_id).lead else "",
+            )
+            for s in j.shares
+        ),
+        caption=f"Share of the whole picture (weight {j.whole.weight}, {j.whole.count} facts, level {j.whole.level})",
+    )
 
 
 # ------------------------------------------------------------------------------------------- flows
@@ -326,13 +424,23 @@ def _flows_section(a: Debrief) -> list[_Block]:
             flow = flows.between(sender, recipient)
             row.append(_Cell(_flow_text(flow), f"heat{_heat(flow.shares, top)}"))
         rows.append(row)
-    per_stage = _table(["Stage", "Submissions", "Shares", "Pairs of agencies"],
-                       [(f"{v.index + 1}. {v.title}", v.submissions, v.flows.shares, len(v.flows.flows))
-                        for v in a.stages])
-    return [_Heading(2, "Who shared with whom"),
-            _table(["Shared by \u2193 / with \u2192", *(a.short(r) for r in flows.role_ids)], rows, grid=True,
-                   caption="Shares (one participant sending one fact to one agency), and distinct facts"),
-            per_stage]
+    per_stage = _table(
+        ["Stage", "Submissions", "Shares", "Pairs of agencies"],
+        [
+            (f"{v.index + 1}. {v.title}", v.submissions, v.flows.shares, len(v.flows.flows))
+            for v in a.stages
+        ],
+    )
+    return [
+        _Heading(2, "Who shared with whom"),
+        _table(
+            ["Shared by \u2193 / with \u2192", *(a.short(r) for r in flows.role_ids)],
+            rows,
+            grid=True,
+            caption="Shares (one participant sending one fact to one agency), and distinct facts",
+        ),
+        per_stage,
+    ]
 
 
 def _flow_text(flow: Flow) -> str:
@@ -356,16 +464,28 @@ def _judgement_section(a: Debrief) -> list[_Block]:
     for role in a.roles:
         row: list[object] = [role.short_name]
         for view in a.stages:
-            row.append(_Cell(_judgement_text(view.judgement(role.id)), _judgement_tone(view.judgement(role.id))))
+            row.append(
+                _Cell(
+                    _judgement_text(view.judgement(role.id)),
+                    _judgement_tone(view.judgement(role.id)),
+                )
+            )
         rows.append(row)
     levels = reference().levels_for(a.audience)
     return [
         _Heading(2, "Judgement: the level of need each agency saw"),
-        _Para("Each cell: the levels its participants chose (lowest to highest, most chosen), against the level "
-              "the picture in front of them supported. " +
-              " \u00b7 ".join(f"{n} {level.label}" for n, level in levels.items()) + "."),
-        _table(["Role", *(f"Stage {v.index + 1}" for v in a.stages)], rows, grid=True,
-               caption="\u25b2 most chose above what the picture supported \u00b7 \u25bc below \u00b7 = at it"),
+        _Para(
+            "Each cell: the levels its participants chose (lowest to highest, most chosen), against the level "
+            "the picture in front of them supported. "
+            + " \u00b7 ".join(f"{n} {level.label}" for n, level in levels.items())
+            + "."
+        ),
+        _table(
+            ["Role", *(f"Stage {v.index + 1}" for v in a.stages)],
+            rows,
+            grid=True,
+            caption="\u25b2 most chose above what the picture supported \u00b7 \u25bc below \u00b7 = at it",
+        ),
     ]
 
 
@@ -397,11 +517,19 @@ def _judgement_tone(j: Judgement) -> str:
 def _judgement_stage_table(a: Debrief, view: StageView) -> _Table:
     return _table(
         ["Role", "Submitted", "Levels chosen", "Spread", "Picture supported", "Actions"],
-        [(a.short(j.role_id), j.participants,
-          " \u00b7 ".join(f"level {level}: {n}" for level, n in j.level_counts.items() if n) or "\u2014",
-          "\u2014" if j.spread is None else j.spread, f"{j.supported} (weight {j.supported_weight})",
-          ", ".join(f"{_action_label(action)} ({n})" for action, n in j.actions.items()) or "\u2014")
-         for j in view.judgements],
+        [
+            (
+                a.short(j.role_id),
+                j.participants,
+                " \u00b7 ".join(f"level {level}: {n}" for level, n in j.level_counts.items() if n)
+                or "\u2014",
+                "\u2014" if j.spread is None else j.spread,
+                f"{j.supported} (weight {j.supported_weight})",
+                ", ".join(f"{_action_label(action)} ({n})" for action, n in j.actions.items())
+                or "\u2014",
+            )
+            for j in view.judgements
+        ],
     )
 
 
@@ -415,24 +543,61 @@ def _action_label(action: str) -> str:
 
 def _guidance_section(a: Debrief) -> list[_Block]:
     facts = _table(
-        ["Fact", "Held by", "Decisions", "As guidance", "Missed", "Over-shared", "Beyond guidance", "Verdict"],
-        [(a.fact(g.fact_id).label, a.short(a.fact(g.fact_id).held_by), g.decisions, _by_role(a, g.as_guidance),
-          _by_role(a, g.missed), _by_role(a, g.over_shared), _by_role(a, g.beyond), _Cell(g.verdict, _verdict_tone(g)))
-         for g in a.guidance],
+        [
+            "Fact",
+            "Held by",
+            "Decisions",
+            "As guidance",
+            "Missed",
+            "Over-shared",
+            "Beyond guidance",
+            "Verdict",
+        ],
+        [
+            (
+                a.fact(g.fact_id).label,
+                a.short(a.fact(g.fact_id).held_by),
+                g.decisions,
+                _by_role(a, g.as_guidance),
+                _by_role(a, g.missed),
+                _by_role(a, g.over_shared),
+                _by_role(a, g.beyond),
+                _Cell(g.verdict, _verdict_tone(g)),
+            )
+            for g in a.guidance
+        ],
         caption="Counts by recipient agency, over every decision about each fact",
     )
-    roles = _table(["Agency", "Behaviour", "Evidence"],
-                   [(a.short(b.role_id), _Cell(b.label, b.label), b.evidence) for b in a.role_behaviours])
-    people = _table(["Participant", "Status", "Behaviour", "Evidence"],
-                    [(b.subject, "active" if a.participant(_pid(a, b)).active else "left",
-                      _Cell(b.label, b.label), b.evidence) for b in a.participant_behaviours])
-    tally = {label: sum(1 for b in a.participant_behaviours if b.label == label) for label in BEHAVIOURS}
+    roles = _table(
+        ["Agency", "Behaviour", "Evidence"],
+        [(a.short(b.role_id), _Cell(b.label, b.label), b.evidence) for b in a.role_behaviours],
+    )
+    people = _table(
+        ["Participant", "Status", "Behaviour", "Evidence"],
+        [
+            (
+                b.subject,
+                "active" if a.participant(_pid(a, b)).active else "left",
+                _Cell(b.label, b.label),
+                b.evidence,
+            )
+            for b in a.participant_behaviours
+        ],
+    )
+    tally = {
+        label: sum(1 for b in a.participant_behaviours if b.label == label) for label in BEHAVIOURS
+    }
     return [
         _Heading(2, "Sharing against guidance"),
         facts,
         _Heading(3, "Sharing behaviours (Richardson & Asthana)"),
-        _Bullets(tuple(f"{_BEHAVIOUR_WORDS[label]} \u2014 {n} participant{'s' if n != 1 else ''}"
-                       for label, n in tally.items() if n or label != "unclassified")),
+        _Bullets(
+            tuple(
+                f"{_BEHAVIOUR_WORDS[label]} \u2014 {n} participant{'s' if n != 1 else ''}"
+                for label, n in tally.items()
+                if n or label != "unclassified"
+            )
+        ),
         _Para(f"The rule: {CLASSIFICATION_RULE}", "muted"),
         roles,
         people,
@@ -444,13 +609,18 @@ def _pid(a: Debrief, behaviour: Behaviour) -> int:
 
 
 def _by_role(a: Debrief, counts: Mapping[str, int]) -> str:
-    """"Police (2), School (1)": counts in brackets, so that "Police 2" stays a participant's label."""
+    """ "Police (2), School (1)": counts in brackets, so that "Police 2" stays a participant's label."""
     return ", ".join(f"{a.short(role)} ({n})" for role, n in counts.items()) or "\u2014"
 
 
 def _verdict_tone(g: FactGuidance) -> str:
-    return {"as guidance": "ideal", "over-shared": "over-open", "missed": "over-cautious",
-            "partly missed": "over-cautious", "missed and over-shared": "chaotic"}.get(g.verdict, "")
+    return {
+        "as guidance": "ideal",
+        "over-shared": "over-open",
+        "missed": "over-cautious",
+        "partly missed": "over-cautious",
+        "missed and over-shared": "chaotic",
+    }.get(g.verdict, "")
 
 
 # ---------------------------------------------------------------------------------------- barriers
@@ -460,30 +630,63 @@ def _barriers_section(a: Debrief) -> list[_Block]:
     b = a.barriers
     blocks: list[_Block] = [_Heading(2, "What held people back")]
     if not b.counts:
-        return blocks + [_Para("No barrier was cited.")]
+        return [*blocks, _Para("No barrier was cited.")]
     myth_ids = {m.barrier_id for m in b.myths}
     top = max(c.count for c in b.counts)
-    blocks.append(_Bars(tuple(
-        _Bar(c.label + (" (myth here)" if c.barrier_id in myth_ids else ""), c.count, top, str(c.count),
-             "myth" if c.barrier_id in myth_ids else "")
-        for c in b.counts), caption=f"{b.total} barriers cited"))
-    blocks.append(_table(
-        ["Barrier", "What they say", "Cited", "By", "On", "What it really is"],
-        [(c.label, f"\u201c{c.sentence}\u201d", c.count, _by_role(a, c.by_role),
-          ", ".join(f"{a.fact(f).label} ({n})" for f, n in c.by_fact.items()), c.explanation) for c in b.counts],
-    ))
+    blocks.append(
+        _Bars(
+            tuple(
+                _Bar(
+                    c.label + (" (myth here)" if c.barrier_id in myth_ids else ""),
+                    c.count,
+                    top,
+                    str(c.count),
+                    "myth" if c.barrier_id in myth_ids else "",
+                )
+                for c in b.counts
+            ),
+            caption=f"{b.total} barriers cited",
+        )
+    )
+    blocks.append(
+        _table(
+            ["Barrier", "What they say", "Cited", "By", "On", "What it really is"],
+            [
+                (
+                    c.label,
+                    f"\u201c{c.sentence}\u201d",
+                    c.count,
+                    _by_role(a, c.by_role),
+                    ", ".join(f"{a.fact(f).label} ({n})" for f, n in c.by_fact.items()),
+                    c.explanation,
+                )
+                for c in b.counts
+            ],
+        )
+    )
     if b.myths:
         blocks.append(_Heading(3, "Myths to bust"))
-        blocks.append(_Bullets(tuple(
-            f"\u201c{_barrier_sentence(m.barrier_id)}\u201d was cited {m.count}\u00d7 ({_by_role(a, m.by_role)}) on "
-            f"\u201c{a.fact(m.fact_id).short}\u201d, which needs no consent"
-            + (f": {m.gateway_label} applies." if m.gateway_label else ".")
-            for m in b.myths)))
+        blocks.append(
+            _Bullets(
+                tuple(
+                    f"\u201c{_barrier_sentence(m.barrier_id)}\u201d was cited {m.count}\u00d7 ({_by_role(a, m.by_role)}) on "
+                    f"\u201c{a.fact(m.fact_id).short}\u201d, which needs no consent"
+                    + (f": {m.gateway_label} applies." if m.gateway_label else ".")
+                    for m in b.myths
+                )
+            )
+        )
     if b.constraints:
         blocks.append(_Heading(3, "The role cards behind them"))
-        blocks.append(_Bullets(tuple(
-            f"{a.short(link.role_id)}: \u201c{link.text}\u201d became \u201c{_barrier_label(link.barrier_id)}\u201d "
-            f"{link.count}\u00d7" for link in b.constraints)))
+        blocks.append(
+            _Bullets(
+                tuple(
+                    f"{a.short(link.role_id)}: \u201c{link.text}\u201d became \u201c{_barrier_label(link.barrier_id)}\u201d "
+                    f"{link.count}\u00d7"
+                    for link in b.constraints
+                )
+            )
+        )
     return blocks
 
 
@@ -507,11 +710,17 @@ def _stages_section(a: Debrief) -> list[_Block]:
         if view.empty:
             blocks.append(_Para("Nobody submitted at this stage.", "alert"))
         else:
-            blocks.append(_Para(f"{view.submissions} submissions \u00b7 {view.flows.shares} shares \u00b7 "
-                                f"{view.barriers.total} barriers cited \u00b7 new facts: "
-                                + (", ".join(a.fact(f).label for f in view.fact_ids) or "none")))
+            blocks.append(
+                _Para(
+                    f"{view.submissions} submissions \u00b7 {view.flows.shares} shares \u00b7 "
+                    f"{view.barriers.total} barriers cited \u00b7 new facts: "
+                    + (", ".join(a.fact(f).label for f in view.fact_ids) or "none")
+                )
+            )
             blocks.append(_judgement_stage_table(a, view))
-            behaviours = [f"{a.short(b.role_id)}: {b.label}" for b in view.roles if b.label != "unclassified"]
+            behaviours = [
+                f"{a.short(b.role_id)}: {b.label}" for b in view.roles if b.label != "unclassified"
+            ]
             if behaviours:
                 blocks.append(_Para("Behaviours at this stage: " + "; ".join(behaviours) + "."))
         if view.prompts:
@@ -522,34 +731,52 @@ def _stages_section(a: Debrief) -> list[_Block]:
 def _prompts_section(a: Debrief) -> list[_Block]:
     if not a.prompts:
         return []
-    return [_Heading(2, "Questions for discussion"), _Bullets(tuple(
-        (f"Stage {p.stage_index + 1}: " if p.kind == "scenario" else "") + p.text for p in a.prompts))]
+    return [
+        _Heading(2, "Questions for discussion"),
+        _Bullets(
+            tuple(
+                (f"Stage {p.stage_index + 1}: " if p.kind == "scenario" else "") + p.text
+                for p in a.prompts
+            )
+        ),
+    ]
 
 
 def _notes_section(a: Debrief) -> list[_Block]:
     if not a.notes:
         return []
-    return [_Heading(2, "In their own words"), _Para("Notes their writers agreed to share, without names.", "muted"),
-            *(_Quote(note.text, f"{a.short(note.role_id)}, stage {note.stage_index + 1}") for note in a.notes)]
+    return [
+        _Heading(2, "In their own words"),
+        _Para("Notes their writers agreed to share, without names.", "muted"),
+        *(
+            _Quote(note.text, f"{a.short(note.role_id)}, stage {note.stage_index + 1}")
+            for note in a.notes
+        ),
+    ]
 
 
 def _story_section(a: Debrief) -> list[_Block]:
     blocks: list[_Block] = []
     if a.what_happened:
         blocks += [_Heading(2, "What happened"), _Para(a.what_happened)]
-    return blocks + [_Heading(2, "Learning outcomes"), _Bullets(tuple(a.learning_outcomes))]
+    return [*blocks, _Heading(2, "Learning outcomes"), _Bullets(tuple(a.learning_outcomes))]
 
 
 def _method_section(a: Debrief) -> list[_Block]:
-    return [_Heading(2, "How to read this report"), _Bullets((
-        "A fact shared at a stage reaches the other agency when that stage is revealed. The jigsaw shows what "
-        "each agency knew after the reveal; a judgement is compared with the picture its participants saw while "
-        "deciding.",
-        "Guidance is addressed to the agency that holds a fact: it should reach each agency guidance lists that "
-        "does not have it yet. Sending it on from elsewhere is counted, not required.",
-        CLASSIFICATION_RULE,
-        "Participants are named by role and number only; notes are quoted only where their writer allowed it.",
-    ))]
+    return [
+        _Heading(2, "How to read this report"),
+        _Bullets(
+            (
+                "A fact shared at a stage reaches the other agency when that stage is revealed. The jigsaw shows what "
+                "each agency knew after the reveal; a judgement is compared with the picture its participants saw while "
+                "deciding.",
+                "Guidance is addressed to the agency that holds a fact: it should reach each agency guidance lists that "
+                "does not have it yet. Sending it on from elsewhere is counted, not required.",
+                CLASSIFICATION_RULE,
+                "Participants are named by role and number only; notes are quoted only where their writer allowed it.",
+            )
+        ),
+    ]
 
 
 # ============================================================================================ Markdown
@@ -652,9 +879,11 @@ def render_html(analysis: Debrief) -> str:
     """The report as one standalone HTML page: inline CSS, no script, no network; prints well."""
     body = "\n".join(_html_block(block) for block in _document(analysis))
     title = html.escape(f"Debrief: {analysis.title} ({analysis.code}, {analysis.date})")
-    return (f"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title}</title>\n"
-            f"<style>{_CSS}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n")
+    return (
+        f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>{title}</title>\n'
+        f"<style>{_CSS}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
+    )
 
 
 def _e(text: object) -> str:
@@ -676,19 +905,22 @@ def _html_block(block: _Block) -> str:
             f'<div class="bar {_e(bar.tone)}"><span class="label">{_e(bar.label)}</span><span class="track">'
             f'<span class="fill" style="width:{_pct(bar.value, bar.maximum)}%"></span></span>'
             f'<span class="text">{_e(bar.text)}</span></div>'
-            for bar in block.bars)
+            for bar in block.bars
+        )
         caption = f'<div class="cap">{_e(block.caption)}</div>' if block.caption else ""
         return f'<div class="bars">{caption}{bars}</div>'
-    head = "".join(f"<th scope=\"col\">{_e(c)}</th>" for c in block.columns)
+    head = "".join(f'<th scope="col">{_e(c)}</th>' for c in block.columns)
     rows = "".join(
-        "<tr>" + "".join(_html_cell(n, cell) for n, cell in enumerate(row)) + "</tr>" for row in block.rows)
+        "<tr>" + "".join(_html_cell(n, cell) for n, cell in enumerate(row)) + "</tr>"
+        for row in block.rows
+    )
     caption = f"<caption>{_e(block.caption)}</caption>" if block.caption else ""
     cls = ' class="grid"' if block.grid else ""
     return f'<div class="scroll"><table{cls}>{caption}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>'
 
 
 def _html_cell(position: int, cell: _Cell) -> str:
-    tag = "th scope=\"row\"" if position == 0 else "td"
+    tag = 'th scope="row"' if position == 0 else "td"
     tone = f' class="{_e(cell.tone)}"' if cell.tone and position else ""
     return f"<{tag}{tone}>{_e(cell.text)}</{tag.split()[0]}>"
 
@@ -725,9 +957,26 @@ def _add_fonts(pdf: Any) -> bool:
     return True
 
 
-_LATIN1 = str.maketrans({"\u2014": "-", "\u2013": "-", "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
-                         "\u2026": "...", "\u00b7": "-", "\u2192": "->", "\u2193": "v", "\u25b2": "^",
-                         "\u25bc": "v", "\u25c7": "<>", "\u2588": "#", "\u2591": ".", "\u00d7": "x"})
+_LATIN1 = str.maketrans(
+    {
+        "\u2014": "-",
+        "\u2013": "-",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2026": "...",
+        "\u00b7": "-",
+        "\u2192": "->",
+        "\u2193": "v",
+        "\u25b2": "^",
+        "\u25bc": "v",
+        "\u25c7": "<>",
+        "\u2588": "#",
+        "\u2591": ".",
+        "\u00d7": "x",
+    }
+)
 
 
 def _latin1(text: object) -> str:
@@ -754,14 +1003,24 @@ def _pdf_block(pdf: Any, block: _Block, family: str, text: Any) -> None:
     elif isinstance(block, _Bullets):
         pdf.set_font(family, "", 10)
         for item in block.items:
-            pdf.multi_cell(width, 5, text("\u2022 " if family == "DejaVu" else "- ") + text(item),
-                           new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(
+                width,
+                5,
+                text("\u2022 " if family == "DejaVu" else "- ") + text(item),
+                new_x="LMARGIN",
+                new_y="NEXT",
+            )
         pdf.ln(2)
     elif isinstance(block, _Quote):
         pdf.set_font(family, "", 10)
         pdf.set_x(pdf.l_margin + 6)
-        pdf.multi_cell(width - 6, 5, text(f"\u201c{block.text}\u201d \u2014 {block.by}"), new_x="LMARGIN",
-                       new_y="NEXT")
+        pdf.multi_cell(
+            width - 6,
+            5,
+            text(f"\u201c{block.text}\u201d \u2014 {block.by}"),
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
         pdf.ln(1)
     elif isinstance(block, _Bars):
         _pdf_bars(pdf, block, family, text)
@@ -798,15 +1057,24 @@ def _slices(table: _Table) -> Iterator[_Table]:
         return
     for start in range(1, columns, _WIDE):
         keep = [0, *range(start, min(start + _WIDE, columns))]
-        yield _Table(tuple(table.columns[i] for i in keep), tuple(tuple(row[i] for i in keep) for row in table.rows),
-                     table.caption + f" (columns {start}-{min(start + _WIDE, columns) - 1} of {columns - 1})",
-                     table.grid)
+        yield _Table(
+            tuple(table.columns[i] for i in keep),
+            tuple(tuple(row[i] for i in keep) for row in table.rows),
+            table.caption
+            + f" (columns {start}-{min(start + _WIDE, columns) - 1} of {columns - 1})",
+            table.grid,
+        )
 
 
-_PDF_TONES = {"own": ((0, 114, 178), (255, 255, 255)), "received": ((230, 159, 0), (0, 0, 0)),
-              "unknown": ((240, 240, 240), (90, 90, 90)), "heat1": ((222, 235, 247), (0, 0, 0)),
-              "heat2": ((158, 202, 225), (0, 0, 0)), "heat3": ((66, 146, 198), (255, 255, 255)),
-              "heat4": ((8, 81, 156), (255, 255, 255))}
+_PDF_TONES = {
+    "own": ((0, 114, 178), (255, 255, 255)),
+    "received": ((230, 159, 0), (0, 0, 0)),
+    "unknown": ((240, 240, 240), (90, 90, 90)),
+    "heat1": ((222, 235, 247), (0, 0, 0)),
+    "heat2": ((158, 202, 225), (0, 0, 0)),
+    "heat3": ((66, 146, 198), (255, 255, 255)),
+    "heat4": ((8, 81, 156), (255, 255, 255)),
+}
 
 
 def _pdf_table(pdf: Any, table: _Table, family: str, text: Any) -> None:
@@ -816,8 +1084,12 @@ def _pdf_table(pdf: Any, table: _Table, family: str, text: Any) -> None:
         pdf.set_font(family, "B", 10)
         pdf.multi_cell(pdf.epw, 5, text(table.caption), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(family, "", 8 if len(table.columns) > 6 else 9)
-    with pdf.table(text_align="LEFT", line_height=4.5, first_row_as_headings=True,
-                   headings_style=FontFace(emphasis="BOLD", fill_color=(240, 240, 240))) as out:
+    with pdf.table(
+        text_align="LEFT",
+        line_height=4.5,
+        first_row_as_headings=True,
+        headings_style=FontFace(emphasis="BOLD", fill_color=(240, 240, 240)),
+    ) as out:
         heading = out.row()
         for column in table.columns:
             heading.cell(text(column))
@@ -919,4 +1191,3 @@ def render(fmt: str, record: WorkshopRecord, analysis: Debrief) -> str | bytes:
     if fmt == "json":
         return render_json(record, analysis)
     raise ValueError(f"Unknown format {fmt!r}: use one of {', '.join(FORMATS)}.")
-

@@ -6,8 +6,22 @@ The layer's public door: other layers import from here, never from its modules.
 from __future__ import annotations
 
 from facilitation.play.bots import decide
-from facilitation.play.picture import ActStages, Ledger, Receipt, RolePicture, act_stages, level_for, whole_picture
-from facilitation.play.records import FactDecision, Participant, StageDecision, Submission, WorkshopRecord
+from facilitation.play.picture import (
+    ActStages,
+    Ledger,
+    Receipt,
+    RolePicture,
+    act_stages,
+    level_for,
+    whole_picture,
+)
+from facilitation.play.records import (
+    FactDecision,
+    Participant,
+    StageDecision,
+    Submission,
+    WorkshopRecord,
+)
 
 __all__ = [
     "ActStages",

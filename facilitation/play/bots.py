@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import random
 
-from facilitation.content import Snapshot
-from facilitation.content import reference
+from facilitation.content import Snapshot, reference
 from facilitation.play.picture import RolePicture
 from facilitation.play.records import FactDecision, StageDecision
 
@@ -62,17 +61,25 @@ def decide(
                     share_with.append(other)
                 else:
                     withheld = True
-            elif rng.random() < (_OVERSHARE_AVOID if other in fact.guidance.avoid else _OVERSHARE_OTHER):
+            elif rng.random() < (
+                _OVERSHARE_AVOID if other in fact.guidance.avoid else _OVERSHARE_OTHER
+            ):
                 share_with.append(other)
-        cited = tuple(rng.sample(barriers, min(len(barriers), 1 if rng.random() < 0.7 else 2))) if withheld else ()
+        cited = (
+            tuple(rng.sample(barriers, min(len(barriers), 1 if rng.random() < 0.7 else 2)))
+            if withheld
+            else ()
+        )
         gateway = rng.choice(gateways) if share_with and gateways and rng.random() < 0.8 else None
-        entries.append(FactDecision(
-            fact_id=fact_id,
-            share_with=tuple(share_with),
-            gateway=gateway,
-            tell_family=rng.random() < _TELL_FAMILY[fact.guidance.consent],
-            barriers=cited,
-        ))
+        entries.append(
+            FactDecision(
+                fact_id=fact_id,
+                share_with=tuple(share_with),
+                gateway=gateway,
+                tell_family=rng.random() < _TELL_FAMILY[fact.guidance.consent],
+                barriers=cited,
+            )
+        )
     level = int(_clamp(picture.level + rng.choice((-1, 0, 0, 1)), 1, 4))
     return StageDecision(
         facts=tuple(entries),
@@ -85,5 +92,10 @@ def decide(
 def _action(level: int, acts_at: int, rng: random.Random) -> str:
     if level >= acts_at:
         return "strategy_discussion" if level == 4 and rng.random() < 0.5 else "refer"
-    return rng.choice({1: ("no_action", "record_only"), 2: ("monitor", "early_help"), 3: ("early_help", "monitor")}
-                      [level])
+    return rng.choice(
+        {
+            1: ("no_action", "record_only"),
+            2: ("monitor", "early_help"),
+            3: ("early_help", "monitor"),
+        }[level]
+    )

@@ -94,12 +94,16 @@ def level_for(weight: int, levels: Mapping[int, int]) -> int:
 class Ledger:
     """Every receipt of every fact, built once from the submissions, queried for any role and stage."""
 
-    def __init__(self, snapshot: Snapshot, submissions: Iterable[Submission], revealed_through: int) -> None:
+    def __init__(
+        self, snapshot: Snapshot, submissions: Iterable[Submission], revealed_through: int
+    ) -> None:
         self.snapshot = snapshot
         scenario = snapshot.scenario
         self._weights = {fact.id: fact.weight for fact in scenario.facts}
         self._fact_order = list(self._weights)
-        self._entry_stage = {fact.id: index for index, stage in enumerate(scenario.stages) for fact in stage.facts}
+        self._entry_stage = {
+            fact.id: index for index, stage in enumerate(scenario.stages) for fact in stage.facts
+        }
         self._holder = {fact.id: fact.held_by for fact in scenario.facts}
         in_play = set(snapshot.role_ids)
         receipts: dict[str, dict[str, list[Receipt]]] = defaultdict(lambda: defaultdict(list))
@@ -128,9 +132,13 @@ class Ledger:
             if own or got:
                 facts[fact_id] = KnownFact(fact_id, own, got)
         weight = sum(self._weights[fact_id] for fact_id in facts)
-        return RolePicture(role_id, stage_index, facts, weight, level_for(weight, self.snapshot.scenario.levels))
+        return RolePicture(
+            role_id, stage_index, facts, weight, level_for(weight, self.snapshot.scenario.levels)
+        )
 
-    def first_stage_reaching(self, role_id: str, level: int, through: int | None = None) -> int | None:
+    def first_stage_reaching(
+        self, role_id: str, level: int, through: int | None = None
+    ) -> int | None:
         """First stage (up to `through`, default the last) at whose reveal the picture reaches `level`."""
         last = len(self.snapshot.scenario.stages) - 1 if through is None else through
         for index in range(last + 1):
@@ -141,7 +149,9 @@ class Ledger:
 
 def whole_picture(snapshot: Snapshot, stage_index: int) -> RolePicture:
     """Every fact in play up to and including `stage_index`, as if one agency held them all."""
-    in_play = [fact for stage in snapshot.scenario.stages[: stage_index + 1] for fact in stage.facts]
+    in_play = [
+        fact for stage in snapshot.scenario.stages[: stage_index + 1] for fact in stage.facts
+    ]
     facts = {fact.id: KnownFact(fact.id, own=True) for fact in in_play}
     weight = sum(fact.weight for fact in in_play)
     return RolePicture("*", stage_index, facts, weight, level_for(weight, snapshot.scenario.levels))
@@ -158,15 +168,25 @@ def guidance_submissions(snapshot: Snapshot) -> list[Submission]:
             by_holder[fact.held_by].append({"fact_id": fact.id, "share_with": share_with})
         for participant_id, (holder, entries) in enumerate(sorted(by_holder.items())):
             decision = StageDecision(facts=entries, level=1, action="no_action", confidence=3)
-            submissions.append(Submission(participant_id=-1 - participant_id, role_id=holder,
-                                          stage_index=index, decision=decision))
+            submissions.append(
+                Submission(
+                    participant_id=-1 - participant_id,
+                    role_id=holder,
+                    stage_index=index,
+                    decision=decision,
+                )
+            )
     return submissions
 
 
-def act_stages(snapshot: Snapshot, submissions: Iterable[Submission], revealed_through: int) -> ActStages:
+def act_stages(
+    snapshot: Snapshot, submissions: Iterable[Submission], revealed_through: int
+) -> ActStages:
     """The first stage at which the lead role could act, actually and had guidance been followed."""
     lead = snapshot.scenario.lead_role
     acts_at = snapshot.roles[lead].threshold.acts_at
-    actual = Ledger(snapshot, submissions, revealed_through).first_stage_reaching(lead, acts_at, revealed_through)
+    actual = Ledger(snapshot, submissions, revealed_through).first_stage_reaching(
+        lead, acts_at, revealed_through
+    )
     ideal = Ledger(snapshot, guidance_submissions(snapshot), len(snapshot.scenario.stages) - 1)
     return ActStages(actual=actual, possible=ideal.first_stage_reaching(lead, acts_at))

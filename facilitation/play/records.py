@@ -19,9 +19,13 @@ class FactDecision(Strict):
     """One participant's decision about one fact in their picture."""
 
     fact_id: Slug
-    share_with: tuple[Slug, ...] = Field((), description="Roles the participant shares the fact with.")
+    share_with: tuple[Slug, ...] = Field(
+        (), description="Roles the participant shares the fact with."
+    )
     gateway: Slug | None = Field(None, description="Gateway relied on; None means 'not sure'.")
-    tell_family: bool = Field(False, description="Whether they would tell the family they are sharing.")
+    tell_family: bool = Field(
+        False, description="Whether they would tell the family they are sharing."
+    )
     barriers: tuple[Slug, ...] = Field(
         (), description="Barrier ids that held them back from the roles they left out."
     )
@@ -35,12 +39,18 @@ class FactDecision(Strict):
 class StageDecision(Strict):
     """Everything one participant submits at one stage."""
 
-    facts: tuple[FactDecision, ...] = Field((), description="A decision for each fact in the picture.")
+    facts: tuple[FactDecision, ...] = Field(
+        (), description="A decision for each fact in the picture."
+    )
     level: LevelNumber = Field(description="Level of need the participant sees now (1-4).")
     action: ActionId = Field(description="What their agency would do next.")
     confidence: Annotated[int, Field(ge=1, le=5)] = Field(description="How sure they are, 1-5.")
-    note: Annotated[str, StringConstraints(max_length=NOTE_MAX_CHARS)] = Field("", description="Optional note.")
-    note_shareable: bool = Field(False, description="The note may be quoted, without a name, in the debrief.")
+    note: Annotated[str, StringConstraints(max_length=NOTE_MAX_CHARS)] = Field(
+        "", description="Optional note."
+    )
+    note_shareable: bool = Field(
+        False, description="The note may be quoted, without a name, in the debrief."
+    )
 
     def for_fact(self, fact_id: str) -> FactDecision | None:
         """This decision's entry for one fact, if any."""

@@ -13,14 +13,24 @@
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+import logging
+from collections.abc import Iterator, MutableMapping
+from contextlib import contextmanager
 
 import streamlit as st
 
+from facilitation.errors import UserError
 from facilitation.ui import streamlit_fixes
 from facilitation.ui.services import announce_once, page_run_slots
+from facilitation.ui.widgets import escape_markdown
 
-__all__ = ["PAGES", "layout_for", "run"]
+__all__ = ["PAGES", "errors_shown_plainly", "layout_for", "run"]
+
+_log = logging.getLogger("facilitation.ui")
+INTERNAL_ERROR_TEXT = (
+    "Something went wrong on our side. Nothing you confirmed is lost: reload the page to carry on. "
+    "If it happens again, tell the person running the session."
+)
 
 # (script, title, url path, icon); the first is the default page.
 PAGES: tuple[tuple[str, str, str, str], ...] = (
@@ -42,7 +52,7 @@ _PAGES_KEY = "_easi_pages"  # session state: this session's st.Page objects
 
 
 def layout_for(url_path: str, query: dict) -> str:
-    """"centered" for the join and play pages (and the home page when it shows the join form)."""
+    """ "centered" for the join and play pages (and the home page when it shows the join form)."""
     if url_path in CENTERED or (url_path in ("", "home") and query.get("code")):
         return "centered"
     return "wide"
@@ -75,11 +85,29 @@ def run() -> None:
     # One page configuration per run, once the page is known (a second call in the same run is not
     # reliably applied by the browser).
     title = "EASI Workshop" if page.title == "EASI Workshop" else f"{page.title} · EASI Workshop"
-    st.set_page_config(page_title=title, page_icon=":material/extension:",
-                       layout=layout_for(page.url_path, st.query_params.to_dict()),
-                       initial_sidebar_state="collapsed")
-    if page.url_path in TAKE_TURNS:
-        with page_run_slots():
+    st.set_page_config(
+        page_title=title,
+        page_icon=":material/extension:",
+        layout=layout_for(page.url_path, st.query_params.to_dict()),
+        initial_sidebar_state="collapsed",
+    )
+    with errors_shown_plainly():
+        if page.url_path in TAKE_TURNS:
+            with page_run_slots():
+                page.run()
+        else:
             page.run()
-    else:
-        page.run()
+
+
+@contextmanager
+def errors_shown_plainly() -> Iterator[None]:
+    """The UI's one error handler: a user error is shown as its own message, as text; anything else as
+    a short apology, with no traceback on screen and only the exception's type in the log (its message
+    may hold workshop data). Streamlit's rerun and stop signals are BaseExceptions and pass through."""
+    try:
+        yield
+    except UserError as error:
+        st.error(escape_markdown(error), icon=":material/error:")
+    except Exception as error:  # noqa: BLE001  # the shell's last resort: no page may show a traceback
+        _log.error("page run failed: %s", type(error).__name__)
+        st.error(INTERNAL_ERROR_TEXT, icon=":material/error:")

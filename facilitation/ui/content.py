@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from facilitation.content import Snapshot, catalogue, load_snapshot
-from facilitation.errors import LibraryError
+from facilitation.errors import EasiError, LibraryError
 
 __all__ = ["ScenarioChoice", "scenarios", "snapshot"]
 
@@ -41,20 +41,25 @@ def scenarios() -> list[ScenarioChoice]:
                 snap = load_snapshot(entry.path)
             except LibraryError as error:
                 problems = tuple(problem.format() for problem in error.problems)
-            except Exception as error:  # reported, not raised: one broken file must not hide the others
+            except (
+                EasiError,
+                OSError,
+            ) as error:  # reported: one broken file must not hide the others
                 problems = (str(error),)
         scenario = snap.scenario if snap is not None else None
-        choices.append(ScenarioChoice(
-            id=entry.id,
-            title=entry.title or entry.id,
-            audience=entry.audience or "",
-            summary=entry.summary or "",
-            duration_minutes=scenario.duration_minutes if scenario else None,
-            stage_count=len(scenario.stages) if scenario else 0,
-            roles={r: snap.roles[r].name for r in snap.role_ids} if snap is not None else {},
-            lead_role=scenario.lead_role if scenario else "",
-            problems=problems,
-        ))
+        choices.append(
+            ScenarioChoice(
+                id=entry.id,
+                title=entry.title or entry.id,
+                audience=entry.audience or "",
+                summary=entry.summary or "",
+                duration_minutes=scenario.duration_minutes if scenario else None,
+                stage_count=len(scenario.stages) if scenario else 0,
+                roles={r: snap.roles[r].name for r in snap.role_ids} if snap is not None else {},
+                lead_role=scenario.lead_role if scenario else "",
+                problems=problems,
+            )
+        )
     return choices
 
 
@@ -64,4 +69,6 @@ def snapshot(scenario_id: str, role_ids: list[str] | None = None) -> Snapshot:
     if role_ids is None:
         return snap
     keep = set(role_ids)
-    return snap.model_copy(update={"roles": {r: role for r, role in snap.roles.items() if r in keep}})
+    return snap.model_copy(
+        update={"roles": {r: role for r, role in snap.roles.items() if r in keep}}
+    )

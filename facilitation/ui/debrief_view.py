@@ -7,8 +7,15 @@ from __future__ import annotations
 import altair as alt
 import streamlit as st
 
-from facilitation.outputs import barrier_chart, fact_key_rows, flow_chart, jigsaw_chart, judgement_chart, picture_share_chart
 from facilitation.analysis import Debrief, analyse
+from facilitation.outputs import (
+    barrier_chart,
+    fact_key_rows,
+    flow_chart,
+    jigsaw_chart,
+    judgement_chart,
+    picture_share_chart,
+)
 from facilitation.play import WorkshopRecord
 from facilitation.ui.widgets import level_label
 
@@ -27,11 +34,15 @@ ENDING = ("What happened", "Key messages", "What held people back", "Sharing", "
 
 
 @st.cache_resource(show_spinner=False, max_entries=64, ttl=3600)
-def _cached(kind: str, code: str, version: int, through: int | None, _record: WorkshopRecord) -> Debrief:
+def _cached(
+    kind: str, code: str, version: int, through: int | None, _record: WorkshopRecord
+) -> Debrief:
     return analyse(_record, through)
 
 
-def analysis_for(kind: str, code: str, version: int, record: WorkshopRecord, through: int | None = None) -> Debrief:
+def analysis_for(
+    kind: str, code: str, version: int, record: WorkshopRecord, through: int | None = None
+) -> Debrief:
     """The analysis of a record, built once per (who sees it, workshop, version): a reveal redraws every
     facilitator tab and the projector at once. `kind` keeps records of different audiences apart."""
     return _cached(kind, code, version, through, record)
@@ -59,8 +70,14 @@ def _jigsaw(analysis: Debrief, stage: int | None, max_height: int | None) -> Non
         st.dataframe(fact_key_rows(analysis, stage), hide_index=True, width="stretch")
 
 
-def reveal(analysis: Debrief, stage: int, section: str, *, prompts_limit: int = 6,
-           max_height: int | None = None) -> None:
+def reveal(
+    analysis: Debrief,
+    stage: int,
+    section: str,
+    *,
+    prompts_limit: int = 6,
+    max_height: int | None = None,
+) -> None:
     """One part of a stage's reveal. `max_height` caps a chart's plotting height (the projector's screen)."""
     view = analysis.stage(stage)
     # Shorter rows fit more agencies on one screen, down to what a two-line cell label needs.
@@ -70,9 +87,11 @@ def reveal(analysis: Debrief, stage: int, section: str, *, prompts_limit: int = 
         jigsaw = view.jigsaw
         if jigsaw.lead is not None:
             lead = analysis.role(analysis.lead_role)
-            st.caption(f"{lead.short_name} (the lead agency) now holds {jigsaw.lead.count} of {jigsaw.whole.count} "
-                       f"facts: level {level_label(analysis.audience, jigsaw.lead.level)}; the whole picture "
-                       f"reaches level {level_label(analysis.audience, jigsaw.whole.level)}.")
+            st.caption(
+                f"{lead.short_name} (the lead agency) now holds {jigsaw.lead.count} of {jigsaw.whole.count} "
+                f"facts: level {level_label(analysis.audience, jigsaw.lead.level)}; the whole picture "
+                f"reaches level {level_label(analysis.audience, jigsaw.whole.level)}."
+            )
     elif section == "Who shared with whom":
         if view.flows.shares:
             _chart(flow_chart(analysis, stage))  # two-line labels need the chart's own row height
@@ -105,7 +124,9 @@ def text_size_key(text: str) -> str:
     return "narrative-xl"
 
 
-def ending(analysis: Debrief, section: str, *, max_height: int | None = None, projector: bool = False) -> None:
+def ending(
+    analysis: Debrief, section: str, *, max_height: int | None = None, projector: bool = False
+) -> None:
     """One part of the debrief at the end of the workshop. The `projector` shows less, larger."""
     max_height = max(max_height, ROW_MIN * len(analysis.roles)) if max_height else None
     if section == "What happened":
@@ -115,10 +136,15 @@ def ending(analysis: Debrief, section: str, *, max_height: int | None = None, pr
         act = analysis.act
         if act.status != "no_lead" and act.possible is not None:
             lead = analysis.short(act.lead_role)
-            actual = (f"in this room it could act at stage {act.actual + 1}" if act.actual is not None
-                      else "in this room it never held enough to act")
-            st.markdown(f"**{lead} could have acted at stage {act.possible + 1}** had each piece been shared as "
-                        f"guidance says; {actual}.")
+            actual = (
+                f"in this room it could act at stage {act.actual + 1}"
+                if act.actual is not None
+                else "in this room it never held enough to act"
+            )
+            st.markdown(
+                f"**{lead} could have acted at stage {act.possible + 1}** had each piece been shared as "
+                f"guidance says; {actual}."
+            )
     elif section == "Key messages":
         for message in analysis.key_messages:
             st.markdown(f"- {message}")
@@ -130,17 +156,23 @@ def ending(analysis: Debrief, section: str, *, max_height: int | None = None, pr
             for myth in analysis.barriers.myths[:3]:
                 fact = analysis.fact(myth.fact_id)
                 basis = f" {myth.gateway_label} is a lawful basis." if myth.gateway_label else ""
-                st.caption(f"Myth: '{myth.barrier_id.replace('_', ' ')}' cited {myth.count}× on “{fact.short}”."
-                           + basis)
+                st.caption(
+                    f"Myth: '{myth.barrier_id.replace('_', ' ')}' cited {myth.count}× on “{fact.short}”."
+                    + basis
+                )
         else:
             st.markdown("### Nobody said anything held them back.")
     elif section == "Sharing":
         if projector:  # words that read from the back of the room; the evidence is in the report
             for behaviour in analysis.role_behaviours:
-                st.markdown(f"**{analysis.short(behaviour.role_id)}**: {_BEHAVIOUR_WORDS[behaviour.label]}")
+                st.markdown(
+                    f"**{analysis.short(behaviour.role_id)}**: {_BEHAVIOUR_WORDS[behaviour.label]}"
+                )
             return
-        rows = [{"Agency": analysis.short(b.role_id), "Behaviour": b.label, "Evidence": b.evidence}
-                for b in analysis.role_behaviours]
+        rows = [
+            {"Agency": analysis.short(b.role_id), "Behaviour": b.label, "Evidence": b.evidence}
+            for b in analysis.role_behaviours
+        ]
         st.dataframe(rows, hide_index=True, width="stretch")
         st.caption(analysis.rule)
     else:

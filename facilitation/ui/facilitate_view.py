@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from facilitation.errors import EasiError, NotAllowed, NotFound
 from facilitation.content import reference
+from facilitation.engine import FacilitatorView, Status
+from facilitation.errors import EasiError, NotAllowed, NotFound
 from facilitation.outputs import render
 from facilitation.ui import content, services
 from facilitation.ui.debrief_view import ENDING, REVEAL, analysis_for, ending, reveal
 from facilitation.ui.widgets import css, level_label, phase_caption, qr_svg, top_links, watch
-from facilitation.engine import FacilitatorView, Status
 
 __all__ = ["CONTROLS", "enabled_controls", "page"]
 
@@ -51,8 +51,14 @@ def enabled_controls(status: Status) -> set[str]:
 
 
 def _default_section(status: Status) -> str:
-    return {"lobby": "Room", "open": "Stage", "locked": "Stage", "revealed": "Reveal", "debrief": "Debrief",
-            "closed": "Export"}[status.phase]
+    return {
+        "lobby": "Room",
+        "open": "Stage",
+        "locked": "Stage",
+        "revealed": "Reveal",
+        "debrief": "Debrief",
+        "closed": "Export",
+    }[status.phase]
 
 
 # ------------------------------------------------------------------------------------------- page
@@ -76,13 +82,19 @@ def page() -> None:
         return
     except NotAllowed:
         top_links("facilitate")
-        st.error("This facilitator link is not right for that workshop. Use the link you were given when you "
-                 "created it.")
+        st.error(
+            "This facilitator link is not right for that workshop. Use the link you were given when you "
+            "created it."
+        )
         _forget_link()
         return
     status = view.status
-    watch(lambda: eng.versions(code).any, f"facilitate:{status.code}", seen,
-          countdown_ends_at=status.countdown_ends_at)
+    watch(
+        lambda: eng.versions(code).any,
+        f"facilitate:{status.code}",
+        seen,
+        countdown_ends_at=status.countdown_ends_at,
+    )
     st.caption(f"EASI Workshop · facilitating · {status.scenario_id}")
     title_col, code_col = st.columns([3, 1], vertical_alignment="bottom")
     with title_col:
@@ -91,8 +103,13 @@ def page() -> None:
         st.metric("Join code", status.code)
     _flash()
     _controls(view, key)
-    section = st.segmented_control("Section", SECTIONS, default=_default_section(status), required=True,
-                                   key=f"facilitate:section:{status.phase}")
+    section = st.segmented_control(
+        "Section",
+        SECTIONS,
+        default=_default_section(status),
+        required=True,
+        key=f"facilitate:section:{status.phase}",
+    )
     section = section or _default_section(status)
     if section == "Room":
         _room(view, key)
@@ -135,12 +152,23 @@ def _controls(view: FacilitatorView, key: str) -> None:
         valid = enabled_controls(status)
         columns = st.columns(len(CONTROLS))
         for column, (method, label, icon) in zip(columns, CONTROLS):
-            if method == "next_stage" and status.phase == "revealed" and status.stage_index + 1 < status.stage_count:
+            if (
+                method == "next_stage"
+                and status.phase == "revealed"
+                and status.stage_index + 1 < status.stage_count
+            ):
                 label = f"Open stage {status.stage_index + 2}"
             with column:
-                st.button(label, key=f"control:{method}", icon=icon, disabled=method not in valid,
-                          type="primary" if method in valid else "secondary", width="stretch",
-                          on_click=_act, args=(method, status.code, key))
+                st.button(
+                    label,
+                    key=f"control:{method}",
+                    icon=icon,
+                    disabled=method not in valid,
+                    type="primary" if method in valid else "secondary",
+                    width="stretch",
+                    on_click=_act,
+                    args=(method, status.code, key),
+                )
 
 
 # ------------------------------------------------------------------------------------------ room
@@ -160,14 +188,24 @@ def _room(view: FacilitatorView, key: str) -> None:
         with qr_col:
             st.image(qr_svg(join_url), width=180)
         st.code(join_url, language=None)
-        projector = services.link("projector", w=status.code,
-                                  k=st.query_params.get("p") or st.session_state.get(f"projector:{status.code}") or key)
+        projector = services.link(
+            "projector",
+            w=status.code,
+            k=st.query_params.get("p") or st.session_state.get(f"projector:{status.code}") or key,
+        )
         st.link_button("Open the projector view", projector, icon=":material/tv:", type="primary")
         if not (st.query_params.get("p") or st.session_state.get(f"projector:{status.code}")):
-            st.caption("The projector link uses your facilitator key: keep the projector's address bar out of sight.")
+            st.caption(
+                "The projector link uses your facilitator key: keep the projector's address bar out of sight."
+            )
         with st.expander("Your facilitator link (keep it private)"):
-            st.markdown("Open it in another tab or on another device to run this workshop from there.")
-            st.code(services.link("facilitate", w=status.code, k=key, p=st.query_params.get("p", "")), language=None)
+            st.markdown(
+                "Open it in another tab or on another device to run this workshop from there."
+            )
+            st.code(
+                services.link("facilitate", w=status.code, k=key, p=st.query_params.get("p", "")),
+                language=None,
+            )
     with right:
         _roster(view, key)
 
@@ -176,34 +214,61 @@ def _roster(view: FacilitatorView, key: str) -> None:
     status = view.status
     roles = view.record.snapshot.roles
     role_ids = view.record.snapshot.role_ids
-    people = [entry for entry in view.roster]
+    people = list(view.roster)
     st.subheader(f"Roster · {len(people)} joined")
     by_role = {role_id: [p for p in people if p.role_id == role_id] for role_id in role_ids}
     rows = []
     for role_id in role_ids:
         members = by_role[role_id]
         if not members:
-            rows.append({"Agency": roles[role_id].short_name, "Participant": "(nobody yet)", "Kind": "",
-                         "Submitted this stage": ""})
+            rows.append(
+                {
+                    "Agency": roles[role_id].short_name,
+                    "Participant": "(nobody yet)",
+                    "Kind": "",
+                    "Submitted this stage": "",
+                }
+            )
         for person in members:
-            rows.append({"Agency": roles[role_id].short_name, "Participant": person.display_name,
-                         "Kind": "simulated" if person.simulated else "person",
-                         "Submitted this stage": ("yes" if person.submitted else "no")
-                         if status.phase in ("open", "locked", "revealed") else ""})
+            rows.append(
+                {
+                    "Agency": roles[role_id].short_name,
+                    "Participant": person.display_name,
+                    "Kind": "simulated" if person.simulated else "person",
+                    "Submitted this stage": ("yes" if person.submitted else "no")
+                    if status.phase in ("open", "locked", "revealed")
+                    else "",
+                }
+            )
     # A dataframe shows every name as plain text (no Markdown, no HTML).
     st.dataframe(rows, hide_index=True, width="stretch")
     empty = [role_id for role_id in role_ids if not by_role[role_id]]
-    st.button(f"Fill {len(empty)} empty role{'s' if len(empty) != 1 else ''} with simulated participants",
-              icon=":material/smart_toy:", disabled=not empty or status.phase == "closed",
-              on_click=_act, args=("add_simulated", status.code, key))
+    st.button(
+        f"Fill {len(empty)} empty role{'s' if len(empty) != 1 else ''} with simulated participants",
+        icon=":material/smart_toy:",
+        disabled=not empty or status.phase == "closed",
+        on_click=_act,
+        args=("add_simulated", status.code, key),
+    )
     if people:
         with st.popover("Remove a participant", icon=":material/person_remove:"):
-            choice = st.selectbox("Participant to remove", [p.participant_id for p in people],
-                                  format_func=lambda pid: next(f"{p.display_name} ({roles[p.role_id].short_name})"
-                                                               for p in people if p.participant_id == pid))
+            choice = st.selectbox(
+                "Participant to remove",
+                [p.participant_id for p in people],
+                format_func=lambda pid: next(
+                    f"{p.display_name} ({roles[p.role_id].short_name})"
+                    for p in people
+                    if p.participant_id == pid
+                ),
+            )
             st.caption("Their seat stops working and their decisions are deleted.")
-            st.button("Remove", type="primary", key="remove-participant", on_click=_remove,
-                      args=(status.code, key, choice))
+            st.button(
+                "Remove",
+                type="primary",
+                key="remove-participant",
+                on_click=_remove,
+                args=(status.code, key, choice),
+            )
 
 
 def _remove(code: str, key: str, participant_id: int) -> None:
@@ -236,14 +301,20 @@ def _stage(view: FacilitatorView, key: str) -> None:
             _facts(view, status.stage_index)
     with right:
         st.subheader("Decisions in")
-        playing = {role_id: sum(1 for p in view.roster if p.role_id == role_id) for role_id in roles}
+        playing = {
+            role_id: sum(1 for p in view.roster if p.role_id == role_id) for role_id in roles
+        }
         total = sum(playing.values())
         done = sum(view.submitted_by_role.values())
-        st.progress(done / total if total else 0.0, text=f"{done} of {total} participants have submitted")
+        st.progress(
+            done / total if total else 0.0, text=f"{done} of {total} participants have submitted"
+        )
         for role_id, count in playing.items():
             if count:
                 submitted = view.submitted_by_role.get(role_id, 0)
-                st.progress(submitted / count, text=f"{roles[role_id].short_name}: {submitted} of {count}")
+                st.progress(
+                    submitted / count, text=f"{roles[role_id].short_name}: {submitted} of {count}"
+                )
         _countdown(view, key)
 
 
@@ -251,15 +322,28 @@ def _facts(view: FacilitatorView, stage_index: int) -> None:
     ref = reference()
     roles = view.record.snapshot.roles
     for fact in view.record.snapshot.scenario.stages[stage_index].facts:
-        holder = roles[fact.held_by].short_name if fact.held_by in roles else f"{fact.held_by} (not in play)"
+        holder = (
+            roles[fact.held_by].short_name
+            if fact.held_by in roles
+            else f"{fact.held_by} (not in play)"
+        )
         st.markdown(f"**{holder}** · weight {fact.weight} · {fact.sensitivity.replace('_', ' ')}")
         st.markdown(fact.text)
         guidance = fact.guidance
-        share = ", ".join(roles[r].short_name for r in guidance.share_with if r in roles) or "nobody"
+        share = (
+            ", ".join(roles[r].short_name for r in guidance.share_with if r in roles) or "nobody"
+        )
         avoid = ", ".join(roles[r].short_name for r in guidance.avoid if r in roles)
-        gateway = ref.gateways[guidance.gateway].label if guidance.gateway in ref.gateways else "none named"
-        st.caption(f"Guidance: share with {share}" + (f"; not with {avoid}" if avoid else "")
-                   + f"; gateway {gateway}; consent {guidance.consent.replace('_', ' ')}. {guidance.why}")
+        gateway = (
+            ref.gateways[guidance.gateway].label
+            if guidance.gateway in ref.gateways
+            else "none named"
+        )
+        st.caption(
+            f"Guidance: share with {share}"
+            + (f"; not with {avoid}" if avoid else "")
+            + f"; gateway {gateway}; consent {guidance.consent.replace('_', ' ')}. {guidance.why}"
+        )
 
 
 def _countdown(view: FacilitatorView, key: str) -> None:
@@ -272,9 +356,13 @@ def _countdown(view: FacilitatorView, key: str) -> None:
         minutes = st.number_input("Minutes", min_value=1, max_value=180, value=5, step=1)
         start, clear = st.columns(2)
         with start:
-            started = st.form_submit_button("Start countdown", icon=":material/timer:", width="stretch")
+            started = st.form_submit_button(
+                "Start countdown", icon=":material/timer:", width="stretch"
+            )
         with clear:
-            cleared = st.form_submit_button("Clear", disabled=status.countdown_ends_at is None, width="stretch")
+            cleared = st.form_submit_button(
+                "Clear", disabled=status.countdown_ends_at is None, width="stretch"
+            )
     if started:
         _act("set_countdown", status.code, key, seconds=int(minutes) * 60)
         st.rerun()
@@ -291,8 +379,13 @@ def _stage_picker(status: Status, revealed_through: int, key: str) -> int | None
         return None
     options = list(range(revealed_through + 1))
     default = min(status.stage_index, revealed_through)
-    return st.selectbox("Stage", options, index=options.index(default) if default in options else len(options) - 1,
-                        format_func=lambda i: f"Stage {i + 1}", key=key)
+    return st.selectbox(
+        "Stage",
+        options,
+        index=options.index(default) if default in options else len(options) - 1,
+        format_func=lambda i: f"Stage {i + 1}",
+        key=key,
+    )
 
 
 def _reveal(view: FacilitatorView, version: int) -> None:
@@ -306,15 +399,27 @@ def _reveal(view: FacilitatorView, version: int) -> None:
     with picker:
         stage = _stage_picker(status, record.revealed_through, "facilitate:reveal-stage")
     with section_col:
-        section = st.segmented_control("Part of the reveal", REVEAL, default=REVEAL[0], required=True,
-                                       key="facilitate:reveal-section")
+        section = st.segmented_control(
+            "Part of the reveal",
+            REVEAL,
+            default=REVEAL[0],
+            required=True,
+            key="facilitate:reveal-section",
+        )
     reveal(analysis, stage, section or REVEAL[0], prompts_limit=12)
     if (section or REVEAL[0]) == "Level of need":
         audience = analysis.audience
-        rows = [{"Agency": analysis.short(j.role_id), "Chosen": ", ".join(str(n) for n in j.levels) or "-",
-                 "Picture supported": level_label(audience, j.supported),
-                 "Confidence (mean)": "" if j.confidence_mean is None else f"{j.confidence_mean:.1f}"}
-                for j in analysis.stage(stage).judgements]
+        rows = [
+            {
+                "Agency": analysis.short(j.role_id),
+                "Chosen": ", ".join(str(n) for n in j.levels) or "-",
+                "Picture supported": level_label(audience, j.supported),
+                "Confidence (mean)": ""
+                if j.confidence_mean is None
+                else f"{j.confidence_mean:.1f}",
+            }
+            for j in analysis.stage(stage).judgements
+        ]
         st.dataframe(rows, hide_index=True, width="stretch")
 
 
@@ -322,12 +427,19 @@ def _debrief(view: FacilitatorView, version: int) -> None:
     status = view.status
     record = view.record
     if status.phase not in ("debrief", "closed"):
-        st.info("The debrief opens once the last stage is revealed. You can look ahead at what it will show.")
+        st.info(
+            "The debrief opens once the last stage is revealed. You can look ahead at what it will show."
+        )
     if record.revealed_through < 0:
         return
     analysis = analysis_for("facilitator", status.code, version, record)
-    section = st.segmented_control("Part of the debrief", ENDING, default=ENDING[0], required=True,
-                                   key="facilitate:ending-section")
+    section = st.segmented_control(
+        "Part of the debrief",
+        ENDING,
+        default=ENDING[0],
+        required=True,
+        key="facilitate:ending-section",
+    )
     ending(analysis, section or ENDING[0])
     if (section or ENDING[0]) == "Key messages" and analysis.prompts:
         st.subheader("Questions for the room")
@@ -344,8 +456,10 @@ def _export(view: FacilitatorView, version: int) -> None:
     status = view.status
     record = view.record
     st.subheader("Export the debrief")
-    st.caption("Reports name agencies and participant labels (\"School 2\"), never names; notes appear only "
-               "where their writer agreed.")
+    st.caption(
+        'Reports name agencies and participant labels ("School 2"), never names; notes appear only '
+        "where their writer agreed."
+    )
     if record.revealed_through < 0:
         st.info("Nothing to export yet: reveal a stage first.")
         return
@@ -354,22 +468,40 @@ def _export(view: FacilitatorView, version: int) -> None:
     columns = st.columns(len(EXPORTS))
     for column, (fmt, label, mime) in zip(columns, EXPORTS):
         with column:
-            st.download_button(label, data=lambda fmt=fmt: render(fmt, record, analysis),
-                               file_name=f"{stem}.{fmt}", mime=mime, key=f"export:{fmt}",
-                               icon=":material/download:", on_click="ignore", width="stretch")
+            st.download_button(
+                label,
+                data=lambda fmt=fmt: render(fmt, record, analysis),
+                file_name=f"{stem}.{fmt}",
+                mime=mime,
+                key=f"export:{fmt}",
+                icon=":material/download:",
+                on_click="ignore",
+                width="stretch",
+            )
 
 
 def _close(view: FacilitatorView, key: str) -> None:
     status = view.status
     st.subheader("Close the workshop")
-    st.markdown("Closing stops joins and decisions; the debrief and the exports stay available until you delete it.")
-    st.button("Close the workshop", icon=":material/lock:", disabled=status.phase == "closed",
-              on_click=_act, args=("close_workshop", status.code, key))
+    st.markdown(
+        "Closing stops joins and decisions; the debrief and the exports stay available until you delete it."
+    )
+    st.button(
+        "Close the workshop",
+        icon=":material/lock:",
+        disabled=status.phase == "closed",
+        on_click=_act,
+        args=("close_workshop", status.code, key),
+    )
     st.subheader("Delete the workshop")
-    st.markdown("Deleting removes every participant, decision and note for good. Export first if you need a record.")
+    st.markdown(
+        "Deleting removes every participant, decision and note for good. Export first if you need a record."
+    )
     with st.form("delete", border=True):
         typed = st.text_input(f"Type the join code ({status.code}) to confirm")
-        confirmed = st.form_submit_button("Delete for good", type="primary", icon=":material/delete_forever:")
+        confirmed = st.form_submit_button(
+            "Delete for good", type="primary", icon=":material/delete_forever:"
+        )
     if confirmed:
         if typed.strip().upper() != status.code:
             st.error("The code typed does not match: nothing was deleted.")
@@ -380,7 +512,10 @@ def _close(view: FacilitatorView, key: str) -> None:
             st.error(str(refused))
             return
         st.query_params.clear()
-        st.session_state["facilitate:flash"] = ("success", f"Workshop {status.code} and all its data were deleted.")
+        st.session_state["facilitate:flash"] = (
+            "success",
+            f"Workshop {status.code} and all its data were deleted.",
+        )
         st.rerun()
 
 
@@ -400,12 +535,15 @@ def _create() -> None:
     if mine:
         st.caption("Workshops you created in this tab")
         for entry in mine:
-            st.page_link("facilitation/ui/pages/facilitate.py", label=f"{entry['title']} · {entry['code']}",
-                         icon=":material/arrow_forward:", query_params={"w": entry["code"], "k": entry["k"],
-                                                                        "p": entry["p"]})
+            st.page_link(
+                "facilitation/ui/pages/facilitate.py",
+                label=f"{entry['title']} · {entry['code']}",
+                icon=":material/arrow_forward:",
+                query_params={"w": entry["code"], "k": entry["k"], "p": entry["p"]},
+            )
     try:
         choices = content.scenarios()
-    except Exception as error:  # the library itself is broken: say so, don't crash the page
+    except OSError as error:  # the library folder cannot be read: say so, don't crash the page
         st.error(f"The scenario library could not be read: {error}")
         return
     playable = [choice for choice in choices if choice.ok]
@@ -415,28 +553,47 @@ def _create() -> None:
         return
     by_id = {choice.id: choice for choice in playable}
     scenario_id = st.selectbox(
-        "Scenario", list(by_id), format_func=lambda i: f"{by_id[i].title} · {by_id[i].audience.replace('_', ' ')}",
-        key="facilitate:scenario")
+        "Scenario",
+        list(by_id),
+        format_func=lambda i: f"{by_id[i].title} · {by_id[i].audience.replace('_', ' ')}",
+        key="facilitate:scenario",
+    )
     choice = by_id[scenario_id]
     with st.container(border=True):
         st.markdown(f"**{choice.title}**")
-        facts = [f"audience: {choice.audience.replace('_', ' ')}", f"{choice.stage_count} stages",
-                 f"{len(choice.roles)} agencies"]
+        facts = [
+            f"audience: {choice.audience.replace('_', ' ')}",
+            f"{choice.stage_count} stages",
+            f"{len(choice.roles)} agencies",
+        ]
         if choice.duration_minutes:
             facts.append(f"about {choice.duration_minutes} minutes")
         st.caption(" · ".join(facts))
         st.markdown(choice.summary)
     with st.form("create"):
-        role_ids = st.multiselect("Agencies in play", list(choice.roles), default=list(choice.roles),
-                                  format_func=choice.roles.get, key=f"facilitate:roles:{scenario_id}",
-                                  help="Leave out agencies nobody in the room can play. Facts they hold are then "
-                                       "held by no one.")
-        passcode = st.text_input("Operator passcode", type="password", key="facilitate:passcode",
-                                 help="Whoever runs this server has it (EASI_PASSCODE, or the passcode file).")
-        created = st.form_submit_button("Create the workshop", type="primary", icon=":material/add:")
+        role_ids = st.multiselect(
+            "Agencies in play",
+            list(choice.roles),
+            default=list(choice.roles),
+            format_func=choice.roles.get,
+            key=f"facilitate:roles:{scenario_id}",
+            help="Leave out agencies nobody in the room can play. Facts they hold are then "
+            "held by no one.",
+        )
+        passcode = st.text_input(
+            "Operator passcode",
+            type="password",
+            key="facilitate:passcode",
+            help="Whoever runs this server has it (EASI_PASSCODE, or the passcode file).",
+        )
+        created = st.form_submit_button(
+            "Create the workshop", type="primary", icon=":material/add:"
+        )
     if choice.lead_role not in role_ids and role_ids:
-        st.caption(f"Note: the lead agency ({choice.roles.get(choice.lead_role, choice.lead_role)}) is not in play; "
-                   "the debrief will not say when it could have acted.")
+        st.caption(
+            f"Note: the lead agency ({choice.roles.get(choice.lead_role, choice.lead_role)}) is not in play; "
+            "the debrief will not say when it could have acted."
+        )
     if not created:
         return
     if not role_ids:
@@ -448,11 +605,19 @@ def _create() -> None:
     except NotAllowed as refused:
         st.error(str(refused), icon=":material/key_off:")
         return
-    except Exception as error:  # a file changed since the list was drawn, for instance
+    except (EasiError, OSError) as error:  # a file changed since the list was drawn, for instance
         st.error(f"The workshop could not be created: {error}")
         return
     state.setdefault("facilitate:created", []).append(
-        {"code": workshop.code, "k": workshop.facilitator_key, "p": workshop.projector_key, "title": choice.title})
+        {
+            "code": workshop.code,
+            "k": workshop.facilitator_key,
+            "p": workshop.projector_key,
+            "title": choice.title,
+        }
+    )
     state[f"projector:{workshop.code}"] = workshop.projector_key
-    st.query_params.from_dict({"w": workshop.code, "k": workshop.facilitator_key, "p": workshop.projector_key})
+    st.query_params.from_dict(
+        {"w": workshop.code, "k": workshop.facilitator_key, "p": workshop.projector_key}
+    )
     st.rerun()

@@ -11,13 +11,30 @@ __all__ = ["page"]
 
 # (heading, text, page, link label, icon) for the three ways in.
 _CARDS = (
-    ("Take part", "You need the six-character code on the projector. No account: you get a pseudonym unless "
-     "you give a name.", "facilitation/ui/pages/join.py", "Join a workshop", ":material/login:"),
-    ("Run a workshop", "Choose a scenario and the agencies in play, show the join code, and lead the room through "
-     "each stage, the reveal and the debrief. Creating a workshop needs the operator passcode.",
-     "facilitation/ui/pages/facilitate.py", "Facilitate", ":material/co_present:"),
-    ("Write scenarios", "Check a scenario or role file line by line, preview it, and rehearse it with simulated "
-     "participants before a real room sees it.", "facilitation/ui/pages/studio.py", "Studio", ":material/edit_note:"),
+    (
+        "Take part",
+        "You need the six-character code on the projector. No account: you get a pseudonym unless "
+        "you give a name.",
+        "facilitation/ui/pages/join.py",
+        "Join a workshop",
+        ":material/login:",
+    ),
+    (
+        "Run a workshop",
+        "Choose a scenario and the agencies in play, show the join code, and lead the room through "
+        "each stage, the reveal and the debrief. Creating a workshop needs the operator passcode.",
+        "facilitation/ui/pages/facilitate.py",
+        "Facilitate",
+        ":material/co_present:",
+    ),
+    (
+        "Write scenarios",
+        "Check a scenario or role file line by line, preview it, and rehearse it with simulated "
+        "participants before a real room sees it.",
+        "facilitation/ui/pages/studio.py",
+        "Studio",
+        ":material/edit_note:",
+    ),
 )
 
 
@@ -39,5 +56,7 @@ def page() -> None:
             st.subheader(title)
             st.markdown(text)
             st.page_link(page, label=label, icon=icon)
-    st.caption("Everything typed in a workshop is personal data: use no real names or case details. Workshops are "
-               "deleted by the facilitator, or by the operator after the retention period.")
+    st.caption(
+        "Everything typed in a workshop is personal data: use no real names or case details. Workshops are "
+        "deleted by the facilitator, or by the operator after the retention period."
+    )

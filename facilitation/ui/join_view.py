@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from facilitation.errors import EasiError, NotFound, WrongPhase
 from facilitation.content import NAME_MAX_CHARS
+from facilitation.engine import normalise_code
+from facilitation.errors import EasiError, NotFound, WrongPhase
 from facilitation.ui import services
 from facilitation.ui.widgets import css, top_links
-from facilitation.engine import normalise_code
 
 __all__ = ["AUTO", "page", "role_order"]
 
@@ -23,7 +23,11 @@ def role_order(role_ids: list[str], counts: dict[str, int]) -> list[str]:
 
 
 def _count_words(count: int) -> str:
-    return "nobody yet" if count == 0 else ("1 person playing" if count == 1 else f"{count} people playing")
+    return (
+        "nobody yet"
+        if count == 0
+        else ("1 person playing" if count == 1 else f"{count} people playing")
+    )
 
 
 def page() -> None:
@@ -37,8 +41,13 @@ def page() -> None:
     with st.form("join-code", border=False, enter_to_submit=True):
         code_col, button_col = st.columns([3, 1], vertical_alignment="bottom")
         with code_col:
-            st.text_input("Workshop code", key="join:code", max_chars=16, placeholder="e.g. K7QW3M",
-                          help="The six characters shown on the projector. Upper or lower case, spaces don't matter.")
+            st.text_input(
+                "Workshop code",
+                key="join:code",
+                max_chars=16,
+                placeholder="e.g. K7QW3M",
+                help="The six characters shown on the projector. Upper or lower case, spaces don't matter.",
+            )
         with button_col:
             looked_up = st.form_submit_button("Continue", type="primary", width="stretch")
     typed = state.get("join:code", "").strip()
@@ -52,20 +61,29 @@ def page() -> None:
     try:
         status = eng.status(code)
     except NotFound:
-        st.error(f"There is no workshop with the code {normalise_code(code) or code!r}. Check the code on the "
-                 "projector (it has no letter O or I, and no digits 0 or 1) and try again.",
-                 icon=":material/error:")
+        st.error(
+            f"There is no workshop with the code {normalise_code(code) or code!r}. Check the code on the "
+            "projector (it has no letter O or I, and no digits 0 or 1) and try again.",
+            icon=":material/error:",
+        )
         return
     if status.phase == "closed":
-        st.error("This workshop has closed: ask the facilitator for the code of a new one.", icon=":material/lock:")
+        st.error(
+            "This workshop has closed: ask the facilitator for the code of a new one.",
+            icon=":material/lock:",
+        )
         return
     if st.query_params.get("code") != status.code:
         st.query_params["code"] = status.code
     seat_token = state.get(f"join:seat:{status.code}")
     if seat_token:
         st.info("You already have a seat in this workshop in this browser tab.")
-        st.page_link(_PLAY_PAGE, label="Back to your seat", icon=":material/arrow_forward:",
-                     query_params={"t": seat_token})
+        st.page_link(
+            _PLAY_PAGE,
+            label="Back to your seat",
+            icon=":material/arrow_forward:",
+            query_params={"t": seat_token},
+        )
 
     st.subheader(status.title)
     try:
@@ -75,20 +93,32 @@ def page() -> None:
         return
     ordered = role_order(list(roles), counts)
     labels = {AUTO: "Give me a role (the least played)"}
-    labels.update({role_id: f"{roles[role_id].name} · {_count_words(counts.get(role_id, 0))}" for role_id in ordered})
+    labels.update(
+        {
+            role_id: f"{roles[role_id].name} · {_count_words(counts.get(role_id, 0))}"
+            for role_id in ordered
+        }
+    )
     with st.form("join-seat"):
         name = st.text_input(
-            "Your name (optional)", max_chars=NAME_MAX_CHARS,
+            "Your name (optional)",
+            max_chars=NAME_MAX_CHARS,
             placeholder="Leave empty for a pseudonym such as Amber Badger",
             help="Shown only to the facilitator. The room sees your role, never your name.",
         )
-        role_id = st.radio("Which agency will you play?", [AUTO, *ordered], format_func=labels.get,
-                           help="Agencies nobody plays yet come first.")
+        role_id = st.radio(
+            "Which agency will you play?",
+            [AUTO, *ordered],
+            format_func=labels.get,
+            help="Agencies nobody plays yet come first.",
+        )
         joined = st.form_submit_button("Join", type="primary", icon=":material/login:")
     if not joined:
         return
     try:
-        seat = eng.join(status.code, display_name=name or None, role_id=None if role_id == AUTO else role_id)
+        seat = eng.join(
+            status.code, display_name=name or None, role_id=None if role_id == AUTO else role_id
+        )
     except (NotFound, WrongPhase) as refused:
         st.error(str(refused))
         return

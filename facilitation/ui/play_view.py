@@ -18,10 +18,10 @@ from typing import Any
 import streamlit as st
 
 from facilitation.analysis import analyse
+from facilitation.content import ACTIONS, NOTE_MAX_CHARS, reference
+from facilitation.engine import ParticipantView
 from facilitation.errors import EasiError, InvalidDecision, NotFound, WrongPhase
-from facilitation.content import ACTIONS, NOTE_MAX_CHARS
 from facilitation.play import FactDecision, StageDecision, WorkshopRecord
-from facilitation.content import reference
 from facilitation.ui import services
 from facilitation.ui.widgets import (
     css,
@@ -31,11 +31,16 @@ from facilitation.ui.widgets import (
     role_card,
     watch,
 )
-from facilitation.engine import ParticipantView
 
 __all__ = ["decision_from_values", "form_values", "page", "triage"]
 
-CONFIDENCE = {1: "1 · Not at all sure", 2: "2 · Unsure", 3: "3 · Fairly sure", 4: "4 · Sure", 5: "5 · Certain"}
+CONFIDENCE = {
+    1: "1 · Not at all sure",
+    2: "2 · Unsure",
+    3: "3 · Fairly sure",
+    4: "4 · Sure",
+    5: "5 · Certain",
+}
 _JOIN_PAGE = "facilitation/ui/pages/join.py"
 
 
@@ -80,9 +85,15 @@ def decision_from_values(values: dict) -> dict:
 
 def _values_from_decision(decision: StageDecision) -> dict:
     return {
-        "facts": {entry.fact_id: {"share_with": list(entry.share_with), "gateway": entry.gateway,
-                                  "tell_family": entry.tell_family, "barriers": list(entry.barriers)}
-                  for entry in decision.facts},
+        "facts": {
+            entry.fact_id: {
+                "share_with": list(entry.share_with),
+                "gateway": entry.gateway,
+                "tell_family": entry.tell_family,
+                "barriers": list(entry.barriers),
+            }
+            for entry in decision.facts
+        },
         "level": decision.level,
         "action": decision.action,
         "confidence": decision.confidence,
@@ -99,19 +110,31 @@ def _post(token: str, stage: int, fact_ids: list[str], submit: bool) -> None:
     try:
         if not submit:
             eng.save_draft(token, stage, values)
-            state["play:flash"] = ("success", "Draft saved. It comes back if you refresh or return with your link; "
-                                              "nobody else sees it until you submit.")
+            state["play:flash"] = (
+                "success",
+                "Draft saved. It comes back if you refresh or return with your link; "
+                "nobody else sees it until you submit.",
+            )
             return
-        missing = [label for label, field in (("the level of need", "level"), ("an action", "action"))
-                   if values[field] is None]
+        missing = [
+            label
+            for label, field in (("the level of need", "level"), ("an action", "action"))
+            if values[field] is None
+        ]
         if missing:
             eng.save_draft(token, stage, values)
-            state["play:flash"] = ("error", f"Choose {' and '.join(missing)} before submitting. "
-                                            "Your answers were saved as a draft.")
+            state["play:flash"] = (
+                "error",
+                f"Choose {' and '.join(missing)} before submitting. "
+                "Your answers were saved as a draft.",
+            )
             return
         eng.submit(token, stage, decision_from_values(values))
-        state["play:flash"] = ("success", "Submitted. You can change your answers and submit again until the "
-                                          "facilitator locks this stage.")
+        state["play:flash"] = (
+            "success",
+            "Submitted. You can change your answers and submit again until the "
+            "facilitator locks this stage.",
+        )
         state.pop("play:stale", None)
     except WrongPhase as refused:
         # The stage closed under the form: keep every answer on screen and say what happened.
@@ -129,7 +152,9 @@ def _token() -> str | None:
     """The seat's token: from the URL, else from this tab (put back in the URL after a page switch)."""
     token = st.query_params.get("t")
     if token:
-        if st.session_state.get("play:token") != token:  # writes to session state cost more than reads
+        if (
+            st.session_state.get("play:token") != token
+        ):  # writes to session state cost more than reads
             st.session_state["play:token"] = token
         return token
     token = st.session_state.get("play:token")
@@ -157,8 +182,10 @@ def page() -> None:
             st.session_state["play:version"] = seen
     except NotFound:
         st.title("Play")
-        st.error("This seat no longer exists: the facilitator may have removed it, or the workshop was deleted. "
-                 "Join again with the code on the projector.")
+        st.error(
+            "This seat no longer exists: the facilitator may have removed it, or the workshop was deleted. "
+            "Join again with the code on the projector."
+        )
         st.session_state.pop("play:token", None)
         st.page_link(_JOIN_PAGE, label="Join a workshop", icon=":material/login:")
         return
@@ -174,11 +201,16 @@ def page() -> None:
     # The poll first: when a run's tail is lost under load (docs/performance.md, finding 7), the poll's
     # timer is not in it.
     watch(
-        lambda: eng.versions(code).phase, key, seen, hold=editing,
+        lambda: eng.versions(code).phase,
+        key,
+        seen,
+        hold=editing,
         hold_message="The facilitator has moved the workshop on (for example, locked this stage). Your answers "
-                     "stay on this page until you choose to update it.",
+        "stay on this page until you choose to update it.",
         countdown_ends_at=status.countdown_ends_at if status.phase == "open" else None,
-        triage=(lambda: triage(code, token, key, status.phase, status.stage_index)) if editing else None,
+        triage=(lambda: triage(code, token, key, status.phase, status.stage_index))
+        if editing
+        else None,
     )
     _header(view)
 
@@ -203,7 +235,9 @@ def triage(code: str, token: str, key: str, phase: str, stage_index: int, state=
     except EasiError:
         return "rerun"
     countdown = now.countdown_ends_at if now.phase == "open" else None
-    if (now.phase, now.stage_index) == (phase, stage_index) and countdown != state.get(f"_countdown:{key}"):
+    if (now.phase, now.stage_index) == (phase, stage_index) and countdown != state.get(
+        f"_countdown:{key}"
+    ):
         state[f"_countdown:{key}"] = countdown
         return "ignore"
     return "hold"
@@ -225,13 +259,19 @@ def _header(view: ParticipantView) -> None:
         elif status.phase == "closed":
             st.warning(text, icon=":material/lock:")
         else:
-            st.info(text, icon=":material/hourglass_top:" if status.phase in ("lobby", "locked") else
-                    ":material/visibility:")
+            st.info(
+                text,
+                icon=":material/hourglass_top:"
+                if status.phase in ("lobby", "locked")
+                else ":material/visibility:",
+            )
 
 
 def _lobby(view: ParticipantView) -> None:
-    st.markdown("Read your role card while everyone joins. The first stage opens when the facilitator starts; "
-             "this page updates by itself.")
+    st.markdown(
+        "Read your role card while everyone joins. The first stage opens when the facilitator starts; "
+        "this page updates by itself."
+    )
     with st.container(border=True):
         role_card(view.role, view.status.audience, heading=False)
 
@@ -247,16 +287,22 @@ def _stage(view: ParticipantView, token: str, stale: dict | None) -> None:
     earlier = [stage for stage in view.stages if stage.index < index]
     if earlier:
         with st.expander("The story so far"):
-            st.markdown("\n\n".join(f"**Stage {stage.index + 1}: {stage.title}**\n\n{stage.narrative}"
-                                      for stage in earlier))
+            st.markdown(
+                "\n\n".join(
+                    f"**Stage {stage.index + 1}: {stage.title}**\n\n{stage.narrative}"
+                    for stage in earlier
+                )
+            )
     with st.expander(f"Your role card: {view.role.name}"):
         role_card(view.role, status.audience, heading=False)
 
     flash = st.session_state.pop("play:flash", None)
     if stale is not None:
         st.error(f"Not saved: {stale['message']}", icon=":material/block:")
-        st.caption("Your answers are still below, as you left them. If the facilitator reopens the stage you can "
-                   "submit them.")
+        st.caption(
+            "Your answers are still below, as you left them. If the facilitator reopens the stage you can "
+            "submit them."
+        )
         if stale["stage"] == index:
             # The same live form (its widgets keep what was typed); the engine refuses it until a reopen.
             _decision_form(view, token)
@@ -270,11 +316,15 @@ def _stage(view: ParticipantView, token: str, stale: dict | None) -> None:
     if status.phase == "open":
         _decision_form(view, token)
     elif status.phase == "locked":
-        st.info("The facilitator has locked this stage. The reveal comes next: everyone's decisions side by side.")
+        st.info(
+            "The facilitator has locked this stage. The reveal comes next: everyone's decisions side by side."
+        )
         with st.container(border=True):
             _answers(view)
     else:  # revealed
-        st.success("Revealed: how your decisions compare with guidance and with the rest of your role.")
+        st.success(
+            "Revealed: how your decisions compare with guidance and with the rest of your role."
+        )
         _comparison(view, index)
         with st.expander("Your answers at this stage"):
             _answers(view)
@@ -285,12 +335,16 @@ def _picture_line(view: ParticipantView, fact_id: str) -> str:
     roles = view.roles_in_play
     parts = []
     if known.own:
-        earlier = view.revealed is not None and any(f.id == fact_id for f in view.revealed.snapshot.scenario.facts)
+        earlier = view.revealed is not None and any(
+            f.id == fact_id for f in view.revealed.snapshot.scenario.facts
+        )
         parts.append("Your agency's own information" + ("" if earlier else " · new at this stage"))
     # Several participants of one agency may have sent it: one line per agency and stage, with a count.
     counts: dict[tuple[str, int], int] = {}
     for receipt in known.received:
-        counts[(receipt.from_role, receipt.stage_index)] = counts.get((receipt.from_role, receipt.stage_index), 0) + 1
+        counts[(receipt.from_role, receipt.stage_index)] = (
+            counts.get((receipt.from_role, receipt.stage_index), 0) + 1
+        )
     for (sender_id, stage), count in counts.items():
         sender = roles[sender_id].short_name if sender_id in roles else sender_id
         times = f" ({count} of its participants sent it)" if count > 1 else ""
@@ -316,13 +370,18 @@ def _answers(view: ParticipantView) -> None:
     laptop draws this at once when a stage is locked or revealed, and widgets cost the server most."""
     decision = view.decision
     if decision is None:
-        st.caption("You did not submit at this stage." + (" Your saved draft was not submitted." if view.draft else ""))
+        st.caption(
+            "You did not submit at this stage."
+            + (" Your saved draft was not submitted." if view.draft else "")
+        )
         return
     ref = reference()
     shorts = {role_id: role.short_name for role_id, role in view.roles_in_play.items()}
     items = []
     for entry in decision.facts:
-        parts = ["Shared with " + (", ".join(shorts.get(r, r) for r in entry.share_with) or "nobody")]
+        parts = [
+            "Shared with " + (", ".join(shorts.get(r, r) for r in entry.share_with) or "nobody")
+        ]
         if entry.gateway in ref.gateways:
             parts.append(f"lawful basis: {ref.gateways[entry.gateway].label}")
         if entry.tell_family:
@@ -332,10 +391,16 @@ def _answers(view: ParticipantView) -> None:
             parts.append("held back by: " + " ".join(f"“{sentence}”" for sentence in held))
         text = view.fact_texts.get(entry.fact_id, entry.fact_id).strip().replace("\n", "\n  ")
         items.append(f"- {text}  \n  → {' · '.join(parts)}")
-    judgement = [f"**Level of need:** {level_label(view.status.audience, decision.level)}" if decision.level else "",
-                 f"**Next:** {ref.actions[decision.action].label}" if decision.action in ref.actions else "",
-                 f"**Confidence:** {CONFIDENCE.get(decision.confidence, decision.confidence)}"]
-    st.markdown("**Your answers**\n\n" + "\n".join(items) + "\n\n" + " · ".join(p for p in judgement if p))
+    judgement = [
+        f"**Level of need:** {level_label(view.status.audience, decision.level)}"
+        if decision.level
+        else "",
+        f"**Next:** {ref.actions[decision.action].label}" if decision.action in ref.actions else "",
+        f"**Confidence:** {CONFIDENCE.get(decision.confidence, decision.confidence)}",
+    ]
+    st.markdown(
+        "**Your answers**\n\n" + "\n".join(items) + "\n\n" + " · ".join(p for p in judgement if p)
+    )
     if decision.note:
         st.caption("Your note")
         st.text(decision.note)
@@ -362,8 +427,10 @@ def _decision_form(view: ParticipantView, token: str) -> None:
     with st.form(f"decide:{stage}", border=False, enter_to_submit=False):
         st.subheader("Your picture")
         if not fact_ids:
-            st.markdown("Your agency holds no information about this family yet. You can still say what level of "
-                        "need you see and what your agency would do.")
+            st.markdown(
+                "Your agency holds no information about this family yet. You can still say what level of "
+                "need you see and what your agency would do."
+            )
         for fact_id in fact_ids:
             start = fact_defaults.get(fact_id) or {}
             # One column of widgets: fewer layout blocks for every laptop to redraw when a stage opens,
@@ -372,46 +439,90 @@ def _decision_form(view: ParticipantView, token: str) -> None:
                 st.caption(_picture_line(view, fact_id))
                 st.markdown(view.fact_texts.get(fact_id, fact_id))
                 st.multiselect(
-                    "Share with", others, default=[r for r in start.get("share_with", []) if r in others],
-                    format_func=shorts.get, key=k("share", fact_id), placeholder="Nobody",
+                    "Share with",
+                    others,
+                    default=[r for r in start.get("share_with", []) if r in others],
+                    format_func=shorts.get,
+                    key=k("share", fact_id),
+                    placeholder="Nobody",
                     help="The agencies you would pass this to now.",
                 )
                 gateway = start.get("gateway")
                 st.selectbox(
-                    "Lawful basis you rely on", gateways, index=gateways.index(gateway) if gateway in gateways else 0,
+                    "Lawful basis you rely on",
+                    gateways,
+                    index=gateways.index(gateway) if gateway in gateways else 0,
                     format_func=lambda g: "Not sure" if g is None else ref.gateways[g].label,
-                    key=k("gateway", fact_id), help="The legal gateway that permits sharing, or 'Not sure'.",
+                    key=k("gateway", fact_id),
+                    help="The legal gateway that permits sharing, or 'Not sure'.",
                 )
-                st.checkbox("I would tell the family I am sharing this", value=bool(start.get("tell_family")),
-                            key=k("family", fact_id))
+                st.checkbox(
+                    "I would tell the family I am sharing this",
+                    value=bool(start.get("tell_family")),
+                    key=k("family", fact_id),
+                )
                 st.multiselect(
-                    "If you leave an agency out, what holds you back?", barriers,
+                    "If you leave an agency out, what holds you back?",
+                    barriers,
                     default=[b for b in start.get("barriers", []) if b in barriers],
-                    format_func=lambda b: ref.barriers[b].sentence, key=k("barriers", fact_id),
+                    format_func=lambda b: ref.barriers[b].sentence,
+                    key=k("barriers", fact_id),
                     placeholder="Nothing holds me back",
                 )
 
         st.subheader("Your judgement")
         levels = [1, 2, 3, 4]
         level = defaults.get("level")
-        st.radio("Level of need you see now", levels, index=levels.index(level) if level in levels else None,
-                 format_func=lambda n: level_label(status.audience, n), key=k("level"), horizontal=True)
+        st.radio(
+            "Level of need you see now",
+            levels,
+            index=levels.index(level) if level in levels else None,
+            format_func=lambda n: level_label(status.audience, n),
+            key=k("level"),
+            horizontal=True,
+        )
         action = defaults.get("action")
-        st.selectbox("What your agency would do next", list(ACTIONS),
-                     index=list(ACTIONS).index(action) if action in ACTIONS else None,
-                     format_func=lambda a: ref.actions[a].label, key=k("action"), placeholder="Choose an action")
-        st.select_slider("How confident are you?", options=list(CONFIDENCE), value=defaults.get("confidence") or 3,
-                         format_func=CONFIDENCE.get, key=k("confidence"))
-        st.text_area(f"Note (optional, at most {NOTE_MAX_CHARS} characters)", value=defaults.get("note") or "",
-                     max_chars=NOTE_MAX_CHARS, key=k("note"),
-                     placeholder="Why you decided as you did. Please use no real names or case details.")
-        st.checkbox("My note may be quoted anonymously in the debrief", value=bool(defaults.get("note_shareable")),
-                    key=k("shareable"))
+        st.selectbox(
+            "What your agency would do next",
+            list(ACTIONS),
+            index=list(ACTIONS).index(action) if action in ACTIONS else None,
+            format_func=lambda a: ref.actions[a].label,
+            key=k("action"),
+            placeholder="Choose an action",
+        )
+        st.select_slider(
+            "How confident are you?",
+            options=list(CONFIDENCE),
+            value=defaults.get("confidence") or 3,
+            format_func=CONFIDENCE.get,
+            key=k("confidence"),
+        )
+        st.text_area(
+            f"Note (optional, at most {NOTE_MAX_CHARS} characters)",
+            value=defaults.get("note") or "",
+            max_chars=NOTE_MAX_CHARS,
+            key=k("note"),
+            placeholder="Why you decided as you did. Please use no real names or case details.",
+        )
+        st.checkbox(
+            "My note may be quoted anonymously in the debrief",
+            value=bool(defaults.get("note_shareable")),
+            key=k("shareable"),
+        )
         with st.container(horizontal=True, gap="small"):
-            st.form_submit_button("Save draft", on_click=_post, args=(token, stage, fact_ids, False),
-                                  icon=":material/save:")
-            st.form_submit_button("Submit again" if view.decision is not None else "Submit", type="primary",
-                                  on_click=_post, args=(token, stage, fact_ids, True), icon=":material/send:")
+            st.form_submit_button(
+                "Save draft",
+                on_click=_post,
+                args=(token, stage, fact_ids, False),
+                icon=":material/save:",
+            )
+            st.form_submit_button(
+                "Submit again" if view.decision is not None else "Submit",
+                type="primary",
+                on_click=_post,
+                args=(token, stage, fact_ids, True),
+                icon=":material/send:",
+            )
 
 
 # -------------------------------------------------------------------------------------- after reveal
@@ -428,7 +539,9 @@ def _analysis(view: ParticipantView):
     notes), but the analysis reads neither names nor unshareable notes, so it is the same for everyone:
     the test `test_a_private_note_never_reaches_another_laptop` holds that line."""
     version = st.session_state.get("play:version", 0)
-    return _cached_analysis(view.status.code, version, len(view.revealed.participants), view.revealed)
+    return _cached_analysis(
+        view.status.code, version, len(view.revealed.participants), view.revealed
+    )
 
 
 def _comparison(view: ParticipantView, stage: int) -> None:
@@ -440,8 +553,17 @@ def _comparison(view: ParticipantView, stage: int) -> None:
     ref = reference()
     me, my_role = view.seat.participant_id, view.role.id
     shorts = {role_id: role.short_name for role_id, role in view.roles_in_play.items()}
-    mine = next((s.decision for s in record.submissions if s.participant_id == me and s.stage_index == stage), None)
-    colleagues = [s.decision for s in record.submissions if s.role_id == my_role and s.stage_index == stage]
+    mine = next(
+        (
+            s.decision
+            for s in record.submissions
+            if s.participant_id == me and s.stage_index == stage
+        ),
+        None,
+    )
+    colleagues = [
+        s.decision for s in record.submissions if s.role_id == my_role and s.stage_index == stage
+    ]
     stage_view = analysis.stage(stage)
     judgement = stage_view.judgement(my_role)
     audience = view.status.audience
@@ -450,17 +572,24 @@ def _comparison(view: ParticipantView, stage: int) -> None:
         st.markdown("**Level of need**")
         supported = level_label(audience, judgement.supported)
         if mine is not None:
-            st.markdown(f"You said **{level_label(audience, mine.level)}**. The picture your role held supported "
-                        f"**{supported}**.")
+            st.markdown(
+                f"You said **{level_label(audience, mine.level)}**. The picture your role held supported "
+                f"**{supported}**."
+            )
         else:
             st.markdown(f"The picture your role held supported **{supported}**.")
         if judgement.levels:
             chosen = ", ".join(level_label(audience, n) for n in judgement.levels)
             st.caption(f"Everyone playing {shorts[my_role]} chose: {chosen}.")
     if mine is None:
-        st.caption("You did not submit at this stage. Here is what guidance says about your agency's information.")
-        entries = [FactDecision(fact_id=fact.id) for fact in analysis.facts
-                   if fact.held_by == my_role and fact.stage_index <= stage]
+        st.caption(
+            "You did not submit at this stage. Here is what guidance says about your agency's information."
+        )
+        entries = [
+            FactDecision(fact_id=fact.id)
+            for fact in analysis.facts
+            if fact.held_by == my_role and fact.stage_index <= stage
+        ]
     else:
         entries = list(mine.facts)
     for entry in entries:
@@ -472,12 +601,22 @@ def _comparison(view: ParticipantView, stage: int) -> None:
             st.markdown(fact.text)
             should = [shorts.get(r, r) for r in fact.share_with if r in shorts and r != my_role]
             avoid = [shorts.get(r, r) for r in fact.avoid if r in shorts]
-            holder_note = "" if fact.held_by == my_role else (
-                f" (guidance is addressed to {shorts.get(fact.held_by, fact.held_by)}, who held it first)")
-            st.markdown("**Guidance**" + holder_note + ": share with " + (", ".join(should) or "nobody")
-                        + (f"; not with {', '.join(avoid)}" if avoid else "")
-                        + (f"; gateway: {fact.gateway_label}" if fact.gateway_label else "")
-                        + f"; consent: {_CONSENT[fact.consent]}.")
+            holder_note = (
+                ""
+                if fact.held_by == my_role
+                else (
+                    f" (guidance is addressed to {shorts.get(fact.held_by, fact.held_by)}, who held it first)"
+                )
+            )
+            st.markdown(
+                "**Guidance**"
+                + holder_note
+                + ": share with "
+                + (", ".join(should) or "nobody")
+                + (f"; not with {', '.join(avoid)}" if avoid else "")
+                + (f"; gateway: {fact.gateway_label}" if fact.gateway_label else "")
+                + f"; consent: {_CONSENT[fact.consent]}."
+            )
             st.caption(fact.why)
             lines = []
             for recipient in entry.share_with:
@@ -485,33 +624,54 @@ def _comparison(view: ParticipantView, stage: int) -> None:
                 if recipient in fact.avoid:
                     lines.append(f"⚠ Shared with {name}: guidance says not to (over-sharing).")
                 elif fact.sensitivity != "personal" and entry.gateway is None:
-                    lines.append(f"⚠ Shared with {name} with no lawful basis named for {fact.sensitivity.replace('_', '-')}"
-                                 " data.")
+                    lines.append(
+                        f"⚠ Shared with {name} with no lawful basis named for {fact.sensitivity.replace('_', '-')}"
+                        " data."
+                    )
                 elif recipient in fact.share_with:
                     lines.append(f"✓ Shared with {name}, as guidance says.")
                 else:
                     lines.append(f"• Shared with {name}: guidance does not mention it.")
             if fact.held_by == my_role:
                 for recipient in fact.share_with:
-                    if recipient in shorts and recipient not in entry.share_with and recipient != my_role:
-                        lines.append(f"✗ Not shared with {shorts[recipient]}: guidance says it should go there.")
+                    if (
+                        recipient in shorts
+                        and recipient not in entry.share_with
+                        and recipient != my_role
+                    ):
+                        lines.append(
+                            f"✗ Not shared with {shorts[recipient]}: guidance says it should go there."
+                        )
             if not entry.share_with and not lines and mine is not None:
                 lines.append("You shared it with nobody.")
             if entry.barriers:
-                held = "; ".join(ref.barriers[b].sentence for b in entry.barriers if b in ref.barriers)
+                held = "; ".join(
+                    ref.barriers[b].sentence for b in entry.barriers if b in ref.barriers
+                )
                 lines.append(f"What held you back: {held}")
             if lines and mine is not None:
                 st.markdown("**You**  \n" + "  \n".join(lines))
             if len(colleagues) > 1:
-                counts = {r: sum(1 for d in colleagues if (e := d.for_fact(fact.id)) and r in e.share_with)
-                          for r in shorts if r != my_role}
+                counts = {
+                    r: sum(
+                        1 for d in colleagues if (e := d.for_fact(fact.id)) and r in e.share_with
+                    )
+                    for r in shorts
+                    if r != my_role
+                }
                 shared = [f"{shorts[r]} {n} of {len(colleagues)}" for r, n in counts.items() if n]
-                st.caption(f"Everyone playing {shorts[my_role]} ({len(colleagues)}): "
-                           + ("shared with " + ", ".join(shared) if shared else "nobody shared it") + ".")
+                st.caption(
+                    f"Everyone playing {shorts[my_role]} ({len(colleagues)}): "
+                    + ("shared with " + ", ".join(shared) if shared else "nobody shared it")
+                    + "."
+                )
 
 
-_CONSENT = {"not_required": "not required", "seek_unless_unsafe": "seek it unless that is unsafe",
-            "required": "required"}
+_CONSENT = {
+    "not_required": "not required",
+    "seek_unless_unsafe": "seek it unless that is unsafe",
+    "required": "required",
+}
 
 
 def _ending(view: ParticipantView) -> None:
@@ -544,6 +704,8 @@ def _ending(view: ParticipantView) -> None:
 def _rejoin(token: str) -> None:
     st.divider()
     with st.expander("Your rejoin link"):
-        st.markdown("This link brings you back to your seat with every answer, from this or another device. "
-                 "Keep it to yourself: it speaks for you.")
+        st.markdown(
+            "This link brings you back to your seat with every answer, from this or another device. "
+            "Keep it to yourself: it speaks for you."
+        )
         st.code(services.link("play", t=token), language=None)

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from facilitation.engine import ProjectorView
 from facilitation.errors import NotAllowed, NotFound
 from facilitation.ui import services
 from facilitation.ui.debrief_view import ENDING, REVEAL, analysis_for, ending, reveal, text_size_key
 from facilitation.ui.widgets import css, phase_caption, qr_svg, watch
-from facilitation.engine import ProjectorView
 
 __all__ = ["CHART_HEIGHT", "page"]
 
@@ -27,7 +27,9 @@ def page() -> None:
     with st.container(key="projector"):
         if not code or not key:
             st.title("Projector")
-            st.markdown("Open this page from the facilitator's screen: its link carries the workshop and its key.")
+            st.markdown(
+                "Open this page from the facilitator's screen: its link carries the workshop and its key."
+            )
             return
         eng = services.engine()
         try:
@@ -35,14 +37,20 @@ def page() -> None:
             view = eng.projector_view(code, key)
         except NotFound:
             st.title("No such workshop")
-            st.markdown("It may have been deleted. Open the projector again from the facilitator's screen.")
+            st.markdown(
+                "It may have been deleted. Open the projector again from the facilitator's screen."
+            )
             return
         except NotAllowed:
             st.title("This projector link is not right")
             st.markdown("Open the projector again from the facilitator's screen.")
             return
-        watch(lambda: eng.versions(code).any, f"projector:{view.status.code}", seen,
-              countdown_ends_at=view.status.countdown_ends_at)
+        watch(
+            lambda: eng.versions(code).any,
+            f"projector:{view.status.code}",
+            seen,
+            countdown_ends_at=view.status.countdown_ends_at,
+        )
         phase = view.status.phase
         if phase == "lobby":
             _lobby(view)
@@ -83,8 +91,11 @@ def _lobby(view: ProjectorView) -> None:
 
 
 def _role_counts(view: ProjectorView, counts: dict[str, int], words: str) -> None:
-    parts = [f"{view.roles_in_play[role_id].short_name}: {count}" for role_id, count in counts.items()
-             if role_id in view.roles_in_play]
+    parts = [
+        f"{view.roles_in_play[role_id].short_name}: {count}"
+        for role_id, count in counts.items()
+        if role_id in view.roles_in_play
+    ]
     st.caption(f"{words.capitalize()} · " + " · ".join(parts))
 
 
@@ -107,8 +118,11 @@ def _stage(view: ProjectorView) -> None:
                 st.markdown("### Decisions are locked. The reveal is next.")
             else:
                 st.markdown("### Decide on your laptop what you would share, with whom, and why.")
-            parts = [f"{view.roles_in_play[r].short_name} {view.submitted_by_role.get(r, 0)} of {n}"
-                     for r, n in view.participants_by_role.items() if n]
+            parts = [
+                f"{view.roles_in_play[r].short_name} {view.submitted_by_role.get(r, 0)} of {n}"
+                for r, n in view.participants_by_role.items()
+                if n
+            ]
             if parts:
                 st.caption("Decided so far · " + " · ".join(parts))
 
@@ -124,8 +138,13 @@ def _revealed(view: ProjectorView, version: int) -> None:
     with where:
         st.caption(f"{status.title} · {phase_caption(status)} · code {status.code}")
     with choice:
-        section = st.segmented_control("On the screen", REVEAL, default=REVEAL[0], required=True,
-                                       key=f"projector:reveal:{status.stage_index}")
+        section = st.segmented_control(
+            "On the screen",
+            REVEAL,
+            default=REVEAL[0],
+            required=True,
+            key=f"projector:reveal:{status.stage_index}",
+        )
     reveal(analysis, status.stage_index, section or REVEAL[0], max_height=CHART_HEIGHT)
 
 
@@ -136,15 +155,21 @@ def _ending(view: ProjectorView, version: int) -> None:
     with where:
         st.caption(f"{status.title} · Debrief · code {status.code}")
     with choice:
-        section = st.segmented_control("On the screen", ENDING, default=ENDING[0], required=True,
-                                       key="projector:ending")
+        section = st.segmented_control(
+            "On the screen", ENDING, default=ENDING[0], required=True, key="projector:ending"
+        )
     section = section or ENDING[0]
     if section in ("What happened", "Key messages", "Sharing"):  # the charts carry their own titles
         st.header(section)
     if record is None:
         st.markdown("### Nothing was revealed in this workshop.")
         return
-    ending(analysis_for("projector", status.code, version, record), section, max_height=CHART_HEIGHT, projector=True)
+    ending(
+        analysis_for("projector", status.code, version, record),
+        section,
+        max_height=CHART_HEIGHT,
+        projector=True,
+    )
 
 
 def _closed(view: ProjectorView) -> None:

@@ -7,17 +7,17 @@ serve every session, and its memos (snapshots, ledgers, pictures) are shared by 
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from facilitation import settings
 from facilitation.content import Role
-from facilitation.engine import Store
-from facilitation.engine import Workshops
+from facilitation.engine import Store, Workshops
+from facilitation.errors import EasiError
 
 __all__ = [
     "announce_once",
@@ -29,7 +29,9 @@ __all__ = [
     "page_run_slots",
 ]
 
-PAGE_PATHS = frozenset({"home", "join", "play", "facilitate", "projector", "studio"})  # see facilitation.ui.app
+PAGE_PATHS = frozenset(
+    {"home", "join", "play", "facilitate", "projector", "studio"}
+)  # see facilitation.ui.app
 _announced = False
 _announce_guard = threading.Lock()
 
@@ -40,7 +42,11 @@ def _secret_passcode() -> str:
         if not st.secrets.load_if_toml_exists():
             return ""
         return str(st.secrets.get("EASI_PASSCODE") or st.secrets.get("passcode") or "").strip()
-    except Exception:  # a malformed secrets file must not take the app down; the file passcode still works
+    except (
+        OSError,
+        ValueError,
+        StreamlitAPIException,
+    ):  # a malformed secrets file: the passcode file still works
         return ""
 
 
@@ -80,7 +86,11 @@ def page_run_slots() -> threading.BoundedSemaphore:
             try:
                 size = settings.concurrent_page_runs()
             except settings.SettingsError as error:
-                print(f"EASI Workshop: {error} Using {settings.DEFAULT_PAGE_RUNS}.", file=sys.stderr, flush=True)
+                print(
+                    f"EASI Workshop: {error} Using {settings.DEFAULT_PAGE_RUNS}.",
+                    file=sys.stderr,
+                    flush=True,
+                )
                 size = settings.DEFAULT_PAGE_RUNS
             _slots = threading.BoundedSemaphore(size)
         return _slots
@@ -97,10 +107,7 @@ def base_url() -> str:
     configured = settings.public_url()
     if configured:
         return configured
-    try:
-        seen = st.context.url
-    except Exception:  # outside a session (tests, scripts)
-        seen = None
+    seen = st.context.url  # None outside a session (tests, scripts)
     if seen:
         parts = urlsplit(seen)
         path = parts.path.rstrip("/")
@@ -127,8 +134,15 @@ def announce_once() -> None:
         _announced = True
     try:
         passcode = operator_passcode()
-    except Exception as error:  # a broken settings file: say so on the console, the page will too
-        print(f"EASI Workshop: could not read the operator passcode: {error}", file=sys.stderr, flush=True)
+    except (
+        EasiError,
+        OSError,
+    ) as error:  # a broken settings file: say so on the console, the page will too
+        print(
+            f"EASI Workshop: could not read the operator passcode: {error}",
+            file=sys.stderr,
+            flush=True,
+        )
         return
     public = settings.public_url()
     root = public or f"http://localhost:{st.get_option('server.port') or 8501}"

@@ -90,8 +90,8 @@ def finished_but_unheard(session: Any) -> bool:
     its last events (Streamlit clears `_scriptrunner` when it handles the runner's SHUTDOWN)."""
     from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType
 
-    runner = session._scriptrunner  # noqa: SLF001 - the state this work-around is about
-    return runner is not None and runner._requests._state == ScriptRequestType.STOP  # noqa: SLF001
+    runner = session._scriptrunner
+    return runner is not None and runner._requests._state == ScriptRequestType.STOP
 
 
 def _deferring(original):
@@ -102,14 +102,15 @@ def _deferring(original):
     def request_rerun(self, client_state=None, *, _deadline: float | None = None) -> None:
         if client_state is not None and client_state.fragment_id and finished_but_unheard(self):
             try:
-                on_loop = asyncio.get_running_loop() is self._event_loop  # noqa: SLF001
+                on_loop = asyncio.get_running_loop() is self._event_loop
             except RuntimeError:
                 on_loop = False
             now = time.monotonic()
             deadline = now + MAX_WAIT_SECONDS if _deadline is None else _deadline
             if on_loop and now < deadline:
-                self._event_loop.call_later(  # noqa: SLF001
-                    RETRY_SECONDS, functools.partial(request_rerun, self, client_state, _deadline=deadline)
+                self._event_loop.call_later(
+                    RETRY_SECONDS,
+                    functools.partial(request_rerun, self, client_state, _deadline=deadline),
                 )
                 return
         original(self, client_state)
@@ -122,7 +123,10 @@ def _internals_present() -> bool:
     """Whether this Streamlit has what the work-around reads (checked once, on the class objects)."""
     try:
         from streamlit.runtime.app_session import AppSession
-        from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequests, ScriptRequestType
+        from streamlit.runtime.scriptrunner_utils.script_requests import (
+            ScriptRequests,
+            ScriptRequestType,
+        )
     except ImportError:
         return False
     probe = ScriptRequests()
@@ -146,8 +150,12 @@ def apply() -> bool:
         remember_enum_values()
         shorten_switch_interval()
         if not _internals_present():
-            print("EASI Workshop: this Streamlit version lacks the internals of the lost-run-tail work-around; "
-                  "running without it (see docs/performance.md).", file=sys.stderr, flush=True)
+            print(
+                "EASI Workshop: this Streamlit version lacks the internals of the lost-run-tail work-around; "
+                "running without it (see docs/performance.md).",
+                file=sys.stderr,
+                flush=True,
+            )
             _applied = False
             return False
         from streamlit.runtime.app_session import AppSession

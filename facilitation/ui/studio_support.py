@@ -10,8 +10,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from facilitation.analysis import lint
-from facilitation.content import Role, Snapshot, catalogue, default_roles_dir, default_scenarios_dir, inspect_role, inspect_scenario, kind_of, load_snapshot, locate, scan_roles, schema_text, starter_files
-from facilitation.errors import SaveRefused
+from facilitation.content import (
+    Role,
+    Snapshot,
+    catalogue,
+    default_roles_dir,
+    default_scenarios_dir,
+    inspect_role,
+    inspect_scenario,
+    kind_of,
+    load_snapshot,
+    locator,
+    scan_roles,
+    schema_text,
+    starter_files,
+)
+from facilitation.errors import EasiError, SaveRefused
 
 __all__ = [
     "CheckResult",
@@ -25,8 +39,6 @@ __all__ = [
     "schemas",
     "starters",
 ]
-
-
 
 
 @dataclass(frozen=True)
@@ -64,35 +76,44 @@ class FileStatus:
 
     def as_row(self) -> dict:
         status = "error" if self.problems else ("warnings" if self.warnings else "ok")
-        return {"File": self.file, "Id": self.id, "Title": self.title, "Status": status,
-                "Errors": len(self.problems), "Warnings": len(self.warnings)}
+        return {
+            "File": self.file,
+            "Id": self.id,
+            "Title": self.title,
+            "Status": status,
+            "Errors": len(self.problems),
+            "Warnings": len(self.warnings),
+        }
 
 
 def _issues(problems) -> tuple[Issue, ...]:
-    return tuple(Issue(message=p.message, line=p.line or None, column=p.column or None, path=p.path or "")
-                 for p in problems)
+    return tuple(
+        Issue(message=p.message, line=p.line or None, column=p.column or None, path=p.path or "")
+        for p in problems
+    )
 
 
 def _lint(snapshot: Snapshot) -> tuple:
-    """Teachability warnings (`LintWarning`); none if the lint itself fails (a bug there must not hide a valid file)."""
-    try:
-        return tuple(lint(snapshot))
-    except Exception:  # a lint failure must not hide a valid file
-        return ()
+    """Teachability warnings (`LintWarning`) of a valid scenario."""
+    return tuple(lint(snapshot))
 
 
 def _lint_issues(snapshot: Snapshot, text: str | None = None) -> tuple[Issue, ...]:
     """The lint warnings as issues, placed at their line when the text is at hand."""
     issues = []
+    place = locator(text) if text is not None else None  # one parse for every warning
     for warning in _lint(snapshot):
         line = column = None
-        if text is not None and getattr(warning, "path", ""):
-            try:
-                line, column = locate(text, warning.path)
-            except Exception:
-                line = column = None
-        issues.append(Issue(message=f"{getattr(warning, 'check', 'lint')}: {getattr(warning, 'message', warning)}",
-                            line=line, column=column, path=getattr(warning, "path", "")))
+        if place is not None and getattr(warning, "path", ""):
+            line, column = place(warning.path)
+        issues.append(
+            Issue(
+                message=f"{getattr(warning, 'check', 'lint')}: {getattr(warning, 'message', warning)}",
+                line=line,
+                column=column,
+                path=getattr(warning, "path", ""),
+            )
+        )
     return tuple(issues)
 
 
@@ -107,8 +128,9 @@ def check(text: str, filename: str = "") -> CheckResult:
             return CheckResult(kind, "", problems=_issues(problems))
         return CheckResult(kind, role.id, role=role)
     shelf = scan_roles()
-    scenario, problems = inspect_scenario(text, name, shelf.roles, broken_roles=set(shelf.broken),
-                                                  known_roles=shelf.known)
+    scenario, problems = inspect_scenario(
+        text, name, shelf.roles, broken_roles=set(shelf.broken), known_roles=shelf.known
+    )
     if problems:
         return CheckResult(kind, "", problems=_issues(problems))
     snapshot = Snapshot(scenario=scenario, roles={r: shelf.roles[r] for r in scenario.roles})
@@ -139,9 +161,11 @@ def library_status() -> tuple[list[FileStatus], list[FileStatus]]:
         if entry.kind == "scenario" and not problems:
             try:
                 warnings = tuple(str(w) for w in _lint(load_snapshot(entry.path)))
-            except Exception as error:  # a role in play that does not load
+            except (EasiError, OSError) as error:  # a role in play that does not load
                 problems = (str(error),)
-        status = FileStatus(entry.kind, entry.path.name, entry.id, entry.title or "", problems, warnings)
+        status = FileStatus(
+            entry.kind, entry.path.name, entry.id, entry.title or "", problems, warnings
+        )
         (scenarios if entry.kind == "scenario" else roles).append(status)
     return scenarios, roles
 
@@ -150,7 +174,9 @@ def _library_dir(kind: str) -> Path:
     return default_roles_dir() if kind == "role" else default_scenarios_dir()
 
 
-def save(kind: str, item_id: str, text: str, passcode: str, *, overwrite: bool, expected: str) -> Path:
+def save(
+    kind: str, item_id: str, text: str, passcode: str, *, overwrite: bool, expected: str
+) -> Path:
     """Write a checked file into the library, if `passcode` is the operator's. Returns the path."""
     if not passcode or not hmac.compare_digest(passcode.encode("utf-8"), expected.encode("utf-8")):
         raise SaveRefused("That operator passcode is not right: nothing was saved.")
@@ -162,7 +188,9 @@ def save(kind: str, item_id: str, text: str, passcode: str, *, overwrite: bool, 
     folder = _library_dir(kind)
     path = folder / f"{item_id}.yaml"
     if path.exists() and not overwrite:
-        raise SaveRefused(f"{path.name} already exists in the library: tick 'Replace' to overwrite it.")
+        raise SaveRefused(
+            f"{path.name} already exists in the library: tick 'Replace' to overwrite it."
+        )
     folder.mkdir(parents=True, exist_ok=True)
     path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
     return path

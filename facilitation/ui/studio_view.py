@@ -16,9 +16,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from facilitation.content import Role, Snapshot
-from facilitation.content import reference
-from facilitation.ui import services, studio_support as support
+from facilitation.content import Role, Snapshot, reference
+from facilitation.ui import content, services
+from facilitation.ui import studio_support as support
 from facilitation.ui.debrief_view import ENDING, REVEAL, ending, reveal
 from facilitation.ui.widgets import css, level_label, top_links
 
@@ -29,10 +29,17 @@ def page() -> None:
     css()
     top_links("studio")
     st.title("Studio")
-    st.markdown("Check, preview and rehearse scenarios and roles before a room sees them. Nothing here changes a "
-             "running workshop: each workshop keeps the copy it was created from.")
-    section = st.segmented_control("Studio section", ("Check a file", "Library", "Rehearse", "Downloads"),
-                                   default="Check a file", required=True, key="studio:section")
+    st.markdown(
+        "Check, preview and rehearse scenarios and roles before a room sees them. Nothing here changes a "
+        "running workshop: each workshop keeps the copy it was created from."
+    )
+    section = st.segmented_control(
+        "Studio section",
+        ("Check a file", "Library", "Rehearse", "Downloads"),
+        default="Check a file",
+        required=True,
+        key="studio:section",
+    )
     if section == "Library":
         _library()
     elif section == "Rehearse":
@@ -49,7 +56,7 @@ def page() -> None:
 def _library() -> None:
     try:
         scenarios, roles = support.library_status()
-    except Exception as error:
+    except OSError as error:
         st.error(f"The library could not be read: {error}")
         return
     st.subheader(f"Scenarios ({len(scenarios)})")
@@ -58,7 +65,9 @@ def _library() -> None:
     st.dataframe([row.as_row() for row in roles], hide_index=True, width="stretch")
     for row in [*scenarios, *roles]:
         if row.problems or row.warnings:
-            with st.expander(f"{row.kind} {row.file}: {len(row.problems)} errors, {len(row.warnings)} warnings"):
+            with st.expander(
+                f"{row.kind} {row.file}: {len(row.problems)} errors, {len(row.warnings)} warnings"
+            ):
                 for problem in row.problems:
                     st.error(problem)
                 for warning in row.warnings:
@@ -70,11 +79,17 @@ def _library() -> None:
 
 def _check() -> None:
     st.subheader("Check a scenario or role file")
-    source = st.radio("Where is the file?", ("Paste the YAML", "Upload a file"), horizontal=True,
-                      key="studio:source")
+    source = st.radio(
+        "Where is the file?",
+        ("Paste the YAML", "Upload a file"),
+        horizontal=True,
+        key="studio:source",
+    )
     text, filename = "", ""
     if source == "Upload a file":
-        uploaded = st.file_uploader("YAML file (at most 1 MiB)", type=["yaml", "yml"], key="studio:upload")
+        uploaded = st.file_uploader(
+            "YAML file (at most 1 MiB)", type=["yaml", "yml"], key="studio:upload"
+        )
         if uploaded is not None:
             raw = uploaded.getvalue()
             filename = uploaded.name
@@ -85,36 +100,55 @@ def _check() -> None:
                 return
     else:
         with st.form("studio:paste", border=False):
-            filename = st.text_input("File name (optional)", key="studio:filename", placeholder="riverside-family.yaml",
-                                     help="Given a file name, the check also makes sure the id inside equals it "
-                                          "(without .yaml), as the library requires.")
-            st.text_area("YAML", height=320, key="studio:text",
-                         placeholder="id: my-scenario\ntitle: ...")
+            filename = st.text_input(
+                "File name (optional)",
+                key="studio:filename",
+                placeholder="riverside-family.yaml",
+                help="Given a file name, the check also makes sure the id inside equals it "
+                "(without .yaml), as the library requires.",
+            )
+            st.text_area(
+                "YAML", height=320, key="studio:text", placeholder="id: my-scenario\ntitle: ..."
+            )
             st.form_submit_button("Check", type="primary", icon=":material/fact_check:")
         text = st.session_state.get("studio:text", "")
         filename = st.session_state.get("studio:filename", "")
     if not text.strip():
-        st.caption("Paste or upload a file to check it. Scenarios are checked against the roles in the library.")
+        st.caption(
+            "Paste or upload a file to check it. Scenarios are checked against the roles in the library."
+        )
         return
     result = support.check(text, filename)
     shown_name = filename or f"the pasted {result.kind}"
     if result.problems:
-        st.error(f"{len(result.problems)} problem{'s' if len(result.problems) != 1 else ''} in {shown_name}: "
-                 "nothing was loaded.", icon=":material/error:")
+        st.error(
+            f"{len(result.problems)} problem{'s' if len(result.problems) != 1 else ''} in {shown_name}: "
+            "nothing was loaded.",
+            icon=":material/error:",
+        )
         lines = text.replace("\r\n", "\n").split("\n")
         for problem in result.problems:
             with st.container(border=True):
-                where = f"line {problem.line}" + (f", column {problem.column}" if problem.column else "") \
-                    if problem.line else "the file as a whole"
+                where = (
+                    f"line {problem.line}"
+                    + (f", column {problem.column}" if problem.column else "")
+                    if problem.line
+                    else "the file as a whole"
+                )
                 st.markdown(f"**{where}**" + (f" · `{problem.path}`" if problem.path else ""))
                 st.text(problem.message)
                 if problem.line:
                     st.code(support.excerpt(lines, problem.line, problem.column), language=None)
         return
-    st.success(f"{filename or 'The pasted text'} is a valid {result.kind}: {result.id}.", icon=":material/check_circle:")
+    st.success(
+        f"{filename or 'The pasted text'} is a valid {result.kind}: {result.id}.",
+        icon=":material/check_circle:",
+    )
     if result.warnings:
-        st.markdown(f"**{len(result.warnings)} teachability warning{'s' if len(result.warnings) != 1 else ''}**: "
-                    "the file loads, but a room may learn less from it than it could.")
+        st.markdown(
+            f"**{len(result.warnings)} teachability warning{'s' if len(result.warnings) != 1 else ''}**: "
+            "the file loads, but a room may learn less from it than it could."
+        )
         for warning in result.warnings:
             where = f"line {warning.line} · " if warning.line else ""
             st.warning(f"{where}{warning.message}", icon=":material/lightbulb:")
@@ -140,19 +174,28 @@ def _preview_scenario(snapshot: Snapshot) -> None:
     roles = snapshot.roles
     short = {r: roles[r].short_name if r in roles else r for r in scenario.roles}
     st.subheader(f"Preview: {scenario.title}")
-    st.caption(f"Audience: {scenario.audience.replace('_', ' ')} · {len(scenario.stages)} stages · "
-               f"{len(scenario.facts)} facts · lead: {short.get(scenario.lead_role, scenario.lead_role)}")
+    st.caption(
+        f"Audience: {scenario.audience.replace('_', ' ')} · {len(scenario.stages)} stages · "
+        f"{len(scenario.facts)} facts · lead: {short.get(scenario.lead_role, scenario.lead_role)}"
+    )
     st.markdown(scenario.summary)
     stages, by_role, guidance = st.tabs(["Stages", "Facts by role", "Guidance"])
     with stages:
         for index, stage in enumerate(scenario.stages):
-            with st.expander(f"Stage {index + 1}: {stage.title} ({len(stage.facts)} facts)", expanded=index == 0):
+            with st.expander(
+                f"Stage {index + 1}: {stage.title} ({len(stage.facts)} facts)", expanded=index == 0
+            ):
                 st.markdown(stage.narrative)
                 for prompt in stage.prompts:
                     st.caption(f"Prompt: {prompt}")
     with by_role:
         for role_id in scenario.roles:
-            facts = [(i, f) for i, s in enumerate(scenario.stages) for f in s.facts if f.held_by == role_id]
+            facts = [
+                (i, f)
+                for i, s in enumerate(scenario.stages)
+                for f in s.facts
+                if f.held_by == role_id
+            ]
             weight = sum(f.weight for _, f in facts)
             with st.expander(f"{short[role_id]}: {len(facts)} facts, weight {weight}"):
                 for index, fact in facts:
@@ -162,33 +205,50 @@ def _preview_scenario(snapshot: Snapshot) -> None:
         for index, stage in enumerate(scenario.stages):
             for fact in stage.facts:
                 g = fact.guidance
-                rows.append({
-                    "Stage": index + 1, "Fact": fact.id, "Held by": short.get(fact.held_by, fact.held_by),
-                    "Share with": ", ".join(short.get(r, r) for r in g.share_with) or "nobody",
-                    "Avoid": ", ".join(short.get(r, r) for r in g.avoid),
-                    "Gateway": ref.gateways[g.gateway].label if g.gateway in ref.gateways else "",
-                    "Consent": g.consent.replace("_", " "), "Why": g.why,
-                })
+                rows.append(
+                    {
+                        "Stage": index + 1,
+                        "Fact": fact.id,
+                        "Held by": short.get(fact.held_by, fact.held_by),
+                        "Share with": ", ".join(short.get(r, r) for r in g.share_with) or "nobody",
+                        "Avoid": ", ".join(short.get(r, r) for r in g.avoid),
+                        "Gateway": ref.gateways[g.gateway].label
+                        if g.gateway in ref.gateways
+                        else "",
+                        "Consent": g.consent.replace("_", " "),
+                        "Why": g.why,
+                    }
+                )
         st.dataframe(rows, hide_index=True, width="stretch")
         lead = roles.get(scenario.lead_role)
         if lead is not None:
-            st.caption(f"The lead ({lead.short_name}) acts at level "
-                       f"{level_label(scenario.audience, lead.threshold.acts_at)}; levels by weight: "
-                       + ", ".join(f"{n} at {w}" for n, w in sorted(scenario.levels.items())))
+            st.caption(
+                f"The lead ({lead.short_name}) acts at level "
+                f"{level_label(scenario.audience, lead.threshold.acts_at)}; levels by weight: "
+                + ", ".join(f"{n} at {w}" for n, w in sorted(scenario.levels.items()))
+            )
 
 
 def _save(kind: str, item_id: str, text: str) -> None:
     with st.expander("Save into the library (operator only)"):
-        st.markdown(f"Writes {kind}s/{item_id}.yaml in the library. New workshops can then use it; running ones keep "
-                 "their own copy.")
+        st.markdown(
+            f"Writes {kind}s/{item_id}.yaml in the library. New workshops can then use it; running ones keep "
+            "their own copy."
+        )
         with st.form(f"studio:save:{kind}:{item_id}", border=False):
             passcode = st.text_input("Operator passcode", type="password")
             overwrite = st.checkbox("Replace the file if it exists")
             saved = st.form_submit_button("Save", icon=":material/save:")
         if saved:
             try:
-                path = support.save(kind, item_id, text, passcode, overwrite=overwrite,
-                                    expected=services.operator_passcode().value)
+                path = support.save(
+                    kind,
+                    item_id,
+                    text,
+                    passcode,
+                    overwrite=overwrite,
+                    expected=services.operator_passcode().value,
+                )
             except support.SaveRefused as refused:
                 st.error(str(refused))
             else:
@@ -200,28 +260,40 @@ def _save(kind: str, item_id: str, text: str) -> None:
 
 def _rehearse() -> None:
     st.subheader("Rehearse with simulated participants")
-    st.markdown("Plays the whole scenario with simulated participants on a throw-away database and shows the "
-             "debrief a room like that would see. Nothing is kept.")
-    source = st.radio("Scenario", ("From the library", "The file checked above"), horizontal=True,
-                      key="studio:rehearse-source")
+    st.markdown(
+        "Plays the whole scenario with simulated participants on a throw-away database and shows the "
+        "debrief a room like that would see. Nothing is kept."
+    )
+    source = st.radio(
+        "Scenario",
+        ("From the library", "The file checked above"),
+        horizontal=True,
+        key="studio:rehearse-source",
+    )
     snapshot = None
     if source == "From the library":
         try:
-            from facilitation.ui import content
-
             choices = [c for c in content.scenarios() if c.ok]
-        except Exception as error:
+        except OSError as error:
             st.error(f"The library could not be read: {error}")
             return
         if not choices:
             st.info("No playable scenario in the library.")
             return
         by_id = {c.id: c for c in choices}
-        chosen = st.selectbox("Scenario to rehearse", list(by_id), format_func=lambda i: by_id[i].title,
-                              key="studio:rehearse-id")
+        chosen = st.selectbox(
+            "Scenario to rehearse",
+            list(by_id),
+            format_func=lambda i: by_id[i].title,
+            key="studio:rehearse-id",
+        )
     else:
         text = st.session_state.get("studio:text", "")
-        result = support.check(text, st.session_state.get("studio:filename", "")) if text.strip() else None
+        result = (
+            support.check(text, st.session_state.get("studio:filename", ""))
+            if text.strip()
+            else None
+        )
         if result is None or result.problems or result.kind != "scenario":
             st.info("Paste a valid scenario under 'Check a file' first.")
             return
@@ -230,14 +302,16 @@ def _rehearse() -> None:
     with st.form("studio:rehearse", border=False):
         left, right = st.columns(2)
         with left:
-            participants = st.number_input("Simulated participants", min_value=1, max_value=60, value=12)
+            participants = st.number_input(
+                "Simulated participants", min_value=1, max_value=60, value=12
+            )
         with right:
-            seed = st.number_input("Seed (the same seed replays the same room)", min_value=0, value=0)
+            seed = st.number_input(
+                "Seed (the same seed replays the same room)", min_value=0, value=0
+            )
         run = st.form_submit_button("Rehearse", type="primary", icon=":material/smart_toy:")
     if run:
         if snapshot is None:
-            from facilitation.ui import content
-
             snapshot = content.snapshot(chosen)
         with st.spinner("Playing every stage..."):
             st.session_state["studio:rehearsal"] = _simulate(snapshot, int(participants), int(seed))
@@ -245,13 +319,17 @@ def _rehearse() -> None:
     if rehearsal is None:
         return
     summary, analysis = rehearsal
-    st.success(f"Rehearsed '{analysis.title}' with {summary.participants} simulated participants in "
-               f"{summary.seconds:.2f} s.")
+    st.success(
+        f"Rehearsed '{analysis.title}' with {summary.participants} simulated participants in "
+        f"{summary.seconds:.2f} s."
+    )
     act = analysis.act
     if act.possible is not None:
         actual = f"stage {act.actual + 1}" if act.actual is not None else "never"
-        st.markdown(f"The lead could act at **stage {act.possible + 1}** following guidance; in this rehearsal: "
-                    f"**{actual}**.")
+        st.markdown(
+            f"The lead could act at **stage {act.possible + 1}** following guidance; in this rehearsal: "
+            f"**{actual}**."
+        )
     tabs = st.tabs([f"Stage {i + 1}" for i in range(len(analysis.stages))] + ["Debrief"])
     for index, tab in enumerate(tabs[:-1]):
         with tab:
@@ -266,9 +344,7 @@ def _rehearse() -> None:
 
 def _simulate(snapshot: Snapshot, participants: int, seed: int):
     from facilitation.analysis import analyse
-    from facilitation.engine import simulate_workshop
-    from facilitation.engine import Store
-    from facilitation.engine import Workshops
+    from facilitation.engine import Store, Workshops, simulate_workshop
 
     with tempfile.TemporaryDirectory(prefix="easi-rehearsal-") as folder:
         store = Store(Path(folder) / "rehearsal.db")
@@ -286,27 +362,60 @@ def _simulate(snapshot: Snapshot, participants: int, seed: int):
 
 def _downloads() -> None:
     st.subheader("JSON schemas")
-    st.markdown("Point your editor at these (for example with the YAML extension of VS Code) to get completion "
-             "and checks as you type.")
+    st.markdown(
+        "Point your editor at these (for example with the YAML extension of VS Code) to get completion "
+        "and checks as you type."
+    )
     schemas = support.schemas()
     columns = st.columns(max(len(schemas), 1))
     for column, (name, data) in zip(columns, schemas.items()):
         with column:
-            st.download_button(name, data=data, file_name=name, mime="application/json", icon=":material/download:",
-                               key=f"studio:schema:{name}", on_click="ignore")
+            st.download_button(
+                name,
+                data=data,
+                file_name=name,
+                mime="application/json",
+                icon=":material/download:",
+                key=f"studio:schema:{name}",
+                on_click="ignore",
+            )
     st.subheader("Starter files")
     st.markdown("A scenario and a role to copy and fill in (the same as `easi new`).")
     starters = support.starters()
     columns = st.columns(max(len(starters), 1))
     for column, (name, data) in zip(columns, starters.items()):
         with column:
-            st.download_button(name, data=data, file_name=name, mime="application/yaml", icon=":material/download:",
-                               key=f"studio:starter:{name}", on_click="ignore")
+            st.download_button(
+                name,
+                data=data,
+                file_name=name,
+                mime="application/yaml",
+                icon=":material/download:",
+                key=f"studio:starter:{name}",
+                on_click="ignore",
+            )
     st.subheader("Reference data")
     ref = reference()
     with st.expander(f"Barriers ({len(ref.barriers)})"):
-        st.dataframe([{"id": b.id, "Participants read": b.sentence, "Debrief says": b.explanation}
-                      for b in ref.barriers.values()], hide_index=True, width="stretch")
+        st.dataframe(
+            [
+                {"id": b.id, "Participants read": b.sentence, "Debrief says": b.explanation}
+                for b in ref.barriers.values()
+            ],
+            hide_index=True,
+            width="stretch",
+        )
     with st.expander(f"Gateways ({len(ref.gateways)})"):
-        st.dataframe([{"id": g.id, "Gateway": g.label, "In one line": g.summary, "Audience": ", ".join(g.audience)}
-                      for g in ref.gateways.values()], hide_index=True, width="stretch")
+        st.dataframe(
+            [
+                {
+                    "id": g.id,
+                    "Gateway": g.label,
+                    "In one line": g.summary,
+                    "Audience": ", ".join(g.audience),
+                }
+                for g in ref.gateways.values()
+            ],
+            hide_index=True,
+            width="stretch",
+        )

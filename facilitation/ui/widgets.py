@@ -16,10 +16,9 @@ from typing import Any
 import segno
 import streamlit as st
 
-from facilitation.errors import EasiError
-from facilitation.content import Role
-from facilitation.content import reference
+from facilitation.content import Role, reference
 from facilitation.engine import Status
+from facilitation.errors import EasiError
 
 __all__ = [
     "POLL_SECONDS",
@@ -121,12 +120,19 @@ def poll_changed(read: Callable[[], int], key: str, state: MutableMapping[str, A
 
 
 @st.fragment(run_every=POLL_SECONDS)
-def _watch(read: Callable[[], int], key: str, hold: bool, hold_message: str,
-           triage: Callable[[], str] | None) -> None:
+def _watch(
+    read: Callable[[], int],
+    key: str,
+    hold: bool,
+    hold_message: str,
+    triage: Callable[[], str] | None,
+) -> None:
     state = st.session_state
     if not state.get(f"_held:{key}") and poll_changed(read, key, state):
         verdict = triage() if triage is not None else "rerun"
-        if verdict == "ignore":  # nothing this page draws has changed (a countdown is drawn right here)
+        if (
+            verdict == "ignore"
+        ):  # nothing this page draws has changed (a countdown is drawn right here)
             try:
                 state[f"_seen:{key}"] = read()
             except EasiError:
@@ -146,8 +152,16 @@ def _watch(read: Callable[[], int], key: str, hold: bool, hold_message: str,
                 st.rerun(scope="app")
 
 
-def watch(read: Callable[[], int], key: str, seen: object, *, hold: bool = False, hold_message: str = "",
-          countdown_ends_at: float | None = None, triage: Callable[[], str] | None = None) -> None:
+def watch(
+    read: Callable[[], int],
+    key: str,
+    seen: object,
+    *,
+    hold: bool = False,
+    hold_message: str = "",
+    countdown_ends_at: float | None = None,
+    triage: Callable[[], str] | None = None,
+) -> None:
     """Poll `read` every two seconds (one small query) and rerun the page when its value moves on from
     `seen` (the value this page run read before drawing).
 
@@ -169,10 +183,10 @@ def watch(read: Callable[[], int], key: str, seen: object, *, hold: bool = False
 
 
 def countdown_text(ends_at: float | None, now: float) -> str | None:
-    """"About 3 min left (advisory)" for a running countdown; None when there is none."""
+    """ "About 3 min left (advisory)" for a running countdown; None when there is none."""
     if not ends_at:
         return None
-    left = int(round(ends_at - now))
+    left = round(ends_at - now)
     if left <= 0:
         return "⏱ The suggested time is up: finish when you are ready (nothing closes by itself)."
     minutes, seconds = divmod(left, 60)
@@ -193,7 +207,7 @@ _PHASE_WORDS = {
 
 
 def phase_caption(status: Status) -> str:
-    """"Stage 2 of 3 · Open for decisions", or the phase alone outside the stages."""
+    """ "Stage 2 of 3 · Open for decisions", or the phase alone outside the stages."""
     words = _PHASE_WORDS.get(status.phase, status.phase)
     if status.phase in ("open", "locked", "revealed"):
         return f"Stage {status.stage_index + 1} of {status.stage_count} · {words}"
@@ -201,16 +215,18 @@ def phase_caption(status: Status) -> str:
 
 
 def level_label(audience: str, number: int) -> str:
-    """"3 · Child in need" (the audience's own labels)."""
+    """ "3 · Child in need" (the audience's own labels)."""
     return reference().level_label(audience, number)
 
 
 def top_links(current: str) -> None:
     """The links between the public pages (the projector and play pages have none)."""
-    pages = (("facilitation/ui/pages/home.py", "Home", ":material/home:"),
-             ("facilitation/ui/pages/join.py", "Join", ":material/login:"),
-             ("facilitation/ui/pages/facilitate.py", "Facilitate", ":material/co_present:"),
-             ("facilitation/ui/pages/studio.py", "Studio", ":material/edit_note:"))
+    pages = (
+        ("facilitation/ui/pages/home.py", "Home", ":material/home:"),
+        ("facilitation/ui/pages/join.py", "Join", ":material/login:"),
+        ("facilitation/ui/pages/facilitate.py", "Facilitate", ":material/co_present:"),
+        ("facilitation/ui/pages/studio.py", "Studio", ":material/edit_note:"),
+    )
     with st.container(horizontal=True, gap="small", key="top-links"):
         for path, label, icon in pages:
             st.page_link(path, label=label, icon=icon, disabled=label.lower() == current)
@@ -227,13 +243,21 @@ def role_card(role: Role, audience: str, *, heading: bool = True) -> None:
     ref = reference()
     if heading:
         st.subheader(role.name)
-    st.markdown("\n\n".join([
-        role.summary.strip(),
-        _bulleted("What pushes you to share", [motivator.text for motivator in role.motivators]),
-        _bulleted("What holds you back", [constraint.text for constraint in role.constraints]),
-        f"**Where your agency acts:** at level {level_label(audience, role.threshold.acts_at)}",
-        role.threshold.in_practice.strip(),
-    ]))
+    st.markdown(
+        "\n\n".join(
+            [
+                role.summary.strip(),
+                _bulleted(
+                    "What pushes you to share", [motivator.text for motivator in role.motivators]
+                ),
+                _bulleted(
+                    "What holds you back", [constraint.text for constraint in role.constraints]
+                ),
+                f"**Where your agency acts:** at level {level_label(audience, role.threshold.acts_at)}",
+                role.threshold.in_practice.strip(),
+            ]
+        )
+    )
     names = ", ".join(ref.gateways[g].label for g in role.gateways if g in ref.gateways)
     if names:
         st.caption(f"Gateways your agency usually relies on: {names}")
@@ -250,4 +274,6 @@ def _bulleted(title: str, lines: list[str]) -> str:
 
 def qr_svg(url: str) -> str:
     """A QR code for `url` as an SVG string (black on white, a quiet zone of four modules)."""
-    return segno.make(url, error="m").svg_inline(scale=10, border=4, dark="#000000", light="#ffffff")
+    return segno.make(url, error="m").svg_inline(
+        scale=10, border=4, dark="#000000", light="#ffffff"
+    )

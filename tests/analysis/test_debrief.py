@@ -23,23 +23,43 @@ from tests.fixtures.debrief import CSC, PEOPLE, fact, record, submission
 # ------------------------------------------------------------------------------------------- scope
 
 
-@pytest.mark.parametrize(("revealed", "through", "last"), [(2, None, 2), (1, None, 1), (1, 2, 2), (-1, None, -1),
-                                                           (2, 9, 2), (2, -5, -1)])
+@pytest.mark.parametrize(
+    ("revealed", "through", "last"),
+    [(2, None, 2), (1, None, 1), (1, 2, 2), (-1, None, -1), (2, 9, 2), (2, -5, -1)],
+)
 def test_last_stage_defaults_to_the_revealed_ones(played, revealed, through, last):
     assert last_stage(played.model_copy(update={"revealed_through": revealed}), through) == last
 
 
 def test_counts(played):
     c = analyse(played).counts
-    assert (c.roles_in_play, c.roles_played, c.participants, c.active, c.left, c.simulated) == (4, 3, 5, 4, 1, 0)
-    assert (c.stages_analysed, c.submissions, c.decisions, c.shares, c.barriers_cited, c.notes) == (3, 9, 16, 10, 4, 1)
+    assert (c.roles_in_play, c.roles_played, c.participants, c.active, c.left, c.simulated) == (
+        4,
+        3,
+        5,
+        4,
+        1,
+        0,
+    )
+    assert (c.stages_analysed, c.submissions, c.decisions, c.shares, c.barriers_cited, c.notes) == (
+        3,
+        9,
+        16,
+        10,
+        4,
+        1,
+    )
 
 
 def test_participants_are_labelled_without_names_active_first(played):
     people = analyse(played).participants
     assert [(p.id, p.label, p.active, p.submissions) for p in people] == [
-        (1, "School 1", True, 2), (2, "School 2", True, 2), (3, "Police 1", True, 2), (4, "Police 2", False, 1),
-        (5, "Children's SC 1", True, 2)]
+        (1, "School 1", True, 2),
+        (2, "School 2", True, 2),
+        (3, "Police 1", True, 2),
+        (4, "Police 2", False, 1),
+        (5, "Children's SC 1", True, 2),
+    ]
 
 
 def test_roles_keep_their_colour_and_the_unplayed_one_is_marked(played):
@@ -57,11 +77,18 @@ def test_what_happened_waits_for_the_last_stage(played):
 # ------------------------------------------------------------------------------------------ jigsaw
 
 
-@pytest.mark.parametrize(("stage", "shares", "whole"), [
-    (0, {"school": (5, 2, 2), "police": (3, 1, 2), CSC: (5, 2, 2), "gp": (0, 0, 1)}, (5, 2, 2)),
-    (1, {"school": (5, 2, 2), "police": (5, 2, 2), CSC: (5, 2, 2), "gp": (1, 1, 1)}, (8, 4, 3)),
-    (2, {"school": (9, 4, 3), "police": (11, 5, 4), CSC: (9, 3, 3), "gp": (4, 2, 2)}, (12, 6, 4)),
-])
+@pytest.mark.parametrize(
+    ("stage", "shares", "whole"),
+    [
+        (0, {"school": (5, 2, 2), "police": (3, 1, 2), CSC: (5, 2, 2), "gp": (0, 0, 1)}, (5, 2, 2)),
+        (1, {"school": (5, 2, 2), "police": (5, 2, 2), CSC: (5, 2, 2), "gp": (1, 1, 1)}, (8, 4, 3)),
+        (
+            2,
+            {"school": (9, 4, 3), "police": (11, 5, 4), CSC: (9, 3, 3), "gp": (4, 2, 2)},
+            (12, 6, 4),
+        ),
+    ],
+)
 def test_each_role_share_of_the_whole_picture(played, stage, shares, whole):
     jigsaw = analyse(played).stage(stage).jigsaw
     assert {s.role_id: (s.weight, s.count, s.level) for s in jigsaw.shares} == shares
@@ -73,14 +100,17 @@ def test_share_fractions(played):
     assert (lead.weight_share, lead.count_share) == (0.75, 0.5)
 
 
-@pytest.mark.parametrize(("role", "fact_id", "state", "receipts"), [
-    ("school", "bruise", "own", []),
-    ("school", "dv_callout", "received", [("police", 0)]),
-    ("police", "bruise", "received", [(CSC, 2)]),
-    ("gp", "dv_callout", "received", [("school", 2)]),
-    ("gp", "missed_appts", "own", []),
-    (CSC, "new_partner", "unknown", []),
-])
+@pytest.mark.parametrize(
+    ("role", "fact_id", "state", "receipts"),
+    [
+        ("school", "bruise", "own", []),
+        ("school", "dv_callout", "received", [("police", 0)]),
+        ("police", "bruise", "received", [(CSC, 2)]),
+        ("gp", "dv_callout", "received", [("school", 2)]),
+        ("gp", "missed_appts", "own", []),
+        (CSC, "new_partner", "unknown", []),
+    ],
+)
 def test_jigsaw_cells(played, role, fact_id, state, receipts):
     cell = analyse(played).jigsaw.cell(role, fact_id)
     assert (cell.state, [(r.from_role, r.stage_index) for r in cell.received]) == (state, receipts)
@@ -91,7 +121,10 @@ def test_jigsaw_grows_with_the_stages_and_names_what_the_lead_lacks(played):
     assert debrief.stage(0).jigsaw.fact_ids == ("bruise", "dv_callout")
     assert len(list(debrief.jigsaw.cells)) == 4 * 6
     assert [debrief.stage(s).jigsaw.lead_missing for s in range(3)] == [
-        (), ("missed_appts", "new_partner"), ("missed_appts", "new_partner", "rent_arrears")]
+        (),
+        ("missed_appts", "new_partner"),
+        ("missed_appts", "new_partner", "rent_arrears"),
+    ]
 
 
 # ------------------------------------------------------------------------------------------ acting
@@ -101,10 +134,14 @@ def test_the_lead_could_have_acted_a_stage_sooner(played):
     act = analyse(played).act
     assert (act.actual, act.possible, act.delay, act.status) == (2, 1, 1, "late")
     assert [(f.fact_id, f.due_stage, f.arrived_stage) for f in act.late_facts] == [
-        ("missed_appts", 1, None), ("new_partner", 1, None)]
+        ("missed_appts", 1, None),
+        ("new_partner", 1, None),
+    ]
 
 
-@pytest.mark.parametrize(("through", "status", "actual"), [(0, "not_yet", None), (1, "missed", None)])
+@pytest.mark.parametrize(
+    ("through", "status", "actual"), [(0, "not_yet", None), (1, "missed", None)]
+)
 def test_acting_before_the_end(played, through, status, actual):
     act = analyse(played, through=through).act
     assert (act.status, act.actual, act.possible, act.delay) == (status, actual, 1, None)
@@ -126,106 +163,180 @@ def test_flows_for_the_whole_workshop(played):
     assert flows.shares == 10 and flows.between("gp", CSC).shares == 0
 
 
-@pytest.mark.parametrize(("stage", "pairs"), [
-    (0, {("school", CSC): 1, ("police", "school"): 1, ("police", CSC): 2}),
-    (1, {}),
-    (2, {("school", "police"): 2, ("school", CSC): 2, ("school", "gp"): 1, (CSC, "police"): 1}),
-])
+@pytest.mark.parametrize(
+    ("stage", "pairs"),
+    [
+        (0, {("school", CSC): 1, ("police", "school"): 1, ("police", CSC): 2}),
+        (1, {}),
+        (2, {("school", "police"): 2, ("school", CSC): 2, ("school", "gp"): 1, (CSC, "police"): 1}),
+    ],
+)
 def test_flows_by_stage(played, stage, pairs):
-    assert {(f.sender, f.recipient): f.shares for f in analyse(played).stage(stage).flows.flows} == pairs
+    assert {
+        (f.sender, f.recipient): f.shares for f in analyse(played).stage(stage).flows.flows
+    } == pairs
 
 
 # --------------------------------------------------------------------------------------- judgement
 
 
-@pytest.mark.parametrize(("stage", "role", "levels", "mode", "supported", "above", "actions", "confidence"), [
-    (0, "school", (1, 2), (1, 2), 1, 1, {"monitor": 1, "refer": 1}, 3.0),  # a tie
-    (0, "police", (2, 3), (2, 3), 2, 1, {"refer": 1, "strategy_discussion": 1}, 4.0),
-    (0, CSC, (1,), (1,), 1, 0, {"no_action": 1}, 3.0),
-    (0, "gp", (), (), 1, 0, {}, None),  # nobody played it
-    (1, "school", (), (), 2, 0, {}, None),  # the empty stage
-    (2, "school", (3, 4), (3, 4), 3, 1, {"refer": 1, "strategy_discussion": 1}, 4.0),
-    (2, "police", (3,), (3,), 2, 1, {"monitor": 1}, 4.0),
-    (2, CSC, (3,), (3,), 2, 1, {"strategy_discussion": 1}, 4.0),
-])
+@pytest.mark.parametrize(
+    ("stage", "role", "levels", "mode", "supported", "above", "actions", "confidence"),
+    [
+        (0, "school", (1, 2), (1, 2), 1, 1, {"monitor": 1, "refer": 1}, 3.0),  # a tie
+        (0, "police", (2, 3), (2, 3), 2, 1, {"refer": 1, "strategy_discussion": 1}, 4.0),
+        (0, CSC, (1,), (1,), 1, 0, {"no_action": 1}, 3.0),
+        (0, "gp", (), (), 1, 0, {}, None),  # nobody played it
+        (1, "school", (), (), 2, 0, {}, None),  # the empty stage
+        (2, "school", (3, 4), (3, 4), 3, 1, {"refer": 1, "strategy_discussion": 1}, 4.0),
+        (2, "police", (3,), (3,), 2, 1, {"monitor": 1}, 4.0),
+        (2, CSC, (3,), (3,), 2, 1, {"strategy_discussion": 1}, 4.0),
+    ],
+)
 def test_judgement_spread(played, stage, role, levels, mode, supported, above, actions, confidence):
     j = analyse(played).stage(stage).judgement(role)
-    assert (j.levels, j.mode, j.supported, j.above, j.below, dict(j.actions), j.confidence_mean) == (
-        levels, mode, supported, above, 0, actions, confidence)
+    assert (
+        j.levels,
+        j.mode,
+        j.supported,
+        j.above,
+        j.below,
+        dict(j.actions),
+        j.confidence_mean,
+    ) == (levels, mode, supported, above, 0, actions, confidence)
 
 
 def test_judgement_counts_per_level_and_spread(played):
     j = analyse(played).stage(2).judgement("school")
-    assert (dict(j.level_counts), j.low, j.high, j.spread, j.supported_weight) == ({1: 0, 2: 0, 3: 1, 4: 1}, 3, 4, 1, 9)
+    assert (dict(j.level_counts), j.low, j.high, j.spread, j.supported_weight) == (
+        {1: 0, 2: 0, 3: 1, 4: 1},
+        3,
+        4,
+        1,
+        9,
+    )
 
 
 # ---------------------------------------------------------------------------------------- guidance
 
 
-@pytest.mark.parametrize(("label", "counts", "behaviour"), [
-    ("School 1", (5, 3, 0, 4, 3, 1, 0, 0), "over-open"),  # over-sharing 1/4: exactly at the threshold
-    ("School 2", (5, 3, 2, 2, 0, 0, 2, 0), "chaotic"),
-    ("Police 1", (3, 3, 1, 2, 2, 0, 0, 0), "over-cautious"),
-    ("Police 2", (1, 2, 1, 1, 0, 0, 1, 0), "chaotic"),  # left, but what they shared counts
-    ("Children's SC 1", (2, 0, 0, 1, 0, 0, 0, 1), "ideal"),
-])
+@pytest.mark.parametrize(
+    ("label", "counts", "behaviour"),
+    [
+        (
+            "School 1",
+            (5, 3, 0, 4, 3, 1, 0, 0),
+            "over-open",
+        ),  # over-sharing 1/4: exactly at the threshold
+        ("School 2", (5, 3, 2, 2, 0, 0, 2, 0), "chaotic"),
+        ("Police 1", (3, 3, 1, 2, 2, 0, 0, 0), "over-cautious"),
+        ("Police 2", (1, 2, 1, 1, 0, 0, 1, 0), "chaotic"),  # left, but what they shared counts
+        ("Children's SC 1", (2, 0, 0, 1, 0, 0, 0, 1), "ideal"),
+    ],
+)
 def test_participant_behaviours(played, label, counts, behaviour):
     found = next(b for b in analyse(played).participant_behaviours if b.subject == label)
     assert (tuple(found.counts), found.label) == (counts, behaviour)
 
 
-@pytest.mark.parametrize(("role", "counts", "split", "behaviour"), [
-    ("school", (10, 6, 2, 6, 3, 1, 2, 0), (6, 3), "chaotic"),
-    ("police", (4, 5, 2, 3, 2, 0, 1, 0), (2, 1), "chaotic"),
-    (CSC, (2, 0, 0, 1, 0, 0, 0, 1), (0, 0), "ideal"),
-    ("gp", (0,) * 8, (0, 0), "unclassified"),
-])
+@pytest.mark.parametrize(
+    ("role", "counts", "split", "behaviour"),
+    [
+        ("school", (10, 6, 2, 6, 3, 1, 2, 0), (6, 3), "chaotic"),
+        ("police", (4, 5, 2, 3, 2, 0, 1, 0), (2, 1), "chaotic"),
+        (CSC, (2, 0, 0, 1, 0, 0, 0, 1), (0, 0), "ideal"),
+        ("gp", (0,) * 8, (0, 0), "unclassified"),
+    ],
+)
 def test_role_behaviours(played, role, counts, split, behaviour):
     found = analyse(played).role_behaviour(role)
     assert (tuple(found.counts), tuple(found.split), found.label) == (counts, split, behaviour)
 
 
-@pytest.mark.parametrize(("stage", "labels"), [
-    (0, {"school": "chaotic", "police": "chaotic", CSC: "unclassified", "gp": "unclassified"}),
-    (1, {"school": "unclassified", "police": "unclassified", CSC: "unclassified", "gp": "unclassified"}),
-    (2, {"school": "chaotic", "police": "over-cautious", CSC: "ideal", "gp": "unclassified"}),
-])
+@pytest.mark.parametrize(
+    ("stage", "labels"),
+    [
+        (0, {"school": "chaotic", "police": "chaotic", CSC: "unclassified", "gp": "unclassified"}),
+        (
+            1,
+            {
+                "school": "unclassified",
+                "police": "unclassified",
+                CSC: "unclassified",
+                "gp": "unclassified",
+            },
+        ),
+        (2, {"school": "chaotic", "police": "over-cautious", CSC: "ideal", "gp": "unclassified"}),
+    ],
+)
 def test_role_behaviours_by_stage(played, stage, labels):
     assert {b.role_id: b.label for b in analyse(played).stage(stage).roles} == labels
 
 
 def test_evidence_states_the_counts(played):
     found = next(b for b in analyse(played).participant_behaviours if b.subject == "School 2")
-    assert found.evidence == ("missed 2 of 3 expected shares (67%); over-shared 2 of 2 shares (100%) "
-                              "(0 to avoid, 2 without a gateway)")
+    assert found.evidence == (
+        "missed 2 of 3 expected shares (67%); over-shared 2 of 2 shares (100%) "
+        "(0 to avoid, 2 without a gateway)"
+    )
 
 
-@pytest.mark.parametrize(("counts", "split", "label"), [
-    (SharingCounts(), None, "unclassified"),
-    (SharingCounts(expected=4, missed=1), None, "over-cautious"),  # 25%: high
-    (SharingCounts(expected=5, missed=1), None, "ideal"),  # 20%
-    (SharingCounts(shared=4, over_avoid=1), None, "over-open"),
-    (SharingCounts(expected=4, missed=1, shared=4, over_no_gateway=1), None, "chaotic"),
-    (SharingCounts(expected=5, missed=0, shared=5), Split(3, 1), "chaotic"),  # split on a third
-    (SharingCounts(expected=5, missed=0, shared=5), Split(4, 1), "ideal"),
-])
+@pytest.mark.parametrize(
+    ("counts", "split", "label"),
+    [
+        (SharingCounts(), None, "unclassified"),
+        (SharingCounts(expected=4, missed=1), None, "over-cautious"),  # 25%: high
+        (SharingCounts(expected=5, missed=1), None, "ideal"),  # 20%
+        (SharingCounts(shared=4, over_avoid=1), None, "over-open"),
+        (SharingCounts(expected=4, missed=1, shared=4, over_no_gateway=1), None, "chaotic"),
+        (SharingCounts(expected=5, missed=0, shared=5), Split(3, 1), "chaotic"),  # split on a third
+        (SharingCounts(expected=5, missed=0, shared=5), Split(4, 1), "ideal"),
+    ],
+)
 def test_the_classification_rule(counts, split, label):
     assert _classify(counts, split) == label
     assert HIGH_RATE == 0.25
 
 
-@pytest.mark.parametrize(("fact_id", "decisions", "as_guidance", "missed", "over", "beyond", "verdict"), [
-    ("bruise", 5, {CSC: 1}, {CSC: 1}, {}, {"police": 1}, "partly missed"),
-    ("dv_callout", 6, {"school": 1, CSC: 1}, {"school": 1}, {CSC: 1, "gp": 1}, {}, "missed and over-shared"),
-    ("missed_appts", 0, {}, {}, {}, {}, "not decided"),
-    ("new_partner", 1, {}, {CSC: 1}, {}, {}, "missed"),
-    ("disclosure", 2, {"police": 1, CSC: 1}, {"police": 1}, {CSC: 1}, {}, "missed and over-shared"),
-    ("rent_arrears", 2, {}, {}, {"police": 1}, {}, "over-shared"),
-])
-def test_guidance_for_each_fact(played, fact_id, decisions, as_guidance, missed, over, beyond, verdict):
+@pytest.mark.parametrize(
+    ("fact_id", "decisions", "as_guidance", "missed", "over", "beyond", "verdict"),
+    [
+        ("bruise", 5, {CSC: 1}, {CSC: 1}, {}, {"police": 1}, "partly missed"),
+        (
+            "dv_callout",
+            6,
+            {"school": 1, CSC: 1},
+            {"school": 1},
+            {CSC: 1, "gp": 1},
+            {},
+            "missed and over-shared",
+        ),
+        ("missed_appts", 0, {}, {}, {}, {}, "not decided"),
+        ("new_partner", 1, {}, {CSC: 1}, {}, {}, "missed"),
+        (
+            "disclosure",
+            2,
+            {"police": 1, CSC: 1},
+            {"police": 1},
+            {CSC: 1},
+            {},
+            "missed and over-shared",
+        ),
+        ("rent_arrears", 2, {}, {}, {"police": 1}, {}, "over-shared"),
+    ],
+)
+def test_guidance_for_each_fact(
+    played, fact_id, decisions, as_guidance, missed, over, beyond, verdict
+):
     g = next(g for g in analyse(played).guidance if g.fact_id == fact_id)
-    assert (g.decisions, dict(g.as_guidance), dict(g.missed), dict(g.over_shared), dict(g.beyond), g.verdict) == (
-        decisions, as_guidance, missed, over, beyond, verdict)
+    assert (
+        g.decisions,
+        dict(g.as_guidance),
+        dict(g.missed),
+        dict(g.over_shared),
+        dict(g.beyond),
+        g.verdict,
+    ) == (decisions, as_guidance, missed, over, beyond, verdict)
 
 
 def test_guidance_at_one_stage_lists_only_what_was_decided(played):
@@ -234,9 +345,15 @@ def test_guidance_at_one_stage_lists_only_what_was_decided(played):
 
 
 def test_a_fact_its_holder_already_sent_is_not_expected_again(mini_snapshot):
-    shared_then_quiet = [submission(1, "school", 0, [fact("bruise", (CSC,), "ca1989_s47")], 2, "refer"),
-                         submission(1, "school", 1, [fact("bruise")], 2, "refer")]
-    counts = analyse(record(mini_snapshot, PEOPLE[:1], shared_then_quiet, 1)).participant_behaviours[0].counts
+    shared_then_quiet = [
+        submission(1, "school", 0, [fact("bruise", (CSC,), "ca1989_s47")], 2, "refer"),
+        submission(1, "school", 1, [fact("bruise")], 2, "refer"),
+    ]
+    counts = (
+        analyse(record(mini_snapshot, PEOPLE[:1], shared_then_quiet, 1))
+        .participant_behaviours[0]
+        .counts
+    )
     assert (counts.expected, counts.missed) == (1, 0)
 
 
@@ -258,11 +375,15 @@ def test_barriers_counted_by_role_and_fact(played):
 def test_myths_name_the_gateway_that_applies(played):
     myths = analyse(played).barriers.myths
     assert [(m.barrier_id, m.fact_id, m.gateway_label) for m in myths] == [
-        ("consent", "bruise", "Children Act 1989 s47"), ("legal_fear", "dv_callout", "Children Act 2004 s11")]
+        ("consent", "bruise", "Children Act 1989 s47"),
+        ("legal_fear", "dv_callout", "Children Act 2004 s11"),
+    ]
 
 
 def test_consent_is_no_myth_where_guidance_asks_for_it(mini_snapshot):
-    subs = [submission(1, "school", 2, [fact("rent_arrears", barriers=("consent",))], 1, "no_action")]
+    subs = [
+        submission(1, "school", 2, [fact("rent_arrears", barriers=("consent",))], 1, "no_action")
+    ]
     barriers = analyse(record(mini_snapshot, PEOPLE[:1], subs)).barriers
     assert barriers.total == 1 and barriers.myths == ()
 
@@ -270,7 +391,9 @@ def test_consent_is_no_myth_where_guidance_asks_for_it(mini_snapshot):
 def test_cited_barriers_link_to_the_role_cards(played):
     links = analyse(played).barriers.constraints
     assert [(link.role_id, link.constraint_id, link.barrier_id, link.count) for link in links] == [
-        ("school", "held_back", "relationship", 1), ("police", "held_back", "investigation", 1)]
+        ("school", "held_back", "relationship", 1),
+        ("police", "held_back", "investigation", 1),
+    ]
 
 
 @pytest.mark.parametrize(("stage", "total"), [(0, 2), (1, 0), (2, 2)])
@@ -284,22 +407,36 @@ def test_barriers_by_stage(played, stage, total):
 def test_prompts_start_with_the_scenario_then_the_largest_divergences(played):
     prompts = analyse(played).stage(0).prompts
     assert [p.kind for p in prompts] == ["scenario", "split", "split"]
-    assert prompts[1].text == ("1 of 2 School participants shared \u201cSam has finger-tip bruising on the upper arm "
-                               "and says he fell\u201d with Children's SC; 1 did not. What made the difference?")
+    assert prompts[1].text == (
+        "1 of 2 School participants shared \u201cSam has finger-tip bruising on the upper arm "
+        "and says he fell\u201d with Children's SC; 1 did not. What made the difference?"
+    )
 
 
 def test_prompts_contrast_one_role_with_another(played):
     prompts = analyse(played).stage(2).prompts
-    assert [(p.kind, p.score) for p in prompts] == [("split", 1.0), ("contrast", 1.0), ("over_shared", 0.5)]
-    assert prompts[1].text == ("School shared \u201cSam says he is scared of his mum's boyfriend\u201d with "
-                               "Children's SC; Police did not share \u201cMother's new partner has a conviction "
-                               "for assault\u201d. Why?")
+    assert [(p.kind, p.score) for p in prompts] == [
+        ("split", 1.0),
+        ("contrast", 1.0),
+        ("over_shared", 0.5),
+    ]
+    assert prompts[1].text == (
+        "School shared \u201cSam says he is scared of his mum's boyfriend\u201d with "
+        "Children's SC; Police did not share \u201cMother's new partner has a conviction "
+        "for assault\u201d. Why?"
+    )
 
 
 def test_whole_workshop_prompts(played):
     prompts = analyse(played).prompts
     assert [(p.kind, p.stage_index) for p in prompts] == [
-        ("scenario", 0), ("split", 0), ("split", 0), ("split", 2), ("contrast", 2), ("over_shared", 2)]
+        ("scenario", 0),
+        ("split", 0),
+        ("split", 0),
+        ("split", 2),
+        ("contrast", 2),
+        ("over_shared", 2),
+    ]
 
 
 # ------------------------------------------------------------------------------------------- notes
@@ -316,14 +453,29 @@ def test_only_shareable_notes_are_quoted_by_role(played):
 
 def test_an_empty_stage(played):
     view = analyse(played).stage(1)
-    assert (view.empty, view.submissions, view.flows.flows, view.prompts, view.notes) == (True, 0, (), (), ())
+    assert (view.empty, view.submissions, view.flows.flows, view.prompts, view.notes) == (
+        True,
+        0,
+        (),
+        (),
+        (),
+    )
     assert dict(view.submitted_by_role) == {"school": 0, "police": 0, CSC: 0, "gp": 0}
 
 
 def test_nothing_revealed_yet(empty_workshop):
     debrief = analyse(empty_workshop)
-    assert (debrief.through, debrief.stages, debrief.jigsaw, debrief.flows.flows) == (-1, (), None, ())
-    assert (debrief.act.status, debrief.counts.submissions, debrief.counts.participants) == ("not_yet", 0, 2)
+    assert (debrief.through, debrief.stages, debrief.jigsaw, debrief.flows.flows) == (
+        -1,
+        (),
+        None,
+        (),
+    )
+    assert (debrief.act.status, debrief.counts.submissions, debrief.counts.participants) == (
+        "not_yet",
+        0,
+        2,
+    )
     with pytest.raises(IndexError):
         debrief.stage(0)
 
@@ -347,7 +499,9 @@ def test_without_the_lead_in_play(mini_snapshot, played):
     subs = [s for s in played.submissions if s.role_id != CSC]
     debrief = analyse(record(snapshot, PEOPLE[:4], subs))
     assert (debrief.act.status, debrief.jigsaw.lead) == ("no_lead", None)
-    assert debrief.flows.between("school", CSC).shares == 0  # shares to a role not in play are not counted
+    assert (
+        debrief.flows.between("school", CSC).shares == 0
+    )  # shares to a role not in play are not counted
 
 
 # ------------------------------------------------------------------------------------- raw decisions
@@ -358,6 +512,11 @@ def test_decision_rows_one_per_recipient_or_none(played):
     assert len(rows) == 16 + 2 + 1  # 16 decisions, two shared with two roles; one empty submission
     first = rows[0]
     assert (first.stage, first.participant, first.fact, first.recipient, first.outcome) == (
-        1, "School 1", "bruise", CSC, "as_guidance")
+        1,
+        "School 1",
+        "bruise",
+        CSC,
+        "as_guidance",
+    )
     quiet = next(r for r in rows if r.participant == "School 2" and r.stage == 1)
     assert (quiet.recipient, quiet.missed, quiet.barriers) == ("", CSC, "consent")

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 import yaml
 
 from facilitation.analysis import teachability as lint_module
+from facilitation.analysis.teachability import CHECKS, LintWarning, lint
 from facilitation.cli import main
 from facilitation.content.library import load_snapshot
-from facilitation.analysis.teachability import CHECKS, LintWarning, lint
 from facilitation.content.models import Role, Scenario, Snapshot
 from facilitation.play.picture import RolePicture
 from tests.paths import DATA
@@ -28,7 +27,10 @@ def _fixture(name: str) -> Snapshot:
 def _snapshot(data: dict) -> Snapshot:
     """A snapshot from plain scenario data, with the mini roles in play."""
     scenario = Scenario.model_validate(data)
-    roles = {r: Role.model_validate(yaml.safe_load((MINI_ROLES / f"{r}.yaml").read_text())) for r in scenario.roles}
+    roles = {
+        r: Role.model_validate(yaml.safe_load((MINI_ROLES / f"{r}.yaml").read_text()))
+        for r in scenario.roles
+    }
     return Snapshot(scenario=scenario, roles=roles)
 
 
@@ -45,18 +47,21 @@ def test_good_fixture_passes():
     assert lint(_fixture("good")) == []
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("jigsaw_alone", {("jigsaw", "roles[0]")}),
-    ("jigsaw_pair", {("jigsaw", "levels")}),
-    ("jigsaw_never", {("jigsaw", "levels"), ("escalation", "stages")}),
-    ("jigsaw_guidance", {("jigsaw", "lead_role")}),
-    ("escalation_flat", {("escalation", "stages")}),
-    ("failures_avoid", {("both-failures", "stages")}),
-    ("failures_consent", {("both-failures", "stages")}),
-    ("every_role", {("every-role", "roles[2]")}),
-    ("debrief_why", {("debrief", "stages[one].facts[b].guidance.why")}),
-    ("debrief_gateway", {("debrief", "stages[two].facts[d].guidance")}),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("jigsaw_alone", {("jigsaw", "roles[0]")}),
+        ("jigsaw_pair", {("jigsaw", "levels")}),
+        ("jigsaw_never", {("jigsaw", "levels"), ("escalation", "stages")}),
+        ("jigsaw_guidance", {("jigsaw", "lead_role")}),
+        ("escalation_flat", {("escalation", "stages")}),
+        ("failures_avoid", {("both-failures", "stages")}),
+        ("failures_consent", {("both-failures", "stages")}),
+        ("every_role", {("every-role", "roles[2]")}),
+        ("debrief_why", {("debrief", "stages[one].facts[b].guidance.why")}),
+        ("debrief_gateway", {("debrief", "stages[two].facts[d].guidance")}),
+    ],
+)
 def test_each_check_catches_its_failure(name, expected):
     found = lint(_fixture(name))
     assert {(warning.check, warning.path) for warning in found} == expected
@@ -83,23 +88,34 @@ def test_mini_scenario_known_warnings(mini_snapshot):
 def test_escalation_catches_a_falling_picture(monkeypatch):
     """Weights are never negative, so a fall cannot happen through the data: fake the whole picture."""
     falling = iter([2, 3, 1])
-    monkeypatch.setattr(lint_module, "whole_picture",
-                        lambda snapshot, index: RolePicture("*", index, {}, 0, next(falling)))
+    monkeypatch.setattr(
+        lint_module,
+        "whole_picture",
+        lambda snapshot, index: RolePicture("*", index, {}, 0, next(falling)),
+    )
     found = lint_module.check_escalation(_fixture("good"))
-    assert [(w.check, w.path) for w in found] == [("escalation", "stages[three]"), ("escalation", "stages")]
+    assert [(w.check, w.path) for w in found] == [
+        ("escalation", "stages[three]"),
+        ("escalation", "stages"),
+    ]
     assert "falls from level 3 to 1" in found[0].message
 
 
-@pytest.mark.parametrize("why", [
-    "TODO",
-    "TBC",
-    "Too short to teach anything.",
-    "TODO: explain why the school must share this with social care today.",
-    "Needs a referral, tbd after checking the threshold document with the MASH.",
-])
+@pytest.mark.parametrize(
+    "why",
+    [
+        "TODO",
+        "TBC",
+        "Too short to teach anything.",
+        "TODO: explain why the school must share this with social care today.",
+        "Needs a referral, tbd after checking the threshold document with the MASH.",
+    ],
+)
 def test_debrief_refuses_stub_reasons(good_data, why):
     good_data["stages"][0]["facts"][1]["guidance"]["why"] = why
-    assert [w.path for w in lint_module.check_debrief(_snapshot(good_data))] == ["stages[one].facts[b].guidance.why"]
+    assert [w.path for w in lint_module.check_debrief(_snapshot(good_data))] == [
+        "stages[one].facts[b].guidance.why"
+    ]
 
 
 def test_debrief_needs_no_gateway_when_nothing_is_shared(good_data):
@@ -113,8 +129,10 @@ def test_both_failures_needs_a_not_required_fact(good_data):
         for fact in stage["facts"]:
             fact["guidance"]["consent"] = "seek_unless_unsafe"
     messages = [w.message for w in lint_module.check_both_failures(_snapshot(good_data))]
-    assert messages == ["no fact has consent not_required; at least one should, so that participants meet a fact "
-                        "they must share without asking"]
+    assert messages == [
+        "no fact has consent not_required; at least one should, so that participants meet a fact "
+        "they must share without asking"
+    ]
 
 
 def test_lead_role_is_exempt_from_every_role(good_data):
@@ -163,15 +181,20 @@ def test_cli_prints_file_line_check_message(capsys):
     match = LINE.match(out[0])
     assert match and match["file"] == str(path) and match["check"] == "debrief"
     # The line is the `why:` of fact b, the stub itself.
-    assert path.read_text(encoding="utf-8").splitlines()[int(match["line"]) - 1].strip() == "why: TODO"
+    assert (
+        path.read_text(encoding="utf-8").splitlines()[int(match["line"]) - 1].strip() == "why: TODO"
+    )
     assert out[-1] == "1 scenario linted: 0 pass, 1 fail (1 warning, 0 not loading)"
 
 
-@pytest.mark.parametrize(("name", "needle"), [
-    ("jigsaw_alone", "roles: [school, police, gp, childrens_social_care]"),
-    ("jigsaw_never", "levels: {2: 4, 3: 10, 4: 12}"),
-    ("debrief_gateway", "guidance:"),
-])
+@pytest.mark.parametrize(
+    ("name", "needle"),
+    [
+        ("jigsaw_alone", "roles: [school, police, gp, childrens_social_care]"),
+        ("jigsaw_never", "levels: {2: 4, 3: 10, 4: 12}"),
+        ("debrief_gateway", "guidance:"),
+    ],
+)
 def test_cli_lines_point_at_the_field(capsys, name, needle):
     path = LINT / f"{name}.yaml"
     _, out, _ = _run(capsys, str(path), "--roles", str(MINI_ROLES))
@@ -189,8 +212,13 @@ def test_cli_lints_a_folder(capsys):
 
 def test_cli_reports_a_scenario_that_does_not_load(capsys, tmp_path):
     broken = tmp_path / "broken.yaml"
-    broken.write_text((LINT / "good.yaml").read_text().replace("id: good", "id: broken").replace(
-        "held_by: police", "held_by: polcie", 1), encoding="utf-8")
+    broken.write_text(
+        (LINT / "good.yaml")
+        .read_text()
+        .replace("id: good", "id: broken")
+        .replace("held_by: police", "held_by: polcie", 1),
+        encoding="utf-8",
+    )
     code, out, _ = _run(capsys, str(broken), str(LINT / "good.yaml"), "--roles", str(MINI_ROLES))
     assert code == 1
     assert any(line.startswith(f"{broken}:") and "held_by" in line for line in out)
@@ -205,10 +233,13 @@ def test_cli_defaults_to_the_scenarios_folder(capsys, monkeypatch, tmp_path):
     assert (code, out[-1]) == (0, "1 scenario linted: 1 pass, 0 fail (0 warnings, 0 not loading)")
 
 
-@pytest.mark.parametrize("argv", [
-    ["no/such/scenario.yaml"],
-    [str(LINT / "good.yaml"), "--roles", "no/such/folder"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["no/such/scenario.yaml"],
+        [str(LINT / "good.yaml"), "--roles", "no/such/folder"],
+    ],
+)
 def test_cli_usage_errors(capsys, argv):
     code, out, err = _run(capsys, *argv)
     assert code == 2 and out == [] and err.startswith("easi lint: ")

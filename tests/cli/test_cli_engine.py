@@ -4,20 +4,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
-import types
 
 import pytest
-import yaml
 
 from facilitation.cli import main
 from facilitation.cli import purge as purge_command
 from facilitation.cli import simulate as simulate_command
-from facilitation.errors import EasiError
-from facilitation.content.models import Role, Scenario, Snapshot
 from facilitation.engine.store import Store
 from facilitation.engine.workshops import Workshops
+from facilitation.errors import EasiError
 from tests.paths import MINI
 
 
@@ -45,10 +41,19 @@ def test_simulate_prints_a_summary(mini_args, tmp_path, capsys):
     assert easi("simulate", *mini_args, "--participants", "8", "--seed", "2", "--db", str(db)) == 0
     out = capsys.readouterr().out
     code = out.split()[1].rstrip(":")
-    assert out.startswith(f"Workshop {code}: The Test family (mini), 8 simulated participants, seed 2")
-    for expected in ("Submissions", "Facts shared", "Children's SC", "1 A bruise and a call-out",
-                     "3 A disclosure", "Lead role Children's SC: could act at", "following guidance, at stage 2",
-                     f"Export it with: easi export {code}"):
+    assert out.startswith(
+        f"Workshop {code}: The Test family (mini), 8 simulated participants, seed 2"
+    )
+    for expected in (
+        "Submissions",
+        "Facts shared",
+        "Children's SC",
+        "1 A bruise and a call-out",
+        "3 A disclosure",
+        "Lead role Children's SC: could act at",
+        "following guidance, at stage 2",
+        f"Export it with: easi export {code}",
+    ):
         assert expected in out
     assert Workshops(Store(db)).status(code).phase == "debrief"
 
@@ -72,7 +77,9 @@ def test_simulate_same_seed_same_figures(mini_args, tmp_path, capsys):
 def test_simulate_uses_the_normal_database_by_default(mini_args, tmp_path, capsys):
     easi("simulate", *mini_args, "--json")
     code = json.loads(capsys.readouterr().out)["code"]
-    assert Workshops(Store(tmp_path / "easi.db")).status(code).code == code  # $EASI_DB, set by conftest
+    assert (
+        Workshops(Store(tmp_path / "easi.db")).status(code).code == code
+    )  # $EASI_DB, set by conftest
 
 
 def test_simulate_reports_a_scenario_that_will_not_load(mini_args, monkeypatch, capsys):
@@ -95,7 +102,9 @@ def test_simulate_refuses_a_bad_participant_count(bad, capsys):
 
 def _aged_database(path, mini_snapshot, ages_in_days):
     for age in ages_in_days:
-        Workshops(Store(path), clock=lambda age=age: time.time() - age * 86400).create(mini_snapshot)
+        Workshops(Store(path), clock=lambda age=age: time.time() - age * 86400).create(
+            mini_snapshot
+        )
 
 
 def test_purge_removes_old_workshops(tmp_path, mini_snapshot, capsys):
@@ -111,7 +120,10 @@ def test_purge_dry_run_deletes_nothing(tmp_path, mini_snapshot, capsys):
     _aged_database(db, mini_snapshot, [40, 1])
     assert easi("purge", "--older-than", "7", "--db", str(db), "--dry-run") == 0
     out = capsys.readouterr().out
-    assert out.startswith("Would remove 1 workshop(s) created more than 7 days ago.") and "The Test family" in out
+    assert (
+        out.startswith("Would remove 1 workshop(s) created more than 7 days ago.")
+        and "The Test family" in out
+    )
     assert len(Workshops(Store(db)).list_workshops()) == 2
 
 
@@ -146,7 +158,10 @@ def test_purge_refuses_a_bad_age(bad):
 @pytest.mark.parametrize(
     ("command", "documented"),
     [
-        ("simulate", ["SCENARIO", "--participants", "--seed", "--db", "--roles", "--json", "easi export"]),
+        (
+            "simulate",
+            ["SCENARIO", "--participants", "--seed", "--db", "--roles", "--json", "easi export"],
+        ),
         ("purge", ["--older-than", "--db", "--dry-run", "cron", "systemd", "EASI_RETENTION_DAYS"]),
     ],
 )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from facilitation.content import library
 from facilitation.cli import main
+from facilitation.content import library
 
 
 def new(capsys, *argv) -> tuple[int, str, str]:
@@ -52,15 +52,21 @@ def test_scenario_picks_other_roles(capsys, folders, tmp_path):
 def test_scenario_needs_two_roles(capsys, folders, tmp_path):
     code, _, err = new(capsys, "scenario", "lonely", "--roles", tmp_path)
     assert code == 1
-    assert err == (f"easi new: a scenario needs at least two roles, and {tmp_path} has 0 valid role files; create "
-                   "roles first with `easi new role ID`, then run this again\n")
+    assert err == (
+        f"easi new: a scenario needs at least two roles, and {tmp_path} has 0 valid role files; create "
+        "roles first with `easi new role ID`, then run this again\n"
+    )
     assert not (folders / "scenarios" / "lonely.yaml").exists()
 
 
 def test_refuses_to_overwrite_without_force(capsys, folders):
     path = folders / "roles" / "school.yaml"
     before = path.read_text()
-    assert new(capsys, "role", "school") == (1, "", f"easi new: {path} already exists; pass --force to overwrite it\n")
+    assert new(capsys, "role", "school") == (
+        1,
+        "",
+        f"easi new: {path} already exists; pass --force to overwrite it\n",
+    )
     assert path.read_text() == before
     assert new(capsys, "role", "school", "--force")[0] == 0
     assert path.read_text() != before
@@ -69,7 +75,9 @@ def test_refuses_to_overwrite_without_force(capsys, folders):
 @pytest.mark.parametrize("bad", ["School", "2nd", "has space", "a" * 49, "dots.yaml", "../escape"])
 def test_refuses_a_bad_slug(capsys, folders, bad):
     code, _, err = new(capsys, "role", bad)
-    assert code == 1 and err.startswith(f"easi new: '{bad}' is not a valid id: ids are lowercase slugs")
+    assert code == 1 and err.startswith(
+        f"easi new: '{bad}' is not a valid id: ids are lowercase slugs"
+    )
 
 
 def test_schema_line_points_from_the_folder(capsys, folders, tmp_path):

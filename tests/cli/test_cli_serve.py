@@ -27,7 +27,14 @@ def test_streamlit_command_runs_the_app_from_the_project(tmp_path):
     command = serve.streamlit_command(8600, "127.0.0.1", ["--", "--server.headless", "true"])
     assert command[1:4] == ["-m", "streamlit", "run"]
     assert command[4] == str(project_root() / "workshop_app.py")
-    assert command[5:] == ["--server.port", "8600", "--server.address", "127.0.0.1", "--server.headless", "true"]
+    assert command[5:] == [
+        "--server.port",
+        "8600",
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+    ]
 
 
 def test_facilitator_link_uses_the_public_address(monkeypatch):
@@ -51,8 +58,14 @@ def test_each_process_behind_the_proxy_listens_on_loopback(tmp_path):
     command = serve.worker_command(8600, ["--", "--server.maxUploadSize", "2"])
     assert command[4] == str(project_root() / "workshop_app.py")
     assert command[5:9] == ["--server.port", "8600", "--server.address", "127.0.0.1"]
-    assert command[9:] == ["--server.headless", "true", "--logger.hideWelcomeMessage", "true",
-                           "--server.maxUploadSize", "2"]
+    assert command[9:] == [
+        "--server.headless",
+        "true",
+        "--logger.hideWelcomeMessage",
+        "true",
+        "--server.maxUploadSize",
+        "2",
+    ]
 
 
 @pytest.mark.parametrize("flag", ["--server.port", "--server.address=0.0.0.0"])
@@ -66,8 +79,13 @@ def test_the_processes_share_one_cookie_secret_unless_the_operator_set_one(monke
     monkeypatch.delenv("STREAMLIT_SERVER_COOKIE_SECRET", raising=False)
     monkeypatch.setattr(serve, "_config_sets_cookie_secret", lambda: False)
     first = serve._worker_environment([])["STREAMLIT_SERVER_COOKIE_SECRET"]
-    assert len(first) == 64 and first != serve._worker_environment([])["STREAMLIT_SERVER_COOKIE_SECRET"]
-    assert "STREAMLIT_SERVER_COOKIE_SECRET" not in serve._worker_environment(["--server.cookieSecret", "x"])
+    assert (
+        len(first) == 64
+        and first != serve._worker_environment([])["STREAMLIT_SERVER_COOKIE_SECRET"]
+    )
+    assert "STREAMLIT_SERVER_COOKIE_SECRET" not in serve._worker_environment(
+        ["--server.cookieSecret", "x"]
+    )
     monkeypatch.setattr(serve, "_config_sets_cookie_secret", lambda: True)
     assert "STREAMLIT_SERVER_COOKIE_SECRET" not in serve._worker_environment([])
     monkeypatch.setenv("STREAMLIT_SERVER_COOKIE_SECRET", "mine")
@@ -97,7 +115,11 @@ def _supervise_fakes(monkeypatch, exit_code: str | None, during) -> int:
     import psutil
 
     extra = [exit_code] if exit_code else []
-    monkeypatch.setattr(serve, "worker_command", lambda port, _: [sys.executable, "-c", _FAKE_WORKER, str(port), *extra])
+    monkeypatch.setattr(
+        serve,
+        "worker_command",
+        lambda port, _: [sys.executable, "-c", _FAKE_WORKER, str(port), *extra],
+    )
     args = argparse.Namespace(address="127.0.0.1", port=_free_port(), streamlit_args=[])
 
     async def scenario() -> int:
@@ -106,7 +128,9 @@ def _supervise_fakes(monkeypatch, exit_code: str | None, during) -> int:
         for _ in range(200):  # bounded wait for the proxy, or for the supervisor to give up
             if supervisor.done():
                 return supervisor.result()
-            workers = [child for child in psutil.Process().children() if _FAKE_WORKER in child.cmdline()]
+            workers = [
+                child for child in psutil.Process().children() if _FAKE_WORKER in child.cmdline()
+            ]
             try:
                 _, writer = await asyncio.open_connection("127.0.0.1", args.port)
                 writer.close()
@@ -145,9 +169,13 @@ def test_a_stop_signal_stops_everything_cleanly(monkeypatch, capsys):
 
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         writer.write(b"GET /_stcore/health HTTP/1.1\r\nHost: x\r\n\r\n")
-        assert (await reader.readuntil(b"\r\n\r\n")).startswith(b"HTTP/1.0 200")  # through the proxy
+        assert (await reader.readuntil(b"\r\n\r\n")).startswith(
+            b"HTTP/1.0 200"
+        )  # through the proxy
         writer.close()
-        os.kill(os.getpid(), signal.SIGTERM)  # the supervisor's handler, not the default: pytest lives on
+        os.kill(
+            os.getpid(), signal.SIGTERM
+        )  # the supervisor's handler, not the default: pytest lives on
 
     assert _supervise_fakes(monkeypatch, None, terminate) == 0
     assert "proxy stopped" in capsys.readouterr().err
@@ -157,7 +185,9 @@ def _health(port: int, attempts: int = 60) -> bytes | None:
     """The server's health answer, waiting up to `attempts` half-seconds for it to come up."""
     for _ in range(attempts):
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as reply:
+            with urllib.request.urlopen(
+                f"http://127.0.0.1:{port}/_stcore/health", timeout=2
+            ) as reply:
                 return reply.read()
         except OSError:
             time.sleep(0.5)
@@ -167,14 +197,36 @@ def _health(port: int, attempts: int = 60) -> bytes | None:
 @pytest.mark.slow
 def test_serve_prints_the_generated_link_then_serves(tmp_path):
     port = _free_port()
-    environment = {**os.environ, "EASI_DATA": str(tmp_path / "data"), "EASI_DB": str(tmp_path / "easi.db")}
+    environment = {
+        **os.environ,
+        "EASI_DATA": str(tmp_path / "data"),
+        "EASI_DB": str(tmp_path / "easi.db"),
+    }
     environment.pop("EASI_PASSCODE", None)
     server = subprocess.Popen(
-        [sys.executable, "-m", "facilitation.cli", "serve", "--port", str(port), "--address", "127.0.0.1"],
-        env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "facilitation.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--address",
+            "127.0.0.1",
+        ],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
     )
     try:
-        first = server.stdout.readline() + server.stdout.readline() + server.stdout.readline() + server.stdout.readline()
+        first = (
+            server.stdout.readline()
+            + server.stdout.readline()
+            + server.stdout.readline()
+            + server.stdout.readline()
+        )
         passcode = (tmp_path / "data" / "passcode").read_text(encoding="utf-8").strip()
         assert f"http://localhost:{port}/facilitate?passcode={passcode}" in first
         assert _health(port) == b"ok"

@@ -24,7 +24,7 @@ import pytest
 from facilitation.cli.proxy import COOKIE_NAME, MAX_HEAD_BYTES, Proxy, start_proxy, worker_from_head
 
 # ---------------------------------------------------------------------------------------------- helpers
-UPGRADE = (b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+UPGRADE = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"
 
 
 def _free_port() -> int:
@@ -70,8 +70,10 @@ class Backend:
                     writer.write_eof()
                     return
                 body = f"backend={self.index}".encode()
-                writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n%s"
-                             % (len(body), body))
+                writer.write(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n%s"
+                    % (len(body), body)
+                )
                 await writer.drain()
         except (ConnectionError, asyncio.IncompleteReadError):
             pass
@@ -91,8 +93,9 @@ def _content_length(head: bytes) -> int:
 
 
 @asynccontextmanager
-async def proxied(count: int = 2, *, dead: tuple[int, ...] = (), head_timeout: float = 30.0
-                  ) -> AsyncIterator[tuple[Proxy, list[Backend]]]:
+async def proxied(
+    count: int = 2, *, dead: tuple[int, ...] = (), head_timeout: float = 30.0
+) -> AsyncIterator[tuple[Proxy, list[Backend]]]:
     """A proxy in front of `count` backends; the indexes in `dead` point at ports where nothing listens."""
     backends = [await Backend(i).start() for i in range(count)]
     ports = [_free_port() if i in dead else backend.port for i, backend in enumerate(backends)]
@@ -111,7 +114,9 @@ class Response:
     def __init__(self, head: bytes, body: bytes) -> None:
         lines = head.decode("latin-1").split("\r\n")
         self.status = int(lines[0].split()[1])
-        self.headers = [tuple(part.strip() for part in line.split(":", 1)) for line in lines[1:] if line]
+        self.headers = [
+            tuple(part.strip() for part in line.split(":", 1)) for line in lines[1:] if line
+        ]
         self.body = body
 
     def header(self, name: str) -> list[str]:
@@ -151,19 +156,25 @@ def run(scenario: Callable[[], Awaitable[None]]) -> None:
 
 
 # ------------------------------------------------------------------------------------------ the cookie
-@pytest.mark.parametrize(("cookie", "expected"), [
-    ("easi_worker=1", 1),
-    ("theme=dark; easi_worker=0; _streamlit_xsrf=2|a|b|3", 0),
-    ('easi_worker="1"', 1),
-    ("easi_worker=2", None),  # out of range
-    ("easi_worker=-1", None),
-    ("easi_worker=1x", None),
-    ("easi_worker=", None),
-    ("easi_worker=99999999999999999999", None),
-    ("easi_worker=\uff11".encode().decode("latin-1"), None),  # a full-width digit is not a number here
-    ("other_easi_worker=1", None),
-    ("", None),
-])
+@pytest.mark.parametrize(
+    ("cookie", "expected"),
+    [
+        ("easi_worker=1", 1),
+        ("theme=dark; easi_worker=0; _streamlit_xsrf=2|a|b|3", 0),
+        ('easi_worker="1"', 1),
+        ("easi_worker=2", None),  # out of range
+        ("easi_worker=-1", None),
+        ("easi_worker=1x", None),
+        ("easi_worker=", None),
+        ("easi_worker=99999999999999999999", None),
+        (
+            "easi_worker=\uff11".encode().decode("latin-1"),
+            None,
+        ),  # a full-width digit is not a number here
+        ("other_easi_worker=1", None),
+        ("", None),
+    ],
+)
 def test_worker_from_head(cookie, expected):
     head = f"GET /?t=secret HTTP/1.1\r\nHost: x\r\nCookie: {cookie}".encode("latin-1")
     assert worker_from_head(head, 2) == expected
@@ -182,11 +193,18 @@ def test_a_new_client_gets_the_cookie_and_the_answer_of_that_backend():
             assert first.status == 200
             assert first.worker in (0, 1)
             assert first.body == f"backend={first.worker}".encode()
-            assert first.header("Set-Cookie") == [f"{COOKIE_NAME}={first.worker}; Path=/; HttpOnly; SameSite=Lax"]
+            assert first.header("Set-Cookie") == [
+                f"{COOKIE_NAME}={first.worker}; Path=/; HttpOnly; SameSite=Lax"
+            ]
             # The cookie goes in right after the status line; the backend's own headers follow unchanged.
-            assert [key for key, _ in first.headers] == ["Set-Cookie", "Content-Type", "Content-Length"]
+            assert [key for key, _ in first.headers] == [
+                "Set-Cookie",
+                "Content-Type",
+                "Content-Length",
+            ]
             # The request reached the backend unchanged.
             assert backends[first.worker].heads == [request("/_stcore/health")]
+
     run(scenario)
 
 
@@ -194,11 +212,13 @@ def test_requests_with_the_cookie_stay_on_their_backend():
     async def scenario() -> None:
         async with proxied() as (proxy, _):
             for worker in (0, 1):
-                answers = await asyncio.gather(*(get(proxy.port, f"/media/{n}", f"{COOKIE_NAME}={worker}")
-                                                 for n in range(40)))
+                answers = await asyncio.gather(
+                    *(get(proxy.port, f"/media/{n}", f"{COOKIE_NAME}={worker}") for n in range(40))
+                )
                 assert {answer.body for answer in answers} == {f"backend={worker}".encode()}
                 assert all(not answer.header("Set-Cookie") for answer in answers)  # untouched
             assert proxy.stats.by_cookie == 80
+
     run(scenario)
 
 
@@ -224,6 +244,7 @@ def test_new_clients_go_to_the_backend_with_fewest_connections():
             assert abs(counts[0] - counts[1]) <= 2, counts
             for writer, _ in held:
                 writer.close()
+
     run(scenario)
 
 
@@ -240,8 +261,11 @@ def test_a_keep_alive_connection_carries_several_requests():
             writer.close()
             assert first.worker is not None
             assert first.body == second.body == third.body == f"backend={first.worker}".encode()
-            assert second.worker is None and third.worker is None  # the cookie only on the first answer
+            assert (
+                second.worker is None and third.worker is None
+            )  # the cookie only on the first answer
             assert len(backends[first.worker].heads) == 3
+
     run(scenario)
 
 
@@ -255,6 +279,7 @@ def test_a_client_that_half_closes_still_gets_its_answer():
             assert answer.body == b"backend=1"
             assert await asyncio.wait_for(reader.read(), timeout=10) == b""  # then both ends close
             writer.close()
+
     run(scenario)
 
 
@@ -264,19 +289,25 @@ def test_a_websocket_upgrade_is_piped_both_ways_intact():
     async def scenario() -> None:
         async with proxied() as (proxy, _):
             reader, writer = await asyncio.open_connection("127.0.0.1", proxy.port)
-            writer.write(request("/_stcore/stream", extra="Upgrade: websocket\r\nConnection: Upgrade\r\n"))
+            writer.write(
+                request("/_stcore/stream", extra="Upgrade: websocket\r\nConnection: Upgrade\r\n")
+            )
             head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout=10)
             assert head.startswith(b"HTTP/1.1 101 ")
-            assert f"Set-Cookie: {COOKIE_NAME}=".encode() in head  # a cookie-less upgrade is placed too
+            assert (
+                f"Set-Cookie: {COOKIE_NAME}=".encode() in head
+            )  # a cookie-less upgrade is placed too
 
             async def send() -> None:
                 for start in range(0, len(payload), 100_000):
-                    writer.write(payload[start:start + 100_000])
+                    writer.write(payload[start : start + 100_000])
                     await writer.drain()
                 writer.write_eof()
 
             async def receive() -> bytes:
-                await asyncio.sleep(0.5)  # a slow reader: the proxy's buffers fill and it must pause
+                await asyncio.sleep(
+                    0.5
+                )  # a slow reader: the proxy's buffers fill and it must pause
                 received = bytearray()
                 while chunk := await reader.read(65536):
                     received += chunk
@@ -287,6 +318,7 @@ def test_a_websocket_upgrade_is_piped_both_ways_intact():
             assert len(echoed) == len(payload)
             assert hashlib.sha256(echoed).digest() == hashlib.sha256(payload).digest()
             assert proxy.stats.pauses > 0  # flow control did its job instead of buffering megabytes
+
     run(scenario)
 
 
@@ -301,6 +333,7 @@ def test_an_unreachable_backend_gives_502_and_logs_no_request(caplog):
             assert answer.header("Connection") == ["close"]
             assert (await get(proxy.port, "/", f"{COOKIE_NAME}=0")).body == b"backend=0"
             assert proxy.stats.bad_gateway == 1
+
     run(scenario)
     assert "unreachable" in caplog.text
     assert "SECRET-TOKEN" not in caplog.text and "/play" not in caplog.text
@@ -311,12 +344,17 @@ def test_an_oversized_head_gives_400(ended):
     async def scenario() -> None:
         async with proxied() as (proxy, backends):
             reader, writer = await asyncio.open_connection("127.0.0.1", proxy.port)
-            writer.write(b"GET / HTTP/1.1\r\nX-Filler: " + b"a" * MAX_HEAD_BYTES + (b"\r\n\r\n" if ended else b""))
+            writer.write(
+                b"GET / HTTP/1.1\r\nX-Filler: "
+                + b"a" * MAX_HEAD_BYTES
+                + (b"\r\n\r\n" if ended else b"")
+            )
             answer = await read_response(reader)
             assert answer.status == 400
             assert await asyncio.wait_for(reader.read(), timeout=10) == b""
             writer.close()
             assert not backends[0].heads and not backends[1].heads
+
     run(scenario)
 
 
@@ -330,11 +368,21 @@ def test_a_client_that_sends_no_head_in_time_is_closed():
             assert await asyncio.wait_for(reader.read(), timeout=10) == b""
             writer.close()
             assert proxy.stats.refused == 1
+
     run(scenario)
 
 
-@pytest.mark.parametrize("cookie", ["easi_worker=abc", "easi_worker=2", "easi_worker=-0", "easi_worker=1 2",
-                                    "easi_worker=+1", "easi_worker"])
+@pytest.mark.parametrize(
+    "cookie",
+    [
+        "easi_worker=abc",
+        "easi_worker=2",
+        "easi_worker=-0",
+        "easi_worker=1 2",
+        "easi_worker=+1",
+        "easi_worker",
+    ],
+)
 def test_a_malformed_cookie_falls_back_to_choosing(cookie):
     async def scenario() -> None:
         async with proxied() as (proxy, _):
@@ -342,6 +390,7 @@ def test_a_malformed_cookie_falls_back_to_choosing(cookie):
             assert answer.worker in (0, 1)
             assert answer.body == f"backend={answer.worker}".encode()
             assert proxy.stats.chosen == 1
+
     run(scenario)
 
 
@@ -350,11 +399,13 @@ def _wait_for_health(port: int, server: subprocess.Popen, log: Path, attempts: i
     """Bounded wait for the proxy to answer (it starts serving once both processes are healthy)."""
     for _ in range(attempts):
         if server.poll() is not None:
-            raise AssertionError(f"easi serve exited with {server.returncode}: {log.read_text(encoding='utf-8')}")
+            raise AssertionError(
+                f"easi serve exited with {server.returncode}: {log.read_text(encoding='utf-8')}"
+            )
         try:
             asyncio.run(get(port, "/_stcore/health"))
             return
-        except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError):
+        except (TimeoutError, OSError, asyncio.IncompleteReadError):
             time.sleep(0.25)
     raise AssertionError("easi serve --processes 2 did not answer /_stcore/health")
 
@@ -362,13 +413,17 @@ def _wait_for_health(port: int, server: subprocess.Popen, log: Path, attempts: i
 async def _upload(port: int, session_id: str, cookies: dict[str, str]) -> int:
     """PUT a small file to Streamlit's upload endpoint as the browser's file uploader does."""
     boundary = "easiboundary"
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"s.yaml\"\r\n"
-            f"Content-Type: application/x-yaml\r\n\r\nid: s\r\n--{boundary}--\r\n").encode()
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="s.yaml"\r\n'
+        f"Content-Type: application/x-yaml\r\n\r\nid: s\r\n--{boundary}--\r\n"
+    ).encode()
     cookie = "; ".join(f"{name}={value}" for name, value in cookies.items())
-    head = (f"PUT /_stcore/upload_file/{session_id}/file-1 HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-            f"Cookie: {cookie}\r\nX-Xsrftoken: {cookies.get('_streamlit_xsrf', '')}\r\n"
-            f"Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {len(body)}\r\n"
-            f"Connection: close\r\n\r\n").encode()
+    head = (
+        f"PUT /_stcore/upload_file/{session_id}/file-1 HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        f"Cookie: {cookie}\r\nX-Xsrftoken: {cookies.get('_streamlit_xsrf', '')}\r\n"
+        f"Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {len(body)}\r\n"
+        f"Connection: close\r\n\r\n"
+    ).encode()
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
         writer.write(head + body)
@@ -384,15 +439,32 @@ def test_easi_serve_with_two_processes_end_to_end(tmp_path):
     from benchmarks.loadharness.client import StreamlitSession
 
     port = _free_port()
-    environment = {**os.environ, "EASI_DATA": str(tmp_path / "data"), "EASI_DB": str(tmp_path / "easi.db")}
+    environment = {
+        **os.environ,
+        "EASI_DATA": str(tmp_path / "data"),
+        "EASI_DB": str(tmp_path / "easi.db"),
+    }
     environment.pop("EASI_PASSCODE", None)
     log = tmp_path / "serve.log"
     children: list[psutil.Process] = []
     with log.open("w", encoding="utf-8") as output:  # a file, not a pipe nobody reads while it runs
         server = subprocess.Popen(
-            [sys.executable, "-m", "facilitation.cli", "serve", "--processes", "2", "--port", str(port),
-             "--address", "127.0.0.1"],
-            env=environment, stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "facilitation.cli",
+                "serve",
+                "--processes",
+                "2",
+                "--port",
+                str(port),
+                "--address",
+                "127.0.0.1",
+            ],
+            env=environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     try:
         _wait_for_health(port, server, log)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import itertools
 import re
-from pathlib import Path
 
 import pytest
 
-from facilitation.content.library import load_roles, load_snapshot, yaml_files
 from facilitation.analysis.teachability import lint
+from facilitation.content.library import load_roles, load_snapshot, yaml_files
 from facilitation.content.models import Snapshot
 from facilitation.content.reference import reference
 from tests.paths import PROJECT
@@ -19,8 +18,19 @@ SCENARIOS_DIR = PROJECT / "scenarios"
 SCENARIO_FILES = yaml_files(SCENARIOS_DIR)
 
 ROLE_IDS = {
-    "childrens_social_care", "adult_social_care", "police", "gp", "health_visiting", "emergency_department",
-    "school", "early_help", "housing", "probation", "adult_mental_health", "camhs", "domestic_abuse_service",
+    "childrens_social_care",
+    "adult_social_care",
+    "police",
+    "gp",
+    "health_visiting",
+    "emergency_department",
+    "school",
+    "early_help",
+    "housing",
+    "probation",
+    "adult_mental_health",
+    "camhs",
+    "domestic_abuse_service",
     "district_nursing",
 }
 STAGES_BY_AUDIENCE = {"children": range(5, 7), "adults": range(4, 7), "early_help": range(4, 7)}
@@ -29,7 +39,9 @@ MIN_FACTS = 14
 MIN_FACTS_PER_ROLE = 2
 MAX_NARRATIVE_WORDS = 250  # read aloud in under two minutes
 ROLE_SUMMARY_WORDS = range(60, 121)
-MIN_COLOUR_DISTANCE = 10.0  # CIE76 delta E: clearly different at a glance, for every kind of colour vision
+MIN_COLOUR_DISTANCE = (
+    10.0  # CIE76 delta E: clearly different at a glance, for every kind of colour vision
+)
 
 
 @pytest.fixture(scope="module")
@@ -64,18 +76,23 @@ def test_role_card_is_complete(roles, role_id):
     assert len(role.motivators) >= 3 and len(role.constraints) >= 3
     assert _words(role.summary) in ROLE_SUMMARY_WORDS
     assert re.search(r"\bYou\b", role.summary), "the briefing speaks to the participant"
-    assert re.search(r"\b(we|We|our|us)\b", role.threshold.in_practice), "the agency speaks for itself"
+    assert re.search(r"\b(we|We|our|us)\b", role.threshold.in_practice), (
+        "the agency speaks for itself"
+    )
     assert role.colour and role.gateways
 
 
-@pytest.mark.parametrize(("role_id", "gateway"), [
-    ("police", "cda1998_s115"),
-    ("adult_social_care", "care2014_s42"),
-    ("gp", "dpa2018_sch1_18"),
-    ("gp", "public_interest"),
-    ("childrens_social_care", "ca1989_s47"),
-    ("school", "ca2004_s11"),
-])
+@pytest.mark.parametrize(
+    ("role_id", "gateway"),
+    [
+        ("police", "cda1998_s115"),
+        ("adult_social_care", "care2014_s42"),
+        ("gp", "dpa2018_sch1_18"),
+        ("gp", "public_interest"),
+        ("childrens_social_care", "ca1989_s47"),
+        ("school", "ca2004_s11"),
+    ],
+)
 def test_role_relies_on_its_own_gateways(roles, role_id, gateway):
     assert gateway in roles[role_id].gateways
 
@@ -103,14 +120,19 @@ def test_scenario_counts(snapshot):
 def test_every_stage_is_playable(snapshot):
     for stage in snapshot.scenario.stages:
         assert stage.prompts, f"stage {stage.id} has no prompts"
-        assert _words(stage.narrative) <= MAX_NARRATIVE_WORDS, f"stage {stage.id} is too long to read aloud"
+        assert _words(stage.narrative) <= MAX_NARRATIVE_WORDS, (
+            f"stage {stage.id} is too long to read aloud"
+        )
 
 
 def test_guidance_cites_gateways_for_the_audience(snapshot):
     gateways = reference().gateways
     audience = snapshot.scenario.audience
-    wrong = {fact.id: fact.guidance.gateway for fact in snapshot.scenario.facts
-             if fact.guidance.gateway and audience not in gateways[fact.guidance.gateway].audience}
+    wrong = {
+        fact.id: fact.guidance.gateway
+        for fact in snapshot.scenario.facts
+        if fact.guidance.gateway and audience not in gateways[fact.guidance.gateway].audience
+    }
     assert wrong == {}
 
 
@@ -122,27 +144,47 @@ def test_children_scenario_is_led_by_childrens_social_care():
 # ------------------------------------------------------------------------------------------- colours
 
 
-def _lab(hex_colour: str, simulate: tuple[tuple[float, ...], ...] | None) -> tuple[float, float, float]:
+def _lab(
+    hex_colour: str, simulate: tuple[tuple[float, ...], ...] | None
+) -> tuple[float, float, float]:
     """CIELAB of an sRGB colour, seen through a colour-vision-deficiency matrix (Machado 2009) if given."""
+
     def linear(c: float) -> float:
         return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
 
-    rgb = [linear(int(hex_colour[i:i + 2], 16) / 255) for i in (1, 3, 5)]
+    rgb = [linear(int(hex_colour[i : i + 2], 16) / 255) for i in (1, 3, 5)]
     if simulate:
         rgb = [min(1.0, max(0.0, sum(m * c for m, c in zip(row, rgb)))) for row in simulate]
     r, g, b = rgb
-    xyz = (0.4124 * r + 0.3576 * g + 0.1805 * b, 0.2126 * r + 0.7152 * g + 0.0722 * b,
-           0.0193 * r + 0.1192 * g + 0.9505 * b)
-    fx, fy, fz = (t ** (1 / 3) if t > 0.008856 else 7.787 * t + 16 / 116
-                  for t in (xyz[0] / 0.95047, xyz[1], xyz[2] / 1.08883))
+    xyz = (
+        0.4124 * r + 0.3576 * g + 0.1805 * b,
+        0.2126 * r + 0.7152 * g + 0.0722 * b,
+        0.0193 * r + 0.1192 * g + 0.9505 * b,
+    )
+    fx, fy, fz = (
+        t ** (1 / 3) if t > 0.008856 else 7.787 * t + 16 / 116
+        for t in (xyz[0] / 0.95047, xyz[1], xyz[2] / 1.08883)
+    )
     return 116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)
 
 
 _VISION = {
     "typical": None,
-    "deutan": ((0.367322, 0.860646, -0.227968), (0.280085, 0.672501, 0.047413), (-0.011820, 0.042940, 0.968881)),
-    "protan": ((0.152286, 1.052583, -0.204868), (0.114503, 0.786281, 0.099216), (-0.003882, -0.048116, 1.051998)),
-    "tritan": ((1.255528, -0.076749, -0.178779), (-0.078411, 0.930809, 0.147602), (0.004733, 0.691367, 0.303900)),
+    "deutan": (
+        (0.367322, 0.860646, -0.227968),
+        (0.280085, 0.672501, 0.047413),
+        (-0.011820, 0.042940, 0.968881),
+    ),
+    "protan": (
+        (0.152286, 1.052583, -0.204868),
+        (0.114503, 0.786281, 0.099216),
+        (-0.003882, -0.048116, 1.051998),
+    ),
+    "tritan": (
+        (1.255528, -0.076749, -0.178779),
+        (-0.078411, 0.930809, 0.147602),
+        (0.004733, 0.691367, 0.303900),
+    ),
 }
 
 
@@ -152,7 +194,8 @@ def test_role_colours_are_distinct_within_each_scenario(snapshot):
         (a, b, vision)
         for (a, first), (b, second) in itertools.combinations(colours.items(), 2)
         for vision, matrix in _VISION.items()
-        if sum((x - y) ** 2 for x, y in zip(_lab(first, matrix), _lab(second, matrix))) ** 0.5 < MIN_COLOUR_DISTANCE
+        if sum((x - y) ** 2 for x, y in zip(_lab(first, matrix), _lab(second, matrix))) ** 0.5
+        < MIN_COLOUR_DISTANCE
     ]
     assert too_close == []
 
@@ -170,5 +213,9 @@ def test_file_starts_with_its_schema_line(path):
 def test_library_doc_lists_every_shipped_file():
     """docs/library.md (pasted into the README) names every scenario and role that ships."""
     doc = (PROJECT / "docs" / "library.md").read_text(encoding="utf-8")
-    missing = [path.stem for path in yaml_files(ROLES_DIR) + SCENARIO_FILES if f"| `{path.stem}` |" not in doc]
+    missing = [
+        path.stem
+        for path in yaml_files(ROLES_DIR) + SCENARIO_FILES
+        if f"| `{path.stem}` |" not in doc
+    ]
     assert missing == []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 import yaml
@@ -17,15 +16,35 @@ KINDS = ("role", "scenario")
 # Every field the contract (shared/design/scenario-format.md) names, by the object that holds it.
 CONTRACT = {
     "role": {
-        "Role": {"id", "name", "short_name", "colour", "summary", "motivators", "constraints", "threshold",
-                 "gateways"},
+        "Role": {
+            "id",
+            "name",
+            "short_name",
+            "colour",
+            "summary",
+            "motivators",
+            "constraints",
+            "threshold",
+            "gateways",
+        },
         "Motivator": {"id", "text"},
         "Constraint": {"id", "text", "barrier"},
         "Threshold": {"acts_at", "in_practice"},
     },
     "scenario": {
-        "Scenario": {"id", "title", "audience", "summary", "duration_minutes", "learning_outcomes", "roles",
-                     "lead_role", "levels", "stages", "debrief"},
+        "Scenario": {
+            "id",
+            "title",
+            "audience",
+            "summary",
+            "duration_minutes",
+            "learning_outcomes",
+            "roles",
+            "lead_role",
+            "levels",
+            "stages",
+            "debrief",
+        },
         "Stage": {"id", "title", "narrative", "facts", "prompts"},
         "Fact": {"id", "held_by", "text", "weight", "sensitivity", "guidance"},
         "Guidance": {"share_with", "avoid", "gateway", "consent", "why"},
@@ -44,7 +63,9 @@ def objects(schema: dict) -> dict[str, dict]:
 @pytest.mark.parametrize("kind", KINDS)
 def test_committed_schema_is_up_to_date(kind):
     committed = (PROJECT / "schemas" / f"{kind}.schema.json").read_text(encoding="utf-8")
-    assert committed == schema_text(kind), f"stale: run `easi schema {kind} -o schemas/{kind}.schema.json`"
+    assert committed == schema_text(kind), (
+        f"stale: run `easi schema {kind} -o schemas/{kind}.schema.json`"
+    )
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -56,9 +77,15 @@ def test_schema_header(kind):
     assert schema["additionalProperties"] is False
 
 
-@pytest.mark.parametrize("kind, model, field", [
-    (kind, model, field) for kind, models in CONTRACT.items() for model, fields in models.items() for field in fields
-])
+@pytest.mark.parametrize(
+    "kind, model, field",
+    [
+        (kind, model, field)
+        for kind, models in CONTRACT.items()
+        for model, fields in models.items()
+        for field in fields
+    ],
+)
 def test_every_contract_field_is_documented(kind, model, field):
     schema = json_schema(kind)
     title = schema["title"] if model in ("Role", "Scenario") else model
@@ -73,8 +100,10 @@ def test_no_undocumented_extra_fields(kind):
             assert spec.get("description"), f"{title}.{field} has no description"
 
 
-@pytest.mark.parametrize("kind, path", [("role", MINI / "roles" / "school.yaml"),
-                                        ("scenario", MINI / "scenarios" / "mini.yaml")])
+@pytest.mark.parametrize(
+    "kind, path",
+    [("role", MINI / "roles" / "school.yaml"), ("scenario", MINI / "scenarios" / "mini.yaml")],
+)
 def test_schema_accepts_valid_files(kind, path):
     jsonschema = pytest.importorskip("jsonschema")
     data = yaml.safe_load(path.read_text())
@@ -115,5 +144,9 @@ def test_cli_refuses_unknown_kind(capsys):
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_starter_template_points_at_schema(kind):
-    first = (PROJECT / "facilitation" / "content" / "templates" / f"{kind}.yaml").read_text().splitlines()[0]
+    first = (
+        (PROJECT / "facilitation" / "content" / "templates" / f"{kind}.yaml")
+        .read_text()
+        .splitlines()[0]
+    )
     assert first == f"# yaml-language-server: $schema=../schemas/{kind}.schema.json"

@@ -6,11 +6,11 @@ import random
 
 import pytest
 
-from facilitation.play.picture import Ledger
-from facilitation.play.bots import decide
 from facilitation.engine.rehearsal import simulate_workshop
 from facilitation.engine.store import Store
 from facilitation.engine.workshops import Workshops, check_decision
+from facilitation.play.bots import decide
+from facilitation.play.picture import Ledger
 
 ROLES = ("school", "police", "childrens_social_care", "gp")
 
@@ -26,7 +26,9 @@ def _pictures(snapshot):
 
 def _with_threshold(snapshot, role_id: str, acts_at: int):
     role = snapshot.roles[role_id]
-    changed = role.model_copy(update={"threshold": role.threshold.model_copy(update={"acts_at": acts_at})})
+    changed = role.model_copy(
+        update={"threshold": role.threshold.model_copy(update={"acts_at": acts_at})}
+    )
     return snapshot.model_copy(update={"roles": {**snapshot.roles, role_id: changed}})
 
 
@@ -38,7 +40,9 @@ def test_the_same_seed_gives_the_same_decision(mini_snapshot):
 
 def test_different_seeds_give_different_decisions(mini_snapshot):
     role, stage, picture = "school", 2, _pictures(mini_snapshot)[2][2]
-    decisions = {decide(mini_snapshot, role, picture, stage, random.Random(seed)) for seed in range(30)}
+    decisions = {
+        decide(mini_snapshot, role, picture, stage, random.Random(seed)) for seed in range(30)
+    }
     assert len(decisions) > 10
 
 
@@ -77,7 +81,9 @@ def _share_rate(snapshot, role="school", stage=2, runs=400) -> float:
 
 
 def test_agencies_that_act_early_share_more(mini_snapshot):
-    rates = [_share_rate(_with_threshold(mini_snapshot, "school", acts_at)) for acts_at in (1, 2, 3, 4)]
+    rates = [
+        _share_rate(_with_threshold(mini_snapshot, "school", acts_at)) for acts_at in (1, 2, 3, 4)
+    ]
     assert rates == sorted(rates, reverse=True) and rates[0] > rates[-1] * 1.3
 
 
@@ -85,7 +91,10 @@ def test_bots_overshare_now_and_then(mini_snapshot):
     # rent_arrears: guidance shares it with nobody and says avoid police.
     picture = Ledger(mini_snapshot, [], revealed_through=-1).picture("school", 2)
     to_police = sum(
-        "police" in decide(mini_snapshot, "school", picture, 2, random.Random(seed)).for_fact("rent_arrears").share_with
+        "police"
+        in decide(mini_snapshot, "school", picture, 2, random.Random(seed))
+        .for_fact("rent_arrears")
+        .share_with
         for seed in range(500)
     )
     assert 0 < to_police < 100
@@ -107,7 +116,10 @@ def test_a_seed_replays_the_same_workshop_in_any_database(tmp_path, mini_snapsho
     simulate_workshop(mini_snapshot, 5, 1, busy)  # other ids already taken in this one
     second = simulate_workshop(mini_snapshot, 9, 11, busy)
     assert first.stages == second.stages
-    assert (first.lead_act_actual, first.lead_act_possible) == (second.lead_act_actual, second.lead_act_possible)
+    assert (first.lead_act_actual, first.lead_act_possible) == (
+        second.lead_act_actual,
+        second.lead_act_possible,
+    )
 
 
 def test_simulation_needs_a_participant(engine, mini_snapshot):
@@ -117,4 +129,6 @@ def test_simulation_needs_a_participant(engine, mini_snapshot):
 
 def test_simulation_uses_the_default_store(mini_snapshot, tmp_path):
     result = simulate_workshop(mini_snapshot, 4, 0)
-    assert Workshops(Store(tmp_path / "easi.db")).status(result.code).phase == "debrief"  # $EASI_DB, per conftest
+    assert (
+        Workshops(Store(tmp_path / "easi.db")).status(result.code).phase == "debrief"
+    )  # $EASI_DB, per conftest

@@ -10,8 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from facilitation import settings
-from facilitation.errors import EasiError
 from facilitation.engine.store import MIGRATIONS, SCHEMA_VERSION, Store
+from facilitation.errors import EasiError
 from tests.fixtures.engine import TABLES
 
 
@@ -36,7 +36,13 @@ def test_memory_database_is_refused():
 
 @pytest.mark.parametrize(
     ("pragma", "expected"),
-    [("journal_mode", "wal"), ("foreign_keys", 1), ("synchronous", 2), ("secure_delete", 1), ("busy_timeout", 10000)],
+    [
+        ("journal_mode", "wal"),
+        ("foreign_keys", 1),
+        ("synchronous", 2),
+        ("secure_delete", 1),
+        ("busy_timeout", 10000),
+    ],
 )
 def test_connection_pragmas(store, pragma, expected):
     with store.read() as db:
@@ -70,8 +76,14 @@ def test_newer_database_is_refused(tmp_path):
     [
         ("SELECT version_any FROM workshops WHERE code = 'ABCDEF'", "sqlite_autoindex_workshops_1"),
         ("SELECT id FROM participants WHERE token_hash = 'x'", "sqlite_autoindex_participants_1"),
-        ("SELECT count(*) FROM submissions WHERE workshop_id = 1 AND stage_index = 0", "submissions_by_stage"),
-        ("SELECT id FROM participants WHERE workshop_id = 1 AND active = 1", "participants_by_workshop"),
+        (
+            "SELECT count(*) FROM submissions WHERE workshop_id = 1 AND stage_index = 0",
+            "submissions_by_stage",
+        ),
+        (
+            "SELECT id FROM participants WHERE workshop_id = 1 AND active = 1",
+            "participants_by_workshop",
+        ),
     ],
 )
 def test_hot_reads_use_an_index(store, sql, index):
@@ -117,7 +129,9 @@ def test_read_sees_one_snapshot(store):
 
         def writer():
             with store.write() as other:
-                other.execute("INSERT INTO events (actor, event, at) VALUES ('operator', 'probe', 'now')")
+                other.execute(
+                    "INSERT INTO events (actor, event, at) VALUES ('operator', 'probe', 'now')"
+                )
             done.set()
 
         threading.Thread(target=writer).start()
@@ -142,9 +156,14 @@ def test_event_actor_kinds_are_checked(store):
 def test_connections_are_shared_safely_between_threads(store):
     def work(n):
         with store.write() as db:
-            db.execute("INSERT INTO events (actor, event, stage_index, at) VALUES ('system', 'probe', ?, 'now')", (n,))
+            db.execute(
+                "INSERT INTO events (actor, event, stage_index, at) VALUES ('system', 'probe', ?, 'now')",
+                (n,),
+            )
         with store.read() as db:
-            return db.execute("SELECT count(*) FROM events WHERE stage_index = ?", (n,)).fetchone()[0]
+            return db.execute("SELECT count(*) FROM events WHERE stage_index = ?", (n,)).fetchone()[
+                0
+            ]
 
     with ThreadPoolExecutor(16) as pool:
         assert list(pool.map(work, range(200))) == [1] * 200
@@ -175,7 +194,9 @@ def test_paths_follow_the_environment(monkeypatch, tmp_path):
     assert settings.db_path() == tmp_path / "elsewhere" / "easi.db"
 
 
-@pytest.mark.parametrize(("value", "days"), [(None, 30.0), ("", 30.0), ("7", 7.0), ("0.5", 0.5), ("0", 0.0)])
+@pytest.mark.parametrize(
+    ("value", "days"), [(None, 30.0), ("", 30.0), ("7", 7.0), ("0.5", 0.5), ("0", 0.0)]
+)
 def test_retention_days(monkeypatch, value, days):
     if value is None:
         monkeypatch.delenv("EASI_RETENTION_DAYS", raising=False)
@@ -191,7 +212,9 @@ def test_retention_days_refuses_nonsense(monkeypatch, value):
         settings.retention_days()
 
 
-@pytest.mark.parametrize(("value", "runs"), [(None, settings.DEFAULT_PAGE_RUNS), ("1", 1), (" 6 ", 6)])
+@pytest.mark.parametrize(
+    ("value", "runs"), [(None, settings.DEFAULT_PAGE_RUNS), ("1", 1), (" 6 ", 6)]
+)
 def test_concurrent_page_runs(monkeypatch, value, runs):
     if value is None:
         monkeypatch.delenv("EASI_PAGE_RUNS", raising=False)

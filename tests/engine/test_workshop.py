@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from facilitation.errors import InvalidDecision, NotAllowed, NotFound, WrongPhase
 from facilitation.content.models import NAME_MAX_CHARS
+from facilitation.engine.workshops import (
+    CODE_ALPHABET,
+    Workshops,
+    clean_name,
+    normalise_code,
+    pseudonym,
+)
+from facilitation.errors import InvalidDecision, NotAllowed, NotFound, WrongPhase
 from facilitation.play.picture import act_stages
-from facilitation.engine.workshops import CODE_ALPHABET, Workshops, clean_name, normalise_code, pseudonym
 from tests.fixtures.engine import counts, decision, dump
 
 CSC = "childrens_social_care"
@@ -21,7 +27,12 @@ def test_create_hands_back_a_code_and_two_keys(room):
     assert not set("01OIL") & set(CODE_ALPHABET)
     assert len(room.key) >= 43 and len(room.projector_key) >= 43 and room.key != room.projector_key
     status = room.engine.status(room.code)
-    assert (status.phase, status.stage_index, status.stage_count, status.title) == ("lobby", -1, 3, "The Test family")
+    assert (status.phase, status.stage_index, status.stage_count, status.title) == (
+        "lobby",
+        -1,
+        3,
+        "The Test family",
+    )
     assert status.created_at == "2026-01-01T00:00:00+00:00"
 
 
@@ -30,10 +41,14 @@ def test_codes_are_unique(engine, mini_snapshot):
     assert len(codes) == 100
 
 
-@pytest.mark.parametrize("typed", ["{code}", "{lower}", " {code} ", "{a}-{b}", "{a} {b}", "{lower_a}-{b}"])
+@pytest.mark.parametrize(
+    "typed", ["{code}", "{lower}", " {code} ", "{a}-{b}", "{a} {b}", "{lower_a}-{b}"]
+)
 def test_codes_match_case_insensitively_ignoring_spaces_and_dashes(room, typed):
     code = room.code
-    typed = typed.format(code=code, lower=code.lower(), a=code[:3], b=code[3:], lower_a=code[:3].lower())
+    typed = typed.format(
+        code=code, lower=code.lower(), a=code[:3], b=code[3:], lower_a=code[:3].lower()
+    )
     assert room.engine.status(typed).code == code
     assert room.engine.versions(typed) == room.engine.versions(code)
     assert room.engine.join(typed).code == code
@@ -73,10 +88,17 @@ def test_list_workshops_newest_first(engine, mini_snapshot, clock):
 
 def test_the_whole_lifecycle(room):
     steps = [
-        ("open_stage", "open", 0), ("lock_stage", "locked", 0), ("reopen_stage", "open", 0),
-        ("reveal_stage", "revealed", 0), ("next_stage", "open", 1), ("lock_stage", "locked", 1),
-        ("reveal_stage", "revealed", 1), ("next_stage", "open", 2), ("reveal_stage", "revealed", 2),
-        ("start_debrief", "debrief", 2), ("close_workshop", "closed", 2),
+        ("open_stage", "open", 0),
+        ("lock_stage", "locked", 0),
+        ("reopen_stage", "open", 0),
+        ("reveal_stage", "revealed", 0),
+        ("next_stage", "open", 1),
+        ("lock_stage", "locked", 1),
+        ("reveal_stage", "revealed", 1),
+        ("next_stage", "open", 2),
+        ("reveal_stage", "revealed", 2),
+        ("start_debrief", "debrief", 2),
+        ("close_workshop", "closed", 2),
     ]
     for step, phase, stage in steps:
         status = room.go(step)
@@ -84,18 +106,28 @@ def test_the_whole_lifecycle(room):
 
 
 def test_next_stage_after_the_last_goes_to_debrief(room):
-    room.go("open_stage", "reveal_stage", "next_stage", "reveal_stage", "next_stage", "reveal_stage")
+    room.go(
+        "open_stage", "reveal_stage", "next_stage", "reveal_stage", "next_stage", "reveal_stage"
+    )
     assert room.go("next_stage").phase == "debrief"
 
 
 @pytest.mark.parametrize(
     ("before", "step"),
     [
-        ((), "lock_stage"), ((), "reopen_stage"), ((), "reveal_stage"), ((), "next_stage"), ((), "start_debrief"),
-        (("open_stage",), "open_stage"), (("open_stage",), "reopen_stage"), (("open_stage",), "next_stage"),
+        ((), "lock_stage"),
+        ((), "reopen_stage"),
+        ((), "reveal_stage"),
+        ((), "next_stage"),
+        ((), "start_debrief"),
+        (("open_stage",), "open_stage"),
+        (("open_stage",), "reopen_stage"),
+        (("open_stage",), "next_stage"),
         (("open_stage", "lock_stage"), "lock_stage"),
-        (("open_stage", "reveal_stage"), "reopen_stage"), (("open_stage", "reveal_stage"), "lock_stage"),
-        (("open_stage", "reveal_stage"), "reveal_stage"), (("open_stage", "reveal_stage"), "start_debrief"),
+        (("open_stage", "reveal_stage"), "reopen_stage"),
+        (("open_stage", "reveal_stage"), "lock_stage"),
+        (("open_stage", "reveal_stage"), "reveal_stage"),
+        (("open_stage", "reveal_stage"), "start_debrief"),
         (("close_workshop",), "open_stage"),
     ],
 )
@@ -198,7 +230,10 @@ def test_no_joining_a_closed_workshop(room):
         ("Ada\tLove\nlace", "Ada Love lace"),
         ("Ada\x00\x07\u202eLovelace\u200b", "AdaLovelace"),
         ("x" * 200, "x" * NAME_MAX_CHARS),
-        ("<b>Bold</b> & <script>alert(1)</script>", "<b>Bold</b> & <script>alert(1)</script>"[:NAME_MAX_CHARS]),
+        (
+            "<b>Bold</b> & <script>alert(1)</script>",
+            "<b>Bold</b> & <script>alert(1)</script>"[:NAME_MAX_CHARS],
+        ),
         ("**Markdown** _name_ [link](http://x)", "**Markdown** _name_ [link](http://x)"),
         ("Zoë Ñúñez", "Zoë Ñúñez"),
     ],
@@ -232,26 +267,50 @@ def test_submit_and_resubmit_replaces(room):
     room.engine.submit(seat.token, 0, decision({"bruise": [CSC]}, note="first"))
     room.engine.submit(seat.token, 0, decision({"bruise": [CSC, "police"]}, note="second"))
     view = room.engine.participant_view(seat.token)
-    assert view.decision.note == "second" and view.decision.for_fact("bruise").share_with == (CSC, "police")
+    assert view.decision.note == "second" and view.decision.for_fact("bruise").share_with == (
+        CSC,
+        "police",
+    )
     assert counts(room.engine.store)["submissions"] == 1
 
 
 def test_submit_accepts_a_mapping(room):
     seat = room.join("school")
     room.go("open_stage")
-    room.engine.submit(seat.token, 0, {"facts": [{"fact_id": "bruise", "share_with": [CSC]}], "level": 3,
-                                       "action": "refer", "confidence": 4})
+    room.engine.submit(
+        seat.token,
+        0,
+        {
+            "facts": [{"fact_id": "bruise", "share_with": [CSC]}],
+            "level": 3,
+            "action": "refer",
+            "confidence": 4,
+        },
+    )
     assert room.engine.participant_view(seat.token).decision.level == 3
 
 
 def test_full_decision_with_gateway_barriers_and_family(room):
     seat = room.join("school")
     room.go("open_stage")
-    entry = {"fact_id": "bruise", "share_with": [CSC], "gateway": "ca1989_s47", "tell_family": True,
-             "barriers": ["relationship", "consent"]}
-    room.engine.submit(seat.token, 0, decision(facts=[entry], level=3, action="refer", note="n", note_shareable=True))
+    entry = {
+        "fact_id": "bruise",
+        "share_with": [CSC],
+        "gateway": "ca1989_s47",
+        "tell_family": True,
+        "barriers": ["relationship", "consent"],
+    }
+    room.engine.submit(
+        seat.token,
+        0,
+        decision(facts=[entry], level=3, action="refer", note="n", note_shareable=True),
+    )
     saved = room.engine.participant_view(seat.token).decision.for_fact("bruise")
-    assert (saved.gateway, saved.tell_family, saved.barriers) == ("ca1989_s47", True, ("relationship", "consent"))
+    assert (saved.gateway, saved.tell_family, saved.barriers) == (
+        "ca1989_s47",
+        True,
+        ("relationship", "consent"),
+    )
 
 
 def test_missing_fact_entries_mean_not_shared(room):
@@ -264,9 +323,13 @@ def test_missing_fact_entries_mean_not_shared(room):
 def test_draft_survives_a_refresh_and_is_per_stage(room):
     seat = room.join("school")
     room.go("open_stage")
-    room.engine.save_draft(seat.token, 0, {"bruise": ["childrens_social_care"], "note": "half-written"})
-    assert room.engine.participant_view(seat.token).draft == {"bruise": ["childrens_social_care"],
-                                                               "note": "half-written"}
+    room.engine.save_draft(
+        seat.token, 0, {"bruise": ["childrens_social_care"], "note": "half-written"}
+    )
+    assert room.engine.participant_view(seat.token).draft == {
+        "bruise": ["childrens_social_care"],
+        "note": "half-written",
+    }
     room.go("reveal_stage", "next_stage")
     assert room.engine.participant_view(seat.token).draft is None
 
@@ -292,7 +355,13 @@ def test_participant_view_in_the_lobby(room):
     seat = room.join("school", "Sam")
     view = room.engine.participant_view(seat.token)
     assert view.seat == seat and view.status.phase == "lobby"
-    assert (view.picture, view.stages, view.fact_texts, view.decision, view.revealed) == (None, (), {}, None, None)
+    assert (view.picture, view.stages, view.fact_texts, view.decision, view.revealed) == (
+        None,
+        (),
+        {},
+        None,
+        None,
+    )
     assert view.role.id == "school" and list(view.roles_in_play) == ["school", "police", CSC, "gp"]
 
 
@@ -306,7 +375,11 @@ def test_participant_sees_only_their_picture(room):
 
 
 def test_projector_and_facilitator_counts(room):
-    school, police, _ = room.join("school", "Ann"), room.join("police", "Bob"), room.join("school", "Cy")
+    school, police, _ = (
+        room.join("school", "Ann"),
+        room.join("police", "Bob"),
+        room.join("school", "Cy"),
+    )
     room.go("open_stage")
     room.engine.submit(school.token, 0, decision({"bruise": [CSC]}))
     projector = room.engine.projector_view(room.code, room.projector_key)
@@ -314,10 +387,16 @@ def test_projector_and_facilitator_counts(room):
     assert projector.submitted_by_role == {"school": 1, "police": 0, CSC: 0, "gp": 0}
     assert projector.revealed is None
     facilitator = room.engine.facilitator_view(room.code, room.key)
-    assert [(e.display_name, e.submitted) for e in facilitator.roster] == [("Ann", True), ("Bob", False), ("Cy", False)]
+    assert [(e.display_name, e.submitted) for e in facilitator.roster] == [
+        ("Ann", True),
+        ("Bob", False),
+        ("Cy", False),
+    ]
     assert facilitator.submitted_by_role == projector.submitted_by_role
     assert len(facilitator.record.submissions) == 1 and len(facilitator.stages) == 3
-    assert room.engine.projector_view(room.code, room.key).status.code == room.code  # the facilitator key works too
+    assert (
+        room.engine.projector_view(room.code, room.key).status.code == room.code
+    )  # the facilitator key works too
     assert police.display_name == "Bob"
 
 
@@ -325,13 +404,20 @@ def test_revealed_record_hides_names_unshareable_notes_and_the_future(room):
     ann, bea = room.join("school", "Ann Smith"), room.join("school", "Bea Jones")
     room.go("open_stage")
     room.engine.submit(ann.token, 0, decision({"bruise": [CSC]}, note="Ann's private note"))
-    room.engine.submit(bea.token, 0, decision({"bruise": ["police"]}, note="Bea's shareable note", note_shareable=True))
+    room.engine.submit(
+        bea.token,
+        0,
+        decision({"bruise": ["police"]}, note="Bea's shareable note", note_shareable=True),
+    )
     room.go("reveal_stage")
     view = room.engine.participant_view(ann.token)
     names = {p.id: p.display_name for p in view.revealed.participants}
     assert names == {ann.participant_id: "Ann Smith", bea.participant_id: "School 2"}
     notes = {s.participant_id: s.decision.note for s in view.revealed.submissions}
-    assert notes == {ann.participant_id: "Ann's private note", bea.participant_id: "Bea's shareable note"}
+    assert notes == {
+        ann.participant_id: "Ann's private note",
+        bea.participant_id: "Bea's shareable note",
+    }
     projector = room.engine.projector_view(room.code, room.projector_key).revealed
     assert {p.display_name for p in projector.participants} == {"School 1", "School 2"}
     assert {s.decision.note for s in projector.submissions} == {"", "Bea's shareable note"}
@@ -339,7 +425,10 @@ def test_revealed_record_hides_names_unshareable_notes_and_the_future(room):
     assert "assaulting" not in projector.snapshot.scenario.debrief.what_happened
     room.go("next_stage", "reveal_stage", "next_stage", "reveal_stage", "start_debrief")
     after = room.engine.projector_view(room.code, room.projector_key).revealed
-    assert len(after.snapshot.scenario.stages) == 3 and "assaulting" in after.snapshot.scenario.debrief.what_happened
+    assert (
+        len(after.snapshot.scenario.stages) == 3
+        and "assaulting" in after.snapshot.scenario.debrief.what_happened
+    )
 
 
 def test_record_is_complete_for_the_operator(room):
@@ -347,7 +436,10 @@ def test_record_is_complete_for_the_operator(room):
     room.go("open_stage")
     room.engine.submit(seat.token, 0, decision({"bruise": [CSC]}, note="kept"))
     record = room.engine.record(room.code)
-    assert record.participants[0].display_name == "Ann" and record.submissions[0].decision.note == "kept"
+    assert (
+        record.participants[0].display_name == "Ann"
+        and record.submissions[0].decision.note == "kept"
+    )
     assert record.revealed_through == -1
 
 
@@ -361,7 +453,9 @@ def test_simulated_participants_fill_empty_roles_and_submit_when_a_stage_opens(r
     assert counts(room.engine.store)["submissions"] == 0
     room.go("open_stage")
     view = room.engine.facilitator_view(room.code, room.key)
-    assert {e.participant_id for e in view.roster if e.submitted} == {bot.participant_id for bot in bots}
+    assert {e.participant_id for e in view.roster if e.submitted} == {
+        bot.participant_id for bot in bots
+    }
     police_decision = room.engine.participant_view(bots[0].token).decision
     assert {entry.fact_id for entry in police_decision.facts} == {"dv_callout"}
 
@@ -390,7 +484,9 @@ def test_removed_participant_disappears(room):
     room.engine.submit(gone.token, 0, decision({"bruise": [CSC]}))
     room.engine.save_draft(gone.token, 0, {"x": 1})
     room.engine.remove_participant(room.code, room.key, gone.participant_id)
-    assert [e.display_name for e in room.engine.facilitator_view(room.code, room.key).roster] == ["Keep"]
+    assert [e.display_name for e in room.engine.facilitator_view(room.code, room.key).roster] == [
+        "Keep"
+    ]
     assert counts(room.engine.store)["submissions"] == counts(room.engine.store)["drafts"] == 0
     room.engine.remove_participant(room.code, room.key, gone.participant_id)  # twice is harmless
     with pytest.raises(NotFound):
@@ -427,8 +523,10 @@ def test_delete_workshop(room):
 def test_several_people_play_the_whole_mini_scenario(room):
     """Facilitator and five participants; pictures checked at every stage (weights in mini.yaml)."""
     engine, code = room.engine, room.code
-    school, police, csc, gp = (room.join(role, name) for role, name in
-                               [("school", "Ann"), ("police", "Bob"), (CSC, "Cat"), ("gp", "Dan")])
+    school, police, csc, gp = (
+        room.join(role, name)
+        for role, name in [("school", "Ann"), ("police", "Bob"), (CSC, "Cat"), ("gp", "Dan")]
+    )
     school2 = room.join("school", "Eve")
 
     def picture(seat):
@@ -464,7 +562,10 @@ def test_several_people_play_the_whole_mini_scenario(room):
     room.go("reveal_stage", "next_stage")
     assert picture(csc) == (["bruise", "dv_callout", "missed_appts", "new_partner"], 3)  # weight 8
     assert picture(gp) == (["bruise", "missed_appts"], 2)  # 2 + 1
-    assert picture(school) == (["bruise", "disclosure", "dv_callout", "rent_arrears"], 3)  # 2 + 4 + 3 + 0
+    assert picture(school) == (
+        ["bruise", "disclosure", "dv_callout", "rent_arrears"],
+        3,
+    )  # 2 + 4 + 3 + 0
     engine.submit(school.token, 2, decision({"disclosure": [CSC, "police"]}))
     room.go("reveal_stage")
     assert room.go("next_stage").phase == "debrief"

@@ -12,8 +12,8 @@ import re
 
 import pytest
 
-from facilitation.outputs import charts
 from facilitation.analysis.debrief import Debrief, analyse
+from facilitation.outputs import charts
 from tests.analysis.test_debrief_pictures import simulated_record
 
 PROJECTOR_PLOT_WIDTH = 900  # px of a 1280 px screen left for a chart's plot beside agency names
@@ -38,7 +38,11 @@ def _marks(spec: dict, kind: str) -> list[dict]:
 
 def _data(spec: dict) -> list[dict]:
     """The rows a chart draws (Altair lifts the layers' common data to the top)."""
-    data = spec["data"] if "data" in spec else next(layer["data"] for layer in _layers(spec) if "data" in layer)
+    data = (
+        spec["data"]
+        if "data" in spec
+        else next(layer["data"] for layer in _layers(spec) if "data" in layer)
+    )
     return data["values"] if "values" in data else spec["datasets"][data["name"]]
 
 
@@ -49,11 +53,18 @@ def test_jigsaw_of_many_facts_fits_the_projector_width(room):
     spec = charts.jigsaw_chart(room).to_dict()
     assert spec["width"] <= PROJECTOR_PLOT_WIDTH
     x = _layers(spec)[0]["encoding"]["x"]
-    assert x["field"] == "column" and x["axis"]["labelAngle"] == -90  # 18 columns of 48 px: codes upright
+    assert (
+        x["field"] == "column" and x["axis"]["labelAngle"] == -90
+    )  # 18 columns of 48 px: codes upright
     labels = x["sort"]
     assert len(labels) == 18 and len(set(labels)) == 18
     assert all(CODE.match(label) and len(label) <= 7 for label in labels)
-    assert labels[:4] == ["S1\u00b7F1", "S1\u00b7F2", "S1\u00b7F3", "S1\u00b7F4"]  # 4 facts enter at stage 1
+    assert labels[:4] == [
+        "S1\u00b7F1",
+        "S1\u00b7F2",
+        "S1\u00b7F3",
+        "S1\u00b7F4",
+    ]  # 4 facts enter at stage 1
 
 
 def test_jigsaw_cells_too_narrow_for_their_label_say_it_in_brief(room):
@@ -76,11 +87,17 @@ def test_jigsaw_tooltip_carries_the_whole_fact(room):
 
 def test_fact_key_names_every_column(room):
     key = charts.fact_key_rows(room)
-    assert [row["code"] for row in key] == _layers(charts.jigsaw_chart(room).to_dict())[0]["encoding"]["x"]["sort"]
+    assert [row["code"] for row in key] == _layers(charts.jigsaw_chart(room).to_dict())[0][
+        "encoding"
+    ]["x"]["sort"]
     assert len(key) == len(room.facts)
     first = room.fact(room.stages[0].fact_ids[0])
-    assert key[0] == {"code": "S1\u00b7F1", "fact": first.label, "held by": room.short(first.held_by),
-                      "text": first.short}
+    assert key[0] == {
+        "code": "S1\u00b7F1",
+        "fact": first.label,
+        "held by": room.short(first.held_by),
+        "text": first.short,
+    }
 
 
 def test_a_stage_of_few_facts_keeps_its_full_cell_labels_and_names_its_facts(played):
@@ -90,7 +107,9 @@ def test_a_stage_of_few_facts_keeps_its_full_cell_labels_and_names_its_facts(pla
     assert [row["text"] for row in rows] == [row["label"] for row in rows]
     assert any("\n" in row["text"] for row in rows)  # "from Police\nstage 1"
     x = _layers(spec)[0]["encoding"]["x"]
-    assert x["sort"] == ["S1\u00b7F1 bruise", "S1\u00b7F2 dv callout"] and x["axis"]["labelAngle"] == 0
+    assert (
+        x["sort"] == ["S1\u00b7F1 bruise", "S1\u00b7F2 dv callout"] and x["axis"]["labelAngle"] == 0
+    )
 
 
 @pytest.mark.parametrize("stage", [None, 0, 1, 2, 3, 4, 5])
@@ -100,7 +119,11 @@ def test_jigsaw_text_fits_its_column(room, stage):
     spec = charts.jigsaw_chart(room, stage).to_dict()
     x = _layers(spec)[0]["encoding"]["x"]
     column = charts._PLOT_WIDTH // len(x["sort"])
-    lines = [line for row in _data(spec) for line in row["text"].split("\n")] if _marks(spec, "text") else []
+    lines = (
+        [line for row in _data(spec) for line in row["text"].split("\n")]
+        if _marks(spec, "text")
+        else []
+    )
     assert max(map(len, lines), default=0) * (charts.FONT - 2) * 0.6 <= column
     if x["axis"]["labelAngle"] == 0:
         assert max(map(len, x["sort"])) * charts.FONT * 0.6 <= column
@@ -128,10 +151,16 @@ def test_judgement_spread_of_8_agencies_fits_500_px(room):
     row = spec["height"] / rows
     dots = _marks(spec, "circle")[0]["encoding"]["size"]["scale"]["range"]
     diamond = _marks(spec, "point")[0]["mark"]["size"]
-    assert 2 * math.sqrt(max(dots) / math.pi) < math.sqrt(diamond) < row  # circle inside diamond inside row
-    assert 2 * math.sqrt(min(dots) / math.pi) >= charts.FONT  # a count's digit fits its smallest circle
+    assert (
+        2 * math.sqrt(max(dots) / math.pi) < math.sqrt(diamond) < row
+    )  # circle inside diamond inside row
+    assert (
+        2 * math.sqrt(min(dots) / math.pi) >= charts.FONT
+    )  # a count's digit fits its smallest circle
     assert all(layer["mark"]["fontSize"] >= charts.FONT - 2 for layer in _marks(spec, "text"))
-    assert all(layer["mark"].get("dy", 0) == 0 for layer in _marks(spec, "text"))  # nothing into the next row
+    assert all(
+        layer["mark"].get("dy", 0) == 0 for layer in _marks(spec, "text")
+    )  # nothing into the next row
 
 
 # ------------------------------------------------------------------------------------------- flows
@@ -163,7 +192,9 @@ def test_jigsaw_labels_of_two_lines_are_centred(played):
 def test_charts_keep_the_colour_blind_safe_palette(room):
     spec = charts.jigsaw_chart(room).to_dict()
     scale = _marks(spec, "rect")[0]["encoding"]["color"]["scale"]
-    assert scale["range"] == list(charts.STATE_COLOURS.values()) == ["#0072B2", "#E69F00", "#EEEEEE"]
+    assert (
+        scale["range"] == list(charts.STATE_COLOURS.values()) == ["#0072B2", "#E69F00", "#EEEEEE"]
+    )
 
 
 @pytest.mark.parametrize("stage", [None, 0])
@@ -175,4 +206,6 @@ def test_jigsaw_text_is_inked_apart_from_its_cell(room, stage):
         assert layer["encoding"]["color"] == {"field": "ink", "scale": None, "type": "nominal"}
     rows = _data(spec)
     assert rows and all(row["ink"] != charts.STATE_COLOURS[row["state"]] for row in rows)
-    assert {row["ink"] for row in rows if row["state"] == "own"} == {charts.STATE_TEXT_COLOURS["own"]}
+    assert {row["ink"] for row in rows if row["state"] == "own"} == {
+        charts.STATE_TEXT_COLOURS["own"]
+    }

@@ -11,14 +11,24 @@ from html.parser import HTMLParser
 import pypdf
 import pytest
 
-from facilitation.outputs import charts
-from facilitation.outputs import report
 from facilitation.analysis.debrief import analyse
+from facilitation.outputs import charts, report
 from tests.fixtures.debrief import CREATED, HOSTILE_NOTE, PEOPLE, played_submissions, record
 
-KEY_FIGURES = ("TEST42", "2026-03-04", "The Test family", "Children's SC", "Share below the threshold",
-               "1 stage late", "School 2", "chaotic", "over-cautious", "Children Act 1989 s47",
-               "Nobody submitted at this stage", "nobody played it")
+KEY_FIGURES = (
+    "TEST42",
+    "2026-03-04",
+    "The Test family",
+    "Children's SC",
+    "Share below the threshold",
+    "1 stage late",
+    "School 2",
+    "chaotic",
+    "over-cautious",
+    "Children Act 1989 s47",
+    "Nobody submitted at this stage",
+    "nobody played it",
+)
 
 
 class _Text(HTMLParser):
@@ -88,7 +98,9 @@ def test_html_is_standalone(played):
 def test_markdown_escapes_participant_text(played):
     text = report.render_markdown(analyse(played))
     assert HOSTILE_NOTE not in text
-    assert "\\<script\\>" in text and "\\*shared\\*" in text and "\\[now\\]" in text and "\\|" in text
+    assert (
+        "\\<script\\>" in text and "\\*shared\\*" in text and "\\[now\\]" in text and "\\|" in text
+    )
 
 
 @pytest.mark.parametrize("secret", ["Alice", "Bob Jones", "private: Sam's mum"])
@@ -117,11 +129,25 @@ def test_csv_rows_and_columns(played):
     rows = list(csv.DictReader(io.StringIO(report.render_csv(played))))
     assert tuple(rows[0]) == report.CSV_COLUMNS
     assert len(rows) == 19
-    assert rows[0] == {"stage": "1", "stage_id": "first", "participant_id": "1", "participant": "School 1",
-                       "role": "school", "active": "yes", "fact": "bruise", "held_by": "school",
-                       "recipient": "childrens_social_care", "outcome": "as_guidance", "missed": "",
-                       "gateway": "ca1989_s47", "tell_family": "no", "barriers": "", "level": "2",
-                       "action": "refer", "confidence": "4"}
+    assert rows[0] == {
+        "stage": "1",
+        "stage_id": "first",
+        "participant_id": "1",
+        "participant": "School 1",
+        "role": "school",
+        "active": "yes",
+        "fact": "bruise",
+        "held_by": "school",
+        "recipient": "childrens_social_care",
+        "outcome": "as_guidance",
+        "missed": "",
+        "gateway": "ca1989_s47",
+        "tell_family": "no",
+        "barriers": "",
+        "level": "2",
+        "action": "refer",
+        "confidence": "4",
+    }
 
 
 @pytest.mark.parametrize(("through", "count"), [(None, 19), (0, 6), (1, 6)])
@@ -146,14 +172,28 @@ def test_json_round_trip(played):
     assert document["format"] == report.JSON_FORMAT
     assert (analysis["code"], analysis["created_at"], analysis["through"]) == ("TEST42", CREATED, 2)
     assert analysis["counts"]["shares"] == 10 and analysis["act"]["delay"] == 1
-    assert [b["label"] for b in analysis["role_behaviours"]] == ["chaotic", "chaotic", "ideal", "unclassified"]
+    assert [b["label"] for b in analysis["role_behaviours"]] == [
+        "chaotic",
+        "chaotic",
+        "ideal",
+        "unclassified",
+    ]
     assert analysis["role_behaviours"][0]["counts"]["missing_rate"] == pytest.approx(1 / 3)
     assert analysis["stages"][0]["judgements"][0]["mode"] == [1, 2]
-    assert analysis["jigsaw"]["cells"][1] == {"role_id": "school", "fact_id": "dv_callout", "state": "received",
-                                              "received": [{"from_role": "police", "stage_index": 0}]}
+    assert analysis["jigsaw"]["cells"][1] == {
+        "role_id": "school",
+        "fact_id": "dv_callout",
+        "state": "received",
+        "received": [{"from_role": "police", "stage_index": 0}],
+    }
     assert len(document["decisions"]) == 19
-    assert {p["label"] for p in analysis["participants"]} == {p for p in (
-        "School 1", "School 2", "Police 1", "Police 2", "Children's SC 1")}
+    assert {p["label"] for p in analysis["participants"]} == {
+        "School 1",
+        "School 2",
+        "Police 1",
+        "Police 2",
+        "Children's SC 1",
+    }
     assert len(PEOPLE) == len(analysis["participants"])
 
 
@@ -178,15 +218,24 @@ def test_charts_of_an_empty_workshop(empty_workshop, name):
 def test_chart_rows(played):
     analysis = analyse(played)
     jigsaw = charts.jigsaw_rows(analysis)
-    assert jigsaw[1] == {"role": "School", "fact": "dv callout", "fact_text": analysis.fact("dv_callout").text,
-                         "state": "received", "label": "from Police\nstage 1", "from": "Police (stage 1)"}
+    assert jigsaw[1] == {
+        "role": "School",
+        "fact": "dv callout",
+        "fact_text": analysis.fact("dv_callout").text,
+        "state": "received",
+        "label": "from Police\nstage 1",
+        "from": "Police (stage 1)",
+    }
     flows = {(r["sender"], r["recipient"]): r["shares"] for r in charts.flow_rows(analysis)}
     assert flows[("School", "Children's SC")] == 3 and len(flows) == 12
     assert [r["count"] for r in charts.barrier_rows(analysis)] == [1, 1, 1, 1]
     assert charts.barrier_rows(analysis)[0]["barrier"] == "Legal fear (myth here)"
     spread = [r for r in charts.judgement_rows(analysis, 0) if r["role"] == "School"]
     assert [(r["level"], r["count"], r["kind"]) for r in spread] == [
-        (1, 1, "chosen by participants"), (2, 1, "chosen by participants"), (1, 0, "supported by the picture")]
+        (1, 1, "chosen by participants"),
+        (2, 1, "chosen by participants"),
+        (1, 0, "supported by the picture"),
+    ]
 
 
 def test_chart_colours_are_the_roles_own(played):

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import pytest
 
+from facilitation.play.picture import (
+    Ledger,
+    act_stages,
+    guidance_submissions,
+    level_for,
+    whole_picture,
+)
 from facilitation.play.records import StageDecision, Submission
-from facilitation.play.picture import Ledger, act_stages, guidance_submissions, level_for, whole_picture
 
 
 def _share(participant_id, role, stage, shares):
     facts = [{"fact_id": fact, "share_with": to} for fact, to in shares.items()]
     decision = StageDecision(facts=facts, level=2, action="monitor", confidence=3)
-    return Submission(participant_id=participant_id, role_id=role, stage_index=stage, decision=decision)
+    return Submission(
+        participant_id=participant_id, role_id=role, stage_index=stage, decision=decision
+    )
 
 
 @pytest.mark.parametrize(
@@ -64,11 +72,25 @@ def test_guidance_play_lets_the_lead_act_at_the_second_stage(mini_snapshot):
 
 
 def test_actual_act_stage_and_delay(mini_snapshot):
-    shares = [_share(1, "school", 2, {"disclosure": ["childrens_social_care"], "bruise": ["childrens_social_care"]})]
+    shares = [
+        _share(
+            1,
+            "school",
+            2,
+            {"disclosure": ["childrens_social_care"], "bruise": ["childrens_social_care"]},
+        )
+    ]
     stages = act_stages(mini_snapshot, shares, revealed_through=2)
     assert (stages.actual, stages.possible, stages.delay) == (2, 1, 1)
 
 
 def test_unrevealed_stage_does_not_count_for_actual(mini_snapshot):
-    shares = [_share(1, "school", 2, {"disclosure": ["childrens_social_care"], "bruise": ["childrens_social_care"]})]
+    shares = [
+        _share(
+            1,
+            "school",
+            2,
+            {"disclosure": ["childrens_social_care"], "bruise": ["childrens_social_care"]},
+        )
+    ]
     assert act_stages(mini_snapshot, shares, revealed_through=1).actual is None

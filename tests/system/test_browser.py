@@ -18,6 +18,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
 from tests.paths import PROJECT
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -26,8 +27,15 @@ CHROMIUM = Path("/usr/bin/chromium")
 MINI = PROJECT / "tests" / "data" / "mini"
 SHOTS = PROJECT / "artifacts" / "screenshots"
 PASSCODE = "browser-test-passcode"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 WAIT = 20_000  # ms: two polls and a redraw, with room to spare on a slow machine
 PROJECTOR = {"width": 1280, "height": 720}
 LAPTOP = {"width": 1280, "height": 900}
@@ -36,10 +44,14 @@ if not CHROMIUM.exists():
     # CI installs chromium and sets EASI_REQUIRE_BROWSER: there, a missing browser fails rather than skips.
     if os.environ.get("EASI_REQUIRE_BROWSER"):
         pytest.fail(f"{CHROMIUM} is missing although EASI_REQUIRE_BROWSER is set", pytrace=False)
-    pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium package to run the browser test",
-                allow_module_level=True)
+    pytest.skip(
+        f"{CHROMIUM} is missing: install Debian's chromium package to run the browser test",
+        allow_module_level=True,
+    )
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="playwright is not installed (pip install playwright)"
+)
 expect = sync_api.expect
 expect.set_options(timeout=WAIT)
 
@@ -66,9 +78,25 @@ def server(tmp_path_factory):
     env.pop("EASI_PUBLIC_URL", None)
     log = open(data / "server.log", "w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "workshop_app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "workshop_app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=PROJECT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -115,7 +143,9 @@ def _page(browser, viewport=LAPTOP):
 def _settle(page) -> None:
     """Wait until the script has finished running (the running indicator has gone)."""
     page.wait_for_selector('[data-testid="stApp"]')
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=WAIT)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=WAIT
+    )
     page.wait_for_timeout(300)
 
 
@@ -124,9 +154,12 @@ def _shot(page, name: str, *, full: bool = False) -> None:
     _settle(page)
     if full:  # the page scrolls inside Streamlit's own container: grow the viewport to take it all
         height = page.evaluate(
-            "() => Math.max(...[...document.querySelectorAll('*')].map(e => e.scrollHeight))")
+            "() => Math.max(...[...document.querySelectorAll('*')].map(e => e.scrollHeight))"
+        )
         size = page.viewport_size
-        page.set_viewport_size({"width": size["width"], "height": min(max(height + 40, size["height"]), 4000)})
+        page.set_viewport_size(
+            {"width": size["width"], "height": min(max(height + 40, size["height"]), 4000)}
+        )
         page.wait_for_timeout(400)
         page.screenshot(path=str(SHOTS / f"{name}.png"))
         page.set_viewport_size(size)
@@ -167,7 +200,8 @@ def _join(browser, base: str, code: str, name: str, role_label: str):
     expect(page.get_by_text("Which agency will you play?")).to_be_visible()
     page.get_by_role("textbox", name="Your name (optional)").fill(name)
     page.get_by_role("radiogroup", name="Which agency will you play?").get_by_text(
-        re.compile(re.escape(role_label))).click()
+        re.compile(re.escape(role_label))
+    ).click()
     return page
 
 
@@ -192,7 +226,9 @@ def test_a_whole_workshop_in_the_browser(server, browser):
     code = re.search(r"[?&]w=([A-Z0-9]{6})", facilitator.url).group(1)
     assert re.search(r"[?&]k=[\w-]{30,}", facilitator.url)
     expect(facilitator.get_by_text("Waiting to start")).to_be_visible()
-    projector_url = facilitator.get_by_role("link", name="Open the projector view").get_attribute("href")
+    projector_url = facilitator.get_by_role("link", name="Open the projector view").get_attribute(
+        "href"
+    )
     _shot(facilitator, "facilitator-lobby", full=True)
 
     # The projector, read-only, at 1280x720.
@@ -213,7 +249,9 @@ def test_a_whole_workshop_in_the_browser(server, browser):
 
     police = _join(browser, server, code, "<b>Bo</b> **bold**", "Test Police")
     _click(police, "Join")
-    expect(police.get_by_text("Seated as <b>Bo</b> **bold**", exact=False)).to_be_visible()  # literally
+    expect(
+        police.get_by_text("Seated as <b>Bo</b> **bold**", exact=False)
+    ).to_be_visible()  # literally
     social = _join(browser, server, code, "", "Test children's social care")
     _click(social, "Join")
     expect(social.get_by_text("You play Test children's social care")).to_be_visible()
@@ -240,15 +278,24 @@ def test_a_whole_workshop_in_the_browser(server, browser):
     expect(school.get_by_role("heading", name="Your picture")).to_be_visible()
     card = school.locator(".st-key-fact-card-0-bruise")
     expect(card.get_by_text("Children's SC")).to_be_visible()
-    expect(school.get_by_role("textbox", name=re.compile("^Note"))).to_have_value("Finger-tip bruises: refer today.")
+    expect(school.get_by_role("textbox", name=re.compile("^Note"))).to_have_value(
+        "Finger-tip bruises: refer today."
+    )
     expect(school.get_by_role("combobox", name="What your agency would do next")).to_have_value(
-        "Refer to social care / MASH")
+        "Refer to social care / MASH"
+    )
     expect(school.get_by_role("radio", name="3 · Child in need")).to_be_checked()
     _shot(school, "play", full=True)
     _click(school, "Submit")
     expect(school.get_by_text("Submitted. You can change your answers")).to_be_visible()
 
-    _choose(police, "Share with", "School", within=police.locator(".st-key-fact-card-0-dv_callout"), multiple=True)
+    _choose(
+        police,
+        "Share with",
+        "School",
+        within=police.locator(".st-key-fact-card-0-dv_callout"),
+        multiple=True,
+    )
     _decide(police, "2 · Early help", "Monitor")
     _click(police, "Submit")
     expect(police.get_by_text("Submitted. You can change your answers")).to_be_visible()
@@ -275,7 +322,9 @@ def test_a_whole_workshop_in_the_browser(server, browser):
     # The remaining stages, straight through, then the debrief.
     for _ in range(2):
         facilitator.get_by_role("button", name=re.compile(r"Open stage [23]$")).click()
-        expect(facilitator.get_by_text(re.compile(r"Stage \d of 3 · Open for decisions"))).to_be_visible()
+        expect(
+            facilitator.get_by_text(re.compile(r"Stage \d of 3 · Open for decisions"))
+        ).to_be_visible()
         # Let the police laptop's 2-second poll catch up: it shows the new stage's form, or (its earlier
         # form still unsent) the offer to update. Without this wait the facilitator can outrun the poll.
         police_caught_up = police.get_by_role("button", name=re.compile(r"^Submit")).or_(
@@ -315,4 +364,3 @@ def test_a_whole_workshop_in_the_browser(server, browser):
     _shot(studio, "studio", full=True)
 
     assert time.monotonic() - started < 170, "the browser test should stay under three minutes"
-

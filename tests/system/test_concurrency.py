@@ -8,7 +8,6 @@ import sys
 import textwrap
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 from facilitation.engine.store import Store
 from facilitation.engine.workshops import Workshops
@@ -33,20 +32,28 @@ def _decision_for(seat, round_: int):
 def _submitted(engine, code):
     with engine.store.read() as db:
         (workshop_id,) = db.execute("SELECT id FROM workshops WHERE code = ?", (code,)).fetchone()
-        events = db.execute("SELECT participant_id FROM events WHERE workshop_id = ? AND event = 'decision_submitted'",
-                            (workshop_id,)).fetchall()
+        events = db.execute(
+            "SELECT participant_id FROM events WHERE workshop_id = ? AND event = 'decision_submitted'",
+            (workshop_id,),
+        ).fetchall()
     return Counter(pid for (pid,) in events)
 
 
 def test_200_interleaved_submits_lose_nothing_and_double_nothing(room):
     seats = _seated(room)
-    jobs = [(seat, round_) for round_ in range(RESUBMITS) for seat in seats]  # rounds interleave across threads
+    jobs = [
+        (seat, round_) for round_ in range(RESUBMITS) for seat in seats
+    ]  # rounds interleave across threads
     with ThreadPoolExecutor(WORKERS) as pool:
         list(pool.map(lambda job: room.engine.submit(job[0].token, 0, _decision_for(*job)), jobs))
     record = room.engine.record(room.code)
     assert len(record.submissions) == PARTICIPANTS
-    assert Counter(s.participant_id for s in record.submissions) == Counter({s.participant_id: 1 for s in seats})
-    assert _submitted(room.engine, room.code) == Counter({s.participant_id: RESUBMITS for s in seats})
+    assert Counter(s.participant_id for s in record.submissions) == Counter(
+        {s.participant_id: 1 for s in seats}
+    )
+    assert _submitted(room.engine, room.code) == Counter(
+        {s.participant_id: RESUBMITS for s in seats}
+    )
     for submission in record.submissions:  # each stored decision is one this participant sent
         pid, round_ = submission.decision.note.split(":")
         assert int(pid) == submission.participant_id and 0 <= int(round_) < RESUBMITS
@@ -62,7 +69,9 @@ def test_each_participants_last_resubmit_wins(room):
     with ThreadPoolExecutor(WORKERS) as pool:
         list(pool.map(play, seats))
     notes = {s.participant_id: s.decision.note for s in room.engine.record(room.code).submissions}
-    assert notes == {seat.participant_id: f"{seat.participant_id}:{RESUBMITS - 1}" for seat in seats}
+    assert notes == {
+        seat.participant_id: f"{seat.participant_id}:{RESUBMITS - 1}" for seat in seats
+    }
 
 
 def test_readers_and_writers_together(room):
@@ -73,7 +82,9 @@ def test_readers_and_writers_together(room):
         if n % 3 == 0:
             room.engine.submit(seat.token, 0, _decision_for(seat, n % RESUBMITS))
         elif n % 3 == 1:
-            assert room.engine.participant_view(seat.token).seat.participant_id == seat.participant_id
+            assert (
+                room.engine.participant_view(seat.token).seat.participant_id == seat.participant_id
+            )
         else:
             assert room.engine.versions(room.code).any > 0
             room.engine.facilitator_view(room.code, room.key)
@@ -86,7 +97,9 @@ def test_readers_and_writers_together(room):
 def test_concurrent_joins_balance_roles_and_never_share_a_name(room):
     with ThreadPoolExecutor(WORKERS) as pool:
         seats = list(pool.map(lambda _: room.join(), range(100)))
-    assert Counter(seat.role_id for seat in seats) == Counter({"school": 25, "police": 25, CSC: 25, "gp": 25})
+    assert Counter(seat.role_id for seat in seats) == Counter(
+        {"school": 25, "police": 25, CSC: 25, "gp": 25}
+    )
     assert len({seat.display_name for seat in seats}) == len({seat.token for seat in seats}) == 100
 
 
@@ -99,7 +112,7 @@ def test_a_transition_during_a_submit_storm_is_clean_cut(room):
         try:
             room.engine.submit(seat.token, 0, _decision_for(seat, 0))
             outcomes.append("ok")
-        except Exception as error:  # noqa: BLE001 - counted below
+        except Exception as error:
             outcomes.append(type(error).__name__)
 
     with ThreadPoolExecutor(WORKERS) as pool:
@@ -124,11 +137,21 @@ def test_two_processes_write_to_one_database(room, tmp_path):
             for _ in range(5):
                 engine.submit(token, 0, decision({{fact: [{CSC!r}]}}, note="child"))
     """)
-    args = [item for seat in seats[::2] for item in (seat.token, "bruise" if seat.role_id == "school" else "dv_callout")]
+    args = [
+        item
+        for seat in seats[::2]
+        for item in (seat.token, "bruise" if seat.role_id == "school" else "dv_callout")
+    ]
     child = subprocess.Popen([sys.executable, "-c", script, *args], cwd=PROJECT)
     with ThreadPoolExecutor(4) as pool:
-        list(pool.map(lambda seat: [room.engine.submit(seat.token, 0, _decision_for(seat, r)) for r in range(5)],
-                      seats[1::2]))
+        list(
+            pool.map(
+                lambda seat: [
+                    room.engine.submit(seat.token, 0, _decision_for(seat, r)) for r in range(5)
+                ],
+                seats[1::2],
+            )
+        )
     assert child.wait(60) == 0
     other = Workshops(Store(room.engine.store.path))
     assert len(other.record(room.code).submissions) == 20

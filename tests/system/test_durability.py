@@ -41,7 +41,10 @@ CHILD = textwrap.dedent(f"""
 
 def _run_and_kill(path: Path, code: str, start: int, lines_before_kill: int) -> list[list[str]]:
     child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(path), code, str(start)], cwd=PROJECT, stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", CHILD, str(path), code, str(start)],
+        cwd=PROJECT,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     printed = []
     try:
@@ -78,7 +81,9 @@ def test_sigkill_loses_no_accepted_change(room):
             if line[0] == "S":
                 latest[int(line[1])] = max(latest.get(int(line[1]), -1), int(line[2]))
         stored = {s.participant_id: int(s.decision.note) for s in record.submissions}
-        assert all(stored.get(pid, -1) >= n for pid, n in latest.items()), "an accepted submission was lost"
+        assert all(stored.get(pid, -1) >= n for pid, n in latest.items()), (
+            "an accepted submission was lost"
+        )
     assert len(printed) >= 150 + 211 + 97
 
 

@@ -7,7 +7,13 @@ import time
 
 import pytest
 
-from benchmarks.loadharness import NotLoopback, PageTree, StreamlitServer, StreamlitSession, check_loopback
+from benchmarks.loadharness import (
+    NotLoopback,
+    PageTree,
+    StreamlitServer,
+    StreamlitSession,
+    check_loopback,
+)
 from benchmarks.loadharness.baseline import TRIVIAL_APP
 
 
@@ -39,21 +45,31 @@ def _delta(path, element_type=None, block_type=None, fragment_id="", text=""):
 
 def test_tree_drops_what_a_run_did_not_draw():
     tree = PageTree()
-    for msg in (_delta([0, 0], "heading", text="Title"), _delta([0, 1], block_type="vertical", fragment_id="f"),
-                _delta([0, 1, 0], "markdown", fragment_id="f", text="v1"), _delta([0, 2], "text", text="gone soon")):
+    for msg in (
+        _delta([0, 0], "heading", text="Title"),
+        _delta([0, 1], block_type="vertical", fragment_id="f"),
+        _delta([0, 1, 0], "markdown", fragment_id="f", text="v1"),
+        _delta([0, 2], "text", text="gone soon"),
+    ):
         tree.apply_delta(msg.delta, msg.metadata, "run1")
     tree.clear_stale("run1")
     assert tree.texts() == ["Title", "v1", "gone soon"]
 
     # A fragment run redraws only its own block: what is outside stays.
-    for msg in (_delta([0, 1], block_type="vertical", fragment_id="f"), _delta([0, 1, 0], "markdown", fragment_id="f", text="v2")):
+    for msg in (
+        _delta([0, 1], block_type="vertical", fragment_id="f"),
+        _delta([0, 1, 0], "markdown", fragment_id="f", text="v2"),
+    ):
         tree.apply_delta(msg.delta, msg.metadata, "run2")
     tree.clear_stale("run2", ["f"])
     assert tree.texts() == ["Title", "v2", "gone soon"]
 
     # A full run that no longer draws the last line drops it.
-    for msg in (_delta([0, 0], "heading", text="Title"), _delta([0, 1], block_type="vertical", fragment_id="f"),
-                _delta([0, 1, 0], "markdown", fragment_id="f", text="v3")):
+    for msg in (
+        _delta([0, 0], "heading", text="Title"),
+        _delta([0, 1], block_type="vertical", fragment_id="f"),
+        _delta([0, 1, 0], "markdown", fragment_id="f", text="v3"),
+    ):
         tree.apply_delta(msg.delta, msg.metadata, "run3")
     tree.clear_stale("run3")
     assert tree.texts() == ["Title", "v3"]

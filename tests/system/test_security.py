@@ -7,10 +7,10 @@ import stat
 import pytest
 
 from facilitation import settings
-from facilitation.errors import InvalidDecision, NotAllowed, NotFound, WrongPhase
 from facilitation.content.models import NOTE_MAX_CHARS
-from facilitation.play.records import StageDecision
 from facilitation.engine.workshops import Workshops
+from facilitation.errors import InvalidDecision, NotAllowed, NotFound, WrongPhase
+from facilitation.play.records import StageDecision
 from tests.fixtures.engine import TABLES, Room, counts, decision, dump
 
 CSC = "childrens_social_care"
@@ -20,9 +20,15 @@ FACILITATOR_CALLS = {
     "check_facilitator": ((), lambda e, code, key, seat: e.check_facilitator(code, key)),
     "open_stage": ((), lambda e, code, key, seat: e.open_stage(code, key)),
     "lock_stage": (("open_stage",), lambda e, code, key, seat: e.lock_stage(code, key)),
-    "reopen_stage": (("open_stage", "lock_stage"), lambda e, code, key, seat: e.reopen_stage(code, key)),
+    "reopen_stage": (
+        ("open_stage", "lock_stage"),
+        lambda e, code, key, seat: e.reopen_stage(code, key),
+    ),
     "reveal_stage": (("open_stage",), lambda e, code, key, seat: e.reveal_stage(code, key)),
-    "next_stage": (("open_stage", "reveal_stage"), lambda e, code, key, seat: e.next_stage(code, key)),
+    "next_stage": (
+        ("open_stage", "reveal_stage"),
+        lambda e, code, key, seat: e.next_stage(code, key),
+    ),
     "start_debrief": (
         ("open_stage", "reveal_stage", "next_stage", "reveal_stage", "next_stage", "reveal_stage"),
         lambda e, code, key, seat: e.start_debrief(code, key),
@@ -30,12 +36,24 @@ FACILITATOR_CALLS = {
     "close_workshop": ((), lambda e, code, key, seat: e.close_workshop(code, key)),
     "set_countdown": (("open_stage",), lambda e, code, key, seat: e.set_countdown(code, key, 90)),
     "add_simulated": ((), lambda e, code, key, seat: e.add_simulated(code, key)),
-    "remove_participant": ((), lambda e, code, key, seat: e.remove_participant(code, key, seat.participant_id)),
+    "remove_participant": (
+        (),
+        lambda e, code, key, seat: e.remove_participant(code, key, seat.participant_id),
+    ),
     "facilitator_view": ((), lambda e, code, key, seat: e.facilitator_view(code, key)),
     "delete_workshop": ((), lambda e, code, key, seat: e.delete_workshop(code, key)),
 }
-WRONG_KEYS = ["none", "empty", "garbage", "projector key", "other workshop's key", "participant token",
-              "key with a character more", "key in upper case", "key hash"]
+WRONG_KEYS = [
+    "none",
+    "empty",
+    "garbage",
+    "projector key",
+    "other workshop's key",
+    "participant token",
+    "key with a character more",
+    "key in upper case",
+    "key hash",
+]
 
 
 def _wrong_key(kind: str, room: Room, other: Room, seat) -> object:
@@ -73,7 +91,9 @@ def test_a_wrong_facilitator_key_changes_nothing(room, other, method, kind):
     call(room.engine, room.code, room.key, seat)  # the right key would have done it
 
 
-@pytest.mark.parametrize("kind", ["none", "empty", "garbage", "other workshop's key", "participant token"])
+@pytest.mark.parametrize(
+    "kind", ["none", "empty", "garbage", "other workshop's key", "participant token"]
+)
 def test_a_wrong_projector_key_sees_nothing(room, other, kind):
     seat = room.join("school")
     with pytest.raises(NotAllowed):
@@ -87,7 +107,10 @@ def test_secrets_are_stored_only_as_hashes(room):
     stored = repr(dump(room.engine.store))
     for secret in (room.key, room.projector_key, seat.token):
         assert len(secret) >= 43 and secret not in stored
-    raw = room.engine.store.path.read_bytes() + room.engine.store.path.with_name("easi.db-wal").read_bytes()
+    raw = (
+        room.engine.store.path.read_bytes()
+        + room.engine.store.path.with_name("easi.db-wal").read_bytes()
+    )
     assert seat.token.encode() not in raw and room.key.encode() not in raw
 
 
@@ -98,7 +121,10 @@ def test_a_token_speaks_only_for_its_participant_and_workshop(room, other):
     other.go("open_stage")
     room.engine.submit(ann.token, 0, decision({"bruise": [CSC]}))
     assert room.engine.participant_view(bea.token).decision is None
-    assert room.engine.seat(ann.token).code == room.code and room.engine.seat(stranger.token).code == other.code
+    assert (
+        room.engine.seat(ann.token).code == room.code
+        and room.engine.seat(stranger.token).code == other.code
+    )
     record = room.engine.record(other.code)
     assert record.submissions == () and [p.display_name for p in record.participants] == ["Zed"]
     for not_a_token in (room.key, room.projector_key, "", None, ann.token + "x", ann.token[:-1]):
@@ -112,38 +138,132 @@ def test_a_token_speaks_only_for_its_participant_and_workshop(room, other):
 
 
 def _constructed_with_long_note() -> StageDecision:
-    return StageDecision.model_construct(facts=(), level=2, action="monitor", confidence=3,
-                                         note="x" * (NOTE_MAX_CHARS + 1), note_shareable=False)
+    return StageDecision.model_construct(
+        facts=(),
+        level=2,
+        action="monitor",
+        confidence=3,
+        note="x" * (NOTE_MAX_CHARS + 1),
+        note_shareable=False,
+    )
 
 
 # name -> (facilitator steps after stage 0 opened, stage index, decision, error, message)
 REFUSALS = {
-    "after lock": (("lock_stage",), 0, decision({"bruise": [CSC]}), WrongPhase, "stopped decisions"),
+    "after lock": (
+        ("lock_stage",),
+        0,
+        decision({"bruise": [CSC]}),
+        WrongPhase,
+        "stopped decisions",
+    ),
     "after reveal": (("reveal_stage",), 0, decision({"bruise": [CSC]}), WrongPhase, "revealed"),
     "after close": (("close_workshop",), 0, decision(), WrongPhase, "closed"),
-    "stale stage": (("reveal_stage", "next_stage"), 0, decision({"bruise": [CSC]}), WrongPhase, "moved on"),
+    "stale stage": (
+        ("reveal_stage", "next_stage"),
+        0,
+        decision({"bruise": [CSC]}),
+        WrongPhase,
+        "moved on",
+    ),
     "future stage": ((), 1, decision(), WrongPhase, "not opened yet"),
-    "fact held by another role": ((), 0, decision({"dv_callout": [CSC]}), InvalidDecision, "not in your role's"),
-    "fact not yet in play": ((), 0, decision({"disclosure": [CSC]}), InvalidDecision, "not in your role's"),
-    "unknown fact": ((), 0, {"facts": [{"fact_id": "nope"}], "level": 2, "action": "monitor", "confidence": 3},
-                     InvalidDecision, "not in your role's"),
-    "role not in play": ((), 0, decision({"bruise": ["housing"]}), InvalidDecision, "not a role in play"),
+    "fact held by another role": (
+        (),
+        0,
+        decision({"dv_callout": [CSC]}),
+        InvalidDecision,
+        "not in your role's",
+    ),
+    "fact not yet in play": (
+        (),
+        0,
+        decision({"disclosure": [CSC]}),
+        InvalidDecision,
+        "not in your role's",
+    ),
+    "unknown fact": (
+        (),
+        0,
+        {"facts": [{"fact_id": "nope"}], "level": 2, "action": "monitor", "confidence": 3},
+        InvalidDecision,
+        "not in your role's",
+    ),
+    "role not in play": (
+        (),
+        0,
+        decision({"bruise": ["housing"]}),
+        InvalidDecision,
+        "not a role in play",
+    ),
     "own role": ((), 0, decision({"bruise": ["school"]}), InvalidDecision, "your own role"),
-    "unknown gateway": ((), 0, decision(facts=[{"fact_id": "bruise", "share_with": [CSC], "gateway": "magna_carta"}]),
-                        InvalidDecision, "unknown gateway"),
-    "unknown barrier": ((), 0, decision(facts=[{"fact_id": "bruise", "barriers": ["laziness"]}]),
-                        InvalidDecision, "unknown barrier"),
-    "fact twice": ((), 0, decision(facts=[{"fact_id": "bruise"}, {"fact_id": "bruise", "share_with": [CSC]}]),
-                   InvalidDecision, "twice"),
-    "oversized note": ((), 0, {"level": 2, "action": "monitor", "confidence": 3, "note": "x" * 5000},
-                       InvalidDecision, "5000 characters"),
-    "oversized note past validation": ((), 0, _constructed_with_long_note(), InvalidDecision, "characters long"),
-    "absurdly many facts": ((), 0, {"facts": [{"fact_id": "bruise"}] * 10_000, "level": 2, "action": "monitor",
-                                    "confidence": 3}, InvalidDecision, "at most"),
-    "level out of range": ((), 0, {"level": 9, "action": "monitor", "confidence": 3}, InvalidDecision, "level"),
-    "unknown action": ((), 0, {"level": 2, "action": "shrug", "confidence": 3}, InvalidDecision, "action"),
-    "unknown field": ((), 0, {"level": 2, "action": "monitor", "confidence": 3, "admin": True}, InvalidDecision,
-                      "admin"),
+    "unknown gateway": (
+        (),
+        0,
+        decision(facts=[{"fact_id": "bruise", "share_with": [CSC], "gateway": "magna_carta"}]),
+        InvalidDecision,
+        "unknown gateway",
+    ),
+    "unknown barrier": (
+        (),
+        0,
+        decision(facts=[{"fact_id": "bruise", "barriers": ["laziness"]}]),
+        InvalidDecision,
+        "unknown barrier",
+    ),
+    "fact twice": (
+        (),
+        0,
+        decision(facts=[{"fact_id": "bruise"}, {"fact_id": "bruise", "share_with": [CSC]}]),
+        InvalidDecision,
+        "twice",
+    ),
+    "oversized note": (
+        (),
+        0,
+        {"level": 2, "action": "monitor", "confidence": 3, "note": "x" * 5000},
+        InvalidDecision,
+        "5000 characters",
+    ),
+    "oversized note past validation": (
+        (),
+        0,
+        _constructed_with_long_note(),
+        InvalidDecision,
+        "characters long",
+    ),
+    "absurdly many facts": (
+        (),
+        0,
+        {
+            "facts": [{"fact_id": "bruise"}] * 10_000,
+            "level": 2,
+            "action": "monitor",
+            "confidence": 3,
+        },
+        InvalidDecision,
+        "at most",
+    ),
+    "level out of range": (
+        (),
+        0,
+        {"level": 9, "action": "monitor", "confidence": 3},
+        InvalidDecision,
+        "level",
+    ),
+    "unknown action": (
+        (),
+        0,
+        {"level": 2, "action": "shrug", "confidence": 3},
+        InvalidDecision,
+        "action",
+    ),
+    "unknown field": (
+        (),
+        0,
+        {"level": 2, "action": "monitor", "confidence": 3, "admin": True},
+        InvalidDecision,
+        "admin",
+    ),
     "not a decision": ((), 0, "share everything", InvalidDecision, "StageDecision"),
 }
 
@@ -172,7 +292,9 @@ def test_every_problem_is_named_at_once(room):
     seat = room.join("school")
     room.go("open_stage")
     with pytest.raises(InvalidDecision) as refused:
-        room.engine.submit(seat.token, 0, decision({"bruise": ["school", "housing"], "dv_callout": []}))
+        room.engine.submit(
+            seat.token, 0, decision({"bruise": ["school", "housing"], "dv_callout": []})
+        )
     assert all(part in str(refused.value) for part in ("own role", "housing", "dv_callout"))
 
 
@@ -182,8 +304,11 @@ def test_every_problem_is_named_at_once(room):
 def test_no_one_sees_others_decisions_before_the_reveal(room):
     ann, bea = room.join("school", "Ann"), room.join("police", "Bea")
     room.go("open_stage")
-    room.engine.submit(bea.token, 0, decision({"dv_callout": [CSC, "school"]}, note="BEA-SECRET",
-                                              note_shareable=True))
+    room.engine.submit(
+        bea.token,
+        0,
+        decision({"dv_callout": [CSC, "school"]}, note="BEA-SECRET", note_shareable=True),
+    )
     for step in ((), ("lock_stage",)):
         room.go(*step)
         view = room.engine.participant_view(ann.token)
@@ -224,12 +349,19 @@ def test_removed_participants_token_stops_working(room):
 def test_the_event_log_holds_no_personal_text(room):
     seat = room.join("school", "Personal Name")
     room.go("open_stage")
-    room.engine.submit(seat.token, 0, decision({"bruise": [CSC]}, note="Personal note about a family"))
+    room.engine.submit(
+        seat.token, 0, decision({"bruise": [CSC]}, note="Personal note about a family")
+    )
     room.engine.save_draft(seat.token, 0, {"note": "Personal draft"})
     room.go("reveal_stage")
     with room.engine.store.read() as db:
         events = db.execute("SELECT * FROM events").fetchall()
-    assert {e[4] for e in events} >= {"workshop_created", "participant_joined", "decision_submitted", "stage_revealed"}
+    assert {e[4] for e in events} >= {
+        "workshop_created",
+        "participant_joined",
+        "decision_submitted",
+        "stage_revealed",
+    }
     assert not any("Personal" in str(value) for event in events for value in event)
 
 
@@ -249,8 +381,13 @@ def _rows_of(store, workshop_code: str) -> dict[str, int]:
     with store.read() as db:
         found = db.execute("SELECT id FROM workshops WHERE code = ?", (workshop_code,)).fetchone()
         workshop_id = found[0] if found else -1
-        rows = {table: db.execute(f"SELECT count(*) FROM {table} WHERE workshop_id = ?", (workshop_id,)).fetchone()[0]
-                for table in TABLES if table != "workshops"}
+        rows = {
+            table: db.execute(
+                f"SELECT count(*) FROM {table} WHERE workshop_id = ?", (workshop_id,)
+            ).fetchone()[0]
+            for table in TABLES
+            if table != "workshops"
+        }
         rows["workshops"] = int(found is not None)
     return rows
 
@@ -271,8 +408,10 @@ def test_deleting_a_workshop_removes_every_row_and_leaves_others(room, clock, mi
     assert _rows_of(room.engine.store, room.code) == dict.fromkeys(TABLES, 0)
     assert _rows_of(other.engine.store, other.code) == kept
     with room.engine.store.read() as db:  # nothing orphaned anywhere
-        orphans = db.execute("SELECT count(*) FROM submissions WHERE participant_id NOT IN "
-                             "(SELECT id FROM participants)").fetchone()[0]
+        orphans = db.execute(
+            "SELECT count(*) FROM submissions WHERE participant_id NOT IN "
+            "(SELECT id FROM participants)"
+        ).fetchone()[0]
     assert orphans == 0
 
 

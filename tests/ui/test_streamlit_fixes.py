@@ -54,12 +54,18 @@ def test_a_tick_waits_until_the_finished_run_is_delivered():
 
 def test_requests_streamlit_handles_well_go_straight_through():
     # A full rerun (no fragment), a tick to a runner that is still running, a tick to an idle session.
-    for state, client_state in ((ScriptRequestType.STOP, ClientState()),
-                                (ScriptRequestType.CONTINUE, _tick()),
-                                (None, _tick()),
-                                (ScriptRequestType.STOP, None)):
+    for state, client_state in (
+        (ScriptRequestType.STOP, ClientState()),
+        (ScriptRequestType.CONTINUE, _tick()),
+        (None, _tick()),
+        (ScriptRequestType.STOP, None),
+    ):
         reached = asyncio.run(_drive(state, client_state, finish_after=None))
-        assert len(reached) == 1 and reached[0][0] is client_state and reached[0][1] < streamlit_fixes.RETRY_SECONDS
+        assert (
+            len(reached) == 1
+            and reached[0][0] is client_state
+            and reached[0][1] < streamlit_fixes.RETRY_SECONDS
+        )
 
 
 def test_a_tick_never_waits_forever(monkeypatch):
@@ -96,12 +102,16 @@ def test_enum_values_are_remembered_and_stay_right():
     alignment = TextAlignmentConfig.Alignment
     for wrapper in (alignment, Alert.Format):
         for name in wrapper.keys():
-            assert getattr(wrapper, name) == wrapper.Value(name)  # first lookup, then the remembered one
+            assert getattr(wrapper, name) == wrapper.Value(
+                name
+            )  # first lookup, then the remembered one
             assert getattr(wrapper, name) == wrapper.Value(name)
             assert name in vars(wrapper)
-    assert alignment.Name(alignment.LEFT) == "LEFT" and "LEFT" in alignment.keys()  # methods untouched
+    assert (
+        alignment.Name(alignment.LEFT) == "LEFT" and "LEFT" in alignment.keys()
+    )  # methods untouched
     try:
-        alignment.NO_SUCH_VALUE
+        _ = alignment.NO_SUCH_VALUE
     except AttributeError as error:
         assert "NO_SUCH_VALUE" in str(error)
     else:
@@ -113,9 +123,13 @@ def test_the_switch_interval_is_shortened_never_lengthened():
     before = sys.getswitchinterval()
     try:
         sys.setswitchinterval(0.005)  # Python's default
-        assert streamlit_fixes.shorten_switch_interval() == pytest.approx(streamlit_fixes.SWITCH_INTERVAL_SECONDS)
+        assert streamlit_fixes.shorten_switch_interval() == pytest.approx(
+            streamlit_fixes.SWITCH_INTERVAL_SECONDS
+        )
         assert sys.getswitchinterval() == pytest.approx(streamlit_fixes.SWITCH_INTERVAL_SECONDS)
-        sys.setswitchinterval(0.0002)  # an operator's lower setting stays (Python stores it in microseconds)
+        sys.setswitchinterval(
+            0.0002
+        )  # an operator's lower setting stays (Python stores it in microseconds)
         assert streamlit_fixes.shorten_switch_interval() == pytest.approx(0.0002)
     finally:
         sys.setswitchinterval(before)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from facilitation.errors import NotFound
 from facilitation.ui.facilitate_view import CONTROLS
 from tests.fixtures.ui import PASSCODE, button, texts
 
@@ -45,20 +46,27 @@ def test_a_wrong_passcode_creates_nothing(open_page, ui_engine):
 
 def test_the_right_passcode_creates_and_keeps_the_keys_in_the_url(open_page, ui_engine):
     at = open_page("facilitate")
-    at.multiselect(key="facilitate:roles:mini").set_value(["school", "police", "childrens_social_care"])
+    at.multiselect(key="facilitate:roles:mini").set_value(
+        ["school", "police", "childrens_social_care"]
+    )
     at.text_input(key="facilitate:passcode").input(PASSCODE)
     button(at, "Create the workshop").click()
     at.run()
     assert not at.exception and not at.error
     [workshop] = ui_engine.list_workshops()
     params = {name: at.query_params[name] for name in ("w", "k", "p")}
-    params = {name: value[0] if isinstance(value, list) else value for name, value in params.items()}
+    params = {
+        name: value[0] if isinstance(value, list) else value for name, value in params.items()
+    }
     assert params["w"] == workshop.code
     assert ui_engine.check_facilitator(params["w"], params["k"]).code == workshop.code
     assert ui_engine.check_projector(params["w"], params["p"]).code == workshop.code
     assert at.title[0].value == "The Test family"
     assert ui_engine.facilitator_view(params["w"], params["k"]).record.snapshot.role_ids == (
-        "school", "police", "childrens_social_care")
+        "school",
+        "police",
+        "childrens_social_care",
+    )
 
 
 def test_the_passcode_link_prefills_and_leaves_the_address_bar(open_page):
@@ -85,10 +93,18 @@ def test_lobby_shows_join_code_qr_link_and_roster(open_page, ui_room):
     roster = at.dataframe[0].value
     assert "<b>Pat</b> **bold**" in list(roster["Participant"])  # plain text in a table cell
     assert [b for b in at.get("link_button") if b.proto.label == "Open the projector view"]
-    link = next(b for b in at.get("link_button") if b.proto.label == "Open the projector view").proto.url
+    link = next(
+        b for b in at.get("link_button") if b.proto.label == "Open the projector view"
+    ).proto.url
     assert f"/projector?w={ui_room.code}&k={ui_room.projector_key}" in link
-    assert _controls(at) == {"open_stage": True, "lock_stage": False, "reopen_stage": False, "reveal_stage": False,
-                             "next_stage": False, "start_debrief": False}
+    assert _controls(at) == {
+        "open_stage": True,
+        "lock_stage": False,
+        "reopen_stage": False,
+        "reveal_stage": False,
+        "next_stage": False,
+        "start_debrief": False,
+    }
 
 
 def test_fill_empty_roles_with_simulated_participants(open_page, ui_room):
@@ -110,7 +126,7 @@ def test_remove_a_participant(open_page, ui_room):
     at.run()
     assert "Participant removed." in at.success[0].value
     assert "Pat" not in list(at.dataframe[0].value["Participant"])
-    with pytest.raises(Exception):
+    with pytest.raises(NotFound):
         ui_room.engine.seat(seat.token)
 
 
@@ -122,7 +138,11 @@ def test_every_stage_control_in_turn(open_page, ui_room):
     at = _facilitate(open_page, ui_room)
     steps = [
         ("open_stage", "Stage 1 of 3 · Open for decisions", {"lock_stage", "reveal_stage"}),
-        ("lock_stage", "Stage 1 of 3 · Locked: waiting for the reveal", {"reopen_stage", "reveal_stage"}),
+        (
+            "lock_stage",
+            "Stage 1 of 3 · Locked: waiting for the reveal",
+            {"reopen_stage", "reveal_stage"},
+        ),
         ("reopen_stage", "Stage 1 of 3 · Open for decisions", {"lock_stage", "reveal_stage"}),
         ("reveal_stage", "Stage 1 of 3 · Revealed", {"next_stage"}),
         ("next_stage", "Stage 2 of 3 · Open for decisions", {"lock_stage", "reveal_stage"}),
@@ -153,13 +173,17 @@ def test_open_stage_shows_progress_by_role_and_the_guidance(open_page, ui_room):
     ui_room.join("school")
     ui_room.join("police")
     ui_room.go("open_stage")
-    ui_room.engine.submit(school.token, 0, {"facts": [], "level": 2, "action": "monitor", "confidence": 3})
+    ui_room.engine.submit(
+        school.token, 0, {"facts": [], "level": 2, "action": "monitor", "confidence": 3}
+    )
     at = _facilitate(open_page, ui_room)
     bars = [p.proto.text for p in at.get("progress")]
     assert "1 of 3 participants have submitted" in bars
     assert "School: 1 of 2" in bars and "Police: 0 of 1" in bars
     shown = texts(at)
-    assert "Finger-tip bruising on a young child needs a referral" in shown  # guidance for the facilitator
+    assert (
+        "Finger-tip bruising on a young child needs a referral" in shown
+    )  # guidance for the facilitator
 
 
 def test_countdown_starts_and_clears(open_page, ui_room):
@@ -191,16 +215,34 @@ def _played(ui_room):
     school = ui_room.join("school")
     police = ui_room.join("police")
     ui_room.go("open_stage")
-    ui_room.engine.submit(school.token, 0, {"facts": [{"fact_id": "bruise", "share_with": ["childrens_social_care"]}],
-                                            "level": 3, "action": "refer", "confidence": 4,
-                                            "note": "Quote <me> **please**", "note_shareable": True})
-    ui_room.engine.submit(police.token, 0, {"facts": [{"fact_id": "dv_callout", "share_with": [],
-                                                       "barriers": ["investigation"]}],
-                                            "level": 2, "action": "monitor", "confidence": 2})
+    ui_room.engine.submit(
+        school.token,
+        0,
+        {
+            "facts": [{"fact_id": "bruise", "share_with": ["childrens_social_care"]}],
+            "level": 3,
+            "action": "refer",
+            "confidence": 4,
+            "note": "Quote <me> **please**",
+            "note_shareable": True,
+        },
+    )
+    ui_room.engine.submit(
+        police.token,
+        0,
+        {
+            "facts": [{"fact_id": "dv_callout", "share_with": [], "barriers": ["investigation"]}],
+            "level": 2,
+            "action": "monitor",
+            "confidence": 2,
+        },
+    )
     ui_room.go("reveal_stage")
 
 
-@pytest.mark.parametrize("section", ["Who knew what", "Who shared with whom", "Level of need", "Prompts"])
+@pytest.mark.parametrize(
+    "section", ["Who knew what", "Who shared with whom", "Level of need", "Prompts"]
+)
 def test_reveal_sections(open_page, ui_room, section):
     _played(ui_room)
     at = _facilitate(open_page, ui_room)
@@ -213,8 +255,10 @@ def test_reveal_sections(open_page, ui_room, section):
         assert at.get("vega_lite_chart")
 
 
-@pytest.mark.parametrize("section", ["What happened", "Key messages", "What held people back", "Sharing",
-                                     "Who knew what"])
+@pytest.mark.parametrize(
+    "section",
+    ["What happened", "Key messages", "What held people back", "Sharing", "Who knew what"],
+)
 def test_debrief_sections(open_page, ui_room, section):
     _played(ui_room)
     ui_room.go("next_stage", "reveal_stage", "next_stage", "reveal_stage", "start_debrief")
@@ -234,7 +278,13 @@ def test_every_export_is_offered(open_page, ui_room):
     at.segmented_control(key="facilitate:section:revealed").set_value("Export")
     at.run()
     labels = [b.proto.label for b in at.get("download_button")]
-    assert labels == ["Report (HTML)", "Report (PDF)", "Report (Markdown)", "Decisions (CSV)", "Everything (JSON)"]
+    assert labels == [
+        "Report (HTML)",
+        "Report (PDF)",
+        "Report (Markdown)",
+        "Decisions (CSV)",
+        "Everything (JSON)",
+    ]
     names = [b.proto.label for b in at.get("download_button")]
     assert len(set(names)) == 5
 

@@ -97,7 +97,9 @@ def test_a_closed_workshop_cannot_be_joined(open_page, ui_room):
     assert not at.radio
 
 
-@pytest.mark.parametrize("name", ["<b>Bold</b> <script>alert(1)</script>", "**x** _y_ :red[z] $a$ [l](http://e)"])
+@pytest.mark.parametrize(
+    "name", ["<b>Bold</b> <script>alert(1)</script>", "**x** _y_ :red[z] $a$ [l](http://e)"]
+)
 def test_a_name_with_html_or_markdown_shows_literally(open_page, ui_room, name):
     at = open_page("join", code=ui_room.code)
     at.text_input[1].input(name)

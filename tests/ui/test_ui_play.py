@@ -37,7 +37,9 @@ def test_lobby_shows_the_role_card_and_waits(open_page, ui_room, seat):
     assert "You play Test Primary School (DSL)" in shown
     assert "Waiting to start" in shown
     assert "What pushes you to share" in shown and "What holds you back" in shown
-    assert "We act when the picture in front of us is clear enough." in shown  # threshold in practice
+    assert (
+        "We act when the picture in front of us is clear enough." in shown
+    )  # threshold in practice
     assert not [b for b in at.button if b.label == "Submit"]
     # The rejoin link keeps the seat in the URL.
     assert any(f"/play?t={seat.token}" in c.value for c in at.code)
@@ -54,16 +56,28 @@ def test_open_stage_shows_the_narrative_the_picture_and_the_form(open_page, ui_r
     # Only the school's own fact: the police's call-out is not in its picture yet.
     assert "verbal argument" not in shown
     share = at.multiselect(key="play:0:bruise:share")
-    assert share.options == ["Test Police public protection", "Test children's social care", "Test GP practice"] \
-        or set(share.options) == {"Police", "Children's SC", "GP"}
+    assert share.options == [
+        "Test Police public protection",
+        "Test children's social care",
+        "Test GP practice",
+    ] or set(share.options) == {"Police", "Children's SC", "GP"}
     gateway = at.selectbox(key="play:0:bruise:gateway")
     assert gateway.value is None and gateway.options[0] == "Not sure"
     barriers = at.multiselect(key="play:0:bruise:barriers")
-    assert "I'd need the family's consent first." in barriers.options  # the sentence, not the guidance
-    assert at.radio(key="play:0:level").options == ["1 · Universal", "2 · Early help", "3 · Child in need",
-                                                    "4 · Child protection"]
+    assert (
+        "I'd need the family's consent first." in barriers.options
+    )  # the sentence, not the guidance
+    assert at.radio(key="play:0:level").options == [
+        "1 · Universal",
+        "2 · Early help",
+        "3 · Child in need",
+        "4 · Child protection",
+    ]
     assert at.text_area(key="play:0:note").max_chars == 1000
-    assert [b.label for b in at.button if b.label in ("Save draft", "Submit")] == ["Save draft", "Submit"]
+    assert [b.label for b in at.button if b.label in ("Save draft", "Submit")] == [
+        "Save draft",
+        "Submit",
+    ]
 
 
 def test_submit_then_edit_until_the_stage_locks(open_page, ui_room, seat):
@@ -108,7 +122,9 @@ def test_a_saved_draft_comes_back_after_a_refresh(open_page, ui_room, seat):
     button(at, "Save draft").click()
     at.run()
     assert "Draft saved" in at.success[0].value
-    fresh = open_page("play", t=seat.token)  # a new session: a refresh, or the same link on another laptop
+    fresh = open_page(
+        "play", t=seat.token
+    )  # a new session: a refresh, or the same link on another laptop
     assert fresh.multiselect(key="play:0:bruise:share").value == ["childrens_social_care"]
     assert fresh.selectbox(key="play:0:bruise:gateway").value == "ca1989_s47"
     assert fresh.radio(key="play:0:level").value == 3
@@ -151,15 +167,25 @@ def test_a_form_posted_after_the_lock_says_so_and_keeps_the_answers(open_page, u
 
 def test_locked_shows_what_was_submitted_read_only(open_page, ui_room, seat):
     ui_room.go("open_stage")
-    ui_room.engine.submit(seat.token, 0, {"facts": [{"fact_id": "bruise", "share_with": ["gp"]}], "level": 2,
-                                          "action": "monitor", "confidence": 4})
+    ui_room.engine.submit(
+        seat.token,
+        0,
+        {
+            "facts": [{"fact_id": "bruise", "share_with": ["gp"]}],
+            "level": 2,
+            "action": "monitor",
+            "confidence": 4,
+        },
+    )
     ui_room.go("lock_stage")
     at = open_page("play", t=seat.token)
     assert "Locked" in texts(at)
     shown = texts(at)
     assert "→ Shared with GP" in shown and "Confidence:** 4 · Sure" in shown
     # Read-only as text: no widget to change, no button to press.
-    assert not at.multiselect and not [b for b in at.button if b.label in ("Save draft", "Submit again")]
+    assert not at.multiselect and not [
+        b for b in at.button if b.label in ("Save draft", "Submit again")
+    ]
 
 
 def test_locked_without_a_submission_says_so(open_page, ui_room, seat):
@@ -173,11 +199,32 @@ def test_locked_without_a_submission_says_so(open_page, ui_room, seat):
 def test_revealed_compares_with_guidance_and_the_role(open_page, ui_room, seat):
     other = ui_room.join("school", "Other")
     ui_room.go("open_stage")
-    ui_room.engine.submit(seat.token, 0, {"facts": [{"fact_id": "bruise", "share_with": ["gp"]}], "level": 2,
-                                          "action": "monitor", "confidence": 4})
-    ui_room.engine.submit(other.token, 0, {"facts": [{"fact_id": "bruise", "share_with": ["childrens_social_care"],
-                                                      "gateway": "ca1989_s47"}],
-                                           "level": 3, "action": "refer", "confidence": 4})
+    ui_room.engine.submit(
+        seat.token,
+        0,
+        {
+            "facts": [{"fact_id": "bruise", "share_with": ["gp"]}],
+            "level": 2,
+            "action": "monitor",
+            "confidence": 4,
+        },
+    )
+    ui_room.engine.submit(
+        other.token,
+        0,
+        {
+            "facts": [
+                {
+                    "fact_id": "bruise",
+                    "share_with": ["childrens_social_care"],
+                    "gateway": "ca1989_s47",
+                }
+            ],
+            "level": 3,
+            "action": "refer",
+            "confidence": 4,
+        },
+    )
     ui_room.go("reveal_stage")
     at = open_page("play", t=seat.token)
     shown = texts(at)
@@ -186,7 +233,9 @@ def test_revealed_compares_with_guidance_and_the_role(open_page, ui_room, seat):
     assert "guidance says not to (over-sharing)" in shown  # the GP is on the avoid list
     assert "Not shared with Children's SC" in shown
     assert "Everyone playing School (2)" in shown
-    assert "Finger-tip bruising on a young child needs a referral" in shown  # the why, after the reveal
+    assert (
+        "Finger-tip bruising on a young child needs a referral" in shown
+    )  # the why, after the reveal
     assert "Other" not in shown.replace("Others", "")  # another participant's name never shows
 
 
@@ -197,8 +246,15 @@ def test_before_the_reveal_no_guidance_is_shown(open_page, ui_room, seat):
 
 
 def test_debrief_and_closed_show_the_story(open_page, ui_room, seat):
-    ui_room.go("open_stage", "reveal_stage", "next_stage", "reveal_stage", "next_stage", "reveal_stage",
-               "start_debrief")
+    ui_room.go(
+        "open_stage",
+        "reveal_stage",
+        "next_stage",
+        "reveal_stage",
+        "next_stage",
+        "reveal_stage",
+        "start_debrief",
+    )
     at = open_page("play", t=seat.token)
     shown = texts(at)
     assert "What happened" in shown
@@ -213,8 +269,16 @@ def test_later_stages_show_received_facts_with_their_sender(open_page, ui_room):
     police = ui_room.join("police")
     csc = ui_room.join("childrens_social_care")
     ui_room.go("open_stage")
-    ui_room.engine.submit(police.token, 0, {"facts": [{"fact_id": "dv_callout", "share_with": ["childrens_social_care"]}],
-                                            "level": 2, "action": "monitor", "confidence": 3})
+    ui_room.engine.submit(
+        police.token,
+        0,
+        {
+            "facts": [{"fact_id": "dv_callout", "share_with": ["childrens_social_care"]}],
+            "level": 2,
+            "action": "monitor",
+            "confidence": 3,
+        },
+    )
     ui_room.go("reveal_stage", "next_stage")
     at = open_page("play", t=csc.token)
     shown = texts(at)
@@ -242,14 +306,41 @@ def test_an_open_form_is_held_not_redrawn_and_a_countdown_is_only_drawn(ui_room,
 def test_a_private_note_never_reaches_another_laptop(open_page, ui_room, seat):
     other = ui_room.join("school", "Other")
     ui_room.go("open_stage")
-    ui_room.engine.submit(seat.token, 0, {"facts": [{"fact_id": "bruise", "share_with": ["gp"]}], "level": 2,
-                                          "action": "monitor", "confidence": 4, "note": "PRIVATE-NOTE-OF-PAT",
-                                          "note_shareable": False})
-    ui_room.engine.submit(other.token, 0, {"facts": [], "level": 3, "action": "refer", "confidence": 2,
-                                           "note": "SHAREABLE-NOTE", "note_shareable": True})
-    ui_room.go("reveal_stage", "next_stage", "reveal_stage", "next_stage", "reveal_stage", "start_debrief")
-    open_page("play", t=seat.token)  # builds the shared analysis from Pat's own, personalised record first
+    ui_room.engine.submit(
+        seat.token,
+        0,
+        {
+            "facts": [{"fact_id": "bruise", "share_with": ["gp"]}],
+            "level": 2,
+            "action": "monitor",
+            "confidence": 4,
+            "note": "PRIVATE-NOTE-OF-PAT",
+            "note_shareable": False,
+        },
+    )
+    ui_room.engine.submit(
+        other.token,
+        0,
+        {
+            "facts": [],
+            "level": 3,
+            "action": "refer",
+            "confidence": 2,
+            "note": "SHAREABLE-NOTE",
+            "note_shareable": True,
+        },
+    )
+    ui_room.go(
+        "reveal_stage", "next_stage", "reveal_stage", "next_stage", "reveal_stage", "start_debrief"
+    )
+    open_page(
+        "play", t=seat.token
+    )  # builds the shared analysis from Pat's own, personalised record first
     theirs = open_page("play", t=other.token)
-    everything = texts(theirs) + "\n".join(t.value for t in theirs.text) + "\n".join(c.value for c in theirs.code)
+    everything = (
+        texts(theirs)
+        + "\n".join(t.value for t in theirs.text)
+        + "\n".join(c.value for c in theirs.code)
+    )
     assert "PRIVATE-NOTE-OF-PAT" not in everything
     assert "Pat" not in everything.replace("Patience", "")

@@ -8,10 +8,18 @@ from tests.fixtures.ui import texts
 
 
 def _decide(ui_room, seat, shares, level=2, note=""):
-    ui_room.engine.submit(seat.token, ui_room.engine.status(ui_room.code).stage_index,
-                          {"facts": [{"fact_id": f, "share_with": to} for f, to in shares.items()],
-                           "level": level, "action": "monitor", "confidence": 3, "note": note,
-                           "note_shareable": True})
+    ui_room.engine.submit(
+        seat.token,
+        ui_room.engine.status(ui_room.code).stage_index,
+        {
+            "facts": [{"fact_id": f, "share_with": to} for f, to in shares.items()],
+            "level": level,
+            "action": "monitor",
+            "confidence": 3,
+            "note": note,
+            "note_shareable": True,
+        },
+    )
 
 
 def test_without_a_key_it_explains(open_page):
@@ -36,7 +44,9 @@ def test_lobby_shows_the_code_the_qr_and_who_joined(open_page, ui_room):
     assert at.metric[0].value == "2"
     assert "School: 1" in shown and "Police: 1" in shown
     assert "Pat" not in shown  # names never reach the room's screen
-    assert len(at.get("image")) == 1 and at.get("image")[0].value[0].startswith("data:image/svg+xml")  # the QR
+    assert len(at.get("image")) == 1 and at.get("image")[0].value[0].startswith(
+        "data:image/svg+xml"
+    )  # the QR
 
 
 def test_the_facilitator_key_opens_it_too(open_page, ui_room):
@@ -67,12 +77,20 @@ def test_locked_says_the_reveal_is_next(open_page, ui_room):
     assert "locked" in texts(at)
 
 
-@pytest.mark.parametrize("section", ["Who knew what", "Who shared with whom", "Level of need", "Prompts"])
+@pytest.mark.parametrize(
+    "section", ["Who knew what", "Who shared with whom", "Level of need", "Prompts"]
+)
 def test_revealed_shows_the_jigsaw_flows_spread_and_prompts(open_page, ui_room, section):
     school = ui_room.join("school")
     police = ui_room.join("police")
     ui_room.go("open_stage")
-    _decide(ui_room, school, {"bruise": ["childrens_social_care"]}, level=3, note="We would refer today.")
+    _decide(
+        ui_room,
+        school,
+        {"bruise": ["childrens_social_care"]},
+        level=3,
+        note="We would refer today.",
+    )
     _decide(ui_room, police, {"dv_callout": ["childrens_social_care", "school"]}, level=2)
     ui_room.go("reveal_stage")
     at = open_page("projector", w=ui_room.code, k=ui_room.projector_key)
@@ -84,18 +102,24 @@ def test_revealed_shows_the_jigsaw_flows_spread_and_prompts(open_page, ui_room, 
     if section == "Prompts":
         shown = texts(at)
         assert "Who would have acted on this alone?" in shown
-        assert "We would refer today." in [t.value for t in at.text]  # shareable note, shown as plain text
+        assert "We would refer today." in [
+            t.value for t in at.text
+        ]  # shareable note, shown as plain text
     else:
         assert len(at.get("vega_lite_chart")) == 1
 
 
-@pytest.mark.parametrize("section", ["What happened", "Key messages", "What held people back", "Sharing",
-                                     "Who knew what"])
+@pytest.mark.parametrize(
+    "section",
+    ["What happened", "Key messages", "What held people back", "Sharing", "Who knew what"],
+)
 def test_debrief_sections(open_page, ui_room, section):
     school = ui_room.join("school")
     ui_room.go("open_stage")
     _decide(ui_room, school, {"bruise": []})
-    ui_room.go("reveal_stage", "next_stage", "reveal_stage", "next_stage", "reveal_stage", "start_debrief")
+    ui_room.go(
+        "reveal_stage", "next_stage", "reveal_stage", "next_stage", "reveal_stage", "start_debrief"
+    )
     at = open_page("projector", w=ui_room.code, k=ui_room.projector_key)
     at.segmented_control(key="projector:ending").set_value(section)
     at.run()

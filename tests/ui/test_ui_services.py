@@ -109,7 +109,9 @@ def test_laptop_pages_take_turns_and_the_facilitator_never_queues(open_page, ui_
         assert released.is_set()
     finally:
         released.wait(5)
-    assert not play.exception and "### You play Test Primary School (DSL)" in [m.value for m in play.markdown]
+    assert not play.exception and "### You play Test Primary School (DSL)" in [
+        m.value for m in play.markdown
+    ]
 
 
 def test_a_bad_page_runs_setting_falls_back_to_the_default(monkeypatch, capsys):

@@ -3,7 +3,7 @@ downloads, and saving into the library only with the operator passcode."""
 
 from __future__ import annotations
 
-from tests.fixtures.ui import MINI, PASSCODE, button, texts
+from tests.fixtures.ui import PASSCODE, button, texts
 from tests.paths import MINI
 
 SCENARIO = (MINI / "scenarios" / "mini.yaml").read_text(encoding="utf-8")
@@ -33,8 +33,9 @@ def test_studio_opens_on_check_a_file(open_page):
 
 
 def test_a_broken_paste_shows_every_error_at_its_line(open_page):
-    broken = (SCENARIO.replace("narrative: Sam, aged 7", "narative: Sam, aged 7")
-              .replace("held_by: gp", "held_by: gpp"))
+    broken = SCENARIO.replace("narrative: Sam, aged 7", "narative: Sam, aged 7").replace(
+        "held_by: gp", "held_by: gpp"
+    )
     at = _paste(open_page("studio"), broken, "mini.yaml")
     assert "3 problems in mini.yaml: nothing was loaded." in at.error[0].value
     shown = texts(at)
@@ -44,7 +45,9 @@ def test_a_broken_paste_shows_every_error_at_its_line(open_page):
     lines = broken.split("\n")
     wrong = next(i for i, line in enumerate(lines, 1) if "gpp" in line)
     excerpt = next(c.value for c in at.code if "gpp" in c.value)
-    assert f"> {wrong} |         held_by: gpp" in excerpt  # the text around the error, line numbers and all
+    assert (
+        f"> {wrong} |         held_by: gpp" in excerpt
+    )  # the text around the error, line numbers and all
     assert f"  {wrong - 1} |" in excerpt and f"  {wrong + 1} |" in excerpt
     assert not at.get("tabs")  # no preview of a file that does not load
 
@@ -61,17 +64,27 @@ def test_a_valid_scenario_shows_the_preview(open_page):
     shown = texts(at)
     assert "Preview: The Test family" in shown
     assert "Stage 1: A bruise and a call-out (2 facts)" in [e.label for e in at.expander]
-    assert any(e.label.startswith("School: 3 facts, weight 6") for e in at.expander)  # facts by role
+    assert any(
+        e.label.startswith("School: 3 facts, weight 6") for e in at.expander
+    )  # facts by role
     guidance = at.dataframe[0].value
-    assert list(guidance["Fact"]) == ["bruise", "dv_callout", "missed_appts", "new_partner", "disclosure",
-                                      "rent_arrears"]
+    assert list(guidance["Fact"]) == [
+        "bruise",
+        "dv_callout",
+        "missed_appts",
+        "new_partner",
+        "disclosure",
+        "rent_arrears",
+    ]
     assert "Save into the library (operator only)" in [e.label for e in at.expander]
 
 
 def test_teachability_warnings_show_at_their_line(open_page):
     at = _paste(open_page("studio"), SCENARIO, "mini.yaml")
     warnings = [w.value for w in at.warning]
-    assert warnings and all(w.startswith("line ") for w in warnings)  # the mini scenario is too easy
+    assert warnings and all(
+        w.startswith("line ") for w in warnings
+    )  # the mini scenario is too easy
     assert any("jigsaw" in w for w in warnings)
 
 
@@ -95,7 +108,7 @@ def test_saving_needs_the_operator_passcode(open_page, tmp_path, monkeypatch):
     at.run()
     assert "passcode is not right" in at.error[-1].value
     assert not (tmp_path / "mini.yaml").exists()
-    [t for t in at.text_input if t.label == "Operator passcode"][0].input(PASSCODE)
+    next(t for t in at.text_input if t.label == "Operator passcode").input(PASSCODE)
     button(at, "Save").click()
     at.run()
     assert (tmp_path / "mini.yaml").read_text(encoding="utf-8") == SCENARIO
@@ -114,8 +127,10 @@ def test_library_shows_a_broken_file(open_page, tmp_path, monkeypatch):
     folder = tmp_path / "scenarios"
     folder.mkdir()
     (folder / "mini.yaml").write_text(SCENARIO, encoding="utf-8")
-    (folder / "broken.yaml").write_text(SCENARIO.replace("id: mini", "id: broken").replace("weight: 2", "weight: 9", 1),
-                                        encoding="utf-8")
+    (folder / "broken.yaml").write_text(
+        SCENARIO.replace("id: mini", "id: broken").replace("weight: 2", "weight: 9", 1),
+        encoding="utf-8",
+    )
     monkeypatch.setenv("EASI_SCENARIOS", str(folder))
     at = _section(open_page("studio"), "Library")
     statuses = dict(zip(at.dataframe[0].value["Id"], at.dataframe[0].value["Status"]))

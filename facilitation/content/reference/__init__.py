@@ -39,8 +39,12 @@ class Barrier(_Frozen):
     cluster: Literal["trust", "fear", "risk", "relationships", "processes", "leadership"]
     sentence: str = Field(description="What the participant says, in the first person.")
     explanation: str = Field(description="What the debrief says about it.")
-    myth: bool = Field(False, description="Cited against guidance that needs no consent, it is a myth to bust.")
-    appropriate: bool = Field(False, description="Can be a sound reason to withhold (appropriate withholding).")
+    myth: bool = Field(
+        False, description="Cited against guidance that needs no consent, it is a myth to bust."
+    )
+    appropriate: bool = Field(
+        False, description="Can be a sound reason to withhold (appropriate withholding)."
+    )
 
 
 class Gateway(_Frozen):
