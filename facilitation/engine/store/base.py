@@ -103,6 +103,11 @@ class Store:
         """Apply the migrations the database has not had; the numbers of those applied."""
         raise NotImplementedError
 
+    @property
+    def target(self) -> str:
+        """What `Store(...)` was given (a path or a URL): another `Store(store.target)` opens the same data."""
+        raise NotImplementedError
+
     def describe(self) -> str:
         """Where the data is, for messages (never a password)."""
         raise NotImplementedError
