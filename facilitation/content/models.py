@@ -54,6 +54,11 @@ ActionId = Literal[
     "refer",
     "strategy_discussion",
     "emergency_protection",
+    "seek_advice",
+    "marac_referral",
+    "dvds_application",
+    "young_carer_assessment",
+    "request_checks",
 ]
 ACTIONS: tuple[str, ...] = ActionId.__args__  # type: ignore[attr-defined]
 DEFAULT_LEVELS: dict[int, int] = {2: 3, 3: 6, 4: 10}
