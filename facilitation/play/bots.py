@@ -25,7 +25,7 @@ __all__ = ["decide"]
 _BASE_SHARE = {1: 0.85, 2: 0.7, 3: 0.55, 4: 0.4}
 _OVERSHARE_AVOID = 0.08  # to a role guidance says should not have it
 _OVERSHARE_OTHER = 0.04  # to a role guidance does not mention
-_TELL_FAMILY = {"not_required": 0.25, "seek_unless_unsafe": 0.6, "required": 0.9}
+_TELL_FAMILY = {"not_required": 0.25, "seek_unless_unsafe": 0.6, "required": 0.9, "contested": 0.5}
 
 
 def _clamp(value: float, low: float, high: float) -> float:
