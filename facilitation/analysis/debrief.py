@@ -2257,10 +2257,7 @@ def _barriers_from(
 def _explanation(barrier_id: str, audience: str) -> str:
     """What a barrier is, for this audience (the reference's per-audience text, else its general one)."""
     known = reference().barriers.get(barrier_id)
-    if known is None:
-        return ""
-    view = known.audiences.get(audience)
-    return view.explanation if view is not None else known.explanation
+    return known.explanation_for(audience) if known is not None else ""
 
 
 # ----------------------------------------------------------------------------------------- prompts
