@@ -26,6 +26,7 @@ from facilitation.analysis.debrief import (
     analyse,
     decision_rows,
 )
+from facilitation.analysis.guidance_room import problems as guidance_problems
 from facilitation.analysis.teachability import CHECKS, LintWarning, lint
 
 __all__ = [
@@ -49,5 +50,6 @@ __all__ = [
     "StageView",
     "analyse",
     "decision_rows",
+    "guidance_problems",
     "lint",
 ]
