@@ -9,7 +9,9 @@ scenario does the job of an EASI workshop (`shared/design/domain.md`):
 - **both-failures**: over-sharing (`avoid`) and over-caution are both possible, and consent is a real
   question for some facts and not for others;
 - **every-role**: each agency in play holds something the lead role needs;
-- **debrief**: every fact's guidance says why, with substance, and names a gateway when it shares.
+- **debrief**: every fact's guidance says why, with substance, and names a gateway when it shares;
+- **guidance-room**: a room that does exactly what guidance says (`analysis.guidance_room`) gets a clean
+  debrief; where it does not, the scenario's data contradict themselves, and the warning names the fact.
 
 Every check is a pure function of a `Snapshot` returning `LintWarning`s; each warning names the place by a
 breadcrumb (`stages[monday].facts[bruise].guidance.why`) that `library.locate` turns into a line.
@@ -22,6 +24,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import combinations, pairwise
 
+from facilitation.analysis.guidance_room import room_problems
 from facilitation.content import Fact, Snapshot
 from facilitation.play import act_stages, level_for, whole_picture
 
@@ -36,6 +39,7 @@ __all__ = [
     "check_debrief",
     "check_escalation",
     "check_every_role",
+    "check_guidance_room",
     "check_jigsaw",
     "lint",
 ]
@@ -291,7 +295,7 @@ def check_debrief(snapshot: Snapshot) -> list[LintWarning]:
                     ),
                 )
             )
-        if guidance.share_with and not guidance.gateway:
+        if any(not guidance.gateways_for(r) for r in guidance.recipients):
             warnings.append(
                 LintWarning(
                     "debrief",
@@ -305,12 +309,33 @@ def check_debrief(snapshot: Snapshot) -> list[LintWarning]:
     return warnings
 
 
+def check_guidance_room(snapshot: Snapshot) -> list[LintWarning]:
+    """A room following guidance exactly must get a clean debrief; each problem names its fact."""
+    places = {fact.id: path for path, fact in _fact_places(snapshot)}
+    warnings = []
+    for subject, problem in room_problems(snapshot):
+        path = places.get(subject) or (
+            _role_path(snapshot, subject) if subject in snapshot.scenario.roles else "stages"
+        )
+        warnings.append(
+            LintWarning(
+                "guidance-room",
+                path,
+                f"following guidance exactly, {problem}: the scenario's guidance contradicts itself "
+                "here; make the fact's guidance (share_with, avoid, gateways, reasons, routes, "
+                "tell_family, meets_level) agree",
+            )
+        )
+    return warnings
+
+
 CHECKS: dict[str, Callable[[Snapshot], list[LintWarning]]] = {
     "jigsaw": check_jigsaw,
     "escalation": check_escalation,
     "both-failures": check_both_failures,
     "every-role": check_every_role,
     "debrief": check_debrief,
+    "guidance-room": check_guidance_room,
 }
 
 

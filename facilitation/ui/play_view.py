@@ -482,10 +482,11 @@ def _decision_form(view: ParticipantView, token: str) -> None:
             horizontal=True,
         )
         action = defaults.get("action")
+        offered = [a for a in ACTIONS if a in ref.actions]
         st.selectbox(
             "What your agency would do next",
-            list(ACTIONS),
-            index=list(ACTIONS).index(action) if action in ACTIONS else None,
+            offered,
+            index=offered.index(action) if action in offered else None,
             format_func=lambda a: ref.actions[a].label,
             key=k("action"),
             placeholder="Choose an action",
@@ -671,6 +672,7 @@ _CONSENT = {
     "not_required": "not required",
     "seek_unless_unsafe": "seek it unless that is unsafe",
     "required": "required",
+    "contested": "contested: partnership protocols differ",
 }
 
 
