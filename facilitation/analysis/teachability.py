@@ -291,7 +291,7 @@ def check_debrief(snapshot: Snapshot) -> list[LintWarning]:
                     ),
                 )
             )
-        if guidance.share_with and not guidance.gateway:
+        if guidance.share_with and not guidance.all_gateways:
             warnings.append(
                 LintWarning(
                     "debrief",
