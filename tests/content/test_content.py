@@ -169,7 +169,11 @@ def test_gateway_reasons_and_prefer_ids_exist():
 
 def test_consent_barrier_is_a_myth_for_children_only():
     consent = reference().barriers["consent"]
-    assert (consent.is_myth("children"), consent.is_myth("adults"), consent.is_myth("early_help")) == (
+    assert (
+        consent.is_myth("children"),
+        consent.is_myth("adults"),
+        consent.is_myth("early_help"),
+    ) == (
         True,
         False,
         False,
@@ -207,7 +211,10 @@ def test_every_stage_is_playable(snapshot):
 def _cited(fact) -> set[str]:
     """Every gateway a fact's guidance cites: its own and each recipient's route."""
     guidance = fact.guidance
-    return {*guidance.all_gateways, *(g for r in guidance.recipients for g in guidance.gateways_for(r))}
+    return {
+        *guidance.all_gateways,
+        *(g for r in guidance.recipients for g in guidance.gateways_for(r)),
+    }
 
 
 def test_guidance_cites_gateways_for_the_audience(snapshot):
@@ -247,7 +254,9 @@ def test_some_fact_is_rightly_not_shared(snapshot):
 
 
 def test_summary_states_the_law_and_its_date(snapshot):
-    assert "English law and guidance as at December 2026" in " ".join(snapshot.scenario.summary.split())
+    assert "English law and guidance as at December 2026" in " ".join(
+        snapshot.scenario.summary.split()
+    )
 
 
 def test_library_doc_states_the_law_and_its_date():
@@ -286,7 +295,9 @@ def test_hawthorn_has_a_capacitous_refusal_that_stands():
 
 
 def test_early_help_scenario_has_contested_consent():
-    scenario = load_snapshot(SCENARIOS_DIR / "millbrook-young-carer.yaml", roles_dir=ROLES_DIR).scenario
+    scenario = load_snapshot(
+        SCENARIOS_DIR / "millbrook-young-carer.yaml", roles_dir=ROLES_DIR
+    ).scenario
     assert [fact.id for fact in scenario.facts if fact.guidance.consent == "contested"]
 
 
