@@ -379,3 +379,15 @@ def test_library_doc_lists_every_shipped_file():
         if f"| `{path.stem}` |" not in doc
     ]
     assert missing == []
+
+
+def test_library_doc_tables_every_fact_with_its_gateways(snapshot):
+    """docs/library.md's fact-by-fact table stays current: each fact's row names every gateway it cites."""
+    doc = (PROJECT / "docs" / "library.md").read_text(encoding="utf-8")
+    section = doc.split(f"### `{snapshot.scenario.id}`:", 1)[-1].split("\n### ", 1)[0]
+    stale = []
+    for fact in snapshot.scenario.facts:
+        rows = [line for line in section.splitlines() if line.startswith(f"| `{fact.id}` ")]
+        if len(rows) != 1 or not all(gateway in rows[0] for gateway in _cited(fact)):
+            stale.append(fact.id)
+    assert stale == []
