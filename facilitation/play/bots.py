@@ -9,6 +9,11 @@ own role's constraints. Everything it draws comes from the `random.Random` it is
 replays the same decisions.
 
 `decide` is a pure function; `facilitation.engine.rehearsal` plays a whole workshop with it.
+
+`follow_guidance` is the other bot: a practitioner who does exactly what guidance says (shares each own
+fact with every recipient guidance names, for an acceptable reason, with the detail guidance wants,
+telling the family only where guidance says yes, keeping what it received within its agency, and giving
+the level its picture supports). Its room's debrief must be clean; `easi lint` checks that it is.
 """
 
 from __future__ import annotations
@@ -18,8 +23,9 @@ import random
 from facilitation.content import Snapshot, reference
 from facilitation.play.picture import RolePicture
 from facilitation.play.records import FactDecision, StageDecision
+from facilitation.play.verdicts import acceptable_reasons
 
-__all__ = ["decide"]
+__all__ = ["decide", "follow_guidance"]
 
 # Chance of sending a fact to a role that needs it, by the level at which the agency acts (acts_at).
 _BASE_SHARE = {1: 0.85, 2: 0.7, 3: 0.55, 4: 0.4}
@@ -99,3 +105,44 @@ def _action(level: int, acts_at: int, rng: random.Random) -> str:
             3: ("early_help", "monitor"),
         }[level]
     )
+
+
+def follow_guidance(snapshot: Snapshot, role_id: str, picture: RolePicture) -> StageDecision:
+    """What a practitioner who follows guidance exactly decides, given its picture at a stage."""
+    scenario = snapshot.scenario
+    in_play = set(snapshot.role_ids) - {role_id}
+    facts = {fact.id: fact for fact in scenario.facts}
+    order = list(reference().reasons)
+    entries = []
+    for fact_id, known in picture.facts.items():
+        fact = facts[fact_id]
+        if not known.own:
+            entries.append(FactDecision(fact_id=fact_id))  # kept within the agency
+            continue
+        guidance = fact.guidance
+        recipients = tuple(r for r in guidance.recipients if r in in_play)
+        chosen = {r: _best_reason(acceptable_reasons(fact, r), order) for r in recipients}
+        common = max(chosen.values(), key=list(chosen.values()).count) if chosen else None
+        entries.append(
+            FactDecision(
+                fact_id=fact_id,
+                share_with=recipients,
+                reason=common,
+                reasons={r: reason for r, reason in chosen.items() if reason != common},
+                concern_only=tuple(r for r in recipients if guidance.detail_for(r) == "concern"),
+                tell_family=guidance.family == "yes",
+            )
+        )
+    level = picture.level
+    acts_at = snapshot.roles[role_id].threshold.acts_at
+    return StageDecision(
+        facts=tuple(entries),
+        level=level,
+        action="refer" if level >= acts_at else "monitor",
+        confidence=4,
+    )
+
+
+def _best_reason(acceptable: frozenset[str], order: list[str]) -> str:
+    """The first acceptable reason in reference order; "not sure" when guidance accepts none."""
+    return next((reason for reason in order if reason in acceptable), "not_sure")

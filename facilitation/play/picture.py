@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from facilitation.content import Snapshot
 from facilitation.play.records import StageDecision, Submission
+from facilitation.play.verdicts import picture_level, weighed_level
 
 __all__ = [
     "ActStages",
@@ -61,7 +62,7 @@ class RolePicture:
     stage_index: int
     facts: Mapping[str, KnownFact]
     weight: int
-    level: int
+    level: int  # the higher of the weighed level and the highest `meets_level` among its facts
 
     def __contains__(self, fact_id: object) -> bool:
         return fact_id in self.facts
@@ -83,12 +84,8 @@ class ActStages:
 
 
 def level_for(weight: int, levels: Mapping[int, int]) -> int:
-    """Level of need (1-4) that a total weight of known facts reaches against a scenario's `levels`."""
-    reached = 1
-    for level in (2, 3, 4):
-        if weight >= levels[level]:
-            reached = level
-    return reached
+    """Level of need (1-4) that a total weight of known facts reaches (the weighed level only)."""
+    return weighed_level(weight, levels)
 
 
 class Ledger:
@@ -100,6 +97,7 @@ class Ledger:
         self.snapshot = snapshot
         scenario = snapshot.scenario
         self._weights = {fact.id: fact.weight for fact in scenario.facts}
+        self._floors = {fact.id: fact.meets_level for fact in scenario.facts}
         self._fact_order = list(self._weights)
         self._entry_stage = {
             fact.id: index for index, stage in enumerate(scenario.stages) for fact in stage.facts
@@ -132,9 +130,10 @@ class Ledger:
             if own or got:
                 facts[fact_id] = KnownFact(fact_id, own, got)
         weight = sum(self._weights[fact_id] for fact_id in facts)
-        return RolePicture(
-            role_id, stage_index, facts, weight, level_for(weight, self.snapshot.scenario.levels)
+        level = picture_level(
+            weight, self.snapshot.scenario.levels, map(self._floors.__getitem__, facts)
         )
+        return RolePicture(role_id, stage_index, facts, weight, level)
 
     def first_stage_reaching(
         self, role_id: str, level: int, through: int | None = None
@@ -154,7 +153,8 @@ def whole_picture(snapshot: Snapshot, stage_index: int) -> RolePicture:
     ]
     facts = {fact.id: KnownFact(fact.id, own=True) for fact in in_play}
     weight = sum(fact.weight for fact in in_play)
-    return RolePicture("*", stage_index, facts, weight, level_for(weight, snapshot.scenario.levels))
+    level = picture_level(weight, snapshot.scenario.levels, (f.meets_level for f in in_play))
+    return RolePicture("*", stage_index, facts, weight, level)
 
 
 def guidance_submissions(snapshot: Snapshot) -> list[Submission]:
