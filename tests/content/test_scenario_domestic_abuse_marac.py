@@ -43,7 +43,7 @@ def test_adults_case_led_by_the_marac(snapshot):
     assert (scenario.audience, scenario.lead_role) == ("adults", "marac_coordinator")
     assert "English law and guidance as at December 2026" in scenario.summary
     assert len(scenario.stages) in (5, 6) and len(scenario.facts) >= 16
-    assert {"idva", "police", "school", "childrens_social_care"} <= set(scenario.roles)
+    assert {"domestic_abuse_service", "police", "school", "childrens_social_care"} <= set(scenario.roles)
 
 
 def test_every_fact_has_a_short_label(facts):
@@ -56,7 +56,7 @@ def test_every_fact_has_a_short_label(facts):
 
 
 def test_the_new_roles_say_what_kind_of_service_they_are(snapshot):
-    assert snapshot.roles["idva"].agency == "domestic_abuse_service"
+    assert snapshot.roles["domestic_abuse_service"].agency == "domestic_abuse_service"
     assert snapshot.roles["marac_coordinator"].threshold.acts_at == 4
 
 
@@ -102,7 +102,7 @@ def test_every_route_cites_a_gateway_its_holder_may_hold(snapshot, facts):
         for gateway in route_gateways
         if not {"any", agency[fact.held_by]} & set(gateways[gateway].holders)
     ]
-    assert {fact.held_by for fact in checked} >= {"idva", "marac_coordinator"}
+    assert {fact.held_by for fact in checked} >= {"domestic_abuse_service", "marac_coordinator"}
     assert wrong == []
 
 
@@ -117,7 +117,7 @@ def test_strangulation_meets_the_top_level_on_its_own(facts):
 
 def test_high_risk_goes_to_marac_and_the_idva_without_consent(facts):
     guidance = facts["strangulation"].guidance
-    assert {"marac_coordinator", "idva"} <= set(guidance.recipients)
+    assert {"marac_coordinator", "domestic_abuse_service"} <= set(guidance.recipients)
     assert guidance.consent == "not_required"
     assert {"consent", "capacitous_refusal"} <= set(guidance.myths)
     assert guidance.family == "not_if_unsafe" and "Craig" in guidance.tell_family_why
@@ -159,7 +159,7 @@ def test_clares_law_tells_the_person_at_risk_not_the_asker_or_the_perpetrator(fa
 def test_another_victims_history_is_not_told_to_leanne(facts):
     guidance = facts["carrow_marac"].guidance
     assert guidance.family == "no"
-    assert guidance.detail_for("idva") == "concern"
+    assert guidance.detail_for("domestic_abuse_service") == "concern"
 
 
 # ------------------------------------------------------------------------------- what is never shared
