@@ -302,13 +302,15 @@ def check_debrief(snapshot: Snapshot) -> list[LintWarning]:
                     ),
                 )
             )
-        if guidance.share_with and not guidance.all_gateways:
+        # A route's own gateways count: each recipient needs a basis, from its route or the fact.
+        unnamed = [role for role in guidance.recipients if not guidance.gateways_for(role)]
+        if unnamed:
             warnings.append(
                 LintWarning(
                     "debrief",
                     f"{path}.guidance",
                     (
-                        f"'{fact.id}' should be shared with {', '.join(guidance.share_with)} but cites no `gateway`; "
+                        f"'{fact.id}' should be shared with {', '.join(unnamed)} but cites no `gateway`; "
                         f"name the lawful basis the debrief will teach"
                     ),
                 )
