@@ -43,7 +43,8 @@ def test_adults_case_led_by_the_marac(snapshot):
     assert (scenario.audience, scenario.lead_role) == ("adults", "marac_coordinator")
     assert "English law and guidance as at December 2026" in scenario.summary
     assert len(scenario.stages) in (5, 6) and len(scenario.facts) >= 16
-    assert {"domestic_abuse_service", "police", "school", "childrens_social_care"} <= set(scenario.roles)
+    in_play = set(scenario.roles)
+    assert {"domestic_abuse_service", "police", "school", "childrens_social_care"} <= in_play
 
 
 def test_every_fact_has_a_short_label(facts):
