@@ -56,7 +56,7 @@ def test_every_fact_has_a_short_label(facts):
     assert too_long == {}
 
 
-def test_the_new_roles_say_what_kind_of_service_they_are(snapshot):
+def test_the_idva_and_the_marac_roles(snapshot):
     assert snapshot.roles["domestic_abuse_service"].agency == "domestic_abuse_service"
     assert snapshot.roles["marac_coordinator"].threshold.acts_at == 4
 
@@ -89,22 +89,30 @@ def test_school_cites_its_own_duty_not_s11(facts):
     assert "ea2002_s175" in school_gateways and "ca2004_s11" not in school_gateways
 
 
-def test_every_route_cites_a_gateway_its_holder_may_hold(snapshot, facts):
+def test_every_share_with_the_marac_names_a_basis_its_holder_holds(snapshot, facts):
     """Who may cite which gateway comes from the reference data (`holders`), not a hand-kept list."""
     gateways = reference().gateways
-    agency = {role_id: role.agency for role_id, role in snapshot.roles.items()}
-    checked = [
-        fact for fact in facts.values() if agency[fact.held_by]
-    ]  # role cards gain `agency` in #13
-    wrong = [
-        (fact.id, role, gateway)
-        for fact in checked
-        for role, route_gateways in _routes(fact).items()
-        for gateway in route_gateways
-        if not {"any", agency[fact.held_by]} & set(gateways[gateway].holders)
-    ]
-    assert {fact.held_by for fact in checked} >= {"domestic_abuse_service", "marac_coordinator"}
-    assert wrong == []
+    to_marac = {
+        fact.id: (
+            snapshot.roles[fact.held_by].agency,
+            fact.guidance.gateways_for("marac_coordinator"),
+        )
+        for fact in facts.values()
+        if "marac_coordinator" in fact.guidance.recipients
+    }
+    assert len(to_marac) >= 7
+    not_held = {
+        (fid, gateway)
+        for fid, (agency, cited) in to_marac.items()
+        for gateway in cited
+        if not {"any", agency} & set(gateways[gateway].holders)
+    }
+    no_data_basis = {
+        fid
+        for fid, (_, cited) in to_marac.items()
+        if not {gateways[g].layer for g in cited} & {"data_protection", "law_enforcement"}
+    }
+    assert (not_held, no_data_basis) == (set(), set())
 
 
 # ----------------------------------------------------------------------------- DASH, MARAC, strangulation
