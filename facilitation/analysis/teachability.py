@@ -12,6 +12,8 @@ scenario does the job of an EASI workshop (`shared/design/domain.md`):
 - **debrief**: every fact's guidance says why, with substance, and names a gateway when it shares;
 - **narrative-leak**: no narrative (read to every role) repeats the details of a fact that guidance says
   some role must not be given (`avoid`), which would hand that role the over-share.
+- **guidance-room**: a room that does exactly what guidance says (`analysis.guidance_room`) gets a clean
+  debrief; where it does not, the scenario's data contradict themselves, and the warning names the fact.
 
 Every check is a pure function of a `Snapshot` returning `LintWarning`s; each warning names the place by a
 breadcrumb (`stages[monday].facts[bruise].guidance.why`) that `library.locate` turns into a line.
@@ -24,6 +26,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import combinations, pairwise
 
+from facilitation.analysis.guidance_room import room_problems
 from facilitation.content import Fact, Snapshot
 from facilitation.play import act_stages, level_for, whole_picture
 
@@ -38,6 +41,7 @@ __all__ = [
     "check_debrief",
     "check_escalation",
     "check_every_role",
+    "check_guidance_room",
     "check_jigsaw",
     "check_narrative_leaks",
     "lint",
@@ -356,6 +360,26 @@ def check_narrative_leaks(snapshot: Snapshot) -> list[LintWarning]:
     return warnings
 
 
+def check_guidance_room(snapshot: Snapshot) -> list[LintWarning]:
+    """A room following guidance exactly must get a clean debrief; each problem names its fact."""
+    places = {fact.id: path for path, fact in _fact_places(snapshot)}
+    warnings = []
+    for subject, problem in room_problems(snapshot):
+        path = places.get(subject) or (
+            _role_path(snapshot, subject) if subject in snapshot.scenario.roles else "stages"
+        )
+        warnings.append(
+            LintWarning(
+                "guidance-room",
+                path,
+                f"following guidance exactly, {problem}: the scenario's guidance contradicts itself "
+                "here; make the fact's guidance (share_with, avoid, gateways, reasons, routes, "
+                "tell_family, meets_level) agree",
+            )
+        )
+    return warnings
+
+
 CHECKS: dict[str, Callable[[Snapshot], list[LintWarning]]] = {
     "jigsaw": check_jigsaw,
     "escalation": check_escalation,
@@ -363,6 +387,7 @@ CHECKS: dict[str, Callable[[Snapshot], list[LintWarning]]] = {
     "every-role": check_every_role,
     "debrief": check_debrief,
     "narrative-leak": check_narrative_leaks,
+    "guidance-room": check_guidance_room,
 }
 
 
