@@ -11,7 +11,9 @@ scenario does the job of an EASI workshop (`shared/design/domain.md`):
 - **every-role**: each agency in play holds something the lead role needs;
 - **debrief**: every fact's guidance says why, with substance, and names a gateway when it shares;
 - **narrative-leak**: no narrative (read to every role) repeats the details of a fact that guidance says
-  some role must not be given (`avoid`), which would hand that role the over-share.
+  some role must not be given (`avoid`), which would hand that role the over-share;
+- **precise-gateway**: guidance does not cite a gateway id that the reference data marks as too broad
+  (its `prefer` list, such as the single `consent`), and says which ids to use instead.
 - **guidance-room**: a room that does exactly what guidance says (`analysis.guidance_room`) gets a clean
   debrief; where it does not, the scenario's data contradict themselves, and the warning names the fact.
 
@@ -27,7 +29,7 @@ from dataclasses import dataclass
 from itertools import combinations, pairwise
 
 from facilitation.analysis.guidance_room import room_problems
-from facilitation.content import Fact, Snapshot
+from facilitation.content import Fact, Snapshot, reference
 from facilitation.play import act_stages, level_for, whole_picture
 
 __all__ = [
@@ -44,6 +46,7 @@ __all__ = [
     "check_guidance_room",
     "check_jigsaw",
     "check_narrative_leaks",
+    "check_precise_gateways",
     "lint",
 ]
 
@@ -306,15 +309,13 @@ def check_debrief(snapshot: Snapshot) -> list[LintWarning]:
                     ),
                 )
             )
-        # A route's own gateways count: each recipient needs a basis, from its route or the fact.
-        unnamed = [role for role in guidance.recipients if not guidance.gateways_for(role)]
-        if unnamed:
+        if any(not guidance.gateways_for(r) for r in guidance.recipients):
             warnings.append(
                 LintWarning(
                     "debrief",
                     f"{path}.guidance",
                     (
-                        f"'{fact.id}' should be shared with {', '.join(unnamed)} but cites no `gateway`; "
+                        f"'{fact.id}' should be shared with {', '.join(guidance.share_with)} but cites no `gateway`; "
                         f"name the lawful basis the debrief will teach"
                     ),
                 )
@@ -360,6 +361,34 @@ def check_narrative_leaks(snapshot: Snapshot) -> list[LintWarning]:
     return warnings
 
 
+def check_precise_gateways(snapshot: Snapshot) -> list[LintWarning]:
+    """Guidance cites no gateway whose reference entry prefers more precise ids (the single `consent`)."""
+    gateways = reference().gateways
+    warnings: list[LintWarning] = []
+    for path, fact in _fact_places(snapshot):
+        guidance = fact.guidance
+        cited = dict.fromkeys(
+            [
+                *guidance.all_gateways,
+                *(g for r in guidance.recipients for g in guidance.gateways_for(r)),
+            ]
+        )
+        for gateway_id in cited:
+            prefer = gateways[gateway_id].prefer if gateway_id in gateways else ()
+            if prefer:
+                warnings.append(
+                    LintWarning(
+                        "precise-gateway",
+                        f"{path}.guidance",
+                        (
+                            f"'{fact.id}' cites '{gateway_id}' ({gateways[gateway_id].summary.split(';')[0]}); "
+                            f"say which is meant: {' or '.join(prefer)}"
+                        ),
+                    )
+                )
+    return warnings
+
+
 def check_guidance_room(snapshot: Snapshot) -> list[LintWarning]:
     """A room following guidance exactly must get a clean debrief; each problem names its fact."""
     places = {fact.id: path for path, fact in _fact_places(snapshot)}
@@ -387,6 +416,7 @@ CHECKS: dict[str, Callable[[Snapshot], list[LintWarning]]] = {
     "every-role": check_every_role,
     "debrief": check_debrief,
     "narrative-leak": check_narrative_leaks,
+    "precise-gateway": check_precise_gateways,
     "guidance-room": check_guidance_room,
 }
 
