@@ -126,6 +126,20 @@ def test_debrief_needs_no_gateway_when_nothing_is_shared(good_data):
     assert lint_module.check_debrief(_snapshot(good_data)) == []
 
 
+def test_debrief_counts_the_gateways_of_each_route(good_data):
+    guidance = good_data["stages"][1]["facts"][1]["guidance"]  # fact d, shared with one role
+    del guidance["gateway"]
+    guidance["share_with"] = {
+        role: {"gateways": ["cda1998_s115"]} for role in guidance["share_with"]
+    }
+    assert lint_module.check_debrief(_snapshot(good_data)) == []
+    first = next(iter(guidance["share_with"]))
+    guidance["share_with"][first] = {"detail": "concern"}
+    assert [
+        w.message.split(" but ")[0] for w in lint_module.check_debrief(_snapshot(good_data))
+    ] == [f"'d' should be shared with {first}"]
+
+
 def test_both_failures_needs_a_not_required_fact(good_data):
     for stage in good_data["stages"]:
         for fact in stage["facts"]:
