@@ -1,9 +1,12 @@
 """The deployment of deploy/, started for real on this machine: HAProxy (Debian's package) with
 deploy/haproxy.cfg in front of N `easi serve` processes on loopback ports, sharing one database (SQLite
-file or PostgreSQL URL). Used by tests/system/test_haproxy.py and by run_load.py --haproxy."""
+file or PostgreSQL URL). Used by tests/system/test_haproxy.py and by run_load.py --haproxy, which runs
+it as its own process (`python -m benchmarks.loadharness.deployment`, until SIGTERM) so that the
+harness measures the CPU and memory of the whole tree: HAProxy and every Streamlit process."""
 
 from __future__ import annotations
 
+import argparse
 import os
 import secrets
 import shutil
@@ -12,6 +15,7 @@ import socket
 import ssl
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -52,13 +56,21 @@ class Deployment:
     """HAProxy in front of `workers` Streamlit processes; `base` is the HTTPS address browsers use."""
 
     def __init__(
-        self, folder: Path, database: str, *, workers: int = 2, env: dict[str, str] | None = None
+        self,
+        folder: Path,
+        database: str,
+        *,
+        workers: int = 2,
+        env: dict[str, str] | None = None,
+        https_port: int | None = None,
+        streamlit_args: list[str] | None = None,
     ) -> None:
         if workers != 2:
             raise ValueError("deploy/haproxy.cfg lists two processes (EASI_WORKER_1 and _2).")
         self.folder, self.database, self.extra = folder, database, env or {}
+        self.streamlit_args = list(streamlit_args or [])
         self.ports = [free_port() for _ in range(workers)]
-        self.https_port, self.http_port = free_port(), free_port()
+        self.https_port, self.http_port = https_port or free_port(), free_port()
         self.base = f"https://127.0.0.1:{self.https_port}"
         self.workers: list[subprocess.Popen] = []
         self.haproxy: subprocess.Popen | None = None
@@ -95,6 +107,7 @@ class Deployment:
                         "true",
                         "--browser.gatherUsageStats",
                         "false",
+                        *self.streamlit_args,
                     ],
                     cwd=PROJECT,
                     env=environment,
@@ -182,3 +195,33 @@ class Deployment:
                 )
                 raise RuntimeError(f"{url} did not answer:\n{logs}")
             time.sleep(0.3)
+
+
+def main() -> None:
+    """Run a deployment until SIGTERM (for run_load.py --haproxy); prints "ready" once it serves."""
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--folder", type=Path, required=True)
+    parser.add_argument("--database", required=True)
+    parser.add_argument("--https-port", type=int, required=True)
+    parser.add_argument("streamlit_args", nargs=argparse.REMAINDER)
+    args = parser.parse_args()
+    args.folder.mkdir(parents=True, exist_ok=True)
+    deployment = Deployment(
+        args.folder,
+        args.database,
+        https_port=args.https_port,
+        streamlit_args=[a for a in args.streamlit_args if a != "--"],
+    )
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    try:
+        deployment.start()
+        print("ready", flush=True)
+        stop.wait()
+    finally:
+        deployment.stop()
+
+
+if __name__ == "__main__":
+    main()

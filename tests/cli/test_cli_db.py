@@ -67,3 +67,12 @@ def test_copy_refuses_a_target_with_workshops(played, store, tmp_path, capsys):
     assert main(["db", "copy", "--from", store.target, "--to", other]) == 0
     assert main(["db", "copy", "--from", store.target, "--to", other]) == 1
     assert "already holds workshops" in capsys.readouterr().err
+
+
+def test_purge_and_export_take_a_postgres_url(played, store, postgres_schemas, capsys):
+    url = postgres_schemas.new_url()
+    assert main(["db", "copy", "--from", store.target, "--to", url]) == 0
+    assert main(["export", played.code, "--db", url, "--format", "json"]) == 0
+    assert played.code in capsys.readouterr().out
+    assert main(["purge", "--db", url, "--older-than", "0", "--dry-run"]) == 0
+    assert "Would remove 2 workshop(s)" in capsys.readouterr().out
