@@ -28,6 +28,14 @@ from facilitation.analysis.debrief import (
 )
 from facilitation.analysis.feedback import Feedback, feedback
 from facilitation.analysis.guidance_room import problems as guidance_problems
+from facilitation.analysis.law_layers import (
+    LAW_COMMISSION,
+    LAYER_QUESTIONS,
+    LawPanel,
+    LayerRow,
+    law_layers,
+    panel_fact,
+)
 from facilitation.analysis.perspectives import (
     CLUSTERS,
     ConstraintView,
@@ -46,6 +54,8 @@ __all__ = [
     "CHECKS",
     "CLASSIFICATION_RULE",
     "CLUSTERS",
+    "LAW_COMMISSION",
+    "LAYER_QUESTIONS",
     "Behaviour",
     "ConstraintView",
     "CouldHaveActed",
@@ -59,6 +69,8 @@ __all__ = [
     "JigsawCell",
     "Judgement",
     "LateFact",
+    "LawPanel",
+    "LayerRow",
     "LintWarning",
     "Perspective",
     "PictureShare",
@@ -72,7 +84,9 @@ __all__ = [
     "feedback",
     "front_door",
     "guidance_problems",
+    "law_layers",
     "lint",
+    "panel_fact",
     "perspectives",
     "threshold_ladder",
 ]
