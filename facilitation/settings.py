@@ -32,6 +32,7 @@ __all__ = [
     "roles_dir",
     "scenarios_dir",
     "settings_table",
+    "streamlit_fixes_enabled",
 ]
 
 DEFAULT_PAGE_RUNS = 2
@@ -71,6 +72,11 @@ SETTINGS: tuple[Setting, ...] = (
         "EASI_PUBLIC_URL",
         "the address the browser used",
         "The public address join links and QR codes point at, such as https://easi.example.org.",
+    ),
+    Setting(
+        "EASI_STREAMLIT_FIXES",
+        "on",
+        "`off` runs plain Streamlit, without the measured run-time changes (docs/streamlit-fixes.md).",
     ),
 )
 _NAMES = frozenset(setting.name for setting in SETTINGS)
@@ -200,6 +206,16 @@ def concurrent_page_runs() -> int:
             f"EASI_PAGE_RUNS must be a whole number of 1 or more, not {configured!r}."
         )
     return int(configured)
+
+
+def streamlit_fixes_enabled() -> bool:
+    """Whether the run-time changes to Streamlit apply: `$EASI_STREAMLIT_FIXES` (on | off), else on."""
+    configured = _read("EASI_STREAMLIT_FIXES").lower()
+    if configured in ("", "on", "1", "true", "yes"):
+        return True
+    if configured in ("off", "0", "false", "no"):
+        return False
+    raise SettingsError(f"EASI_STREAMLIT_FIXES must be on or off, not {configured!r}.")
 
 
 def environment_for_child(**extra: str) -> dict[str, str]:
