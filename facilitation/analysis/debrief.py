@@ -1028,6 +1028,14 @@ class _Index:
         self.held_by = {f.id: f.held_by for f in self.facts.values()}
         self.entered = {f.id: f.stage_index for f in self.facts.values()}
         self.floor = {f.id: f.meets_level for f in self.facts.values()}
+        self._outcome: dict[tuple[str, str, str], Outcome] = {}
+        self._send: dict[tuple, tuple[int, tuple[Flag, ...]]] = {}
+        # (fact, tells the family) -> 1 where that goes against guidance (`play.verdicts`), else 0.
+        self.family_off: dict[tuple[str, bool], int] = {
+            (fact_id, told): int(family_verdict(fact, told) != "as_guidance")
+            for fact_id, fact in self.models.items()
+            for told in (False, True)
+        }
         self.submissions = sorted(
             [
                 s
@@ -1052,18 +1060,40 @@ class _Index:
         return tuple(r for r in entry.share_with if r != sender and r in self.in_play)
 
     def outcome(self, fact_id: str, sender: str, recipient: str) -> Outcome:
-        """How guidance judges one share (`play.verdicts.share_verdict`)."""
-        return share_verdict(self.models[fact_id], sender, recipient)
+        """How guidance judges one share (`play.verdicts.share_verdict`), cached."""
+        key = (fact_id, sender, recipient)
+        found = self._outcome.get(key)
+        if found is None:
+            found = self._outcome[key] = share_verdict(self.models[fact_id], sender, recipient)
+        return found
 
-    def flags(self, fact_id: str, recipient: str, entry: _Entry) -> list[Flag]:
-        """The basis and detail flags of one share (`play.verdicts`)."""
-        fact = self.models[fact_id]
-        found: list[Flag] = []
-        basis = basis_verdict(fact, recipient, entry.reason_for(recipient), entry.gateway)
-        if basis in _BASIS_FLAG:
-            found.append(_BASIS_FLAG[basis])
-        if detail_verdict(fact, recipient, recipient in entry.concern_only) == "too_much":
-            found.append("too_much_detail")
+    def send(
+        self, fact_id: str, sender: str, recipient: str, entry: _Entry
+    ) -> tuple[int, tuple[Flag, ...]]:
+        """One share judged: its packed counts (see `_pack`: shared, as guidance, onward, to avoid and
+        the flags) and its flags, cached by what decides them."""
+        reason = entry.reason_for(recipient)
+        concern = recipient in entry.concern_only
+        key = (fact_id, sender, recipient, reason, entry.gateway, concern)
+        found = self._send.get(key)
+        if found is None:
+            fact = self.models[fact_id]
+            kind = self.outcome(fact_id, sender, recipient)
+            flags: list[Flag] = []
+            basis = basis_verdict(fact, recipient, reason, entry.gateway)
+            if basis in _BASIS_FLAG:
+                flags.append(_BASIS_FLAG[basis])
+            if detail_verdict(fact, recipient, concern) == "too_much":
+                flags.append("too_much_detail")
+            packed = _pack(
+                0,
+                1,
+                kind in ("as_guidance", "onward"),
+                kind == "onward",
+                kind == "over_avoid",
+                *(flag in flags for flag in FLAGS),
+            )
+            found = self._send[key] = (packed, tuple(flags))
         return found
 
 
@@ -1146,12 +1176,23 @@ def _roles(snapshot: Snapshot, people: Sequence[ParticipantInfo]) -> tuple[RoleI
 ) = range(14)
 _TALLY_WIDTH = 14
 _NO_REASONS: tuple[tuple[str, str], ...] = ()
+_FRESH_FIELDS = attrgetter(
+    "fact_id",
+    "share_with",
+    "gateway",
+    "reason",
+    "reasons",
+    "concern_only",
+    "tell_family",
+    "barriers",
+)
 
 
 class _Entry(NamedTuple):
-    """What guidance judges of one fresh fact decision: the recipients new at this stage (a share made
-    earlier stands and is not counted again), the basis, the detail, telling the family. Hashable: each
-    distinct entry from a role is judged once (`_Tally._judge`)."""
+    """What guidance judges of one fresh fact decision's shares: the recipients new at this stage (a
+    share made earlier stands and is not counted again), the basis and the detail. Hashable: each
+    distinct entry from a role is judged once (`_Tally._judge`). Telling the family is judged apart,
+    once per (participant, fact), at the first decision."""
 
     fact_id: str
     share_with: tuple[str, ...]
@@ -1159,10 +1200,6 @@ class _Entry(NamedTuple):
     reason: str | None
     reasons: tuple[tuple[str, str], ...]
     concern_only: tuple[str, ...]
-    tell_family: bool
-    first: (
-        bool  # the participant's first decision about the fact (telling the family is judged once)
-    )
 
     def reason_for(self, recipient: str) -> str | None:
         """The reason given for one recipient."""
@@ -1172,20 +1209,20 @@ class _Entry(NamedTuple):
         return self.reason
 
 
-# A key's judgement packs ten small counts into one int (16 bits each: decided, shared, as guidance,
-# onward, to avoid, basis unknown, consent myth, other basis, too much detail, family off), so that a
+# A key's judgement packs nine small counts into one int (16 bits each: decided, shared, as guidance,
+# onward, to avoid, basis unknown, consent myth, other basis, too much detail), so that a
 # submission's counts are one C-level `sum` over its keys. A field's sum over one submission is at most
 # 500 facts (the engine's limit) x 11 recipients < 2**16.
 _FIELD_BITS = 16
 _FIELD_MASK = (1 << _FIELD_BITS) - 1
-_PACKED_FIELDS = 10
+_PACKED_FIELDS = 9
 
 
 def _pack(*counts: int) -> int:
     """Counts in one int (`_FIELD_BITS` each, the first lowest)."""
     packed = 0
     for n, count in enumerate(counts):
-        packed |= count << n * _FIELD_BITS
+        packed |= int(count) << n * _FIELD_BITS
     return packed
 
 
@@ -1253,7 +1290,7 @@ class _Tally:
         ]  # participant -> SharingCounts fields
         self.missed: list[Counter[tuple[str, str]]] = [Counter() for _ in stages]  # (fact, to)
         self.carried = 0
-        self._numbers: dict[str, dict[_Entry, int]] = defaultdict(dict)  # role -> key -> number
+        self._numbers: dict[str, dict[tuple, int]] = defaultdict(dict)  # role -> key -> number
         # By key number (lists: `map(list.__getitem__, ...)` runs in C):
         self._recipients: list[tuple[str, ...]] = []
         self._packed: list[int] = []  # see `_pack`; 0 for a fact the debrief does not judge
@@ -1275,8 +1312,8 @@ class _Tally:
         for submission in index.submissions:
             pid = submission.participant_id
             self._submitted[pid].append(submission.stage_index)
-            keys, citing = self._fresh(submission, shared_before[pid], cited_before[pid])
-            self._count(submission, keys, citing, submission.role_id in holders)
+            keys, told, citing = self._fresh(submission, shared_before[pid], cited_before[pid])
+            self._count(submission, keys, told, citing, submission.role_id in holders)
         self.deciders: list[
             dict[tuple[str, str], int]
         ] = []  # (role, fact) -> participants deciding
@@ -1308,50 +1345,57 @@ class _Tally:
         submission: Submission,
         shared_before: dict[str, frozenset[str]],
         cited_before: dict[str, frozenset[str]],
-    ) -> tuple[list[_Entry], list[tuple[str, tuple[str, ...]]]]:
+    ) -> tuple[list[tuple], list[tuple[str, bool]], list[tuple[str, tuple[str, ...]]]]:
         """What is new in one submission against the participant's earlier ones: the keys to judge and
         the (fact, barriers) first cited. Updates the participant's history."""
-        keys: list[_Entry] = []
+        keys: list[tuple] = []  # plain tuples equal to (and hashing as) the `_Entry` they stand for
+        told: list[tuple[str, bool]] = []  # (fact, tells the family) of first decisions
         citing: list[tuple[str, tuple[str, ...]]] = []
-        for entry in submission.decision.facts:
-            fact_id, share_with = entry.fact_id, entry.share_with
-            before = shared_before.get(fact_id)
+        carried = 0
+        get = shared_before.get
+        for fact_id, share_with, gateway, reason, reasons, concern, tells, barriers in map(
+            _FRESH_FIELDS, submission.decision.facts
+        ):
+            before = get(fact_id)
             if before is None:
                 shared_before[fact_id] = frozenset(share_with)
-                new, first = share_with, True
-            else:
-                new = tuple(r for r in share_with if r not in before) if share_with else ()
-                if not new:
-                    self.carried += 1
-                else:
-                    shared_before[fact_id] = before.union(new)
-                first = False
-            if new or first:
-                reasons = entry.reasons
                 keys.append(
-                    _Entry(
+                    (
                         fact_id,
-                        new,
-                        entry.gateway,
-                        entry.reason,
+                        share_with,
+                        gateway,
+                        reason,
                         tuple(reasons.items()) if reasons else _NO_REASONS,
-                        entry.concern_only,
-                        entry.tell_family,
-                        first,
+                        concern,
                     )
                 )
-            barriers = entry.barriers
+                told.append((fact_id, tells))
+            elif before.issuperset(share_with):  # carried forward: nothing new (most entries)
+                carried += 1
+            else:
+                new = tuple(r for r in share_with if r not in before)
+                shared_before[fact_id] = before.union(new)
+                keys.append(
+                    (
+                        fact_id,
+                        new,
+                        gateway,
+                        reason,
+                        tuple(reasons.items()) if reasons else _NO_REASONS,
+                        concern,
+                    )
+                )
             if barriers:
                 earlier = cited_before.get(fact_id)
-                if earlier is not None:
-                    barriers = tuple(b for b in barriers if b not in earlier)
-                    if barriers:
-                        cited_before[fact_id] = earlier.union(barriers)
-                else:
+                if earlier is None:
                     cited_before[fact_id] = frozenset(barriers)
-                if barriers:
                     citing.append((fact_id, barriers))
-        return keys, citing
+                elif not earlier.issuperset(barriers):
+                    barriers = tuple(b for b in barriers if b not in earlier)
+                    cited_before[fact_id] = earlier.union(barriers)
+                    citing.append((fact_id, barriers))
+        self.carried += carried
+        return keys, told, citing
 
     def _named_shares(self, counts: Mapping[int, int]) -> dict[tuple[str, str, str], int]:
         """Counts by share number (see `_judge`) as counts by (role, fact, recipient)."""
@@ -1364,7 +1408,8 @@ class _Tally:
     def _count(
         self,
         submission: Submission,
-        keys: list[_Entry],
+        keys: list[tuple],
+        told: list[tuple[str, bool]],
         citing: list[tuple[str, tuple[str, ...]]],
         holds_facts: bool,
     ) -> None:
@@ -1383,7 +1428,7 @@ class _Tally:
                     found[at] = self._judge(role, keys[at])
         self._found[stage].append(found)
         packed = _unpack(sum(map(self._packed.__getitem__, found)))
-        decisions, shared, listed, onward, avoided, unknown, myth, other, detail, family = packed
+        decisions, shared, listed, onward, avoided, unknown, myth, other, detail = packed
         tally = self.people[stage].setdefault(submission.participant_id, [0] * _TALLY_WIDTH)
         tally[_DECISIONS] += decisions
         tally[_SHARED] += shared
@@ -1395,7 +1440,7 @@ class _Tally:
         tally[_CONSENT_MYTH] += myth
         tally[_OTHER_BASIS] += other
         tally[_TOO_MUCH_DETAIL] += detail
-        tally[_FAMILY_OFF] += family
+        tally[_FAMILY_OFF] += sum(map(self.index.family_off.__getitem__, told))
         if citing:
             judged = self.index.held_by
             by_role, citers = self.cited[stage][role], self.citers[stage]
@@ -1407,12 +1452,13 @@ class _Tally:
         if holds_facts:  # what it did with its own facts decides what it missed (`count_expected`)
             self._own[(stage, role)].append((submission.participant_id, found))
 
-    def _judge(self, role: str, key: _Entry) -> int:
+    def _judge(self, role: str, plain: tuple) -> int:
         """The number of a key from this role, judged and numbered on first sight."""
         numbers = self._numbers[role]
-        number = numbers.get(key)  # a submission may repeat a key it brought
+        number = numbers.get(plain)  # a submission may repeat a key it brought
         if number is not None:
             return number
+        key = _Entry._make(plain)
         index = self.index
         number = numbers[key] = len(self._packed)
         fact_id, recipients = key.fact_id, key.share_with
@@ -1425,26 +1471,9 @@ class _Tally:
                 recipients
             ):  # only hand-made records
                 recipients = tuple(r for r in recipients if r != role and r in index.in_play)
-            kinds = [index.outcome(fact_id, role, r) for r in recipients]
-            flags = [index.flags(fact_id, r, key) for r in recipients]
-            every = list(chain.from_iterable(flags))
-            family = (
-                key.first
-                and family_verdict(index.models[fact_id], key.tell_family) != "as_guidance"
-            )
-            onward = kinds.count("onward")
-            packed = _pack(
-                1,
-                len(kinds),
-                kinds.count("as_guidance") + onward,
-                onward,
-                kinds.count("over_avoid"),
-                every.count("basis_unknown"),
-                every.count("consent_myth"),
-                every.count("other_basis"),
-                every.count("too_much_detail"),
-                int(family),
-            )
+            judged = [index.send(fact_id, role, r, key) for r in recipients]
+            packed = 1 + sum(p for p, _ in judged)
+            flags = [f for _, f in judged]
             decider = self._deciders.number((role, fact_id))
             if decider == len(self._keys_of):
                 self._keys_of.append(set())
@@ -2257,10 +2286,7 @@ def _barriers_from(
 def _explanation(barrier_id: str, audience: str) -> str:
     """What a barrier is, for this audience (the reference's per-audience text, else its general one)."""
     known = reference().barriers.get(barrier_id)
-    if known is None:
-        return ""
-    view = known.audiences.get(audience)
-    return view.explanation if view is not None else known.explanation
+    return known.explanation_for(audience) if known is not None else ""
 
 
 # ----------------------------------------------------------------------------------------- prompts

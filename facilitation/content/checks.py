@@ -409,9 +409,8 @@ def _fact_references(here: Path, guidance: dict) -> list[Finding]:
             findings += _reference_id(
                 (*here, "share_with", role, "gateways", index), item, gateways, "gateway"
             )
-    reasons = list(getattr(ref, "reasons", {}))  # TEMPORARY until the reference `reasons` merge
-    for index, item in _strings(guidance, "reasons") if reasons else ():
-        findings += _reference_id((*here, "reasons", index), item, reasons, "reason")
+    for index, item in _strings(guidance, "reasons"):
+        findings += _reference_id((*here, "reasons", index), item, list(ref.reasons), "reason")
     for index, item in _strings(guidance, "myths"):
         findings += _reference_id((*here, "myths", index), item, list(ref.barriers), "barrier")
     return findings

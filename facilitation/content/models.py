@@ -194,6 +194,9 @@ class Route(Strict):
     note: Text | None = Field(None, description="Why this route, read out in the debrief.")
 
 
+_DEFAULT_ROUTE = Route()
+
+
 class Guidance(Strict):
     """What good practice would do with a fact, read out in the debrief."""
 
@@ -265,7 +268,7 @@ class Guidance(Strict):
         """The route for one recipient (the default route for a list or an unknown recipient)."""
         if isinstance(self.share_with, dict) and recipient in self.share_with:
             return self.share_with[recipient]
-        return Route()
+        return _DEFAULT_ROUTE
 
     def gateways_for(self, recipient: str) -> tuple[str, ...]:
         """The gateways for one recipient: its route's own, else the fact's."""

@@ -47,6 +47,7 @@ from sqlite_utils import Database
 from facilitation.content import NAME_MAX_CHARS, NOTE_MAX_CHARS, Role, Snapshot, reference
 from facilitation.errors import InvalidDecision, NotAllowed, NotFound, WrongPhase
 from facilitation.play import (
+    FactDecision,
     Ledger,
     Participant,
     RolePicture,
@@ -202,6 +203,9 @@ class ParticipantView:
     decision: StageDecision | None  # this participant's submission at the current stage
     draft: dict | None  # the last draft saved for the current stage (survives a refresh)
     revealed: WorkshopRecord | None
+    # Decisions carry forward: this participant's decision about each fact at earlier stages (the
+    # latest, with every recipient it was ever shared with: a share once made stands).
+    carried: dict[str, FactDecision] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -605,6 +609,7 @@ class Workshops:
             decision=own_decisions.get(stage),
             draft=json.loads(draft["draft_json"]) if draft else None,
             revealed=revealed,
+            carried=carried_decisions(own_decisions, stage),
         )
 
     # ------------------------------------------------------------------ facilitator
@@ -1335,6 +1340,25 @@ def _parse_decision(decision: Any) -> StageDecision:
         ) from None
 
 
+def carried_decisions(
+    decisions: dict[int, StageDecision], stage_index: int
+) -> dict[str, FactDecision]:
+    """Each fact's decision at the stages before `stage_index`: the latest entry, with every recipient
+    any earlier entry shared it with (workshops from before carry-forward re-asked each stage blank)."""
+    carried: dict[str, FactDecision] = {}
+    for stage in sorted(s for s in decisions if s < stage_index):
+        for entry in decisions[stage].facts:
+            earlier = carried.get(entry.fact_id)
+            if earlier is not None and not set(earlier.share_with) <= set(entry.share_with):
+                entry = entry.model_copy(
+                    update={
+                        "share_with": tuple(dict.fromkeys(earlier.share_with + entry.share_with))
+                    }
+                )
+            carried[entry.fact_id] = entry
+    return carried
+
+
 def check_decision(
     snapshot: Snapshot, role_id: str, picture: RolePicture, decision: StageDecision
 ) -> None:
@@ -1364,6 +1388,14 @@ def check_decision(
                 )
         if entry.gateway is not None and entry.gateway not in ref.gateways:
             problems.append(f"fact {fact!r}: unknown gateway {entry.gateway!r}")
+        for reason in (entry.reason, *entry.reasons.values()):
+            if reason is not None and reason not in ref.reasons:
+                problems.append(f"fact {fact!r}: unknown reason {reason!r}")
+        for recipient in (*entry.reasons, *entry.concern_only):
+            if recipient not in entry.share_with:
+                problems.append(
+                    f"fact {fact!r}: {recipient!r} has a reason or detail but is not shared with"
+                )
         for barrier in entry.barriers:
             if barrier not in ref.barriers:
                 problems.append(f"fact {fact!r}: unknown barrier {barrier!r}")

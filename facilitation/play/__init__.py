@@ -5,7 +5,7 @@ The layer's public door: other layers import from here, never from its modules.
 
 from __future__ import annotations
 
-from facilitation.play.bots import decide, follow_guidance
+from facilitation.play.bots import decide, follow_guidance, guidance_record
 from facilitation.play.picture import (
     ActStages,
     Ledger,
@@ -54,6 +54,7 @@ __all__ = [
     "discussion_points",
     "family_verdict",
     "follow_guidance",
+    "guidance_record",
     "level_for",
     "level_verdict",
     "myths_for",

@@ -21,11 +21,17 @@ from __future__ import annotations
 import random
 
 from facilitation.content import Snapshot, reference
-from facilitation.play.picture import RolePicture
-from facilitation.play.records import FactDecision, StageDecision
+from facilitation.play.picture import Ledger, RolePicture
+from facilitation.play.records import (
+    FactDecision,
+    Participant,
+    StageDecision,
+    Submission,
+    WorkshopRecord,
+)
 from facilitation.play.verdicts import acceptable_reasons
 
-__all__ = ["decide", "follow_guidance"]
+__all__ = ["decide", "follow_guidance", "guidance_record"]
 
 # Chance of sending a fact to a role that needs it, by the level at which the agency acts (acts_at).
 _BASE_SHARE = {1: 0.85, 2: 0.7, 3: 0.55, 4: 0.4}
@@ -146,3 +152,36 @@ def follow_guidance(snapshot: Snapshot, role_id: str, picture: RolePicture) -> S
 def _best_reason(acceptable: frozenset[str], order: list[str]) -> str:
     """The first acceptable reason in reference order; "not sure" when guidance accepts none."""
     return next((reason for reason in order if reason in acceptable), "not_sure")
+
+
+def guidance_record(snapshot: Snapshot, per_role: int = 1) -> WorkshopRecord:
+    """A whole workshop, every stage revealed, played by `per_role` guidance-following participants in
+    each role in play (`follow_guidance`): the best possible room, built without a store."""
+    people = [
+        Participant(id=n, role_id=role_id, display_name=f"{role_id} {copy + 1}", simulated=True)
+        for n, (role_id, copy) in enumerate(
+            ((role_id, copy) for role_id in snapshot.role_ids for copy in range(per_role)), start=1
+        )
+    ]
+    submissions: list[Submission] = []
+    for stage in range(len(snapshot.scenario.stages)):
+        ledger = Ledger(snapshot, submissions, stage - 1)
+        submissions += [
+            Submission(
+                participant_id=person.id,
+                role_id=person.role_id,
+                stage_index=stage,
+                decision=follow_guidance(
+                    snapshot, person.role_id, ledger.picture(person.role_id, stage)
+                ),
+            )
+            for person in people
+        ]
+    return WorkshopRecord(
+        code="GUIDED",
+        created_at="2000-01-01T00:00:00+00:00",
+        snapshot=snapshot,
+        participants=tuple(people),
+        submissions=tuple(submissions),
+        revealed_through=len(snapshot.scenario.stages) - 1,
+    )

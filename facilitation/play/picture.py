@@ -5,7 +5,8 @@ Pure functions of a snapshot and the submissions: no database, no files, no cloc
 Timing rules (from `shared/design/scenario-format.md`):
 - a role holds its own facts from the stage at which each enters play;
 - a fact shared at stage *i* reaches the recipient only once stage *i* is revealed, and appears in the
-  recipient's picture from stage *i + 1* on. The picture "after stage i" (what the role would know once
+  recipient's picture from stage *i + 1* on. A share stands once made: the same participant sharing the
+  same fact with the same role again at a later stage (a carried decision) is no new receipt. The picture "after stage i" (what the role would know once
   stage *i* is revealed) includes it; that is what decides whether the role could act at stage *i*.
 """
 
@@ -105,12 +106,18 @@ class Ledger:
         self._holder = {fact.id: fact.held_by for fact in scenario.facts}
         in_play = set(snapshot.role_ids)
         receipts: dict[str, dict[str, list[Receipt]]] = defaultdict(lambda: defaultdict(list))
-        for submission in submissions:
+        # A share stands once made: a participant repeating it at a later stage sends nothing new.
+        made: set[tuple[int, str, str]] = set()
+        for submission in sorted(submissions, key=lambda s: s.stage_index):
             if submission.stage_index > revealed_through:
                 continue
             for entry in submission.decision.facts:
                 for recipient in entry.share_with:
                     if recipient in in_play and recipient != submission.role_id:
+                        share = (submission.participant_id, entry.fact_id, recipient)
+                        if share in made:
+                            continue
+                        made.add(share)
                         receipts[recipient][entry.fact_id].append(
                             Receipt(submission.role_id, submission.stage_index)
                         )

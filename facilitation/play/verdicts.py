@@ -150,8 +150,7 @@ def myths_for(fact: Fact, audience: str) -> frozenset[str]:
         return frozenset(guidance.myths)
     found = set()
     for barrier_id, barrier in reference().barriers.items():
-        view = barrier.audiences.get(audience)
-        if not (view.myth if view is not None else barrier.myth):
+        if not barrier.is_myth(audience):
             continue
         if barrier_id == "consent" and guidance.consent != "not_required":
             continue  # consent sought, required or contested: waiting for it is no myth here
