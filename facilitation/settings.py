@@ -21,6 +21,7 @@ __all__ = [
     "Setting",
     "concurrent_page_runs",
     "data_dir",
+    "database",
     "db_path",
     "environment_for_child",
     "operator_passcode",
@@ -52,7 +53,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "EASI_DATA", "<project root>/data", "The data folder: the database and the passcode file."
     ),
-    Setting("EASI_DB", "<data folder>/easi.db", "The SQLite database file."),
+    Setting(
+        "EASI_DB",
+        "<data folder>/easi.db",
+        "The database: a SQLite file, or a PostgreSQL URL such as "
+        "`postgresql://easi@db.internal:5432/easi` (several server processes or hosts; docs/scaling.md).",
+    ),
     Setting(
         "EASI_PASSCODE",
         "the file <data folder>/passcode (made on first use, mode 0600)",
@@ -122,8 +128,21 @@ def data_dir() -> Path:
     return _folder("EASI_DATA", project_root() / "data")
 
 
+def database() -> str:
+    """The database: `$EASI_DB` (a SQLite file or a `postgresql://` URL), else `<data folder>/easi.db`."""
+    configured = _read("EASI_DB")
+    if configured.startswith(("postgresql://", "postgres://")):
+        return configured
+    return str(db_path())
+
+
 def db_path() -> Path:
-    """The SQLite database file: `$EASI_DB`, else `<data folder>/easi.db`."""
+    """The SQLite database file: `$EASI_DB`, else `<data folder>/easi.db` (`SettingsError` when
+    `$EASI_DB` is a PostgreSQL URL: use `database()` where either will do)."""
+    if _read("EASI_DB").startswith(("postgresql://", "postgres://")):
+        raise SettingsError(
+            "EASI_DB is a PostgreSQL URL, but this needs a SQLite file: give the file with --db."
+        )
     return _folder("EASI_DB", data_dir() / "easi.db")
 
 

@@ -60,6 +60,7 @@ def test_good_fixture_passes():
         ("every_role", {("every-role", "roles[2]")}),
         ("debrief_why", {("debrief", "stages[one].facts[b].guidance.why")}),
         ("debrief_gateway", {("debrief", "stages[two].facts[d].guidance")}),
+        ("narrative_leak", {("narrative-leak", "stages[two].narrative")}),
     ],
 )
 def test_each_check_catches_its_failure(name, expected):
