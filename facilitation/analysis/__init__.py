@@ -26,6 +26,7 @@ from facilitation.analysis.debrief import (
     analyse,
     decision_rows,
 )
+from facilitation.analysis.guidance_room import problems as guidance_problems
 from facilitation.analysis.perspectives import (
     CLUSTERS,
     ConstraintView,
@@ -67,6 +68,7 @@ __all__ = [
     "constraint_clusters",
     "decision_rows",
     "front_door",
+    "guidance_problems",
     "lint",
     "perspectives",
     "threshold_ladder",

@@ -236,6 +236,7 @@ class FactInfo:
     tell_family: str = "not_if_unsafe"  # yes | not_if_unsafe | no (guidance, or from consent)
     tell_family_why: str | None = None
     concern_only: tuple[str, ...] = ()  # recipients for whom guidance says the concern is enough
+    ungated: tuple[str, ...] = ()  # recipients guidance names no gateway for
     myths: tuple[str, ...] = ()  # barriers that are misconceptions for this fact
 
 
@@ -1012,6 +1013,9 @@ class _Index:
                         if r in self.in_play and g.detail_for(r) == "concern"
                     ),
                     myths=tuple(sorted(self.myths_of[fact.id])),
+                    ungated=tuple(
+                        r for r in g.recipients if r in self.in_play and not g.gateways_for(r)
+                    ),
                 )
         self.fact_ids = tuple(self.facts)
         entering = Counter(
@@ -1369,7 +1373,8 @@ class _Tally:
                         concern,
                     )
                 )
-                told.append((fact_id, tells))
+                if share_with:  # telling the family about a share: moot when nothing is shared
+                    told.append((fact_id, tells))
             elif before.issuperset(share_with):  # carried forward: nothing new (most entries)
                 carried += 1
             else:

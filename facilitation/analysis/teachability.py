@@ -11,7 +11,11 @@ scenario does the job of an EASI workshop (`shared/design/domain.md`):
 - **every-role**: each agency in play holds something the lead role needs;
 - **debrief**: every fact's guidance says why, with substance, and names a gateway when it shares;
 - **narrative-leak**: no narrative (read to every role) repeats the details of a fact that guidance says
-  some role must not be given (`avoid`), which would hand that role the over-share.
+  some role must not be given (`avoid`), which would hand that role the over-share;
+- **precise-gateway**: guidance does not cite a gateway id that the reference data marks as too broad
+  (its `prefer` list, such as the single `consent`), and says which ids to use instead.
+- **guidance-room**: a room that does exactly what guidance says (`analysis.guidance_room`) gets a clean
+  debrief; where it does not, the scenario's data contradict themselves, and the warning names the fact.
 
 Every check is a pure function of a `Snapshot` returning `LintWarning`s; each warning names the place by a
 breadcrumb (`stages[monday].facts[bruise].guidance.why`) that `library.locate` turns into a line.
@@ -24,7 +28,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import combinations, pairwise
 
-from facilitation.content import Fact, Snapshot
+from facilitation.analysis.guidance_room import room_problems
+from facilitation.content import Fact, Snapshot, reference
 from facilitation.play import act_stages, level_for, whole_picture
 
 __all__ = [
@@ -38,8 +43,10 @@ __all__ = [
     "check_debrief",
     "check_escalation",
     "check_every_role",
+    "check_guidance_room",
     "check_jigsaw",
     "check_narrative_leaks",
+    "check_precise_gateways",
     "lint",
 ]
 
@@ -302,7 +309,7 @@ def check_debrief(snapshot: Snapshot) -> list[LintWarning]:
                     ),
                 )
             )
-        if guidance.share_with and not guidance.all_gateways:
+        if any(not guidance.gateways_for(r) for r in guidance.recipients):
             warnings.append(
                 LintWarning(
                     "debrief",
@@ -354,6 +361,54 @@ def check_narrative_leaks(snapshot: Snapshot) -> list[LintWarning]:
     return warnings
 
 
+def check_precise_gateways(snapshot: Snapshot) -> list[LintWarning]:
+    """Guidance cites no gateway whose reference entry prefers more precise ids (the single `consent`)."""
+    gateways = reference().gateways
+    warnings: list[LintWarning] = []
+    for path, fact in _fact_places(snapshot):
+        guidance = fact.guidance
+        cited = dict.fromkeys(
+            [
+                *guidance.all_gateways,
+                *(g for r in guidance.recipients for g in guidance.gateways_for(r)),
+            ]
+        )
+        for gateway_id in cited:
+            prefer = gateways[gateway_id].prefer if gateway_id in gateways else ()
+            if prefer:
+                warnings.append(
+                    LintWarning(
+                        "precise-gateway",
+                        f"{path}.guidance",
+                        (
+                            f"'{fact.id}' cites '{gateway_id}' ({gateways[gateway_id].summary.split(';')[0]}); "
+                            f"say which is meant: {' or '.join(prefer)}"
+                        ),
+                    )
+                )
+    return warnings
+
+
+def check_guidance_room(snapshot: Snapshot) -> list[LintWarning]:
+    """A room following guidance exactly must get a clean debrief; each problem names its fact."""
+    places = {fact.id: path for path, fact in _fact_places(snapshot)}
+    warnings = []
+    for subject, problem in room_problems(snapshot):
+        path = places.get(subject) or (
+            _role_path(snapshot, subject) if subject in snapshot.scenario.roles else "stages"
+        )
+        warnings.append(
+            LintWarning(
+                "guidance-room",
+                path,
+                f"following guidance exactly, {problem}: the scenario's guidance contradicts itself "
+                "here; make the fact's guidance (share_with, avoid, gateways, reasons, routes, "
+                "tell_family, meets_level) agree",
+            )
+        )
+    return warnings
+
+
 CHECKS: dict[str, Callable[[Snapshot], list[LintWarning]]] = {
     "jigsaw": check_jigsaw,
     "escalation": check_escalation,
@@ -361,6 +416,8 @@ CHECKS: dict[str, Callable[[Snapshot], list[LintWarning]]] = {
     "every-role": check_every_role,
     "debrief": check_debrief,
     "narrative-leak": check_narrative_leaks,
+    "precise-gateway": check_precise_gateways,
+    "guidance-room": check_guidance_room,
 }
 
 

@@ -18,6 +18,7 @@ Pure functions of a fact (its guidance), the scenario's audience and what a part
 - **detail**: sharing the detail where guidance says the concern is the proportionate share is more
   than needed; the concern where guidance wants the detail is less.
 - **family**: `yes` wants the family told; `no` wants them not told; `not_if_unsafe` accepts either.
+  Judged once per participant and fact, at the first decision, and only where it shares the fact.
 - **myths**: a barrier is a myth for a fact when the fact's `myths` lists it; by default when the
   reference marks it a myth for the scenario's audience, except `consent` where the fact's consent is
   anything but `not_required`. With `consent: contested` the consent barrier is a discussion point.

@@ -233,13 +233,13 @@ def test_judgement_counts_per_level_and_spread(played):
         # decisions, expected, missed, shared, as guidance, to avoid, beyond, onward, basis unknown,
         # consent myth, other basis, too much detail, family off, undecided. Carried decisions count
         # once; "no gateway" is "basis unknown", never over-sharing; rent arrears (consent required)
-        # wants the family told.
+        # wants the family told where it is shared (School 1 shared it; School 2 kept it).
         (
             "School 1",
             (4, 3, 0, 4, 3, 1, 0, 0, 1, 0, 0, 0, 1, 0),
             "over-open",
         ),  # over-sharing 1/4: exactly at the threshold
-        ("School 2", (4, 3, 2, 2, 1, 0, 1, 0, 2, 0, 0, 0, 1, 0), "over-cautious"),
+        ("School 2", (4, 3, 2, 2, 1, 0, 1, 0, 2, 0, 0, 0, 0, 0), "over-cautious"),
         ("Police 1", (2, 3, 1, 2, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0), "over-cautious"),
         # left, but what they shared counts
         ("Police 2", (1, 2, 1, 1, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0), "over-cautious"),
@@ -255,7 +255,7 @@ def test_participant_behaviours(played, label, counts, behaviour):
     ("role", "counts", "split", "behaviour"),
     [
         # split: the bruise at stage 2 is carried by both, so no longer a choice they faced again
-        ("school", (8, 6, 2, 6, 4, 1, 1, 0, 3, 0, 0, 0, 2, 0), (5, 3), "chaotic"),
+        ("school", (8, 6, 2, 6, 4, 1, 1, 0, 3, 0, 0, 0, 1, 0), (5, 3), "chaotic"),
         ("police", (3, 5, 2, 3, 3, 0, 0, 0, 1, 0, 0, 0, 0, 0), (2, 1), "chaotic"),
         (CSC, (2, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0), (0, 0), "ideal"),
         ("gp", (0,) * 14, (0, 0), "unclassified"),

@@ -61,6 +61,7 @@ def test_good_fixture_passes():
         ("debrief_why", {("debrief", "stages[one].facts[b].guidance.why")}),
         ("debrief_gateway", {("debrief", "stages[two].facts[d].guidance")}),
         ("narrative_leak", {("narrative-leak", "stages[two].narrative")}),
+        ("precise_gateway", {("precise-gateway", "stages[two].facts[c].guidance")}),
     ],
 )
 def test_each_check_catches_its_failure(name, expected):

@@ -164,7 +164,9 @@ def test_csv_counts_match_the_analysis(played):
     shares = [r for r in rows if r["recipient"]]
     assert len(shares) == analyse(played).counts.shares == 10
     assert sum(1 for r in shares if r["outcome"].startswith("over_")) == 1  # rent arrears to police
-    assert sum(1 for r in shares if r["basis"] == "unknown") == 4  # no basis given: not over-sharing
+    assert (
+        sum(1 for r in shares if r["basis"] == "unknown") == 4
+    )  # no basis given: not over-sharing
     assert [r["participant"] for r in rows if r["active"] == "no"] == ["Police 2"]
 
 
