@@ -26,6 +26,7 @@ from facilitation.analysis.debrief import (
     analyse,
     decision_rows,
 )
+from facilitation.analysis.feedback import Feedback, feedback
 from facilitation.analysis.guidance_room import problems as guidance_problems
 from facilitation.analysis.perspectives import (
     CLUSTERS,
@@ -51,6 +52,7 @@ __all__ = [
     "Debrief",
     "DecisionRow",
     "FactGuidance",
+    "Feedback",
     "Flow",
     "FrontDoorStage",
     "Jigsaw",
@@ -67,6 +69,7 @@ __all__ = [
     "analyse",
     "constraint_clusters",
     "decision_rows",
+    "feedback",
     "front_door",
     "guidance_problems",
     "lint",
