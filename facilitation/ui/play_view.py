@@ -262,8 +262,18 @@ def _token() -> str | None:
     return token
 
 
+# The status bar stays in view at the top, the submit button and its message at the bottom: static
+# style only (no participant or trainer text ever goes in it).
+_PLAY_CSS = """<style>
+.st-key-phase-banner { position: sticky; top: 3.75rem; z-index: 990; background: #ffffff; }
+.st-key-play-actions { position: sticky; bottom: 0; z-index: 990; background: #ffffff;
+  padding: 0.5rem 0; border-top: 1px solid #d5d9de; }
+</style>"""
+
+
 def page() -> None:
     css()
+    st.html(_PLAY_CSS)
     token = _token()
     if not token:
         st.title("Play")
