@@ -17,7 +17,7 @@ __all__ = ["Profiler", "summarise"]
 
 
 class Profiler:
-    """`py-spy record` on a pid and its Python children (the processes behind `easi serve --processes`)
+    """`py-spy record` on a pid and its Python children (the processes of `run_load.py --haproxy`)
     for a while; `stop()` ends it early and returns the raw file."""
 
     def __init__(self, pid: int, path: Path, *, rate: int = 50, seconds: float = 600) -> None:

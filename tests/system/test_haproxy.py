@@ -94,10 +94,22 @@ def browser():
         chromium.close()
 
 
+CSP_VIOLATIONS: list[str] = []
+
+
 def _page(browser):
     context = browser.new_context(ignore_https_errors=True, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(WAIT)
+    # The policy HAProxy sets must not break the app: Chromium reports each refusal on the console.
+    page.on(
+        "console",
+        lambda message: (
+            CSP_VIOLATIONS.append(message.text)
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
     return page
 
 
@@ -140,6 +152,11 @@ def test_a_workshop_through_haproxy_survives_a_killed_process(deployment, browse
     facilitator.get_by_role("button", name="Create the workshop").click()
     expect(facilitator.get_by_text("Waiting to start")).to_be_visible()
     code = re.search(r"[?&]w=([A-Z0-9]{6})", facilitator.url).group(1)
+    projector = _page(browser)
+    projector.goto(
+        facilitator.get_by_role("link", name="Open the projector view").get_attribute("href")
+    )
+    expect(projector.get_by_text(code, exact=True)).to_be_visible()
 
     # Laptops join until both processes hold some (leastconn spreads them; the cookie keeps each).
     roles = ["Test Primary School", "Test Police", "Test children's social care"]
@@ -176,6 +193,10 @@ def test_a_workshop_through_haproxy_survives_a_killed_process(deployment, browse
     facilitator.get_by_role("button", name="Reveal", exact=True).click()
     for page in laptops:
         expect(page.get_by_role("status").first).to_contain_text("Revealed")
+
+    # The projector draws the reveal's chart under the policy.
+    expect(projector.locator('[data-testid="stVegaLiteChart"]')).to_be_visible()
+    assert CSP_VIOLATIONS == [], sorted({v[:140] for v in CSP_VIOLATIONS})
 
     # Nothing confirmed is lost: four submissions in the shared database, one per laptop.
     record = Workshops(Store(deployment.database)).record(code)

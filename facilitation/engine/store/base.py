@@ -116,6 +116,6 @@ class Store:
         """Close idle connections; the store opens new ones when next used."""
         raise NotImplementedError
 
-    def tables(self) -> Iterator[str]:  # pragma: no cover - convenience for copy and tests
+    def tables(self) -> Iterator[str]:
         """The schema's tables, parents before children."""
         yield from ("workshops", "participants", "submissions", "drafts", "events")
