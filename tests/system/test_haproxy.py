@@ -133,12 +133,18 @@ def _join(browser, base, code, name, role_label):
 
 
 def _submit(page, level: str):
+    """Decide every new fact (keep it within the agency), give a level and an action, submit."""
     from playwright.sync_api import expect
 
-    page.get_by_role("radiogroup", name="Level of need you see now").get_by_text(
+    for card in page.locator('[class*="st-key-fact-card-"]').all():
+        card.locator('[data-testid="stButtonGroup"]').get_by_text(
+            "Keep within my agency", exact=True
+        ).first.click()
+        expect(card.locator('[aria-pressed="true"], [aria-checked="true"]').first).to_be_visible()
+    page.get_by_role("radiogroup", name="Level of need you see now (required)").get_by_text(
         level, exact=True
     ).click()
-    page.get_by_role("combobox", name="What your agency would do next").first.click()
+    page.get_by_role("combobox", name="What your agency would do next (required)").first.click()
     page.get_by_role("option", name="Monitor", exact=True).click()
     page.get_by_role("button", name="Submit", exact=True).click()
     expect(page.get_by_text("Submitted. You can change your answers")).to_be_visible()
@@ -165,7 +171,7 @@ def test_a_workshop_through_haproxy_survives_a_killed_process(deployment, browse
     assert on == {"w1", "w2"}, f"the laptops all went to {on}"
     facilitator.get_by_role("button", name="Open stage 1").click()
     for laptop in laptops:
-        expect(laptop.get_by_role("heading", name="Your picture")).to_be_visible()
+        expect(laptop.get_by_role("heading", name="Your judgement")).to_be_visible()
     _submit(laptops[0], "2 · Early help")
     _submit(laptops[1], "3 · Child in need")
 
@@ -182,7 +188,7 @@ def test_a_workshop_through_haproxy_survives_a_killed_process(deployment, browse
 
     # The affected laptops reconnect (to the live process) and keep their seats and their answers.
     for page in affected:
-        expect(page.get_by_role("heading", name="Your picture")).to_be_visible()
+        expect(page.get_by_role("heading", name="Your judgement")).to_be_visible()
         expect(page.get_by_text("You play", exact=False)).to_be_visible()
         if page in laptops[:2]:  # the new process's page shows the seat's stored submission
             expect(page.get_by_role("status").first).to_contain_text("Submitted")
