@@ -9,6 +9,7 @@ from __future__ import annotations
 from facilitation.analysis.debrief import (
     BEHAVIOURS,
     CLASSIFICATION_RULE,
+    PRIVACY_MIN,
     Behaviour,
     CouldHaveActed,
     Debrief,
@@ -24,6 +25,7 @@ from facilitation.analysis.debrief import (
     Split,
     StageView,
     analyse,
+    attributed,
     decision_rows,
 )
 from facilitation.analysis.feedback import Feedback, feedback
@@ -46,6 +48,7 @@ __all__ = [
     "CHECKS",
     "CLASSIFICATION_RULE",
     "CLUSTERS",
+    "PRIVACY_MIN",
     "Behaviour",
     "ConstraintView",
     "CouldHaveActed",
@@ -67,6 +70,7 @@ __all__ = [
     "Split",
     "StageView",
     "analyse",
+    "attributed",
     "constraint_clusters",
     "decision_rows",
     "feedback",

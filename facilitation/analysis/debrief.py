@@ -739,6 +739,7 @@ class Note:
     stage_index: int
     role_id: str
     text: str
+    participant_id: int = -1  # for the facilitator's approval; never shown to the room
 
 
 # -------------------------------------------------------------------------------------- containers
@@ -1424,7 +1425,9 @@ class _Tally:
         decision = submission.decision
         self.choices[stage][role].append(decision)
         if decision.note_shareable and decision.note.strip():
-            self.notes[stage].append(Note(stage, role, decision.note.strip()))
+            self.notes[stage].append(
+                Note(stage, role, decision.note.strip(), submission.participant_id)
+            )
         numbers = self._numbers[role]
         found = list(map(numbers.get, keys))
         if None in found:  # judge only the new keys: many submissions repeat choices made before

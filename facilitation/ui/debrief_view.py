@@ -7,7 +7,7 @@ from __future__ import annotations
 import altair as alt
 import streamlit as st
 
-from facilitation.analysis import Debrief, analyse
+from facilitation.analysis import Debrief, analyse, attributed
 from facilitation.outputs import (
     barrier_chart,
     fact_key_rows,
@@ -112,7 +112,12 @@ def reveal(
         if view.notes:
             st.markdown("**In your words**")
             for note in view.notes[:3]:
-                st.caption(analysis.short(note.role_id))
+                # Named by agency only where at least PRIVACY_MIN people play it.
+                st.caption(
+                    analysis.short(note.role_id)
+                    if attributed(analysis.roles, note.role_id)
+                    else "One agency"
+                )
                 st.text(note.text)  # participant text: shown as typed
 
 
