@@ -469,8 +469,14 @@ def _answers(view: ParticipantView) -> None:
         parts = [
             "Shared with " + (", ".join(shorts.get(r, r) for r in entry.share_with) or "nobody")
         ]
-        if entry.gateway in ref.gateways:
+        if entry.reason in ref.reasons:
+            parts.append(f"why: {ref.reasons[entry.reason].words}")
+        elif entry.gateway in ref.gateways:  # workshops from before the practitioner reasons
             parts.append(f"lawful basis: {ref.gateways[entry.gateway].label}")
+        if entry.concern_only:
+            parts.append(
+                "the concern only for " + ", ".join(shorts.get(r, r) for r in entry.concern_only)
+            )
         if entry.tell_family:
             parts.append("you would tell the family")
         held = [ref.barriers[b].sentence for b in entry.barriers if b in ref.barriers]
