@@ -262,8 +262,18 @@ def _token() -> str | None:
     return token
 
 
+# The status bar stays in view at the top, the submit button and its message at the bottom: static
+# style only (no participant or trainer text ever goes in it).
+_PLAY_CSS = """<style>
+.st-key-phase-banner { position: sticky; top: 3.75rem; z-index: 990; background: #ffffff; }
+.st-key-play-actions { position: sticky; bottom: 0; z-index: 990; background: #ffffff;
+  padding: 0.5rem 0; border-top: 1px solid #d5d9de; }
+</style>"""
+
+
 def page() -> None:
     css()
+    st.html(_PLAY_CSS)
     token = _token()
     if not token:
         st.title("Play")
@@ -459,8 +469,14 @@ def _answers(view: ParticipantView) -> None:
         parts = [
             "Shared with " + (", ".join(shorts.get(r, r) for r in entry.share_with) or "nobody")
         ]
-        if entry.gateway in ref.gateways:
+        if entry.reason in ref.reasons:
+            parts.append(f"why: {ref.reasons[entry.reason].words}")
+        elif entry.gateway in ref.gateways:  # workshops from before the practitioner reasons
             parts.append(f"lawful basis: {ref.gateways[entry.gateway].label}")
+        if entry.concern_only:
+            parts.append(
+                "the concern only for " + ", ".join(shorts.get(r, r) for r in entry.concern_only)
+            )
         if entry.tell_family:
             parts.append("you would tell the family")
         held = [ref.barriers[b].sentence for b in entry.barriers if b in ref.barriers]

@@ -194,7 +194,16 @@ def test_purge_refuses_a_bad_age(bad):
     [
         (
             "simulate",
-            ["SCENARIO", "--participants", "--seed", "--db", "--roles", "--json", "easi export"],
+            [
+                "SCENARIO",
+                "--participants",
+                "--seed",
+                "--db",
+                "--roles",
+                "--json",
+                "--follow-guidance",
+                "easi export",
+            ],
         ),
         ("purge", ["--older-than", "--db", "--dry-run", "cron", "systemd", "EASI_RETENTION_DAYS"]),
     ],
