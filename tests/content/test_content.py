@@ -539,3 +539,17 @@ def test_public_task_alone_is_not_taught_as_overriding_a_refusal(snapshot):
         if re.search(r"refused, this could still be shared under public task", text)
     ]
     assert wrong == []
+
+
+def test_no_invisible_man_myth_where_there_is_no_unseen_man():
+    """Millbrook has no new partner or male carer: 'He isn't our client' is never called a myth there."""
+    from facilitation.play.verdicts import myths_for
+
+    snapshot = load_snapshot(SCENARIOS_DIR / "millbrook-young-carer.yaml", roles_dir=ROLES_DIR)
+    mythic = [
+        fact.id
+        for stage in snapshot.scenario.stages
+        for fact in stage.facts
+        if "unseen_adult" in myths_for(fact, snapshot.scenario.audience)
+    ]
+    assert mythic == []
