@@ -553,3 +553,24 @@ def test_no_invisible_man_myth_where_there_is_no_unseen_man():
         if "unseen_adult" in myths_for(fact, snapshot.scenario.audience)
     ]
     assert mythic == []
+
+
+@pytest.mark.parametrize(
+    "scenario_id", ["riverside-family", "hawthorn-court", "millbrook-young-carer"]
+)
+def test_agreement_sought_is_an_accepted_reason(scenario_id):
+    """Where guidance says to seek agreement (and consent is not a myth there), 'The person agreed' is
+    the right answer to the duty of confidence: the feedback must not call it the consent myth."""
+    from facilitation.play.verdicts import acceptable_reasons
+
+    snapshot = load_snapshot(SCENARIOS_DIR / f"{scenario_id}.yaml", roles_dir=ROLES_DIR)
+    wrong = [
+        (fact.id, recipient)
+        for stage in snapshot.scenario.stages
+        for fact in stage.facts
+        if fact.guidance.consent == "seek_unless_unsafe"
+        and "consent" not in (fact.guidance.myths or ())
+        for recipient in fact.guidance.recipients
+        if "agreed" not in acceptable_reasons(fact, recipient)
+    ]
+    assert wrong == []
