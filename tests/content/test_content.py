@@ -574,3 +574,19 @@ def test_agreement_sought_is_an_accepted_reason(scenario_id):
         if "agreed" not in acceptable_reasons(fact, recipient)
     ]
     assert wrong == []
+
+
+def test_a_fact_taught_as_meeting_a_threshold_alone_carries_meets_level(snapshot):
+    """domain.md: never tell someone who rated such a fact correctly that they over-reacted. A fact whose
+    guidance says it meets a threshold on its own (or is grounds for a strategy discussion) sets
+    `meets_level`, so that the level verdict cannot call the right rating 'above the picture'."""
+    pattern = re.compile(
+        r"meets (?:the|a) [a-z ]*(?:threshold|level) on its own|grounds for a strategy discussion"
+    )
+    missing = [
+        fact.id
+        for stage in snapshot.scenario.stages
+        for fact in stage.facts
+        if pattern.search(fact.guidance.why) and fact.meets_level is None
+    ]
+    assert missing == []
