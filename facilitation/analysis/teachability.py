@@ -10,6 +10,8 @@ scenario does the job of an EASI workshop (`shared/design/domain.md`):
   question for some facts and not for others;
 - **every-role**: each agency in play holds something the lead role needs;
 - **debrief**: every fact's guidance says why, with substance, and names a gateway when it shares;
+- **gateway-holders**: a fact's gateways are held by the agency that shares it (no s47 for a school, no
+  s11 for a school, no s42 for housing), where the role says what kind of agency it is (`agency`);
 - **guidance-room**: a room that does exactly what guidance says (`analysis.guidance_room`) gets a clean
   debrief; where it does not, the scenario's data contradict themselves, and the warning names the fact.
 
@@ -25,7 +27,7 @@ from dataclasses import dataclass
 from itertools import combinations, pairwise
 
 from facilitation.analysis.guidance_room import room_problems
-from facilitation.content import Fact, Snapshot
+from facilitation.content import Fact, Snapshot, reference
 from facilitation.play import act_stages, level_for, whole_picture
 
 __all__ = [
@@ -39,6 +41,7 @@ __all__ = [
     "check_debrief",
     "check_escalation",
     "check_every_role",
+    "check_gateway_holders",
     "check_guidance_room",
     "check_jigsaw",
     "lint",
@@ -309,6 +312,37 @@ def check_debrief(snapshot: Snapshot) -> list[LintWarning]:
     return warnings
 
 
+def check_gateway_holders(snapshot: Snapshot) -> list[LintWarning]:
+    """Each gateway guidance cites for a share is one the sharing agency holds (the reference's
+    `holders`), for holders whose role file gives its `agency`."""
+    gateways = reference().gateways
+    warnings = []
+    for path, fact in _fact_places(snapshot):
+        role = snapshot.roles.get(fact.held_by)
+        agency = role.agency if role is not None else None
+        if agency is None:
+            continue
+        cited = dict.fromkeys(
+            g for r in fact.guidance.recipients for g in fact.guidance.gateways_for(r)
+        )
+        for gateway_id in cited:
+            gateway = gateways.get(gateway_id)
+            if gateway is None or "any" in gateway.holders or agency in gateway.holders:
+                continue
+            warnings.append(
+                LintWarning(
+                    "gateway-holders",
+                    f"{path}.guidance",
+                    (
+                        f"'{fact.id}' is shared by {fact.held_by} ({agency}) citing {gateway.label}, which "
+                        f"{agency} does not hold (held by: {', '.join(gateway.holders)}); cite the "
+                        "agency's own power or duty"
+                    ),
+                )
+            )
+    return warnings
+
+
 def check_guidance_room(snapshot: Snapshot) -> list[LintWarning]:
     """A room following guidance exactly must get a clean debrief; each problem names its fact."""
     places = {fact.id: path for path, fact in _fact_places(snapshot)}
@@ -335,6 +369,7 @@ CHECKS: dict[str, Callable[[Snapshot], list[LintWarning]]] = {
     "both-failures": check_both_failures,
     "every-role": check_every_role,
     "debrief": check_debrief,
+    "gateway-holders": check_gateway_holders,
     "guidance-room": check_guidance_room,
 }
 
