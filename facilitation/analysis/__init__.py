@@ -30,6 +30,14 @@ from facilitation.analysis.debrief import (
 )
 from facilitation.analysis.feedback import Feedback, feedback
 from facilitation.analysis.guidance_room import problems as guidance_problems
+from facilitation.analysis.law_layers import (
+    LAW_COMMISSION,
+    LAYER_QUESTIONS,
+    LawPanel,
+    LayerRow,
+    law_layers,
+    panel_fact,
+)
 from facilitation.analysis.perspectives import (
     CLUSTERS,
     ConstraintView,
@@ -48,6 +56,8 @@ __all__ = [
     "CHECKS",
     "CLASSIFICATION_RULE",
     "CLUSTERS",
+    "LAW_COMMISSION",
+    "LAYER_QUESTIONS",
     "PRIVACY_MIN",
     "Behaviour",
     "ConstraintView",
@@ -62,6 +72,8 @@ __all__ = [
     "JigsawCell",
     "Judgement",
     "LateFact",
+    "LawPanel",
+    "LayerRow",
     "LintWarning",
     "Perspective",
     "PictureShare",
@@ -76,7 +88,9 @@ __all__ = [
     "feedback",
     "front_door",
     "guidance_problems",
+    "law_layers",
     "lint",
+    "panel_fact",
     "perspectives",
     "threshold_ladder",
 ]

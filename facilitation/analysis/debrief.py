@@ -54,7 +54,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from heapq import nsmallest
 from itertools import accumulate, chain
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Literal, NamedTuple
 
 from facilitation.content import ACTIONS, Fact, Snapshot, reference
@@ -1189,6 +1189,7 @@ def _roles(snapshot: Snapshot, people: Sequence[ParticipantInfo]) -> tuple[RoleI
 ) = range(14)
 _TALLY_WIDTH = 14
 _NO_REASONS: tuple[tuple[str, str], ...] = ()
+_SECOND = itemgetter(1)
 _FRESH_FIELDS = attrgetter(
     "fact_id",
     "share_with",
@@ -1391,7 +1392,7 @@ class _Tally:
             elif before.issuperset(share_with):  # carried forward: nothing new (most entries)
                 carried += 1
             else:
-                new = tuple(r for r in share_with if r not in before)
+                new = tuple([r for r in share_with if r not in before])
                 shared_before[fact_id] = before.union(new)
                 key(
                     (
@@ -1409,7 +1410,7 @@ class _Tally:
                     cited_before[fact_id] = frozenset(barriers)
                     cite((fact_id, barriers))
                 elif not earlier.issuperset(barriers):
-                    barriers = tuple(b for b in barriers if b not in earlier)
+                    barriers = tuple([b for b in barriers if b not in earlier])
                     cited_before[fact_id] = earlier.union(barriers)
                     cite((fact_id, barriers))
         self.carried += carried
@@ -1463,12 +1464,11 @@ class _Tally:
         tally[_FAMILY_OFF] += sum(map(self.index.family_off.__getitem__, told))
         if citing:
             judged = self.index.held_by
-            by_role, citers = self.cited[stage][role], self.citers[stage]
-            for fact_id, barriers in citing:
-                if fact_id in judged:
-                    by_role[(fact_id, barriers)] += 1
-                    for barrier in barriers:
-                        citers[barrier].add(submission.participant_id)
+            kept = [cited for cited in citing if cited[0] in judged]
+            self.cited[stage][role].update(kept)  # counted in C
+            citers, pid = self.citers[stage], submission.participant_id
+            for barrier in set(chain.from_iterable(map(_SECOND, kept))):
+                citers[barrier].add(pid)
         if holds_facts:  # what it did with its own facts decides what it missed (`count_expected`)
             self._own[(stage, role)].append((submission.participant_id, found))
 

@@ -322,7 +322,11 @@ def test_no_one_sees_others_decisions_before_the_reveal(room):
         assert projector.revealed is None and projector.submitted_by_role["police"] == 1
         assert "BEA-SECRET" not in repr(projector) and "Bea" not in repr(projector)
     room.go("reveal_stage")
-    assert "BEA-SECRET" in repr(room.engine.participant_view(ann.token).revealed)
+    revealed = repr(room.engine.participant_view(ann.token).revealed)
+    assert "dv_callout" in revealed  # the decisions are revealed
+    assert (
+        "BEA-SECRET" not in revealed
+    )  # a note reaches others only once the facilitator approves it
 
 
 def test_revealed_content_carries_no_other_names(room):
