@@ -54,7 +54,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from heapq import nsmallest
 from itertools import accumulate, chain
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Literal, NamedTuple
 
 from facilitation.content import ACTIONS, Fact, Snapshot, reference
@@ -1034,7 +1034,15 @@ class _Index:
         self.entered = {f.id: f.stage_index for f in self.facts.values()}
         self.floor = {f.id: f.meets_level for f in self.facts.values()}
         self._outcome: dict[tuple[str, str, str], Outcome] = {}
-        self._send: dict[tuple, tuple[int, tuple[Flag, ...]]] = {}
+        self._kind_packed: dict[tuple[str, str, str], int] = {}
+        self._basis_flag: dict[tuple, Flag | None] = {}
+        # (fact, recipient) where sharing the detail is more than guidance wants (`detail_verdict`).
+        self.wants_concern = frozenset(
+            (fact_id, r)
+            for fact_id, fact in self.models.items()
+            for r in fact.guidance.recipients
+            if detail_verdict(fact, r, False) == "too_much"
+        )
         # (fact, tells the family) -> 1 where that goes against guidance (`play.verdicts`), else 0.
         self.family_off: dict[tuple[str, bool], int] = {
             (fact_id, told): int(family_verdict(fact, told) != "as_guidance")
@@ -1076,30 +1084,30 @@ class _Index:
         self, fact_id: str, sender: str, recipient: str, entry: _Entry
     ) -> tuple[int, tuple[Flag, ...]]:
         """One share judged: its packed counts (see `_pack`: shared, as guidance, onward, to avoid and
-        the flags) and its flags, cached by what decides them."""
-        reason = entry.reason_for(recipient)
-        concern = recipient in entry.concern_only
-        key = (fact_id, sender, recipient, reason, entry.gateway, concern)
-        found = self._send.get(key)
-        if found is None:
-            fact = self.models[fact_id]
-            kind = self.outcome(fact_id, sender, recipient)
-            flags: list[Flag] = []
-            basis = basis_verdict(fact, recipient, reason, entry.gateway)
-            if basis in _BASIS_FLAG:
-                flags.append(_BASIS_FLAG[basis])
-            if detail_verdict(fact, recipient, concern) == "too_much":
-                flags.append("too_much_detail")
-            packed = _pack(
+        the flags) and its flags. Each part is cached by what decides it alone."""
+        kind = self._kind_packed.get((fact_id, sender, recipient))
+        if kind is None:
+            outcome = self.outcome(fact_id, sender, recipient)
+            kind = self._kind_packed[(fact_id, sender, recipient)] = _pack(
                 0,
                 1,
-                kind in ("as_guidance", "onward"),
-                kind == "onward",
-                kind == "over_avoid",
-                *(flag in flags for flag in FLAGS),
+                outcome in ("as_guidance", "onward"),
+                outcome == "onward",
+                outcome == "over_avoid",
             )
-            found = self._send[key] = (packed, tuple(flags))
-        return found
+        reason = entry.reason_for(recipient) if entry.reasons else entry.reason
+        basis_key = (fact_id, recipient, reason, entry.gateway)
+        flag = self._basis_flag.get(basis_key, _UNSEEN)
+        if flag is _UNSEEN:
+            basis = basis_verdict(self.models[fact_id], recipient, reason, entry.gateway)
+            flag = self._basis_flag[basis_key] = _BASIS_FLAG.get(basis)
+        detail = (fact_id, recipient) in self.wants_concern and recipient not in entry.concern_only
+        if flag is None and not detail:
+            return kind, ()
+        flags: tuple[Flag, ...] = ((flag,) if flag else ()) + (
+            ("too_much_detail",) if detail else ()
+        )
+        return kind + sum(_FLAG_PACKED[f] for f in flags), flags
 
 
 def _people(
@@ -1181,6 +1189,7 @@ def _roles(snapshot: Snapshot, people: Sequence[ParticipantInfo]) -> tuple[RoleI
 ) = range(14)
 _TALLY_WIDTH = 14
 _NO_REASONS: tuple[tuple[str, str], ...] = ()
+_SECOND = itemgetter(1)
 _FRESH_FIELDS = attrgetter(
     "fact_id",
     "share_with",
@@ -1259,6 +1268,9 @@ class _Numbering(dict):
 
 
 _NOT_JUDGED = -1  # the decider number of a key the debrief does not judge
+_UNSEEN = object()  # a cache's "not computed yet" (None is a value: no flag)
+# A flag's unit in a packed judgement (its field follows decided, shared, as guidance, onward, avoided).
+_FLAG_PACKED = {flag: 1 << (5 + n) * _FIELD_BITS for n, flag in enumerate(FLAGS)}
 _NO_KEYS: frozenset[int] = frozenset()
 
 
@@ -1357,14 +1369,15 @@ class _Tally:
         told: list[tuple[str, bool]] = []  # (fact, tells the family) of first decisions
         citing: list[tuple[str, tuple[str, ...]]] = []
         carried = 0
-        get = shared_before.get
+        get, cited_get = shared_before.get, cited_before.get
+        key, tell, cite = keys.append, told.append, citing.append
         for fact_id, share_with, gateway, reason, reasons, concern, tells, barriers in map(
             _FRESH_FIELDS, submission.decision.facts
         ):
             before = get(fact_id)
             if before is None:
                 shared_before[fact_id] = frozenset(share_with)
-                keys.append(
+                key(
                     (
                         fact_id,
                         share_with,
@@ -1375,13 +1388,13 @@ class _Tally:
                     )
                 )
                 if share_with:  # telling the family about a share: moot when nothing is shared
-                    told.append((fact_id, tells))
+                    tell((fact_id, tells))
             elif before.issuperset(share_with):  # carried forward: nothing new (most entries)
                 carried += 1
             else:
-                new = tuple(r for r in share_with if r not in before)
+                new = tuple([r for r in share_with if r not in before])
                 shared_before[fact_id] = before.union(new)
-                keys.append(
+                key(
                     (
                         fact_id,
                         new,
@@ -1392,14 +1405,14 @@ class _Tally:
                     )
                 )
             if barriers:
-                earlier = cited_before.get(fact_id)
+                earlier = cited_get(fact_id)
                 if earlier is None:
                     cited_before[fact_id] = frozenset(barriers)
-                    citing.append((fact_id, barriers))
+                    cite((fact_id, barriers))
                 elif not earlier.issuperset(barriers):
-                    barriers = tuple(b for b in barriers if b not in earlier)
+                    barriers = tuple([b for b in barriers if b not in earlier])
                     cited_before[fact_id] = earlier.union(barriers)
-                    citing.append((fact_id, barriers))
+                    cite((fact_id, barriers))
         self.carried += carried
         return keys, told, citing
 
@@ -1451,12 +1464,11 @@ class _Tally:
         tally[_FAMILY_OFF] += sum(map(self.index.family_off.__getitem__, told))
         if citing:
             judged = self.index.held_by
-            by_role, citers = self.cited[stage][role], self.citers[stage]
-            for fact_id, barriers in citing:
-                if fact_id in judged:
-                    by_role[(fact_id, barriers)] += 1
-                    for barrier in barriers:
-                        citers[barrier].add(submission.participant_id)
+            kept = [cited for cited in citing if cited[0] in judged]
+            self.cited[stage][role].update(kept)  # counted in C
+            citers, pid = self.citers[stage], submission.participant_id
+            for barrier in set(chain.from_iterable(map(_SECOND, kept))):
+                citers[barrier].add(pid)
         if holds_facts:  # what it did with its own facts decides what it missed (`count_expected`)
             self._own[(stage, role)].append((submission.participant_id, found))
 

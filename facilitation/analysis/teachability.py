@@ -10,6 +10,8 @@ scenario does the job of an EASI workshop (`shared/design/domain.md`):
   question for some facts and not for others;
 - **every-role**: each agency in play holds something the lead role needs;
 - **debrief**: every fact's guidance says why, with substance, and names a gateway when it shares;
+- **gateway-holders**: a fact's gateways are held by the agency that shares it (no s47 for a school, no
+  s11 for a school, no s42 for housing), where the role says what kind of agency it is (`agency`);
 - **narrative-leak**: no narrative (read to every role) repeats the details of a fact that guidance says
   some role must not be given (`avoid`), which would hand that role the over-share;
 - **precise-gateway**: guidance does not cite a gateway id that the reference data marks as too broad
@@ -43,6 +45,7 @@ __all__ = [
     "check_debrief",
     "check_escalation",
     "check_every_role",
+    "check_gateway_holders",
     "check_guidance_room",
     "check_jigsaw",
     "check_narrative_leaks",
@@ -323,6 +326,37 @@ def check_debrief(snapshot: Snapshot) -> list[LintWarning]:
     return warnings
 
 
+def check_gateway_holders(snapshot: Snapshot) -> list[LintWarning]:
+    """Each gateway guidance cites for a share is one the sharing agency holds (the reference's
+    `holders`), for holders whose role file gives its `agency`."""
+    gateways = reference().gateways
+    warnings = []
+    for path, fact in _fact_places(snapshot):
+        role = snapshot.roles.get(fact.held_by)
+        agency = role.agency if role is not None else None
+        if agency is None:
+            continue
+        cited = dict.fromkeys(
+            g for r in fact.guidance.recipients for g in fact.guidance.gateways_for(r)
+        )
+        for gateway_id in cited:
+            gateway = gateways.get(gateway_id)
+            if gateway is None or "any" in gateway.holders or agency in gateway.holders:
+                continue
+            warnings.append(
+                LintWarning(
+                    "gateway-holders",
+                    f"{path}.guidance",
+                    (
+                        f"'{fact.id}' is shared by {fact.held_by} ({agency}) citing {gateway.label}, which "
+                        f"{agency} does not hold (held by: {', '.join(gateway.holders)}); cite the "
+                        "agency's own power or duty"
+                    ),
+                )
+            )
+    return warnings
+
+
 def _shared_run(fact_text: str, narrative: str) -> str | None:
     """The first run of `LEAK_RUN_WORDS` words (two or more of them uncommon) found in both texts."""
     fact_words = re.findall(r"\w+", fact_text.lower())
@@ -415,6 +449,7 @@ CHECKS: dict[str, Callable[[Snapshot], list[LintWarning]]] = {
     "both-failures": check_both_failures,
     "every-role": check_every_role,
     "debrief": check_debrief,
+    "gateway-holders": check_gateway_holders,
     "narrative-leak": check_narrative_leaks,
     "precise-gateway": check_precise_gateways,
     "guidance-room": check_guidance_room,

@@ -14,6 +14,7 @@ from facilitation.content import reference
 from facilitation.engine import FacilitatorView, Status
 from facilitation.errors import EasiError, NotAllowed, NotFound
 from facilitation.outputs import render
+from facilitation.play import acceptable_reasons
 from facilitation.ui import content, services
 from facilitation.ui.debrief_view import ENDING, REVEAL, analysis_for, ending, reveal
 from facilitation.ui.widgets import css, level_label, phase_caption, qr_svg, top_links, watch
@@ -335,15 +336,23 @@ def _facts(view: FacilitatorView, stage_index: int) -> None:
         )
         avoid = ", ".join(roles[r].short_name for r in guidance.avoid if r in roles)
         gateway = (
-            ref.gateways[guidance.gateway].label
-            if guidance.gateway in ref.gateways
-            else "none named"
+            "; ".join(
+                ref.gateways[g].label if g in ref.gateways else g for g in guidance.all_gateways
+            )
+            or "none named"
         )
         st.caption(
             f"Guidance: share with {share}"
             + (f"; not with {avoid}" if avoid else "")
             + f"; gateway {gateway}; consent {guidance.consent.replace('_', ' ')}. {guidance.why}"
         )
+        # The law behind the practitioners' reasons, for the facilitator only.
+        reasons = sorted(
+            {r for recipient in guidance.recipients for r in acceptable_reasons(fact, recipient)},
+            key=list(ref.reasons).index,
+        )
+        for reason in reasons:
+            st.caption(f"“{ref.reasons[reason].words}”: {ref.reasons[reason].explanation}")
 
 
 def _countdown(view: FacilitatorView, key: str) -> None:

@@ -1,13 +1,16 @@
 """Play: a participant's laptop, from the lobby to the debrief (`/play?t=TOKEN`).
 
 The token in the URL is the seat: a refresh, a closed lid or a new tab with the same link returns the
-same seat with every answer (submitted decisions and saved drafts come back from the engine). The page
-draws what `Workshops.participant_view` returns and nothing more; the engine refuses what is not allowed
-(a form posted after the stage locked is refused, and the answers stay on screen).
+same seat with every answer (submitted decisions and drafts come back from the engine). The page draws
+what `Workshops.participant_view` returns and nothing more; the engine refuses what is not allowed (a
+decision posted after the stage locked is refused, and kept as a draft).
 
-Typing never reruns anything: the decisions are one `st.form`. A poll (two seconds, one small query)
-reruns the page when the workshop moves on, except while the decision form is open, where it offers the
-update with a button instead of pulling the form away.
+The form: what is new at this stage first, each new fact needing a choice (share it, or keep it within
+the agency); decisions made at earlier stages one line each, with "change"; then the judgement. Each
+answer is saved on the server as it is given (`_autosave`, a widget's change), so there is no draft to
+remember to save. A poll (two seconds, one small query) reruns the page whenever the workshop moves on,
+whatever the form's state: every laptop follows a lock, a reveal or a new stage within one poll. After a
+reveal, the participant's own feedback comes from `analysis.feedback`, the debrief's verdict rules.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from facilitation.ui.widgets import (
     watch,
 )
 
-__all__ = ["decision_from_values", "form_values", "page", "triage"]
+__all__ = ["KEEP", "decision_from_values", "form_values", "page", "triage", "undecided"]
 
 CONFIDENCE = {
     1: "1 · Not at all sure",
@@ -328,9 +331,9 @@ def page() -> None:
 
 
 def triage(code: str, token: str, key: str, phase: str, stage_index: int, state=None) -> str:
-    """What a change of the workshop means for a laptop with a form being filled in: a countdown
-    started or cleared ("ignore": the poll draws it), or anything else ("hold": offer the update; the
-    seat removed: "rerun", to say so)."""
+    """What a change of the workshop means for a laptop: a countdown started or cleared ("ignore": the
+    poll draws it), or anything else ("hold", which the page's poll, given no hold, turns into a rerun;
+    the seat removed: "rerun", to say so)."""
     state = st.session_state if state is None else state
     eng = services.engine()
     try:
@@ -469,8 +472,14 @@ def _answers(view: ParticipantView) -> None:
         parts = [
             "Shared with " + (", ".join(shorts.get(r, r) for r in entry.share_with) or "nobody")
         ]
-        if entry.gateway in ref.gateways:
+        if entry.reason in ref.reasons:
+            parts.append(f"why: {ref.reasons[entry.reason].words}")
+        elif entry.gateway in ref.gateways:  # workshops from before the practitioner reasons
             parts.append(f"lawful basis: {ref.gateways[entry.gateway].label}")
+        if entry.concern_only:
+            parts.append(
+                "the concern only for " + ", ".join(shorts.get(r, r) for r in entry.concern_only)
+            )
         if entry.tell_family:
             parts.append("you would tell the family")
         held = [ref.barriers[b].sentence for b in entry.barriers if b in ref.barriers]

@@ -302,3 +302,18 @@ def test_a_scenario_that_contradicts_itself_fails_the_lint_naming_the_fact(
         "fact 'bruise' goes to childrens_social_care with no reason guidance accepts"
         in found[0].message
     )
+
+
+def test_a_gateway_the_sharing_agency_does_not_hold_is_named(mini_snapshot):
+    from facilitation.analysis.teachability import check_gateway_holders
+
+    assert check_gateway_holders(mini_snapshot) == []  # no role says what kind of agency it is
+    roles = dict(mini_snapshot.roles)
+    roles["school"] = roles["school"].model_copy(update={"agency": "school"})
+    found = check_gateway_holders(Snapshot(scenario=mini_snapshot.scenario, roles=roles))
+    # The school cites s47 (the local authority's) for the bruise and the disclosure.
+    assert [w.path for w in found] == [
+        "stages[first].facts[bruise].guidance",
+        "stages[third].facts[disclosure].guidance",
+    ]
+    assert "which school does not hold" in found[0].message

@@ -391,3 +391,223 @@ def test_library_doc_tables_every_fact_with_its_gateways(snapshot):
         if len(rows) != 1 or not all(gateway in rows[0] for gateway in _cited(fact)):
             stale.append(fact.id)
     assert stale == []
+
+
+# ------------------------------------------------------------- corrections from the legal review (review)
+
+
+def _texts(snapshot: Snapshot):
+    """Every piece of scenario text a facilitator reads out: narratives, whys, route notes, debrief."""
+    scenario = snapshot.scenario
+    for stage in scenario.stages:
+        yield f"{stage.id}.narrative", stage.narrative
+        for fact in stage.facts:
+            guidance = fact.guidance
+            yield f"{fact.id}.why", guidance.why
+            if guidance.tell_family_why:
+                yield f"{fact.id}.tell_family_why", guidance.tell_family_why
+            for recipient in guidance.recipients:
+                note = guidance.route(recipient).note
+                if note:
+                    yield f"{fact.id}.{recipient}.note", note
+    yield "what_happened", scenario.debrief.what_happened
+    for n, message in enumerate(scenario.debrief.key_messages):
+        yield f"key_messages[{n}]", message
+
+
+def _reference_texts():
+    ref = reference()
+    for gateway in ref.gateways.values():
+        yield gateway.id, f"{gateway.summary} {gateway.source}"
+    for reason in ref.reasons.values():
+        yield reason.id, f"{reason.explanation} {reason.source}"
+    for barrier in ref.barriers.values():
+        yield barrier.id, f"{barrier.explanation} {barrier.source}"
+        for audience in ("children", "adults", "early_help"):
+            yield f"{barrier.id}.{audience}", barrier.explanation_for(audience)
+
+
+# Findings on scenarios this review does not own (reported to their authors, easi-13-scenarios-b): the
+# checks below fail on them until they are corrected; strict, so a fix turns the marker into a failure.
+OPEN_FINDINGS = {
+    ("withholding", "thin-referral"): "anon_call, old_notification, kelly_history, second_call, "
+    "solicitor_request share with nobody but name no myths",
+    ("withholding", "county-lines-transition"): "csc_history shares with nobody but names no myths",
+    (
+        "encompass",
+        "thin-referral",
+    ): "gary_messages says 'before the next school day' as the s49A duty",
+}
+
+
+def _open_finding(request, check: str, snapshot: Snapshot) -> None:
+    reason = OPEN_FINDINGS.get((check, snapshot.scenario.id))
+    if reason:
+        request.node.add_marker(pytest.mark.xfail(strict=True, reason=reason))
+
+
+def test_no_unverified_gmc_paragraph_numbers():
+    """GMC Confidentiality (2017) 'paras 63-70' could not be verified: cite the section, not numbers."""
+    cited = [key for key, text in _reference_texts() if re.search(r"GMC[^;]*paras? \d", text)]
+    assert cited == []
+
+
+def test_sch1_para_10_is_the_unlawful_acts_condition():
+    """DPA 2018 Sch 1 para 10: prevention or detection of an unlawful act, without consent so as not to
+    prejudice it, in the substantial public interest; anyone may rely on it."""
+    gateway = reference().gateways["dpa2018_sch1_10"]
+    assert gateway.layer == "special_category"
+    assert gateway.held_by("domestic_abuse_service") and gateway.held_by("gp")
+    for words in ("unlawful act", "without", "consent", "substantial public interest"):
+        assert words in gateway.summary
+
+
+def test_adults_barrier_texts_do_not_assume_care_and_support_needs():
+    """An adult victim with no care and support needs is not an s42 or Sch 1 para 18 case: any adults'
+    explanation that names s42 or para 18 says when they apply (care and support needs)."""
+    ref = reference()
+    assuming = [
+        barrier.id
+        for barrier in ref.barriers.values()
+        if re.search(r"s42|para 18", text := barrier.explanation_for("adults"))
+        and "care and support needs" not in text
+    ]
+    assert assuming == []
+
+
+def test_para_18_is_never_taught_without_its_consent_conditions(snapshot):
+    """Sch 1 para 18 applies only where consent cannot be given or obtained or asking would prejudice
+    the protection; in an adults' scenario, also only for an 'individual at risk'."""
+    bare = []
+    for key, text in _texts(snapshot):
+        if re.search(r"(?:para|paragraph) 18", text) and not re.search(
+            r"\bnot\b[^.]*(?:para|paragraph) 18|(?:para|paragraph) 18[^.]*\bnot apply", text
+        ):  # saying that it does not apply (an adult without care needs) is the lesson itself
+            if "cannot" not in text and "prejudice" not in text:
+                bare.append(key)
+            elif (
+                snapshot.scenario.audience == "adults"
+                and "care and support" not in text
+                and "individual at risk" not in text
+            ):
+                bare.append(key)
+    assert bare == []
+
+
+def test_section_115_is_taught_as_a_power_only(snapshot, roles):
+    """domain.md: s115 is a power that overrides neither confidentiality nor data protection."""
+    texts = list(_texts(snapshot)) + [
+        (f"{role_id}.{m.id}", m.text) for role_id, role in roles.items() for m in role.motivators
+    ]
+    bare = [
+        key
+        for key, text in texts
+        if re.search(r"\bs115\b|section 115", text)
+        and not re.search(r"overrides? neither|is the power|public task", text)
+    ]
+    assert bare == []
+
+
+def test_operation_encompass_timing_is_as_soon_as_reasonably_practicable(snapshot, roles, request):
+    """s49A: notify as soon as reasonably practicable; 'before the next school day' is the aim."""
+    _open_finding(request, "encompass", snapshot)
+    texts = list(_texts(snapshot)) + [
+        (f"{role_id}.threshold", role.threshold.in_practice) for role_id, role in roles.items()
+    ]
+    wrong = [
+        key
+        for key, text in texts
+        if "next school day" in text and "as soon as reasonably practicable" not in text
+    ]
+    assert wrong == []
+
+
+def test_withholding_a_fact_guidance_keeps_back_is_never_a_myth(snapshot, request):
+    """A fact guidance shares with nobody: the default myths (every barrier that is a myth for the
+    audience) would call keeping it back a misconception, so the author says which, if any, are."""
+    _open_finding(request, "withholding", snapshot)
+    wrong = [
+        fact.id
+        for stage in snapshot.scenario.stages
+        for fact in stage.facts
+        if not fact.guidance.share_with and fact.guidance.myths is None
+    ]
+    assert wrong == []
+
+
+def test_riverside_narratives_do_not_hand_everyone_the_injuries():
+    snapshot = load_snapshot(SCENARIOS_DIR / "riverside-family.yaml", roles_dir=ROLES_DIR)
+    narratives = " ".join(stage.narrative for stage in snapshot.scenario.stages)
+    assert "bruise" not in narratives and "complaining again" not in narratives
+
+
+def test_an_agreement_the_guidance_relies_on_is_an_accepted_reason():
+    """Where a route's note says the person's agreement answers confidence, 'The person agreed' is not
+    called the consent myth."""
+    from facilitation.play.verdicts import acceptable_reasons
+
+    snapshot = load_snapshot(SCENARIOS_DIR / "millbrook-young-carer.yaml", roles_dir=ROLES_DIR)
+    fact = snapshot.scenario.fact("ellie-at-surgery")
+    assert "agreed" in acceptable_reasons(fact, "camhs")
+
+
+def test_public_task_alone_is_not_taught_as_overriding_a_refusal(snapshot):
+    """Art 6(1)(e) answers only the data protection layer; a refusal also raises confidence and, for
+    health data, a Sch 1 condition (domain.md, the layers)."""
+    wrong = [
+        key
+        for key, text in _texts(snapshot)
+        if re.search(r"refused, this could still be shared under public task", text)
+    ]
+    assert wrong == []
+
+
+def test_no_invisible_man_myth_where_there_is_no_unseen_man():
+    """Millbrook has no new partner or male carer: 'He isn't our client' is never called a myth there."""
+    from facilitation.play.verdicts import myths_for
+
+    snapshot = load_snapshot(SCENARIOS_DIR / "millbrook-young-carer.yaml", roles_dir=ROLES_DIR)
+    mythic = [
+        fact.id
+        for stage in snapshot.scenario.stages
+        for fact in stage.facts
+        if "unseen_adult" in myths_for(fact, snapshot.scenario.audience)
+    ]
+    assert mythic == []
+
+
+@pytest.mark.parametrize(
+    "scenario_id", ["riverside-family", "hawthorn-court", "millbrook-young-carer"]
+)
+def test_agreement_sought_is_an_accepted_reason(scenario_id):
+    """Where guidance says to seek agreement (and consent is not a myth there), 'The person agreed' is
+    the right answer to the duty of confidence: the feedback must not call it the consent myth."""
+    from facilitation.play.verdicts import acceptable_reasons
+
+    snapshot = load_snapshot(SCENARIOS_DIR / f"{scenario_id}.yaml", roles_dir=ROLES_DIR)
+    wrong = [
+        (fact.id, recipient)
+        for stage in snapshot.scenario.stages
+        for fact in stage.facts
+        if fact.guidance.consent == "seek_unless_unsafe"
+        and "consent" not in (fact.guidance.myths or ())
+        for recipient in fact.guidance.recipients
+        if "agreed" not in acceptable_reasons(fact, recipient)
+    ]
+    assert wrong == []
+
+
+def test_a_fact_taught_as_meeting_a_threshold_alone_carries_meets_level(snapshot):
+    """domain.md: never tell someone who rated such a fact correctly that they over-reacted. A fact whose
+    guidance says it meets a threshold on its own (or is grounds for a strategy discussion) sets
+    `meets_level`, so that the level verdict cannot call the right rating 'above the picture'."""
+    pattern = re.compile(
+        r"meets (?:the|a) [a-z ]*(?:threshold|level) on its own|grounds for a strategy discussion"
+    )
+    missing = [
+        fact.id
+        for stage in snapshot.scenario.stages
+        for fact in stage.facts
+        if pattern.search(fact.guidance.why) and fact.meets_level is None
+    ]
+    assert missing == []

@@ -324,7 +324,9 @@ def test_no_one_sees_others_decisions_before_the_reveal(room):
     room.go("reveal_stage")
     revealed = repr(room.engine.participant_view(ann.token).revealed)
     assert "dv_callout" in revealed  # the decisions are revealed
-    assert "BEA-SECRET" not in revealed  # a note reaches others only once the facilitator approves it
+    assert (
+        "BEA-SECRET" not in revealed
+    )  # a note reaches others only once the facilitator approves it
 
 
 def test_revealed_content_carries_no_other_names(room):
