@@ -239,6 +239,15 @@ class FactInfo:
     ungated: tuple[str, ...] = ()  # recipients guidance names no gateway for
     myths: tuple[str, ...] = ()  # barriers that are misconceptions for this fact
 
+    @property
+    def why_heading(self) -> str:
+        """How the debrief introduces `why`: a fact guidance keeps within the agency is not "shared"."""
+        return (
+            "Why guidance shares it:"
+            if self.share_with
+            else "Why guidance keeps it within the agency:"
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Counts:
@@ -321,7 +330,7 @@ class Jigsaw:
     shares: tuple[PictureShare, ...]  # one per role, in role order
     whole: PictureShare
     lead: PictureShare | None  # None when the lead role is not in play
-    lead_missing: tuple[str, ...]  # facts in play the lead does not know
+    lead_missing: tuple[str, ...]  # facts in play guidance sends the lead that it does not know
 
     def cell(self, role_id: str, fact_id: str) -> JigsawCell:
         """The cell for one role and fact (ValueError if either is not in this jigsaw)."""
@@ -1873,7 +1882,12 @@ def _jigsaw(index: _Index, states: Mapping[str, _RoleState], stage: int) -> Jigs
         )
     lead = index.scenario.lead_role
     lead_share = next((share for share in shares if share.role_id == lead), None)
-    lead_missing = tuple(f for f in fact_ids if f not in states[lead].known) if lead_share else ()
+    # What the lead lacked: only facts guidance sends it (a refuge address it must not hold is no gap).
+    lead_missing = (
+        tuple(f for f in fact_ids if lead in index.share_with[f] and f not in states[lead].known)
+        if lead_share
+        else ()
+    )
     return Jigsaw(
         stage,
         index.role_ids,
@@ -2190,7 +2204,10 @@ def _barriers(index: _Index, tally: _Tally, stage: int) -> Barriers:
     myths_of, discussion_of = index.myths_of, index.discussion_of
     for role, cited in tally.cited[stage].items():
         for (fact_id, barriers), n in cited.items():
-            mythic, open_question = myths_of[fact_id], discussion_of[fact_id]
+            # A myth only in the holder's mouth: a role that should never have had the fact believed none.
+            holder = index.held_by[fact_id] == role
+            mythic = myths_of[fact_id] if holder else frozenset()
+            open_question = discussion_of[fact_id] if holder else frozenset()
             for barrier in barriers:
                 by_role[barrier][role] += n
                 by_fact[barrier][fact_id] += n

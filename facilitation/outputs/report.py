@@ -670,7 +670,7 @@ def _barriers_section(a: Debrief) -> list[_Block]:
             _Bullets(
                 tuple(
                     f"\u201c{_barrier_sentence(m.barrier_id)}\u201d was cited {m.count}\u00d7 ({_by_role(a, m.by_role)}) on "
-                    f"\u201c{a.fact(m.fact_id).short}\u201d. Why guidance shares it: {m.why}"
+                    f"\u201c{a.fact(m.fact_id).short}\u201d. {a.fact(m.fact_id).why_heading} {m.why}"
                     for m in b.myths
                 )
             )

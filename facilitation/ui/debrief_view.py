@@ -163,7 +163,7 @@ def ending(
                 st.caption(
                     escape_markdown(
                         f"Myth: '{myth.barrier_id.replace('_', ' ')}' cited {myth.count}× on "
-                        f"“{fact.short_label}”. Why guidance shares it: {myth.why}"
+                        f"“{fact.short_label}”. {fact.why_heading} {myth.why}"
                     )
                 )
             for point in analysis.barriers.discussion[:3]:

@@ -128,8 +128,23 @@ def test_jigsaw_grows_with_the_stages_and_names_what_the_lead_lacks(played):
     assert [debrief.stage(s).jigsaw.lead_missing for s in range(3)] == [
         (),
         ("missed_appts", "new_partner"),
-        ("missed_appts", "new_partner", "rent_arrears"),
+        ("missed_appts", "new_partner"),  # rent arrears go to nobody: no gap in the lead's picture
     ]
+
+
+def test_a_myth_is_counted_only_where_the_holder_cites_it(mini_snapshot):
+    """Housing-style case: a role that should never have had the fact keeps it, citing legal fear. It is
+    counted as a barrier, but it believed no myth: only the holder's citation is a myth to bust."""
+    submissions = [
+        submission(1, "school", 0, [fact("bruise", (), barriers=("legal_fear",))], 3, "monitor"),
+        submission(2, "school", 0, [fact("bruise", ("police",))], 3, "refer"),
+        submission(3, "police", 1, [fact("bruise", (), barriers=("legal_fear",))], 3, "monitor"),
+    ]
+    barriers = analyse(record(mini_snapshot, PEOPLE, submissions, revealed_through=1)).barriers
+    (legal_fear,) = [count for count in barriers.counts if count.barrier_id == "legal_fear"]
+    assert dict(legal_fear.by_role) == {"school": 1, "police": 1}
+    myths = [m for m in barriers.myths if m.barrier_id == "legal_fear" and m.fact_id == "bruise"]
+    assert [dict(m.by_role) for m in myths] == [{"school": 1}]
 
 
 # ------------------------------------------------------------------------------------------ acting

@@ -166,12 +166,13 @@ def test_judgement_spread_of_9_agencies_fits_500_px(room):
 # ------------------------------------------------------------------------------------------- flows
 
 
-def _centring(spec: dict) -> dict[int, float]:
-    """Lines of text -> the vertical offset of its layer's first line, in lines."""
+def _centring(spec: dict, only: int) -> dict[int, float]:
+    """Lines of text -> the vertical offset of its layer's first line, in lines (a layer without a
+    line-count filter draws labels of `only` lines, the one count the data holds)."""
     found = {}
     for layer in _marks(spec, "text"):
         filters = [t["filter"] for t in layer.get("transform", []) if "filter" in t]
-        lines = int(re.search(r"== (\d+)$", filters[0]).group(1)) if filters else 1
+        lines = int(re.search(r"== (\d+)$", filters[0]).group(1)) if filters else only
         found[lines] = layer["mark"].get("dy", 0) / layer["mark"]["lineHeight"]
     return found
 
@@ -179,14 +180,14 @@ def _centring(spec: dict) -> dict[int, float]:
 def test_flow_labels_of_two_lines_are_centred(room):
     spec = charts.flow_chart(room).to_dict()
     labels = {row["label"].count("\n") + 1 for row in _data(spec)}
-    assert labels == {1, 2}  # "0" and "3\n2 facts"
+    assert 2 in labels and labels <= {1, 2}  # "3\n2 facts" (and "0" where a pair shared nothing)
     # Vega draws line 1 at the centre and line 2 below: the block moves up by half a line per extra line.
-    assert _centring(spec) == {1: 0, 2: -0.5}
+    assert _centring(spec, only=max(labels)) == {n: -(n - 1) / 2 for n in labels}
 
 
 def test_jigsaw_labels_of_two_lines_are_centred(played):
     spec = charts.jigsaw_chart(analyse(played), 0).to_dict()
-    assert _centring(spec) == {1: 0, 2: -0.5}
+    assert _centring(spec, only=1) == {1: 0, 2: -0.5}
 
 
 def test_charts_keep_the_colour_blind_safe_palette(room):
