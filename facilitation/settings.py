@@ -23,8 +23,10 @@ __all__ = [
     "data_dir",
     "db_path",
     "environment_for_child",
+    "max_seats",
     "operator_passcode",
     "passcode_from_environment",
+    "passcode_weakness",
     "project_root",
     "public_url",
     "resolve_passcode",
@@ -36,6 +38,8 @@ __all__ = [
 
 DEFAULT_PAGE_RUNS = 2
 DEFAULT_RETENTION_DAYS = 30.0
+DEFAULT_MAX_SEATS = 200
+PASSCODE_MIN_CHARS = 12
 
 
 @dataclass(frozen=True)
@@ -55,7 +59,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "EASI_PASSCODE",
         "the file <data folder>/passcode (made on first use, mode 0600)",
-        "The operator passcode that creating workshops and saving library files requires.",
+        "The operator passcode that creating workshops and saving library files requires: at least "
+        f"{PASSCODE_MIN_CHARS} characters, not one repeated or a run such as 123456789012.",
     ),
     Setting(
         "EASI_RETENTION_DAYS",
@@ -64,6 +69,11 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "EASI_PAGE_RUNS", "2", "How many full page runs one server process lets proceed at once."
+    ),
+    Setting(
+        "EASI_MAX_SEATS",
+        str(DEFAULT_MAX_SEATS),
+        "The most active seats one workshop holds (people and simulated participants).",
     ),
     Setting("EASI_ROLES", "<project root>/roles", "The folder of role files."),
     Setting("EASI_SCENARIOS", "<project root>/scenarios", "The folder of scenario files."),
@@ -141,11 +151,42 @@ def passcode_from_environment() -> str:
     return _read("EASI_PASSCODE")
 
 
+def passcode_weakness(value: str) -> str | None:
+    """Why `value` is too weak to be the operator passcode, or None if it is strong enough.
+
+    The rule is length first (12 characters or more) and then no trivial shape: not mostly one
+    character, not a run of the keyboard or the alphabet. The generated passcode (12 random URL-safe
+    characters, 72 bits) always passes."""
+    if len(value) < PASSCODE_MIN_CHARS:
+        return (
+            f"it is {len(value)} characters long; use at least {PASSCODE_MIN_CHARS} (three or four "
+            "unrelated words will do)"
+        )
+    if len(set(value.lower())) < 5:
+        return "it repeats too few different characters; use three or four unrelated words"
+    lowered = value.lower()
+    for run in (
+        "0123456789012345678901234567890",
+        "abcdefghijklmnopqrstuvwxyz",
+        "qwertyuiopasdfghjklzxcvbnm",
+    ):
+        if lowered in run or lowered in run[::-1]:
+            return "it is a run of the keyboard or the alphabet; use three or four unrelated words"
+    return None
+
+
 def resolve_passcode() -> Passcode:
     """The operator passcode: `$EASI_PASSCODE`, else the `passcode` file in the data folder, else a new
-    random one written to that file (readable by its owner only)."""
+    random one written to that file (readable by its owner only). A weak configured passcode is refused
+    with `SettingsError` saying why (see `passcode_weakness`)."""
     configured = passcode_from_environment()
     if configured:
+        weakness = passcode_weakness(configured)
+        if weakness:
+            raise SettingsError(
+                f"EASI_PASSCODE is too weak to protect this server: {weakness}. Set a stronger one, "
+                "or unset it to have one generated."
+            )
         return Passcode(configured, "environment", None)
     path = data_dir() / "passcode"
     existing = _read_passcode(path)
@@ -198,6 +239,18 @@ def concurrent_page_runs() -> int:
     if not configured.isdigit() or int(configured) < 1:
         raise SettingsError(
             f"EASI_PAGE_RUNS must be a whole number of 1 or more, not {configured!r}."
+        )
+    return int(configured)
+
+
+def max_seats() -> int:
+    """The most active seats one workshop holds: `$EASI_MAX_SEATS`, else 200."""
+    configured = _read("EASI_MAX_SEATS")
+    if not configured:
+        return DEFAULT_MAX_SEATS
+    if not configured.isdigit() or int(configured) < 1:
+        raise SettingsError(
+            f"EASI_MAX_SEATS must be a whole number of 1 or more, not {configured!r}."
         )
     return int(configured)
 
