@@ -253,7 +253,7 @@ def _code_or_refuse(code: object) -> str:
     normal = normalise_code(code) if isinstance(code, str) else ""
     if len(normal) != CODE_LENGTH or not (normal.isascii() and normal.isalnum()):
         raise NotFound(
-            f"A join code is {CODE_LENGTH} letters and digits, such as K7QW3M: check the code on the "
+            "A join code is six letters and digits, such as K7QW3M: check the code on the "
             "projector and type it again."
         )
     return normal

@@ -16,7 +16,16 @@ from facilitation.errors import EasiError, NotAllowed, NotFound
 from facilitation.outputs import render
 from facilitation.ui import content, services
 from facilitation.ui.debrief_view import ENDING, REVEAL, analysis_for, ending, reveal
-from facilitation.ui.widgets import css, level_label, phase_caption, qr_svg, top_links, watch
+from facilitation.ui.widgets import (
+    alert,
+    css,
+    level_label,
+    phase_caption,
+    qr_svg,
+    top_links,
+    trainer_markdown,
+    watch,
+)
 
 __all__ = ["CONTROLS", "enabled_controls", "page"]
 
@@ -77,7 +86,7 @@ def page() -> None:
         view = eng.facilitator_view(code, key)
     except NotFound:
         top_links("facilitate")
-        st.error(f"There is no workshop {code!r} any more: it may have been deleted.")
+        alert("error", f"There is no workshop {code[:20]!r} any more: it may have been deleted.")
         _forget_link()
         return
     except NotAllowed:
@@ -134,7 +143,7 @@ def _forget_link() -> None:
 def _flash() -> None:
     flash = st.session_state.pop("facilitate:flash", None)
     if flash:
-        (st.success if flash[0] == "success" else st.error)(flash[1])
+        alert("success" if flash[0] == "success" else "error", flash[1])
 
 
 def _act(method: str, code: str, key: str, **kwargs) -> None:
@@ -290,13 +299,13 @@ def _stage(view: FacilitatorView, key: str) -> None:
         st.info("No stage is open yet. Open stage 1 when the room is ready.")
         first = scenario.stages[0]
         st.subheader(f"Stage 1: {first.title}")
-        st.markdown(first.narrative)
+        trainer_markdown(first.narrative)
         return
     stage = scenario.stages[status.stage_index]
     left, right = st.columns([3, 2], gap="large")
     with left:
         st.subheader(f"Stage {status.stage_index + 1}: {stage.title}")
-        st.markdown(stage.narrative)
+        trainer_markdown(stage.narrative)
         with st.expander(f"Facts entering at this stage ({len(stage.facts)}) and guidance"):
             _facts(view, status.stage_index)
     with right:
@@ -328,7 +337,7 @@ def _facts(view: FacilitatorView, stage_index: int) -> None:
             else f"{fact.held_by} (not in play)"
         )
         st.markdown(f"**{holder}** · weight {fact.weight} · {fact.sensitivity.replace('_', ' ')}")
-        st.markdown(fact.text)
+        trainer_markdown(fact.text)
         guidance = fact.guidance
         share = (
             ", ".join(roles[r].short_name for r in guidance.share_with if r in roles) or "nobody"
@@ -509,7 +518,7 @@ def _close(view: FacilitatorView, key: str) -> None:
         try:
             services.engine().delete_workshop(status.code, key)
         except EasiError as refused:
-            st.error(str(refused))
+            alert("error", refused)
             return
         st.query_params.clear()
         st.session_state["facilitate:flash"] = (
@@ -544,7 +553,7 @@ def _create() -> None:
     try:
         choices = content.scenarios()
     except OSError as error:  # the library folder cannot be read: say so, don't crash the page
-        st.error(f"The scenario library could not be read: {error}")
+        alert("error", f"The scenario library could not be read: {error}")
         return
     playable = [choice for choice in choices if choice.ok]
     if not playable:
@@ -569,7 +578,7 @@ def _create() -> None:
         if choice.duration_minutes:
             facts.append(f"about {choice.duration_minutes} minutes")
         st.caption(" · ".join(facts))
-        st.markdown(choice.summary)
+        trainer_markdown(choice.summary)
     with st.form("create"):
         role_ids = st.multiselect(
             "Agencies in play",
@@ -603,10 +612,10 @@ def _create() -> None:
         snapshot = content.snapshot(scenario_id, role_ids)
         workshop = services.engine().create(snapshot, passcode=passcode)
     except NotAllowed as refused:
-        st.error(str(refused), icon=":material/key_off:")
+        alert("error", refused, icon=":material/key_off:")
         return
     except (EasiError, OSError) as error:  # a file changed since the list was drawn, for instance
-        st.error(f"The workshop could not be created: {error}")
+        alert("error", f"The workshop could not be created: {error}")
         return
     state.setdefault("facilitate:created", []).append(
         {

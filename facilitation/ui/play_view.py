@@ -24,11 +24,13 @@ from facilitation.errors import EasiError, InvalidDecision, NotFound, WrongPhase
 from facilitation.play import FactDecision, StageDecision, WorkshopRecord
 from facilitation.ui import services
 from facilitation.ui.widgets import (
+    alert,
     css,
     escape_markdown,
     level_label,
     phase_caption,
     role_card,
+    trainer_markdown,
     watch,
 )
 
@@ -283,7 +285,7 @@ def _stage(view: ParticipantView, token: str, stale: dict | None) -> None:
     current = stages.get(index)
     if current is not None:
         st.header(f"Stage {index + 1}: {current.title}")
-        st.markdown(current.narrative)
+        trainer_markdown(current.narrative)
     earlier = [stage for stage in view.stages if stage.index < index]
     if earlier:
         with st.expander("The story so far"):
@@ -298,7 +300,7 @@ def _stage(view: ParticipantView, token: str, stale: dict | None) -> None:
 
     flash = st.session_state.pop("play:flash", None)
     if stale is not None:
-        st.error(f"Not saved: {stale['message']}", icon=":material/block:")
+        alert("error", f"Not saved: {stale['message']}", icon=":material/block:")
         st.caption(
             "Your answers are still below, as you left them. If the facilitator reopens the stage you can "
             "submit them."
@@ -311,7 +313,7 @@ def _stage(view: ParticipantView, token: str, stale: dict | None) -> None:
             st.rerun()
         return
     if flash:
-        (st.success if flash[0] == "success" else st.error)(flash[1])
+        alert("success" if flash[0] == "success" else "error", flash[1])
 
     if status.phase == "open":
         _decision_form(view, token)
@@ -437,7 +439,7 @@ def _decision_form(view: ParticipantView, token: str) -> None:
             # and the order the eye reads on a laptop anyway.
             with st.container(border=True, key=f"fact-card-{stage}-{fact_id}"):
                 st.caption(_picture_line(view, fact_id))
-                st.markdown(view.fact_texts.get(fact_id, fact_id))
+                trainer_markdown(view.fact_texts.get(fact_id, fact_id))
                 st.multiselect(
                     "Share with",
                     others,
@@ -598,7 +600,7 @@ def _comparison(view: ParticipantView, stage: int) -> None:
         except StopIteration:
             continue
         with st.container(border=True):
-            st.markdown(fact.text)
+            trainer_markdown(fact.text)
             should = [shorts.get(r, r) for r in fact.share_with if r in shorts and r != my_role]
             avoid = [shorts.get(r, r) for r in fact.avoid if r in shorts]
             holder_note = (

@@ -20,7 +20,13 @@ from facilitation.content import Role, Snapshot, reference
 from facilitation.ui import content, services
 from facilitation.ui import studio_support as support
 from facilitation.ui.debrief_view import ENDING, REVEAL, ending, reveal
-from facilitation.ui.widgets import css, level_label, top_links
+from facilitation.ui.widgets import (
+    alert,
+    css,
+    level_label,
+    top_links,
+    trainer_markdown,
+)
 
 __all__ = ["page"]
 
@@ -57,7 +63,7 @@ def _library() -> None:
     try:
         scenarios, roles = support.library_status()
     except OSError as error:
-        st.error(f"The library could not be read: {error}")
+        alert("error", f"The library could not be read: {error}")
         return
     st.subheader(f"Scenarios ({len(scenarios)})")
     st.dataframe([row.as_row() for row in scenarios], hide_index=True, width="stretch")
@@ -69,9 +75,9 @@ def _library() -> None:
                 f"{row.kind} {row.file}: {len(row.problems)} errors, {len(row.warnings)} warnings"
             ):
                 for problem in row.problems:
-                    st.error(problem)
+                    alert("error", problem)
                 for warning in row.warnings:
-                    st.warning(warning)
+                    alert("warning", warning)
 
 
 # ------------------------------------------------------------------------------------------ check
@@ -96,7 +102,9 @@ def _check() -> None:
             try:
                 text = raw.decode("utf-8-sig")
             except UnicodeDecodeError:
-                st.error(f"{filename} is not UTF-8 text. Save it as UTF-8 and upload it again.")
+                alert(
+                    "error", f"{filename} is not UTF-8 text. Save it as UTF-8 and upload it again."
+                )
                 return
     else:
         with st.form("studio:paste", border=False):
@@ -121,7 +129,8 @@ def _check() -> None:
     result = support.check(text, filename)
     shown_name = filename or f"the pasted {result.kind}"
     if result.problems:
-        st.error(
+        alert(
+            "error",
             f"{len(result.problems)} problem{'s' if len(result.problems) != 1 else ''} in {shown_name}: "
             "nothing was loaded.",
             icon=":material/error:",
@@ -135,12 +144,15 @@ def _check() -> None:
                     if problem.line
                     else "the file as a whole"
                 )
-                st.markdown(f"**{where}**" + (f" · `{problem.path}`" if problem.path else ""))
+                st.markdown(
+                    f"**{where}**" + (f" · `{_code_span(problem.path)}`" if problem.path else "")
+                )
                 st.text(problem.message)
                 if problem.line:
                     st.code(support.excerpt(lines, problem.line, problem.column), language=None)
         return
-    st.success(
+    alert(
+        "success",
         f"{filename or 'The pasted text'} is a valid {result.kind}: {result.id}.",
         icon=":material/check_circle:",
     )
@@ -151,13 +163,18 @@ def _check() -> None:
         )
         for warning in result.warnings:
             where = f"line {warning.line} · " if warning.line else ""
-            st.warning(f"{where}{warning.message}", icon=":material/lightbulb:")
+            alert("warning", f"{where}{warning.message}", icon=":material/lightbulb:")
     if result.kind == "scenario":
         _preview_scenario(result.snapshot)
         _save(result.kind, result.id, text)
     else:
         _preview_role(result.role)
         _save(result.kind, result.id, text)
+
+
+def _code_span(text: str) -> str:
+    """`text` safe inside a Markdown code span (which interprets nothing): no backtick, one line."""
+    return " ".join(text.replace("`", "'").split())[:300]
 
 
 def _preview_role(role: Role) -> None:
@@ -178,14 +195,14 @@ def _preview_scenario(snapshot: Snapshot) -> None:
         f"Audience: {scenario.audience.replace('_', ' ')} · {len(scenario.stages)} stages · "
         f"{len(scenario.facts)} facts · lead: {short.get(scenario.lead_role, scenario.lead_role)}"
     )
-    st.markdown(scenario.summary)
+    trainer_markdown(scenario.summary)
     stages, by_role, guidance = st.tabs(["Stages", "Facts by role", "Guidance"])
     with stages:
         for index, stage in enumerate(scenario.stages):
             with st.expander(
                 f"Stage {index + 1}: {stage.title} ({len(stage.facts)} facts)", expanded=index == 0
             ):
-                st.markdown(stage.narrative)
+                trainer_markdown(stage.narrative)
                 for prompt in stage.prompts:
                     st.caption(f"Prompt: {prompt}")
     with by_role:
@@ -199,7 +216,7 @@ def _preview_scenario(snapshot: Snapshot) -> None:
             weight = sum(f.weight for _, f in facts)
             with st.expander(f"{short[role_id]}: {len(facts)} facts, weight {weight}"):
                 for index, fact in facts:
-                    st.markdown(f"- stage {index + 1} · weight {fact.weight} · {fact.text}")
+                    trainer_markdown(f"- stage {index + 1} · weight {fact.weight} · {fact.text}")
     with guidance:
         rows = []
         for index, stage in enumerate(scenario.stages):
@@ -250,9 +267,9 @@ def _save(kind: str, item_id: str, text: str) -> None:
                     expected=services.operator_passcode().value,
                 )
             except support.SaveRefused as refused:
-                st.error(str(refused))
+                alert("error", refused)
             else:
-                st.success(f"Saved {path}.")
+                alert("success", f"Saved {path}.")
 
 
 # ---------------------------------------------------------------------------------------- rehearse
@@ -275,7 +292,7 @@ def _rehearse() -> None:
         try:
             choices = [c for c in content.scenarios() if c.ok]
         except OSError as error:
-            st.error(f"The library could not be read: {error}")
+            alert("error", f"The library could not be read: {error}")
             return
         if not choices:
             st.info("No playable scenario in the library.")
