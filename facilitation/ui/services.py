@@ -56,6 +56,12 @@ def operator_passcode() -> settings.Passcode:
     if not settings.passcode_from_environment():
         secret = _secret_passcode()
         if secret:
+            weakness = settings.passcode_weakness(secret)
+            if weakness:
+                raise settings.SettingsError(
+                    f"EASI_PASSCODE in .streamlit/secrets.toml is too weak to protect this server: "
+                    f"{weakness}."
+                )
             return settings.Passcode(secret, "secrets", None)
     return settings.resolve_passcode()
 
