@@ -278,6 +278,65 @@ def _roster(view: FacilitatorView, key: str) -> None:
                 on_click=_remove,
                 args=(status.code, key, choice),
             )
+        _bulk_remove(view, key)
+
+
+_BULK_CHOICES = {
+    "chosen": "The participants chosen below",
+    "simulated": "Every simulated participant",
+    "silent": "Everyone without a submission at this stage",
+    "everyone": "Everyone",
+}
+
+
+def _bulk_remove(view: FacilitatorView, key: str) -> None:
+    """Remove many seats at once (a flood of fake seats, a room that left), in one change."""
+    status = view.status
+    roles = view.record.snapshot.roles
+    people = list(view.roster)
+    with st.popover("Remove several participants", icon=":material/group_remove:"):
+        which = st.radio(
+            "Which seats", list(_BULK_CHOICES), format_func=_BULK_CHOICES.get, key="bulk:which"
+        )
+        chosen = st.multiselect(
+            "Participants",
+            [p.participant_id for p in people],
+            format_func=lambda pid: next(
+                f"{p.display_name} ({roles[p.role_id].short_name})"
+                for p in people
+                if p.participant_id == pid
+            ),
+            disabled=which != "chosen",
+            key="bulk:chosen",
+        )
+        ids = {
+            "chosen": list(chosen),
+            "simulated": [p.participant_id for p in people if p.simulated],
+            "silent": [p.participant_id for p in people if not p.submitted],
+            "everyone": [p.participant_id for p in people],
+        }[which]
+        st.caption(
+            "Their seats stop working and their decisions are deleted. This cannot be undone."
+        )
+        st.button(
+            f"Remove {len(ids)} participant{'s' if len(ids) != 1 else ''}",
+            type="primary",
+            key="bulk:remove",
+            disabled=not ids,
+            on_click=_remove_many,
+            args=(status.code, key, tuple(ids)),
+        )
+
+
+def _remove_many(code: str, key: str, participant_ids: tuple[int, ...]) -> None:
+    try:
+        removed = services.engine().remove_participants(code, key, participant_ids)
+        st.session_state["facilitate:flash"] = (
+            "success",
+            f"{removed} participant{'s' if removed != 1 else ''} removed.",
+        )
+    except EasiError as refused:
+        st.session_state["facilitate:flash"] = ("error", str(refused))
 
 
 def _remove(code: str, key: str, participant_id: int) -> None:
@@ -610,7 +669,7 @@ def _create() -> None:
         return
     try:
         snapshot = content.snapshot(scenario_id, role_ids)
-        workshop = services.engine().create(snapshot, passcode=passcode)
+        workshop = services.engine().create(snapshot, passcode=passcode, caller=services.caller())
     except NotAllowed as refused:
         alert("error", refused, icon=":material/key_off:")
         return

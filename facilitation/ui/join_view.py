@@ -58,7 +58,7 @@ def page() -> None:
         return
     eng = services.engine()
     try:
-        status = eng.status(code)
+        status = eng.status(code, caller=services.caller())
     except NotFound as missing:
         alert("error", missing, icon=":material/error:")
         return
@@ -115,7 +115,10 @@ def page() -> None:
         return
     try:
         seat = eng.join(
-            status.code, display_name=name or None, role_id=None if role_id == AUTO else role_id
+            status.code,
+            display_name=name or None,
+            role_id=None if role_id == AUTO else role_id,
+            caller=services.caller(),
         )
     except (NotFound, NotAllowed, WrongPhase) as refused:
         alert("error", refused)

@@ -17,6 +17,7 @@ from pathlib import Path
 import streamlit as st
 
 from facilitation.content import Role, Snapshot, reference
+from facilitation.errors import NotAllowed
 from facilitation.ui import content, services
 from facilitation.ui import studio_support as support
 from facilitation.ui.debrief_view import ENDING, REVEAL, ending, reveal
@@ -258,6 +259,8 @@ def _save(kind: str, item_id: str, text: str) -> None:
             saved = st.form_submit_button("Save", icon=":material/save:")
         if saved:
             try:
+                # The engine's check first: wrong passcodes are throttled there, whoever tries them.
+                services.engine().check_passcode(passcode, caller=services.caller())
                 path = support.save(
                     kind,
                     item_id,
@@ -266,7 +269,7 @@ def _save(kind: str, item_id: str, text: str) -> None:
                     overwrite=overwrite,
                     expected=services.operator_passcode().value,
                 )
-            except support.SaveRefused as refused:
+            except (support.SaveRefused, NotAllowed) as refused:
                 alert("error", refused)
             else:
                 alert("success", f"Saved {path}.")
