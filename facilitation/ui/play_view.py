@@ -20,7 +20,14 @@ import streamlit as st
 from facilitation.analysis import analyse
 from facilitation.content import ACTIONS, NOTE_MAX_CHARS, reference
 from facilitation.engine import ParticipantView
-from facilitation.errors import EasiError, InvalidDecision, NotFound, WrongPhase
+from facilitation.errors import (
+    EasiError,
+    InvalidDecision,
+    NotFound,
+    StoreBusy,
+    StoreUnavailable,
+    WrongPhase,
+)
 from facilitation.play import FactDecision, StageDecision, WorkshopRecord
 from facilitation.ui import services
 from facilitation.ui.widgets import (
@@ -145,6 +152,12 @@ def _post(token: str, stage: int, fact_ids: list[str], submit: bool) -> None:
         state["play:flash"] = ("error", str(refused))
     except NotFound as gone:
         state["play:flash"] = ("error", str(gone))
+    except (StoreBusy, StoreUnavailable) as fault:
+        # The database cannot take it now: the form and every answer stay on screen for another try.
+        state["play:flash"] = (
+            "error",
+            f"{fault} Your answers are still below: press the button again in a moment.",
+        )
 
 
 # ------------------------------------------------------------------------------------------- page
