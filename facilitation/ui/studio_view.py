@@ -117,7 +117,11 @@ def _check() -> None:
                 "(without .yaml), as the library requires.",
             )
             st.text_area(
-                "YAML", height=320, key="studio:text", placeholder="id: my-scenario\ntitle: ..."
+                "YAML",
+                height=320,
+                key="studio:text",
+                max_chars=support.CHECK_MAX_CHARS,
+                placeholder="id: my-scenario\ntitle: ...",
             )
             st.form_submit_button("Check", type="primary", icon=":material/fact_check:")
         text = st.session_state.get("studio:text", "")
@@ -127,7 +131,7 @@ def _check() -> None:
             "Paste or upload a file to check it. Scenarios are checked against the roles in the library."
         )
         return
-    result = support.check(text, filename)
+    result = _checked(text, filename)
     shown_name = filename or f"the pasted {result.kind}"
     if result.problems:
         alert(
@@ -171,6 +175,24 @@ def _check() -> None:
     else:
         _preview_role(result.role)
         _save(result.kind, result.id, text)
+
+
+_CHECKED = "studio:checked"  # session state: (digest of the text and file name, its CheckResult)
+
+
+def _checked(text: str, filename: str) -> support.CheckResult:
+    """The check of this text, run once per distinct text: every other Studio interaction reuses it.
+
+    Only the digest and the result are kept, never the text itself. A check takes its turn with the
+    participants' pages (`services.page_run_slots`), so a trainer's big file cannot crowd them out."""
+    key = support.digest(text, filename)
+    cached = st.session_state.get(_CHECKED)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    with services.page_run_slots():
+        result = support.check(text, filename)
+    st.session_state[_CHECKED] = (key, result)
+    return result
 
 
 def _code_span(text: str) -> str:
@@ -308,12 +330,8 @@ def _rehearse() -> None:
             key="studio:rehearse-id",
         )
     else:
-        text = st.session_state.get("studio:text", "")
-        result = (
-            support.check(text, st.session_state.get("studio:filename", ""))
-            if text.strip()
-            else None
-        )
+        cached = st.session_state.get(_CHECKED)
+        result = cached[1] if cached is not None else None
         if result is None or result.problems or result.kind != "scenario":
             st.info("Paste a valid scenario under 'Check a file' first.")
             return
