@@ -41,10 +41,10 @@ from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
 
 from pydantic import ValidationError
-from sqlite_utils import Database
 
 from facilitation import settings
 from facilitation.content import NAME_MAX_CHARS, NOTE_MAX_CHARS, Role, Snapshot, reference
+from facilitation.engine.store import Connection as Database
 from facilitation.engine.text import clean_text
 from facilitation.engine.throttle import Throttle
 from facilitation.errors import InvalidDecision, NotAllowed, NotFound, WrongPhase
@@ -434,7 +434,8 @@ class Workshops:
             code = self._unused_code(db)
             cursor = db.execute(
                 "INSERT INTO workshops (code, scenario_id, title, audience, stage_count, snapshot_json, "
-                "facilitator_key_hash, projector_key_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "facilitator_key_hash, projector_key_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "RETURNING id",
                 (
                     code,
                     scenario.id,
@@ -447,7 +448,7 @@ class Workshops:
                     _iso(self._clock()),
                 ),
             )
-            self._log(db, cursor.lastrowid, "operator", "workshop_created")
+            self._log(db, cursor.fetchall()[0][0], "operator", "workshop_created")
         return CreatedWorkshop(code, facilitator_key, projector_key)
 
     def check_passcode(self, passcode: str | None, *, caller: tuple[str, ...] = ()) -> None:
@@ -489,11 +490,7 @@ class Workshops:
 
     def versions(self, code: str) -> Versions:
         """The change counters: one indexed read, cheap enough to call every two seconds per session."""
-        with self.store.read(consistent=False) as db:
-            row = db.execute(
-                "SELECT version_any, version_phase FROM workshops WHERE code = ?",
-                (_code_or_refuse(code),),
-            ).fetchone()
+        row = self.store.workshop_versions(_code_or_refuse(code))
         if row is None:
             raise NotFound(self._no_workshop(code))
         return Versions(any=row[0], phase=row[1])
@@ -905,7 +902,7 @@ class Workshops:
             row = self._controlled(db, code, facilitator_key)
             db.execute("DELETE FROM workshops WHERE id = ?", (row["id"],))
         self._forget(row["id"])
-        self.store.checkpoint()
+        self.store.scrub()
 
     # ------------------------------------------------------------------ operator (CLI, trusted)
     def record(self, code: str) -> WorkshopRecord:
@@ -937,7 +934,7 @@ class Workshops:
         for workshop_id in ids:
             self._forget(workshop_id)
         if ids:
-            self.store.checkpoint()
+            self.store.scrub()
         return len(ids)
 
     # ------------------------------------------------------------------ additions to the contract
@@ -961,7 +958,7 @@ class Workshops:
     def _row(self, db: Database, code: str) -> dict:
         row = _one(
             db,
-            f"SELECT {_WORKSHOP_COLUMNS} FROM workshops WHERE code = ?",
+            f"SELECT {_WORKSHOP_COLUMNS} FROM workshops WHERE code = ?{db.for_update()}",
             (_code_or_refuse(code),),
         )
         if row is None:
@@ -1016,7 +1013,7 @@ class Workshops:
                 db,
                 f"SELECT p.id AS participant_id, p.role_id, p.display_name, {_prefixed('w')} "
                 "FROM participants p JOIN workshops w ON w.id = p.workshop_id "
-                "WHERE p.token_hash = ? AND p.active = 1",
+                f"WHERE p.token_hash = ? AND p.active = 1{db.for_update('w')}",
                 (_hash(token),),
             )
         if found is None:
@@ -1231,7 +1228,7 @@ class Workshops:
         name = name or pseudonym(ordinal)
         cursor = db.execute(
             "INSERT INTO participants (workshop_id, token_hash, role_id, display_name, simulated, bot_seed, "
-            "joined_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "joined_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (
                 row["id"],
                 _hash(token),
@@ -1242,7 +1239,7 @@ class Workshops:
                 _iso(self._clock()),
             ),
         )
-        participant_id = cursor.lastrowid
+        participant_id = cursor.fetchall()[0][0]
         self._log(
             db,
             row["id"],

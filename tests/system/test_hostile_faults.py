@@ -11,7 +11,7 @@ import pytest
 
 from facilitation import settings
 from facilitation.cli import main
-from facilitation.engine.store import Store
+from facilitation.engine.store import SqliteStore, Store
 from facilitation.engine.workshops import Workshops
 from facilitation.errors import StoreBusy, StoreUnavailable
 from tests.fixtures.engine import decision
@@ -20,9 +20,9 @@ from tests.fixtures.ui import button, shown
 # The tests run as any user, root included (who ignores file modes): faults are made with SQLite itself.
 
 
-def _read_only(store: Store, monkeypatch) -> None:
+def _read_only(store: SqliteStore, monkeypatch) -> None:
     """Every connection the store opens from now on refuses writes, as a read-only file does."""
-    connect = Store._connect
+    connect = SqliteStore._connect
 
     def read_only(self):
         db = connect(self)
@@ -30,12 +30,12 @@ def _read_only(store: Store, monkeypatch) -> None:
         return db
 
     store.close()
-    monkeypatch.setattr(Store, "_connect", read_only)
+    monkeypatch.setattr(SqliteStore, "_connect", read_only)
 
 
-def _full(store: Store, monkeypatch) -> None:
+def _full(store: SqliteStore, monkeypatch) -> None:
     """Every connection the store opens from now on finds the disk full (no page may be added)."""
-    connect = Store._connect
+    connect = SqliteStore._connect
 
     def full(self):
         db = connect(self)
@@ -44,7 +44,7 @@ def _full(store: Store, monkeypatch) -> None:
         return db
 
     store.close()
-    monkeypatch.setattr(Store, "_connect", full)
+    monkeypatch.setattr(SqliteStore, "_connect", full)
 
 
 def test_a_read_only_database_is_told_plainly(room, monkeypatch):
@@ -151,7 +151,7 @@ def test_the_laptop_keeps_its_answers_when_the_database_is_read_only(
     at.radio(key="play:0:level").set_value(3)
     at.selectbox(key="play:0:action").set_value("refer")
     at.text_area(key="play:0:note").input("typed with care")
-    connect = Store._connect
+    connect = SqliteStore._connect
     _read_only(ui_room.engine.store, monkeypatch)
     button(at, "Submit").click()
     at.run()
@@ -161,9 +161,8 @@ def test_the_laptop_keeps_its_answers_when_the_database_is_read_only(
     assert at.text_area(key="play:0:note").value == "typed with care"
     assert at.radio(key="play:0:level").value == 3
     assert [b.label for b in at.button if b.label == "Submit"] == ["Submit"]
-    monkeypatch.setattr(
-        Store, "_connect", connect
-    )  # the file is writable again: the same press works
+    # The file is writable again: the same press works.
+    monkeypatch.setattr(SqliteStore, "_connect", connect)
     ui_room.engine.store.close()
     button(at, "Submit").click()
     at.run()
