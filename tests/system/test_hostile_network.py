@@ -97,7 +97,9 @@ def test_the_limit_fits_the_largest_legitimate_message():
 def test_an_oversized_message_is_refused_and_memory_stays_bounded(server):
     port, process = server
     before = process.memory_info().rss
-    oversized = 10_000_000  # ten times the largest legitimate message (Streamlit's default takes it)
+    oversized = (
+        10_000_000  # ten times the largest legitimate message (Streamlit's default takes it)
+    )
     codes = [asyncio.run(_send(port, oversized)) for _ in range(10)]
     assert codes == [1009] * 10  # "message too big": the connection is closed, nothing kept
     time.sleep(1)
