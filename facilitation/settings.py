@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -297,6 +298,22 @@ def environment_for_child(**extra: str) -> dict[str, str]:
 
 def _read_passcode(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8").strip()
+        text = path.read_text(encoding="utf-8").strip()
     except FileNotFoundError:
         return ""
+    _owner_only(path, 0o600)
+    return text
+
+
+def _owner_only(path: Path, mode: int) -> None:
+    """Take group and other permissions off an existing file (the passcode), or refuse saying how."""
+    current = stat.S_IMODE(path.stat().st_mode)
+    if current & 0o077 == 0:
+        return
+    try:
+        os.chmod(path, current & mode)
+    except OSError as error:
+        raise SettingsError(
+            f"{path} may be read by other accounts and could not be tightened ({error.strerror}): "
+            f"run `chmod {mode:o} {path}`."
+        ) from None

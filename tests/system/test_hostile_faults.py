@@ -171,3 +171,12 @@ def test_the_laptop_keeps_its_answers_when_the_database_is_read_only(
     button(at, "Submit").click()
     at.run()
     assert ui_room.engine.participant_view(seat.token).decision.note == "typed with care"
+
+
+def test_an_open_passcode_file_is_tightened():
+    path = settings.data_dir() / "passcode"
+    path.parent.mkdir(parents=True)
+    path.write_text("a-long-enough-passcode\n")
+    path.chmod(0o644)
+    assert settings.resolve_passcode().value == "a-long-enough-passcode"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
