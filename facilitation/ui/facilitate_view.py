@@ -512,7 +512,7 @@ def _debrief(view: FacilitatorView, version: int) -> None:
     if (section or ENDING[0]) == "Key messages" and analysis.prompts:
         st.subheader("Questions for the room")
         for prompt in analysis.prompts[:8]:
-            st.markdown(f"- {prompt.text}")
+            trainer_markdown(f"- {prompt.text}")
     if analysis.notes and (section or ENDING[0]) == "What happened":
         st.subheader("Notes participants let us quote")
         for note in analysis.notes:

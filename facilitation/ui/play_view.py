@@ -698,10 +698,10 @@ def _ending(view: ParticipantView) -> None:
         return
     debrief = record.snapshot.scenario.debrief
     st.header("What happened")
-    st.markdown(debrief.what_happened)
+    trainer_markdown(debrief.what_happened)
     st.subheader("Key messages")
     for message in debrief.key_messages:
-        st.markdown(f"- {message}")
+        trainer_markdown(f"- {message}")
     analysis = _analysis(view)
     label = next((p.label for p in analysis.participants if p.id == view.seat.participant_id), None)
     behaviour = next((b for b in analysis.participant_behaviours if b.subject == label), None)
