@@ -248,3 +248,12 @@ def test_bulk_removal_needs_the_facilitator_key_and_removes_in_one_change(room, 
             room.engine.seat(seat.token)
     assert other.engine.seat(elsewhere.token).participant_id == elsewhere.participant_id
     assert room.engine.remove_participants(room.code, room.key, ids) == 0
+
+
+def test_easi_serve_refuses_a_weak_passcode_and_says_why(monkeypatch, capsys):
+    from facilitation.cli import main
+
+    monkeypatch.setenv("EASI_PASSCODE", "a")
+    assert main(["serve", "--port", "8599"]) == 1
+    err = capsys.readouterr().err
+    assert "EASI_PASSCODE is too weak to protect this server: it is 1 characters long" in err
