@@ -185,7 +185,8 @@ def passcode_weakness(value: str) -> str | None:
     characters, 72 bits) always passes."""
     if len(value) < PASSCODE_MIN_CHARS:
         return (
-            f"it is {len(value)} characters long; use at least {PASSCODE_MIN_CHARS} (three or four "
+            f"it is {len(value)} character{'s' if len(value) != 1 else ''} long; use at least "
+            f"{PASSCODE_MIN_CHARS} (three or four "
             "unrelated words will do)"
         )
     if len(set(value.lower())) < 5:

@@ -183,7 +183,7 @@ def test_wrong_passcodes_are_throttled(store, clock, mini_snapshot):
 @pytest.mark.parametrize(
     ("weak", "why"),
     [
-        ("a", "1 characters long"),
+        ("a", "1 character long"),
         ("password", "8 characters long"),
         ("aaaaaaaaaaaaaaaa", "too few different characters"),
         ("123456789012", "a run of the keyboard"),
@@ -256,4 +256,4 @@ def test_easi_serve_refuses_a_weak_passcode_and_says_why(monkeypatch, capsys):
     monkeypatch.setenv("EASI_PASSCODE", "a")
     assert main(["serve", "--port", "8599"]) == 1
     err = capsys.readouterr().err
-    assert "EASI_PASSCODE is too weak to protect this server: it is 1 characters long" in err
+    assert "EASI_PASSCODE is too weak to protect this server: it is 1 character long" in err
