@@ -42,9 +42,8 @@ if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv"
   fi
 fi
-constraints=()
-[ -f constraints.txt ] && constraints=(-c constraints.txt)  # the tested versions
-"$venv/bin/python" -m pip install -q --disable-pip-version-check "${constraints[@]}" -e ".$extras"
+# The tested versions (constraints.txt; its header says how to regenerate it), as the README says.
+"$venv/bin/python" -m pip install -q --disable-pip-version-check -c constraints.txt -e ".$extras"
 
 case "$command" in
   app)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -24,8 +25,10 @@ __all__ = [
     "database",
     "db_path",
     "environment_for_child",
+    "max_seats",
     "operator_passcode",
     "passcode_from_environment",
+    "passcode_weakness",
     "project_root",
     "public_url",
     "resolve_passcode",
@@ -38,6 +41,8 @@ __all__ = [
 
 DEFAULT_PAGE_RUNS = 2
 DEFAULT_RETENTION_DAYS = 30.0
+DEFAULT_MAX_SEATS = 200
+PASSCODE_MIN_CHARS = 12
 
 
 @dataclass(frozen=True)
@@ -62,7 +67,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "EASI_PASSCODE",
         "the file <data folder>/passcode (made on first use, mode 0600)",
-        "The operator passcode that creating workshops and saving library files requires.",
+        "The operator passcode that creating workshops and saving library files requires: at least "
+        f"{PASSCODE_MIN_CHARS} characters, not one repeated or a run such as 123456789012.",
     ),
     Setting(
         "EASI_RETENTION_DAYS",
@@ -71,6 +77,11 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "EASI_PAGE_RUNS", "2", "How many full page runs one server process lets proceed at once."
+    ),
+    Setting(
+        "EASI_MAX_SEATS",
+        str(DEFAULT_MAX_SEATS),
+        "The most active seats one workshop holds (people and simulated participants).",
     ),
     Setting("EASI_ROLES", "<project root>/roles", "The folder of role files."),
     Setting("EASI_SCENARIOS", "<project root>/scenarios", "The folder of scenario files."),
@@ -166,11 +177,43 @@ def passcode_from_environment() -> str:
     return _read("EASI_PASSCODE")
 
 
+def passcode_weakness(value: str) -> str | None:
+    """Why `value` is too weak to be the operator passcode, or None if it is strong enough.
+
+    The rule is length first (12 characters or more) and then no trivial shape: not mostly one
+    character, not a run of the keyboard or the alphabet. The generated passcode (12 random URL-safe
+    characters, 72 bits) always passes."""
+    if len(value) < PASSCODE_MIN_CHARS:
+        return (
+            f"it is {len(value)} character{'s' if len(value) != 1 else ''} long; use at least "
+            f"{PASSCODE_MIN_CHARS} (three or four "
+            "unrelated words will do)"
+        )
+    if len(set(value.lower())) < 5:
+        return "it repeats too few different characters; use three or four unrelated words"
+    lowered = value.lower()
+    for run in (
+        "0123456789012345678901234567890",
+        "abcdefghijklmnopqrstuvwxyz",
+        "qwertyuiopasdfghjklzxcvbnm",
+    ):
+        if lowered in run or lowered in run[::-1]:
+            return "it is a run of the keyboard or the alphabet; use three or four unrelated words"
+    return None
+
+
 def resolve_passcode() -> Passcode:
     """The operator passcode: `$EASI_PASSCODE`, else the `passcode` file in the data folder, else a new
-    random one written to that file (readable by its owner only)."""
+    random one written to that file (readable by its owner only). A weak configured passcode is refused
+    with `SettingsError` saying why (see `passcode_weakness`)."""
     configured = passcode_from_environment()
     if configured:
+        weakness = passcode_weakness(configured)
+        if weakness:
+            raise SettingsError(
+                f"EASI_PASSCODE is too weak to protect this server: {weakness}. Set a stronger one, "
+                "or unset it to have one generated."
+            )
         return Passcode(configured, "environment", None)
     path = data_dir() / "passcode"
     existing = _read_passcode(path)
@@ -227,6 +270,18 @@ def concurrent_page_runs() -> int:
     return int(configured)
 
 
+def max_seats() -> int:
+    """The most active seats one workshop holds: `$EASI_MAX_SEATS`, else 200."""
+    configured = _read("EASI_MAX_SEATS")
+    if not configured:
+        return DEFAULT_MAX_SEATS
+    if not configured.isdigit() or int(configured) < 1:
+        raise SettingsError(
+            f"EASI_MAX_SEATS must be a whole number of 1 or more, not {configured!r}."
+        )
+    return int(configured)
+
+
 def streamlit_fixes_enabled() -> bool:
     """Whether the run-time changes to Streamlit apply: `$EASI_STREAMLIT_FIXES` (on | off), else on."""
     configured = _read("EASI_STREAMLIT_FIXES").lower()
@@ -244,6 +299,22 @@ def environment_for_child(**extra: str) -> dict[str, str]:
 
 def _read_passcode(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8").strip()
+        text = path.read_text(encoding="utf-8").strip()
     except FileNotFoundError:
         return ""
+    _owner_only(path, 0o600)
+    return text
+
+
+def _owner_only(path: Path, mode: int) -> None:
+    """Take group and other permissions off an existing file (the passcode), or refuse saying how."""
+    current = stat.S_IMODE(path.stat().st_mode)
+    if current & 0o077 == 0:
+        return
+    try:
+        os.chmod(path, current & mode)
+    except OSError as error:
+        raise SettingsError(
+            f"{path} may be read by other accounts and could not be tightened ({error.strerror}): "
+            f"run `chmod {mode:o} {path}`."
+        ) from None

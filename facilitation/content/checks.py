@@ -8,7 +8,7 @@ and the lint reuse them for pasted text.
 
 The rules are numbered as in `shared/design/scenario-format.md`: (1) role ids exist and are in play,
 (2) unique ids, (3) id equals the file name, (4) share_with and avoid are consistent, (5) barrier and
-gateway ids exist.
+gateway ids exist, and a scenario's gateways are written for its audience.
 """
 
 from __future__ import annotations
@@ -268,9 +268,11 @@ def check_scenario(
     ]
     findings += _unique_ids(data, ("stages",), stages, "stage", "in a scenario")
     findings += _unique_ids(data, ("stages",), facts, "fact", "across the whole scenario")
+    audience = data.get("audience")
     for path, fact in facts:
         if isinstance(fact, dict):
             findings += _fact(path, fact, cast)
+            findings += _gateways_for_audience(path, fact, audience)
     if stages and all(isinstance(stage, dict) for _, stage in stages) and not facts:
         findings.append(
             Finding(
@@ -328,6 +330,48 @@ def _roles_list(data: dict, cast: _Cast) -> list[Finding]:
                     choices=tuple(known),
                 )
             )
+    return findings
+
+
+def _gateways_for_audience(path: Path, fact: dict, audience: object) -> list[Finding]:
+    """Rule 5 for a scenario's audience: every gateway a fact's guidance cites (`gateway`, `gateways`,
+    or a `share_with` route's `gateways`) is written for that audience (Care Act s42 is not a basis for
+    sharing about a child, nor Children Act s47 about an adult)."""
+    guidance = fact.get("guidance")
+    gateways = reference().gateways
+    audiences = {a for entry in gateways.values() for a in entry.audience}
+    if not isinstance(guidance, dict) or audience not in audiences:
+        return []  # an unknown audience is the model's to report
+    here = (*path, "guidance")
+    cited: list[tuple[Path, object]] = [((*here, "gateway"), guidance.get("gateway"))]
+    cited += [((*here, "gateways", i), g) for i, g in _strings(guidance, "gateways")]
+    routes = guidance.get("share_with")
+    if isinstance(routes, dict):
+        for recipient, route in routes.items():
+            if isinstance(route, dict):
+                where = (*here, "share_with", recipient)
+                cited += [((*where, "gateways", i), g) for i, g in _strings(route, "gateways")]
+    findings = []
+    for place, gateway in cited:
+        if not isinstance(gateway, str) or gateway not in gateways:
+            continue  # absent, or unknown (reported by `_reference_id`)
+        written_for = tuple(gateways[gateway].audience)
+        if audience in written_for:
+            continue
+        fitting = [g for g, entry in gateways.items() if audience in entry.audience]
+        findings.append(
+            Finding(
+                place,
+                (
+                    f"gateway '{gateway}' is written for {' and '.join(a.replace('_', ' ') for a in written_for)}, "
+                    f"not for this scenario's audience ({audience.replace('_', ' ')}); use one of: "
+                    f"{_listing(fitting)}"
+                ),
+                found=gateway,
+                expected=f"a gateway for {audience}",
+                choices=tuple(fitting),
+            )
+        )
     return findings
 
 

@@ -34,7 +34,6 @@ import re
 import secrets
 import threading
 import time
-import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
@@ -43,8 +42,11 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import ValidationError
 
+from facilitation import settings
 from facilitation.content import NAME_MAX_CHARS, NOTE_MAX_CHARS, Role, Snapshot, reference
 from facilitation.engine.store import Connection as Database
+from facilitation.engine.text import clean_text
+from facilitation.engine.throttle import Throttle
 from facilitation.errors import InvalidDecision, NotAllowed, NotFound, WrongPhase
 from facilitation.play import (
     FactDecision,
@@ -73,6 +75,7 @@ __all__ = [
     "Workshops",
     "check_decision",
     "clean_name",
+    "clean_text",
     "normalise_code",
     "pseudonym",
 ]
@@ -84,6 +87,9 @@ CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 6
 SECRET_BYTES = 32  # 256 bits for keys and tokens
 DRAFT_MAX_BYTES = 64 * 1024
+DRAFT_MAX_DEPTH = (
+    16  # a form's draft is two or three levels deep; refuse absurd nesting before encoding
+)
 _FACTS_MAX = 500  # far more than any scenario holds; refuses absurd payloads before validating them
 _CODE_TRIES = 50
 _PSEUDONYM_COLOURS = (
@@ -240,20 +246,21 @@ def normalise_code(code: str) -> str:
 
 
 def clean_name(name: str | None) -> str:
-    """A display name as stored: control and formatting characters removed, spaces collapsed, trimmed and
-    cut to `NAME_MAX_CHARS`. Empty if nothing printable was given. It stays plain text: "<b>" is kept as
-    typed and must be shown literally."""
-    if not name:
-        return ""
-    # Cut first so that a huge input costs little; then drop the "C" categories (controls, bidi overrides,
-    # zero-width characters, surrogates, private use), which can hide or reorder what others read.
-    text = unicodedata.normalize("NFC", str(name)[: NAME_MAX_CHARS * 4])
-    kept = "".join(
-        " " if char.isspace() else char
-        for char in text
-        if char.isspace() or not unicodedata.category(char).startswith("C")
-    )
-    return " ".join(kept.split())[:NAME_MAX_CHARS].strip()
+    """A display name as stored: one line of text cleaned by `clean_text` (control, formatting and
+    bidi characters removed, spaces collapsed, NFC), cut to `NAME_MAX_CHARS`. Empty if nothing printable
+    was given. It stays plain text: "<b>" is kept as typed and must be shown literally."""
+    return clean_text(name, NAME_MAX_CHARS)
+
+
+def _code_or_refuse(code: object) -> str:
+    """The normalised join code, or `NotFound` saying what a code looks like (before any query)."""
+    normal = normalise_code(code) if isinstance(code, str) else ""
+    if len(normal) != CODE_LENGTH or not (normal.isascii() and normal.isalnum()):
+        raise NotFound(
+            "A join code is six letters and digits, such as K7QW3M: check the code on the "
+            "projector and type it again."
+        )
+    return normal
 
 
 def pseudonym(ordinal: int) -> str:
@@ -269,7 +276,9 @@ def pseudonym(ordinal: int) -> str:
 
 
 def _hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+    # surrogatepass: a lone surrogate in a forged key or token hashes to nothing stored (a refusal),
+    # instead of raising UnicodeEncodeError.
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _matches(secret: object, stored_hash: str) -> bool:
@@ -385,13 +394,27 @@ class Workshops:
     """
 
     def __init__(
-        self, store, *, passcode: str | None = None, clock: Callable[[], float] = time.time
+        self,
+        store,
+        *,
+        passcode: str | None = None,
+        clock: Callable[[], float] = time.time,
+        max_seats: int | None = None,
     ) -> None:  # store: facilitation.engine.store.Store
         """`passcode` is the operator passcode that `create` requires (None: creation needs no passcode).
-        `clock` gives the time in epoch seconds (tests pass a fake one)."""
+        `clock` gives the time in epoch seconds (tests pass a fake one). `max_seats` caps the active
+        seats of one workshop (default: `settings.max_seats()`)."""
         self.store = store
         self._passcode = passcode or None
         self._clock = clock
+        self.max_seats = max_seats if max_seats is not None else settings.max_seats()
+        # Wrong codes and passcodes per caller identity ("session:...", "address:..."): see throttle.py.
+        self._code_attempts = Throttle(
+            "join codes", {"session": (10, 60.0), "address": (60, 60.0)}, clock
+        )
+        self._passcode_attempts = Throttle(
+            "passcodes", {"session": (5, 60.0), "address": (20, 300.0)}, clock
+        )
         self._snapshots = _Memo(64)
         self._revealed = _Memo(32)
         self._ledgers = _Memo(32)
@@ -400,15 +423,12 @@ class Workshops:
         self._full_records = _Memo(16)
 
     # ------------------------------------------------------------------ creating and finding
-    def create(self, snapshot: Snapshot, *, passcode: str | None = None) -> CreatedWorkshop:
-        """Create a workshop from a snapshot (its roles may be a subset of the scenario's)."""
-        if self._passcode is not None and not (
-            isinstance(passcode, str)
-            and hmac.compare_digest(passcode.encode("utf-8"), self._passcode.encode("utf-8"))
-        ):
-            raise NotAllowed(
-                "That operator passcode is not right: ask whoever runs this server for it."
-            )
+    def create(
+        self, snapshot: Snapshot, *, passcode: str | None = None, caller: tuple[str, ...] = ()
+    ) -> CreatedWorkshop:
+        """Create a workshop from a snapshot (its roles may be a subset of the scenario's).
+        `caller` identifies who asks (see `check_passcode`)."""
+        self.check_passcode(passcode, caller=caller)
         if not snapshot.role_ids:
             raise ValueError("A workshop needs at least one of the scenario's roles in play.")
         facilitator_key = secrets.token_urlsafe(SECRET_BYTES)
@@ -435,10 +455,32 @@ class Workshops:
             self._log(db, cursor.fetchall()[0][0], "operator", "workshop_created")
         return CreatedWorkshop(code, facilitator_key, projector_key)
 
-    def status(self, code: str) -> Status:
-        """The public status of a workshop (codes are matched case-insensitively, spaces ignored)."""
-        with self.store.read() as db:
-            return self._status(self._row(db, code))
+    def check_passcode(self, passcode: str | None, *, caller: tuple[str, ...] = ()) -> None:
+        """Refuse (`NotAllowed`) unless `passcode` is the operator's. `caller` holds the identities of
+        who asks ("session:<id>", "address:<ip>"): too many wrong passcodes from one of them in a short
+        time and every attempt is refused for a while (`TooManyAttempts`)."""
+        if self._passcode is None:
+            return
+        self._passcode_attempts.check(caller)
+        if not (
+            isinstance(passcode, str)
+            and hmac.compare_digest(_hash(passcode), _hash(self._passcode))
+        ):
+            self._passcode_attempts.failed(caller)
+            raise NotAllowed(
+                "That operator passcode is not right: ask whoever runs this server for it."
+            )
+
+    def status(self, code: str, *, caller: tuple[str, ...] = ()) -> Status:
+        """The public status of a workshop (codes are matched case-insensitively, spaces ignored).
+        `caller` identifies who asks: too many unknown codes from one identity are throttled."""
+        self._code_attempts.check(caller)
+        try:
+            with self.store.read() as db:
+                return self._status(self._row(db, code))
+        except NotFound:
+            self._code_attempts.failed(caller)
+            raise
 
     def join_options(self, code: str) -> tuple[dict[str, Role], dict[str, int]]:
         """The role cards a newcomer may choose from, in scenario order, and how many play each now.
@@ -452,7 +494,7 @@ class Workshops:
 
     def versions(self, code: str) -> Versions:
         """The change counters: one indexed read, cheap enough to call every two seconds per session."""
-        row = self.store.workshop_versions(normalise_code(code))
+        row = self.store.workshop_versions(_code_or_refuse(code))
         if row is None:
             raise NotFound(self._no_workshop(code))
         return Versions(any=row[0], phase=row[1])
@@ -471,20 +513,29 @@ class Workshops:
         role_id: str | None = None,
         simulated: bool = False,
         seed: int | None = None,
+        caller: tuple[str, ...] = (),
     ) -> Seat:
         """Take a seat. No name: a generated pseudonym. No role: the least-filled role in play.
-        Names are trimmed, bounded (`NAME_MAX_CHARS`) and stored as plain text.
+        Names are cleaned (`clean_name`) and stored as plain text. A workshop holds at most
+        `max_seats` active seats (`NotAllowed` beyond).
 
-        `seed` (simulated participants only) makes a bot's decisions repeatable."""
+        `seed` (simulated participants only) makes a bot's decisions repeatable; `caller` as for
+        `status` (unknown codes are throttled)."""
         name = clean_name(display_name)
         token = secrets.token_urlsafe(SECRET_BYTES)
+        self._code_attempts.check(caller)
         with self.store.write() as db:
-            row = self._row(db, code)
+            try:
+                row = self._row(db, code)
+            except NotFound:
+                self._code_attempts.failed(caller)
+                raise
             if row["phase"] == "closed":
                 raise WrongPhase(
                     "This workshop has closed: ask the facilitator for the code of a new one."
                 )
             snapshot = self._snapshot(db, row["id"])
+            self._check_room(db, row, 1)
             role_id = self._seat_role(db, row["id"], snapshot, role_id)
             participant_id, name = self._add_participant(
                 db, row, role_id, name, token, simulated, seed
@@ -500,9 +551,10 @@ class Workshops:
         return self._seat(found, token)
 
     def save_draft(self, token: str, stage_index: int, draft: dict) -> None:
-        """Keep an unsubmitted draft (JSON-able, bounded) so a refresh loses nothing."""
+        """Keep an unsubmitted draft (JSON-able, bounded, its text cleaned) so a refresh loses nothing."""
         if not isinstance(draft, dict):
             raise InvalidDecision("A draft must be a mapping of field names to values.")
+        draft = _clean_draft(draft, 0)
         try:
             draft_json = json.dumps(draft, ensure_ascii=False, allow_nan=False)
         except (TypeError, ValueError) as error:
@@ -723,9 +775,9 @@ class Workshops:
                 raise WrongPhase("The workshop has closed.")
             snapshot = self._snapshot(db, row["id"])
             filled = self._role_counts(db, row["id"])
-            for role_id in snapshot.role_ids:
-                if filled.get(role_id):
-                    continue
+            empty = [role_id for role_id in snapshot.role_ids if not filled.get(role_id)]
+            self._check_room(db, row, len(empty) * per_empty_role)
+            for role_id in empty:
                 for _ in range(per_empty_role):
                     token = secrets.token_urlsafe(SECRET_BYTES)
                     participant_id, name = self._add_participant(
@@ -741,15 +793,41 @@ class Workshops:
         """Remove a participant: their token stops working; their decisions are deleted."""
         with self.store.write() as db:
             row = self._controlled(db, code, facilitator_key)
-            participant = _one(
-                db,
-                "SELECT active FROM participants WHERE id = ? AND workshop_id = ?",
-                (participant_id, row["id"]),
-            )
-            if participant is None:
+            if participant_id not in self._active_ids(db, row, (participant_id,), every=True):
                 raise NotFound(f"No participant {participant_id} in workshop {row['code']}.")
-            if not participant["active"]:
-                return
+            self._remove(db, row, self._active_ids(db, row, (participant_id,)))
+
+    def remove_participants(
+        self, code: str, facilitator_key: str, participant_ids: tuple[int, ...] | list[int]
+    ) -> int:
+        """Remove several participants at once (seats nobody uses, a flood of fake ones), in one
+        change; ids not seated in this workshop are ignored. Returns how many were removed."""
+        ids = tuple(dict.fromkeys(i for i in participant_ids if isinstance(i, int)))
+        with self.store.write() as db:
+            row = self._controlled(db, code, facilitator_key)
+            return self._remove(db, row, self._active_ids(db, row, ids))
+
+    def _active_ids(
+        self, db: Database, row: dict, ids: tuple[int, ...], *, every: bool = False
+    ) -> tuple[int, ...]:
+        """Those of `ids` seated in this workshop (and still active, unless `every`)."""
+        found: list[int] = []
+        for start in range(0, len(ids), 500):  # SQLite's bound on parameters per statement
+            chunk = ids[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            active = "" if every else " AND active = 1"
+            found += [
+                r[0]
+                for r in db.execute(
+                    f"SELECT id FROM participants WHERE workshop_id = ?{active} AND id IN ({marks})",
+                    (row["id"], *chunk),
+                ).fetchall()
+            ]
+        return tuple(found)
+
+    def _remove(self, db: Database, row: dict, ids: tuple[int, ...]) -> int:
+        """Deactivate these participants, forget their token, delete their decisions and drafts."""
+        for participant_id in ids:
             db.execute(
                 "UPDATE participants SET active = 0, token_hash = NULL, display_name = 'Removed participant' "
                 "WHERE id = ?",
@@ -757,8 +835,6 @@ class Workshops:
             )
             db.execute("DELETE FROM submissions WHERE participant_id = ?", (participant_id,))
             db.execute("DELETE FROM drafts WHERE participant_id = ?", (participant_id,))
-            # Revealed pictures may lose facts this participant shared: every laptop must redraw.
-            self._bump(db, row["id"], phase=True)
             self._log(
                 db,
                 row["id"],
@@ -767,6 +843,10 @@ class Workshops:
                 participant_id,
                 row["stage_index"],
             )
+        if ids:
+            # Revealed pictures may lose facts these participants shared: every laptop must redraw.
+            self._bump(db, row["id"], phase=True)
+        return len(ids)
 
     def facilitator_view(self, code: str, facilitator_key: str) -> FacilitatorView:
         """Everything, for the facilitator."""
@@ -884,11 +964,22 @@ class Workshops:
         row = _one(
             db,
             f"SELECT {_WORKSHOP_COLUMNS} FROM workshops WHERE code = ?{db.for_update()}",
-            (normalise_code(code),),
+            (_code_or_refuse(code),),
         )
         if row is None:
             raise NotFound(self._no_workshop(code))
         return row
+
+    def _check_room(self, db: Database, row: dict, more: int) -> None:
+        """Refuse (`NotAllowed`) `more` seats that would take the workshop past `max_seats`."""
+        (active,) = db.execute(
+            "SELECT count(*) FROM participants WHERE workshop_id = ? AND active = 1", (row["id"],)
+        ).fetchone()
+        if active + more > self.max_seats:
+            raise NotAllowed(
+                f"This workshop is full: it has {active} of its {self.max_seats} seats taken. Ask the "
+                "facilitator to remove seats nobody uses."
+            )
 
     def _row_by_id(self, db: Database, workshop_id: int) -> dict:
         return _one(db, f"SELECT {_WORKSHOP_COLUMNS} FROM workshops WHERE id = ?", (workshop_id,))
@@ -1376,12 +1467,32 @@ def _parse_decision(decision: Any) -> StageDecision:
             f"The note is {len(note)} characters long; the most is {NOTE_MAX_CHARS}. Shorten it "
             "and submit again."
         )
+    if isinstance(note, str):
+        data = {**data, "note": clean_text(note, NOTE_MAX_CHARS, multiline=True)}
     try:
         return StageDecision.model_validate(data)
     except ValidationError as error:
         raise InvalidDecision(
             f"This decision cannot be saved: {_validation_message(error)}."
         ) from None
+
+
+def _clean_draft(value: Any, depth: int) -> Any:
+    """A draft with every text cleaned (`clean_text`), refused if it nests deeper than a form can."""
+    if depth > DRAFT_MAX_DEPTH:
+        raise InvalidDecision(
+            f"A draft nests more than {DRAFT_MAX_DEPTH} levels deep: it cannot come from the form."
+        )
+    if isinstance(value, str):
+        return clean_text(value, DRAFT_MAX_BYTES, multiline=True)
+    if isinstance(value, dict):
+        return {
+            clean_text(str(k), DRAFT_MAX_BYTES): _clean_draft(v, depth + 1)
+            for k, v in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [_clean_draft(item, depth + 1) for item in value]
+    return value
 
 
 def carried_decisions(

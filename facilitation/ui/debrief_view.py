@@ -17,7 +17,7 @@ from facilitation.outputs import (
     picture_share_chart,
 )
 from facilitation.play import WorkshopRecord
-from facilitation.ui.widgets import escape_markdown, level_label
+from facilitation.ui.widgets import escape_markdown, level_label, trainer_markdown
 
 __all__ = ["ENDING", "REVEAL", "analysis_for", "ending", "reveal", "text_size_key"]
 
@@ -108,7 +108,7 @@ def reveal(
         if not prompts:
             st.markdown("### What surprised you about what the others knew?")
         for prompt in prompts:
-            st.markdown(f"- {prompt.text}")
+            trainer_markdown(f"- {prompt.text}")
         if view.notes:
             st.markdown("**In your words**")
             for note in view.notes[:3]:
@@ -137,7 +137,7 @@ def ending(
     if section == "What happened":
         story = analysis.what_happened or "The story is told once every stage has been revealed."
         with st.container(key=text_size_key(story) if projector else None):
-            st.markdown(story)
+            trainer_markdown(story)
         act = analysis.act
         if act.status != "no_lead" and act.possible is not None:
             lead = analysis.short(act.lead_role)
@@ -152,7 +152,7 @@ def ending(
             )
     elif section == "Key messages":
         for message in analysis.key_messages:
-            st.markdown(f"- {message}")
+            trainer_markdown(f"- {message}")
         if analysis.learning_outcomes and not projector:
             st.caption("Learning outcomes: " + " · ".join(analysis.learning_outcomes))
     elif section == "What held people back":

@@ -17,7 +17,16 @@ from facilitation.outputs import render
 from facilitation.play import acceptable_reasons
 from facilitation.ui import content, services
 from facilitation.ui.debrief_view import ENDING, REVEAL, analysis_for, ending, reveal
-from facilitation.ui.widgets import css, level_label, phase_caption, qr_svg, top_links, watch
+from facilitation.ui.widgets import (
+    alert,
+    css,
+    level_label,
+    phase_caption,
+    qr_svg,
+    top_links,
+    trainer_markdown,
+    watch,
+)
 
 __all__ = ["CONTROLS", "enabled_controls", "page"]
 
@@ -78,7 +87,7 @@ def page() -> None:
         view = eng.facilitator_view(code, key)
     except NotFound:
         top_links("facilitate")
-        st.error(f"There is no workshop {code!r} any more: it may have been deleted.")
+        alert("error", f"There is no workshop {code[:20]!r} any more: it may have been deleted.")
         _forget_link()
         return
     except NotAllowed:
@@ -135,7 +144,7 @@ def _forget_link() -> None:
 def _flash() -> None:
     flash = st.session_state.pop("facilitate:flash", None)
     if flash:
-        (st.success if flash[0] == "success" else st.error)(flash[1])
+        alert("success" if flash[0] == "success" else "error", flash[1])
 
 
 def _act(method: str, code: str, key: str, **kwargs) -> None:
@@ -270,6 +279,65 @@ def _roster(view: FacilitatorView, key: str) -> None:
                 on_click=_remove,
                 args=(status.code, key, choice),
             )
+        _bulk_remove(view, key)
+
+
+_BULK_CHOICES = {
+    "chosen": "The participants chosen below",
+    "simulated": "Every simulated participant",
+    "silent": "Everyone without a submission at this stage",
+    "everyone": "Everyone",
+}
+
+
+def _bulk_remove(view: FacilitatorView, key: str) -> None:
+    """Remove many seats at once (a flood of fake seats, a room that left), in one change."""
+    status = view.status
+    roles = view.record.snapshot.roles
+    people = list(view.roster)
+    with st.popover("Remove several participants", icon=":material/group_remove:"):
+        which = st.radio(
+            "Which seats", list(_BULK_CHOICES), format_func=_BULK_CHOICES.get, key="bulk:which"
+        )
+        chosen = st.multiselect(
+            "Participants",
+            [p.participant_id for p in people],
+            format_func=lambda pid: next(
+                f"{p.display_name} ({roles[p.role_id].short_name})"
+                for p in people
+                if p.participant_id == pid
+            ),
+            disabled=which != "chosen",
+            key="bulk:chosen",
+        )
+        ids = {
+            "chosen": list(chosen),
+            "simulated": [p.participant_id for p in people if p.simulated],
+            "silent": [p.participant_id for p in people if not p.submitted],
+            "everyone": [p.participant_id for p in people],
+        }[which]
+        st.caption(
+            "Their seats stop working and their decisions are deleted. This cannot be undone."
+        )
+        st.button(
+            f"Remove {len(ids)} participant{'s' if len(ids) != 1 else ''}",
+            type="primary",
+            key="bulk:remove",
+            disabled=not ids,
+            on_click=_remove_many,
+            args=(status.code, key, tuple(ids)),
+        )
+
+
+def _remove_many(code: str, key: str, participant_ids: tuple[int, ...]) -> None:
+    try:
+        removed = services.engine().remove_participants(code, key, participant_ids)
+        st.session_state["facilitate:flash"] = (
+            "success",
+            f"{removed} participant{'s' if removed != 1 else ''} removed.",
+        )
+    except EasiError as refused:
+        st.session_state["facilitate:flash"] = ("error", str(refused))
 
 
 def _remove(code: str, key: str, participant_id: int) -> None:
@@ -291,13 +359,13 @@ def _stage(view: FacilitatorView, key: str) -> None:
         st.info("No stage is open yet. Open stage 1 when the room is ready.")
         first = scenario.stages[0]
         st.subheader(f"Stage 1: {first.title}")
-        st.markdown(first.narrative)
+        trainer_markdown(first.narrative)
         return
     stage = scenario.stages[status.stage_index]
     left, right = st.columns([3, 2], gap="large")
     with left:
         st.subheader(f"Stage {status.stage_index + 1}: {stage.title}")
-        st.markdown(stage.narrative)
+        trainer_markdown(stage.narrative)
         with st.expander(f"Facts entering at this stage ({len(stage.facts)}) and guidance"):
             _facts(view, status.stage_index)
     with right:
@@ -329,7 +397,7 @@ def _facts(view: FacilitatorView, stage_index: int) -> None:
             else f"{fact.held_by} (not in play)"
         )
         st.markdown(f"**{holder}** · weight {fact.weight} · {fact.sensitivity.replace('_', ' ')}")
-        st.markdown(fact.text)
+        trainer_markdown(fact.text)
         guidance = fact.guidance
         share = (
             ", ".join(roles[r].short_name for r in guidance.share_with if r in roles) or "nobody"
@@ -481,7 +549,7 @@ def _debrief(view: FacilitatorView, version: int) -> None:
     if (section or ENDING[0]) == "Key messages" and analysis.prompts:
         st.subheader("Questions for the room")
         for prompt in analysis.prompts[:8]:
-            st.markdown(f"- {prompt.text}")
+            trainer_markdown(f"- {prompt.text}")
     if analysis.notes and (section or ENDING[0]) == "What happened":
         st.subheader("Notes participants let us quote")
         for note in analysis.notes:
@@ -546,7 +614,7 @@ def _close(view: FacilitatorView, key: str) -> None:
         try:
             services.engine().delete_workshop(status.code, key)
         except EasiError as refused:
-            st.error(str(refused))
+            alert("error", refused)
             return
         st.query_params.clear()
         st.session_state["facilitate:flash"] = (
@@ -581,7 +649,7 @@ def _create() -> None:
     try:
         choices = content.scenarios()
     except OSError as error:  # the library folder cannot be read: say so, don't crash the page
-        st.error(f"The scenario library could not be read: {error}")
+        alert("error", f"The scenario library could not be read: {error}")
         return
     playable = [choice for choice in choices if choice.ok]
     if not playable:
@@ -606,7 +674,7 @@ def _create() -> None:
         if choice.duration_minutes:
             facts.append(f"about {choice.duration_minutes} minutes")
         st.caption(" · ".join(facts))
-        st.markdown(choice.summary)
+        trainer_markdown(choice.summary)
     with st.form("create"):
         role_ids = st.multiselect(
             "Agencies in play",
@@ -638,12 +706,12 @@ def _create() -> None:
         return
     try:
         snapshot = content.snapshot(scenario_id, role_ids)
-        workshop = services.engine().create(snapshot, passcode=passcode)
+        workshop = services.engine().create(snapshot, passcode=passcode, caller=services.caller())
     except NotAllowed as refused:
-        st.error(str(refused), icon=":material/key_off:")
+        alert("error", refused, icon=":material/key_off:")
         return
     except (EasiError, OSError) as error:  # a file changed since the list was drawn, for instance
-        st.error(f"The workshop could not be created: {error}")
+        alert("error", f"The workshop could not be created: {error}")
         return
     state.setdefault("facilitate:created", []).append(
         {

@@ -6,10 +6,9 @@ from __future__ import annotations
 import streamlit as st
 
 from facilitation.content import NAME_MAX_CHARS
-from facilitation.engine import normalise_code
-from facilitation.errors import EasiError, NotFound, WrongPhase
+from facilitation.errors import EasiError, NotAllowed, NotFound, TooManyAttempts, WrongPhase
 from facilitation.ui import services
-from facilitation.ui.widgets import css, top_links
+from facilitation.ui.widgets import alert, css, top_links
 
 __all__ = ["AUTO", "page", "role_order"]
 
@@ -59,13 +58,12 @@ def page() -> None:
         return
     eng = services.engine()
     try:
-        status = eng.status(code)
-    except NotFound:
-        st.error(
-            f"There is no workshop with the code {normalise_code(code) or code!r}. Check the code on the "
-            "projector (it has no letter O or I, and no digits 0 or 1) and try again.",
-            icon=":material/error:",
-        )
+        status = eng.status(code, caller=services.caller())
+    except NotFound as missing:
+        alert("error", missing, icon=":material/error:")
+        return
+    except TooManyAttempts as throttled:
+        alert("error", throttled, icon=":material/timer:")
         return
     if status.phase == "closed":
         st.error(
@@ -89,7 +87,7 @@ def page() -> None:
     try:
         roles, counts = services.join_options(status.code)
     except EasiError as error:
-        st.error(str(error))
+        alert("error", error)
         return
     ordered = role_order(list(roles), counts)
     labels = {AUTO: "Give me a role (the least played)"}
@@ -117,10 +115,13 @@ def page() -> None:
         return
     try:
         seat = eng.join(
-            status.code, display_name=name or None, role_id=None if role_id == AUTO else role_id
+            status.code,
+            display_name=name or None,
+            role_id=None if role_id == AUTO else role_id,
+            caller=services.caller(),
         )
-    except (NotFound, WrongPhase) as refused:
-        st.error(str(refused))
+    except (NotFound, NotAllowed, WrongPhase) as refused:
+        alert("error", refused)
         return
     state[f"join:seat:{status.code}"] = seat.token
     state["play:token"] = seat.token

@@ -23,15 +23,24 @@ import streamlit as st
 from facilitation.analysis import analyse, feedback
 from facilitation.content import ACTIONS, NOTE_MAX_CHARS, reference
 from facilitation.engine import ParticipantView
-from facilitation.errors import EasiError, InvalidDecision, NotFound, WrongPhase
+from facilitation.errors import (
+    EasiError,
+    InvalidDecision,
+    NotFound,
+    StoreBusy,
+    StoreUnavailable,
+    WrongPhase,
+)
 from facilitation.play import FactDecision, StageDecision, WorkshopRecord
 from facilitation.ui import services
 from facilitation.ui.widgets import (
+    alert,
     css,
     escape_markdown,
     level_label,
     phase_caption,
     role_card,
+    trainer_markdown,
     watch,
 )
 
@@ -204,6 +213,8 @@ def _autosave(token: str, stage: int, fact_ids: list[str], carried_ids: list[str
         state["play:flash"] = ("error", f"Not saved: {refused}")
     except (InvalidDecision, NotFound) as refused:
         state["play:flash"] = ("error", str(refused))
+    except (StoreBusy, StoreUnavailable) as fault:
+        state["play:flash"] = ("error", f"Not saved yet: {fault} Your answers are still below.")
 
 
 def _post(token: str, stage: int, fact_ids: list[str]) -> None:
@@ -245,6 +256,12 @@ def _post(token: str, stage: int, fact_ids: list[str]) -> None:
         state["play:flash"] = ("error", str(refused))
     except NotFound as gone:
         state["play:flash"] = ("error", str(gone))
+    except (StoreBusy, StoreUnavailable) as fault:
+        # The database cannot take it now: the form and every answer stay on screen for another try.
+        state["play:flash"] = (
+            "error",
+            f"{fault} Your answers are still below: press the button again in a moment.",
+        )
 
 
 # ------------------------------------------------------------------------------------------- page
@@ -390,7 +407,7 @@ def _stage(view: ParticipantView, token: str, stale: dict | None) -> None:
     current = stages.get(index)
     if current is not None:
         st.header(f"Stage {index + 1}: {current.title}")
-        st.markdown(current.narrative)
+        trainer_markdown(current.narrative)
     earlier = [stage for stage in view.stages if stage.index < index]
     if earlier:
         with st.expander("The story so far"):
@@ -406,7 +423,8 @@ def _stage(view: ParticipantView, token: str, stale: dict | None) -> None:
     if status.phase != "open":  # the form is gone: when the stage reopens, it starts from the draft
         st.session_state.pop(_key(index, "defaults"), None)
     if stale is not None:
-        st.error(
+        alert(
+            "error",
             f"Not submitted: {stale['message']} Your answers are kept as a draft: if the facilitator "
             "reopens the stage you can submit them.",
             icon=":material/block:",
@@ -414,7 +432,7 @@ def _stage(view: ParticipantView, token: str, stale: dict | None) -> None:
         if status.phase != "open":
             st.session_state.pop("play:stale", None)  # shown once; the page follows the workshop
     elif status.phase != "open" and (flash := st.session_state.pop("play:flash", None)):
-        (st.success if flash[0] == "success" else st.error)(flash[1])
+        alert("success" if flash[0] == "success" else "error", flash[1])
 
     if status.phase == "open":
         _decision_form(view, token)
@@ -565,7 +583,7 @@ def _decision_form(view: ParticipantView, token: str) -> None:
     for fact_id in new:
         with st.container(border=True, key=f"fact-card-{stage}-{fact_id}"):
             st.caption(_picture_line(view, fact_id))
-            st.markdown(view.fact_texts.get(fact_id, fact_id))
+            trainer_markdown(view.fact_texts.get(fact_id, fact_id))
             _fact_fields(view, stage, fact_id, fact_defaults.get(fact_id) or {}, [], save)
     if carried:
         st.subheader(f"Decided earlier ({len(carried)})")
@@ -578,7 +596,7 @@ def _decision_form(view: ParticipantView, token: str) -> None:
                     st.toggle("change", value=changing, key=k("change", fact_id), **save)
                 if state.get(k("change", fact_id), changing):
                     with st.container(border=True):
-                        st.markdown(view.fact_texts.get(fact_id, fact_id))
+                        trainer_markdown(view.fact_texts.get(fact_id, fact_id))
                         _fact_fields(
                             view,
                             stage,
@@ -643,7 +661,7 @@ def _decision_form(view: ParticipantView, token: str) -> None:
         )
         flash = state.pop("play:flash", None)
         if flash:  # next to the button: where the eyes are
-            (st.success if flash[0] == "success" else st.error)(flash[1])
+            alert("success" if flash[0] == "success" else "error", flash[1])
         elif state.get(k("saved")):
             st.caption("Your answers are saved as you go; nobody else sees them until you submit.")
 
@@ -812,7 +830,7 @@ def _comparison(view: ParticipantView, stage: int) -> None:
     carried = [f for f in found.facts if f.carried]
     for fact in new:
         with st.container(border=True):
-            st.markdown(fact.text)
+            trainer_markdown(fact.text)
             st.markdown(escape_markdown(fact.guidance))
             st.caption(fact.why)
             if fact.lines:
@@ -836,10 +854,10 @@ def _ending(view: ParticipantView) -> None:
         return
     debrief = record.snapshot.scenario.debrief
     st.header("What happened")
-    st.markdown(debrief.what_happened)
+    trainer_markdown(debrief.what_happened)
     st.subheader("Key messages")
     for message in debrief.key_messages:
-        st.markdown(f"- {message}")
+        trainer_markdown(f"- {message}")
     analysis = _analysis(view)
     label = next((p.label for p in analysis.participants if p.id == view.seat.participant_id), None)
     behaviour = next((b for b in analysis.participant_behaviours if b.subject == label), None)

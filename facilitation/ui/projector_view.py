@@ -15,7 +15,7 @@ from facilitation.engine import ProjectorView
 from facilitation.errors import NotAllowed, NotFound
 from facilitation.ui import services
 from facilitation.ui.debrief_view import ENDING, REVEAL, analysis_for, ending, reveal, text_size_key
-from facilitation.ui.widgets import css, phase_caption, qr_svg, watch
+from facilitation.ui.widgets import css, phase_caption, qr_svg, trainer_markdown, watch
 
 __all__ = ["CHART_HEIGHT", "page"]
 
@@ -107,7 +107,7 @@ def _stage(view: ProjectorView) -> None:
     if stage is not None:
         st.title(f"Stage {stage.index + 1}: {stage.title}")
         with st.container(key=text_size_key(stage.narrative)):
-            st.markdown(stage.narrative)
+            trainer_markdown(stage.narrative)
     playing = sum(view.participants_by_role.values())
     done = sum(view.submitted_by_role.values())
     with st.container(border=True):

@@ -13,6 +13,7 @@ from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from facilitation import settings
 from facilitation.content import Role
@@ -22,6 +23,7 @@ from facilitation.errors import EasiError
 __all__ = [
     "announce_once",
     "base_url",
+    "caller",
     "engine",
     "join_options",
     "link",
@@ -56,6 +58,12 @@ def operator_passcode() -> settings.Passcode:
     if not settings.passcode_from_environment():
         secret = _secret_passcode()
         if secret:
+            weakness = settings.passcode_weakness(secret)
+            if weakness:
+                raise settings.SettingsError(
+                    f"EASI_PASSCODE in .streamlit/secrets.toml is too weak to protect this server: "
+                    f"{weakness}."
+                )
             return settings.Passcode(secret, "secrets", None)
     return settings.resolve_passcode()
 
@@ -68,6 +76,19 @@ def _engine(db_path: str, passcode: str) -> Workshops:
 def engine() -> Workshops:
     """The engine over the configured database, shared by every session of this process."""
     return _engine(settings.database(), operator_passcode().value)
+
+
+def caller() -> tuple[str, ...]:
+    """Who is asking, for the engine's attempt throttles: this browser session, and the address it
+    connects from (behind a proxy, the proxy's: a room shares it, hence its looser limit)."""
+    identities = []
+    context = get_script_run_ctx()
+    if context is not None:
+        identities.append(f"session:{context.session_id}")
+    address = st.context.ip_address
+    if address:
+        identities.append(f"address:{address}")
+    return tuple(identities)
 
 
 _slots: threading.BoundedSemaphore | None = None

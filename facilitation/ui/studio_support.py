@@ -4,8 +4,10 @@ saving a checked file into the library (operator only)."""
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,17 +30,33 @@ from facilitation.content import (
 from facilitation.errors import EasiError, SaveRefused
 
 __all__ = [
+    "CHECK_BUDGET_SECONDS",
+    "CHECK_MAX_CHARS",
     "CheckResult",
     "FileStatus",
     "Issue",
     "SaveRefused",
     "check",
+    "digest",
     "excerpt",
     "library_status",
     "save",
     "schemas",
     "starters",
 ]
+
+
+# The biggest file the Studio checks (the upload limit, `server.maxUploadSize`, is 1 MB too), and the CPU
+# time a check may take before the rest of it is given up: the process also serves live workshops.
+CHECK_MAX_CHARS = 1024 * 1024
+CHECK_BUDGET_SECONDS = 5.0
+
+
+def digest(text: str, filename: str = "") -> str:
+    """The key a check's result is kept under: the same text and file name never need checking twice."""
+    hashed = hashlib.sha256(filename.encode("utf-8", "surrogatepass") + b"\0")
+    hashed.update(text.encode("utf-8", "surrogatepass"))
+    return hashed.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -98,12 +116,17 @@ def _lint(snapshot: Snapshot) -> tuple:
     return tuple(lint(snapshot))
 
 
-def _lint_issues(snapshot: Snapshot, text: str | None = None) -> tuple[Issue, ...]:
-    """The lint warnings as issues, placed at their line when the text is at hand."""
+def _lint_issues(
+    snapshot: Snapshot, text: str | None = None, deadline: float | None = None
+) -> tuple[Issue, ...]:
+    """The lint warnings as issues, placed at their line when the text is at hand and the CPU clock has
+    not passed `deadline` (`time.process_time()`); past it, the remaining warnings have no line."""
     issues = []
     place = locator(text) if text is not None else None  # one parse for every warning
     for warning in _lint(snapshot):
         line = column = None
+        if deadline is not None and place is not None and time.process_time() > deadline:
+            place = None
         if place is not None and getattr(warning, "path", ""):
             line, column = place(warning.path)
         issues.append(
@@ -117,10 +140,27 @@ def _lint_issues(snapshot: Snapshot, text: str | None = None) -> tuple[Issue, ..
     return tuple(issues)
 
 
-def check(text: str, filename: str = "") -> CheckResult:
+def check(
+    text: str, filename: str = "", *, budget_seconds: float = CHECK_BUDGET_SECONDS
+) -> CheckResult:
     """Check one pasted or uploaded file: every problem at once, or what it loads into. Scenarios are
-    checked against the roles in the library. Without a file name, the id is not compared with one."""
+    checked against the roles in the library. Without a file name, the id is not compared with one.
+
+    Bounded: a text over `CHECK_MAX_CHARS` is refused unread, and once `budget_seconds` of CPU have gone
+    the teachability lint is skipped (or its warnings left unplaced) with a note saying so."""
     name = Path(filename).name if filename.strip() else "<pasted>"
+    if len(text) > CHECK_MAX_CHARS:
+        return CheckResult(
+            "scenario",
+            "",
+            problems=(
+                Issue(
+                    f"the text is {len(text):,} characters long; the Studio checks files of up to "
+                    f"{CHECK_MAX_CHARS:,} (1 MiB): split it, or check it with `easi validate`"
+                ),
+            ),
+        )
+    deadline = time.process_time() + budget_seconds
     kind = kind_of(Path(name), text)
     if kind == "role":
         role, problems = inspect_role(text, name)
@@ -134,7 +174,15 @@ def check(text: str, filename: str = "") -> CheckResult:
     if problems:
         return CheckResult(kind, "", problems=_issues(problems))
     snapshot = Snapshot(scenario=scenario, roles={r: shelf.roles[r] for r in scenario.roles})
-    return CheckResult(kind, scenario.id, snapshot=snapshot, warnings=_lint_issues(snapshot, text))
+    if time.process_time() > deadline:
+        note = Issue(
+            f"lint: the teachability checks were skipped, the file took over {budget_seconds:g} s "
+            "to read; run `easi lint` on it for them"
+        )
+        return CheckResult(kind, scenario.id, snapshot=snapshot, warnings=(note,))
+    return CheckResult(
+        kind, scenario.id, snapshot=snapshot, warnings=_lint_issues(snapshot, text, deadline)
+    )
 
 
 def excerpt(lines: list[str], line: int, column: int | None = None, around: int = 3) -> str:

@@ -17,10 +17,17 @@ from pathlib import Path
 import streamlit as st
 
 from facilitation.content import Role, Snapshot, reference
+from facilitation.errors import NotAllowed
 from facilitation.ui import content, services
 from facilitation.ui import studio_support as support
 from facilitation.ui.debrief_view import ENDING, REVEAL, ending, reveal
-from facilitation.ui.widgets import css, level_label, top_links
+from facilitation.ui.widgets import (
+    alert,
+    css,
+    level_label,
+    top_links,
+    trainer_markdown,
+)
 
 __all__ = ["page"]
 
@@ -57,7 +64,7 @@ def _library() -> None:
     try:
         scenarios, roles = support.library_status()
     except OSError as error:
-        st.error(f"The library could not be read: {error}")
+        alert("error", f"The library could not be read: {error}")
         return
     st.subheader(f"Scenarios ({len(scenarios)})")
     st.dataframe([row.as_row() for row in scenarios], hide_index=True, width="stretch")
@@ -69,9 +76,9 @@ def _library() -> None:
                 f"{row.kind} {row.file}: {len(row.problems)} errors, {len(row.warnings)} warnings"
             ):
                 for problem in row.problems:
-                    st.error(problem)
+                    alert("error", problem)
                 for warning in row.warnings:
-                    st.warning(warning)
+                    alert("warning", warning)
 
 
 # ------------------------------------------------------------------------------------------ check
@@ -96,7 +103,9 @@ def _check() -> None:
             try:
                 text = raw.decode("utf-8-sig")
             except UnicodeDecodeError:
-                st.error(f"{filename} is not UTF-8 text. Save it as UTF-8 and upload it again.")
+                alert(
+                    "error", f"{filename} is not UTF-8 text. Save it as UTF-8 and upload it again."
+                )
                 return
     else:
         with st.form("studio:paste", border=False):
@@ -108,7 +117,11 @@ def _check() -> None:
                 "(without .yaml), as the library requires.",
             )
             st.text_area(
-                "YAML", height=320, key="studio:text", placeholder="id: my-scenario\ntitle: ..."
+                "YAML",
+                height=320,
+                key="studio:text",
+                max_chars=support.CHECK_MAX_CHARS,
+                placeholder="id: my-scenario\ntitle: ...",
             )
             st.form_submit_button("Check", type="primary", icon=":material/fact_check:")
         text = st.session_state.get("studio:text", "")
@@ -118,10 +131,11 @@ def _check() -> None:
             "Paste or upload a file to check it. Scenarios are checked against the roles in the library."
         )
         return
-    result = support.check(text, filename)
+    result = _checked(text, filename)
     shown_name = filename or f"the pasted {result.kind}"
     if result.problems:
-        st.error(
+        alert(
+            "error",
             f"{len(result.problems)} problem{'s' if len(result.problems) != 1 else ''} in {shown_name}: "
             "nothing was loaded.",
             icon=":material/error:",
@@ -135,12 +149,15 @@ def _check() -> None:
                     if problem.line
                     else "the file as a whole"
                 )
-                st.markdown(f"**{where}**" + (f" · `{problem.path}`" if problem.path else ""))
+                st.markdown(
+                    f"**{where}**" + (f" · `{_code_span(problem.path)}`" if problem.path else "")
+                )
                 st.text(problem.message)
                 if problem.line:
                     st.code(support.excerpt(lines, problem.line, problem.column), language=None)
         return
-    st.success(
+    alert(
+        "success",
         f"{filename or 'The pasted text'} is a valid {result.kind}: {result.id}.",
         icon=":material/check_circle:",
     )
@@ -151,13 +168,36 @@ def _check() -> None:
         )
         for warning in result.warnings:
             where = f"line {warning.line} · " if warning.line else ""
-            st.warning(f"{where}{warning.message}", icon=":material/lightbulb:")
+            alert("warning", f"{where}{warning.message}", icon=":material/lightbulb:")
     if result.kind == "scenario":
         _preview_scenario(result.snapshot)
         _save(result.kind, result.id, text)
     else:
         _preview_role(result.role)
         _save(result.kind, result.id, text)
+
+
+_CHECKED = "studio:checked"  # session state: (digest of the text and file name, its CheckResult)
+
+
+def _checked(text: str, filename: str) -> support.CheckResult:
+    """The check of this text, run once per distinct text: every other Studio interaction reuses it.
+
+    Only the digest and the result are kept, never the text itself. A check takes its turn with the
+    participants' pages (`services.page_run_slots`), so a trainer's big file cannot crowd them out."""
+    key = support.digest(text, filename)
+    cached = st.session_state.get(_CHECKED)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    with services.page_run_slots():
+        result = support.check(text, filename)
+    st.session_state[_CHECKED] = (key, result)
+    return result
+
+
+def _code_span(text: str) -> str:
+    """`text` safe inside a Markdown code span (which interprets nothing): no backtick, one line."""
+    return " ".join(text.replace("`", "'").split())[:300]
 
 
 def _preview_role(role: Role) -> None:
@@ -178,14 +218,14 @@ def _preview_scenario(snapshot: Snapshot) -> None:
         f"Audience: {scenario.audience.replace('_', ' ')} · {len(scenario.stages)} stages · "
         f"{len(scenario.facts)} facts · lead: {short.get(scenario.lead_role, scenario.lead_role)}"
     )
-    st.markdown(scenario.summary)
+    trainer_markdown(scenario.summary)
     stages, by_role, guidance = st.tabs(["Stages", "Facts by role", "Guidance"])
     with stages:
         for index, stage in enumerate(scenario.stages):
             with st.expander(
                 f"Stage {index + 1}: {stage.title} ({len(stage.facts)} facts)", expanded=index == 0
             ):
-                st.markdown(stage.narrative)
+                trainer_markdown(stage.narrative)
                 for prompt in stage.prompts:
                     st.caption(f"Prompt: {prompt}")
     with by_role:
@@ -199,7 +239,7 @@ def _preview_scenario(snapshot: Snapshot) -> None:
             weight = sum(f.weight for _, f in facts)
             with st.expander(f"{short[role_id]}: {len(facts)} facts, weight {weight}"):
                 for index, fact in facts:
-                    st.markdown(f"- stage {index + 1} · weight {fact.weight} · {fact.text}")
+                    trainer_markdown(f"- stage {index + 1} · weight {fact.weight} · {fact.text}")
     with guidance:
         rows = []
         for index, stage in enumerate(scenario.stages):
@@ -241,6 +281,8 @@ def _save(kind: str, item_id: str, text: str) -> None:
             saved = st.form_submit_button("Save", icon=":material/save:")
         if saved:
             try:
+                # The engine's check first: wrong passcodes are throttled there, whoever tries them.
+                services.engine().check_passcode(passcode, caller=services.caller())
                 path = support.save(
                     kind,
                     item_id,
@@ -249,10 +291,10 @@ def _save(kind: str, item_id: str, text: str) -> None:
                     overwrite=overwrite,
                     expected=services.operator_passcode().value,
                 )
-            except support.SaveRefused as refused:
-                st.error(str(refused))
+            except (support.SaveRefused, NotAllowed) as refused:
+                alert("error", refused)
             else:
-                st.success(f"Saved {path}.")
+                alert("success", f"Saved {path}.")
 
 
 # ---------------------------------------------------------------------------------------- rehearse
@@ -275,7 +317,7 @@ def _rehearse() -> None:
         try:
             choices = [c for c in content.scenarios() if c.ok]
         except OSError as error:
-            st.error(f"The library could not be read: {error}")
+            alert("error", f"The library could not be read: {error}")
             return
         if not choices:
             st.info("No playable scenario in the library.")
@@ -288,12 +330,8 @@ def _rehearse() -> None:
             key="studio:rehearse-id",
         )
     else:
-        text = st.session_state.get("studio:text", "")
-        result = (
-            support.check(text, st.session_state.get("studio:filename", ""))
-            if text.strip()
-            else None
-        )
+        cached = st.session_state.get(_CHECKED)
+        result = cached[1] if cached is not None else None
         if result is None or result.problems or result.kind != "scenario":
             st.info("Paste a valid scenario under 'Check a file' first.")
             return

@@ -2,8 +2,10 @@
 
 Text written by participants (names, notes) is shown with `st.text` or inside widgets and tables, which
 interpret neither HTML nor Markdown; where it must sit inside Markdown it goes through `escape_markdown`.
-Trainer text (scenarios, roles) is "plain text or light Markdown" and is shown with `st.markdown`, which
-never interprets HTML here (`unsafe_allow_html` is never used).
+Anything from a URL, a person or an error message goes into an alert box through `alert`, which shows it
+as typed. Trainer text (scenarios, roles) is "plain text or light Markdown": `trainer_markdown` shows it
+with its emphasis, lists and links but without images (no remote fetch from every laptop), raw HTML or
+Streamlit's colour directives (`safe_markdown`); `unsafe_allow_html` is never used.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, MutableMapping
-from typing import Any
+from typing import Any, Literal
 
 import segno
 import streamlit as st
@@ -22,6 +24,7 @@ from facilitation.errors import EasiError
 
 __all__ = [
     "POLL_SECONDS",
+    "alert",
     "countdown_text",
     "css",
     "escape_markdown",
@@ -31,7 +34,9 @@ __all__ = [
     "qr_svg",
     "remember",
     "role_card",
+    "safe_markdown",
     "top_links",
+    "trainer_markdown",
     "watch",
 ]
 
@@ -48,6 +53,51 @@ def escape_markdown(text: object) -> str:
     backslash-escaped, and line breaks are kept as breaks, so "<b>**x**</b> :red[y]" shows literally."""
     escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
     return escaped.replace("\r\n", "\n").replace("\n", "  \n")
+
+
+_ALERTS = {"error": st.error, "warning": st.warning, "info": st.info, "success": st.success}
+_ALERT_MAX_CHARS = 1_000  # a 100 KB value in a URL is not echoed whole
+
+
+def alert(
+    kind: Literal["error", "warning", "info", "success"], text: object, *, icon: str | None = None
+) -> None:
+    """A coloured box holding `text` as plain text: a value from a URL, a person or an error message
+    shows exactly as typed (a "[link](...)", an image, HTML or ":red[...]" is not interpreted), cut to
+    1,000 characters."""
+    shown = str(text)
+    if len(shown) > _ALERT_MAX_CHARS:
+        shown = shown[:_ALERT_MAX_CHARS] + "…"
+    _ALERTS[kind](escape_markdown(shown), icon=icon)
+
+
+# Streamlit's Markdown extensions that colour or badge text: `:red[...]`, `:blue-background[...]`,
+# `:rainbow[...]`, `:green-badge[...]`; icons (`:material/...:`) and emoji stay.
+_DIRECTIVE = re.compile(
+    r":(?:red|orange|yellow|green|blue|violet|gray|grey|rainbow|primary)(?:-background|-badge)?"
+    r"\[([^\[\]]*)\]"
+)
+_DIRECTIVE_START = re.compile(r":([a-z][a-z-]*)\[")
+_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)|!\[([^\]]*)\]\[[^\]]*\]")
+
+
+def safe_markdown(text: object) -> str:
+    """Trainer Markdown made safe to render on every laptop: an image becomes its alt text (nothing is
+    fetched), every "<" is escaped (no raw HTML, not even one Streamlit would drop), and a colour
+    directive becomes its plain text. Emphasis, lists, headings and links are kept."""
+    out = str(text)
+    out = _IMAGE.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), out)
+    out = out.replace("![", "!\\[")  # an image form the pattern missed stays inert
+    out = out.replace("<", "\\<")
+    previous = None
+    while previous != out:  # nested directives unwrap from the inside out
+        previous, out = out, _DIRECTIVE.sub(r"\1", out)
+    return _DIRECTIVE_START.sub(r"\\:\1[", out)
+
+
+def trainer_markdown(text: object) -> None:
+    """Show scenario or role text (light Markdown) through `safe_markdown`."""
+    st.markdown(safe_markdown(text))
 
 
 # --------------------------------------------------------------------------------------------- CSS
@@ -243,7 +293,7 @@ def role_card(role: Role, audience: str, *, heading: bool = True) -> None:
     ref = reference()
     if heading:
         st.subheader(role.name)
-    st.markdown(
+    trainer_markdown(
         "\n\n".join(
             [
                 role.summary.strip(),

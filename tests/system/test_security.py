@@ -508,9 +508,9 @@ def test_deleted_workshop_seats_stop_working(room):
 
 
 def test_passcode_from_the_environment(monkeypatch):
-    monkeypatch.setenv("EASI_PASSCODE", " from-env ")
-    assert settings.resolve_passcode() == settings.Passcode("from-env", "environment", None)
-    assert settings.operator_passcode() == "from-env"
+    monkeypatch.setenv("EASI_PASSCODE", " from-the-env-42 ")
+    assert settings.resolve_passcode() == settings.Passcode("from-the-env-42", "environment", None)
+    assert settings.operator_passcode() == "from-the-env-42"
 
 
 def test_passcode_generated_once_readable_by_the_owner_only():

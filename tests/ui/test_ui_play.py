@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fixtures.ui import button, texts
+from tests.fixtures.ui import button, shown, texts
 
 CSC = "childrens_social_care"
 
@@ -133,7 +133,9 @@ def test_an_undecided_new_fact_is_asked_for_before_submitting(open_page, ui_room
     at.selectbox(key="play:0:action").set_value("monitor").run()
     button(at, "Submit").click()
     at.run()
-    assert "share or keep within your agency each new fact (1 still open)" in at.error[0].value
+    assert "share or keep within your agency each new fact (1 still open)" in shown(
+        at.error[0].value
+    )
     at.button_group(key="play:0:bruise:share").set_value(["keep"]).run()
     button(at, "Submit").click()
     at.run()

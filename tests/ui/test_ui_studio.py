@@ -4,6 +4,7 @@ downloads, and saving into the library only with the operator passcode."""
 from __future__ import annotations
 
 from tests.fixtures.ui import PASSCODE, button, texts
+from tests.fixtures.ui import shown as unescaped
 from tests.paths import MINI
 
 SCENARIO = (MINI / "scenarios" / "mini.yaml").read_text(encoding="utf-8")
@@ -37,7 +38,7 @@ def test_a_broken_paste_shows_every_error_at_its_line(open_page):
         "held_by: gp", "held_by: gpp"
     )
     at = _paste(open_page("studio"), broken, "mini.yaml")
-    assert "3 problems in mini.yaml: nothing was loaded." in at.error[0].value
+    assert "3 problems in mini.yaml: nothing was loaded." in unescaped(at.error[0].value)
     shown = texts(at)
     assert "unknown field 'narative'; did you mean 'narrative'?" in shown
     assert "unknown role 'gpp' in held_by; did you mean 'gp'?" in shown
@@ -60,7 +61,7 @@ def test_a_yaml_syntax_error_points_at_the_line(open_page):
 
 def test_a_valid_scenario_shows_the_preview(open_page):
     at = _paste(open_page("studio"), SCENARIO, "mini.yaml")
-    assert "is a valid scenario: mini" in at.success[0].value
+    assert "is a valid scenario: mini" in unescaped(at.success[0].value)
     shown = texts(at)
     assert "Preview: The Test family" in shown
     assert "Stage 1: A bruise and a call-out (2 facts)" in [e.label for e in at.expander]
@@ -90,7 +91,7 @@ def test_teachability_warnings_show_at_their_line(open_page):
 
 def test_a_valid_role_shows_its_card(open_page):
     at = _paste(open_page("studio"), ROLE)
-    assert "is a valid role: gp" in at.success[0].value
+    assert "is a valid role: gp" in unescaped(at.success[0].value)
     assert "What pushes you to share" in texts(at)
 
 

@@ -32,6 +32,7 @@ from sqlite_utils import Database
 from facilitation import settings
 from facilitation.engine.store.base import Store
 from facilitation.engine.store.migrations import MIGRATIONS, SCHEMA_VERSION, script_for
+from facilitation.engine.storefile import faults_told, quick_check, tighten
 from facilitation.errors import StoreBusy, StoreUnavailable
 
 __all__ = ["SqliteConnection", "SqliteStore"]
@@ -96,6 +97,23 @@ class SqliteStore(Store, dialect="sqlite"):
         """A consistent view of the database for the length of the block. Never write inside it.
 
         `consistent=False` skips the transaction, for a block of one statement (which SQLite runs
+        atomically anyway): the polls, where every round trip counts. File faults (read-only, full,
+        damaged) come out as `StoreUnavailable`, a lock held too long as `StoreBusy`."""
+        with faults_told(self.path), self._read(consistent=consistent) as db:
+            yield db
+
+    @contextmanager
+    def write(self) -> Iterator[SqliteConnection]:
+        """One `BEGIN IMMEDIATE` transaction: committed when the block ends, rolled back if it raises.
+        File faults come out as `StoreUnavailable` or `StoreBusy`, as for `read`."""
+        with faults_told(self.path), self._write() as db:
+            yield db
+
+    @contextmanager
+    def _read(self, *, consistent: bool = True) -> Iterator[SqliteConnection]:
+        """A consistent view of the database for the length of the block. Never write inside it.
+
+        `consistent=False` skips the transaction, for a block of one statement (which SQLite runs
         atomically anyway): the polls, where every round trip counts."""
         current = getattr(self._local, "db", None)
         if current is not None:  # nested in this thread's own block: share its transaction
@@ -113,8 +131,7 @@ class SqliteStore(Store, dialect="sqlite"):
                 db.conn.execute("ROLLBACK")
 
     @contextmanager
-    def write(self) -> Iterator[SqliteConnection]:
-        """One `BEGIN IMMEDIATE` transaction: committed when the block ends, rolled back if it raises."""
+    def _write(self) -> Iterator[SqliteConnection]:
         current = getattr(self._local, "db", None)
         if current is not None:
             if self._local.mode != "write":
@@ -256,7 +273,10 @@ class SqliteStore(Store, dialect="sqlite"):
         with self._ready_guard:
             if self._ready:
                 return
-            with self._exclusive(), self._borrow("write") as db:
+            # At start: the file and the data folder tightened to their owner, the file's integrity checked.
+            tighten(self.path, settings.data_dir())
+            with faults_told(self.path), self._exclusive(), self._borrow("write") as db:
+                quick_check(db.conn, self.path)
                 _migrate(db)
             self._ready = True
 
