@@ -6,6 +6,15 @@ The layer's public door: other layers import from here, never from its modules.
 from __future__ import annotations
 
 from facilitation.play.bots import decide
+from facilitation.play.evaluation import (
+    DEFAULT_EFFECT,
+    EvaluationRecord,
+    PlannedAction,
+    Respondent,
+    RoomAgreement,
+    SimulatedEffect,
+    simulated_answers,
+)
 from facilitation.play.picture import (
     ActStages,
     Ledger,
@@ -24,17 +33,24 @@ from facilitation.play.records import (
 )
 
 __all__ = [
+    "DEFAULT_EFFECT",
     "ActStages",
+    "EvaluationRecord",
     "FactDecision",
     "Ledger",
     "Participant",
+    "PlannedAction",
     "Receipt",
+    "Respondent",
     "RolePicture",
+    "RoomAgreement",
+    "SimulatedEffect",
     "StageDecision",
     "Submission",
     "WorkshopRecord",
     "act_stages",
     "decide",
     "level_for",
+    "simulated_answers",
     "whole_picture",
 ]
