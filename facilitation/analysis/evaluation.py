@@ -248,7 +248,7 @@ def evaluate(evaluation: EvaluationRecord, workshop: WorkshopRecord | None = Non
     """The "What changed" figures of one workshop (or of several pooled: pass their respondents in one
     record, with the same form)."""
     form = evaluation.form
-    people = [r for r in evaluation.respondents]
+    people = list(evaluation.respondents)
     c_items = [(item.id, item.text) for item in form.confidence]
     k_ids = [item.id for item in form.knowledge]
 
