@@ -34,6 +34,7 @@ __all__ = [
     "EvaluationCounts",
     "KnowledgeChange",
     "PairedChange",
+    "PlanRow",
     "Quote",
     "confidence_score",
     "describe",
@@ -133,6 +134,16 @@ class AgreementRow:
 
 
 @dataclass(frozen=True, slots=True)
+class PlanRow:
+    """One improvement-plan action: what, which agency owns it, by when (ISO date)."""
+
+    id: int
+    action: str
+    owner_agency: str
+    due: str
+
+
+@dataclass(frozen=True, slots=True)
 class EvaluationCounts:
     """How many answered what."""
 
@@ -170,7 +181,7 @@ class Evaluation:
     by_agency: tuple[AgencyChange, ...]
     quotes: tuple[Quote, ...]
     agreements: tuple[AgreementRow, ...]
-    plan: tuple  # PlannedAction, in due-date order
+    plan: tuple[PlanRow, ...]  # in due-date order
 
     @property
     def still_wrong(self) -> tuple[KnowledgeChange, ...]:
@@ -299,7 +310,10 @@ def evaluate(evaluation: EvaluationRecord, workshop: WorkshopRecord | None = Non
         by_agency=_by_agency(form, people, c_ids, k_ids),
         quotes=_quotes(form, people),
         agreements=_agreements(evaluation, workshop),
-        plan=tuple(sorted(evaluation.plan, key=lambda a: (a.due, a.id))),
+        plan=tuple(
+            PlanRow(a.id, a.action, a.owner_agency, a.due)
+            for a in sorted(evaluation.plan, key=lambda a: (a.due, a.id))
+        ),
     )
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -301,11 +302,7 @@ class Evaluations:
         with self.store.write() as db:
             row = self._workshop(db, code)
             form = self._form(db, row, keep=True)
-            bots = db.execute(
-                "SELECT id, coalesce(bot_seed, id) FROM participants "
-                "WHERE workshop_id = ? AND simulated = 1 AND active = 1 ORDER BY id",
-                (row["id"],),
-            ).fetchall()
+            bots = _bots(db, row["id"])
             for ordinal, (pid, seed) in enumerate(bots, start=1):
                 skipped = moment != "follow_up" and bool(skip_every) and ordinal % skip_every == 0
                 answers = (
@@ -316,6 +313,24 @@ class Evaluations:
                 self._store(db, pid, row["id"], moment, answers, skipped)
                 answered += not skipped
         return answered
+
+    def rehearse_follow_up(self, code: str, effect: SimulatedEffect | None = None) -> int:
+        """Operator (`easi simulate --follow-up`, tests): every simulated seat of a rehearsal gets a
+        follow-up link that nobody can use (a random secret, never shown) and answers it now. Returns
+        how many answered. Real participants are never touched."""
+        with self.store.write() as db:
+            row = self._workshop(db, code)
+            form = self._form(db, row, keep=True)
+            bots = _bots(db, row["id"])
+            for pid, seed in bots:
+                db.execute(
+                    "INSERT INTO follow_up_links (token_hash, participant_id, workshop_id, issued_at) "
+                    "VALUES (?, ?, ?, ?) ON CONFLICT (participant_id) DO NOTHING",
+                    (_hash(secrets.token_urlsafe(32)), pid, row["id"], self._now()),
+                )
+                answers = simulated_answers(form, seed, "follow_up", effect or DEFAULT_EFFECT)
+                self._store(db, pid, row["id"], "follow_up", answers, False)
+        return len(bots)
 
     # ------------------------------------------------------------------ private
     def _now(self) -> str:
@@ -456,6 +471,15 @@ class Evaluations:
             agreements=agreements,
             plan=plan,
         )
+
+
+def _bots(db: Database, workshop_id: int) -> list[tuple[int, int]]:
+    """(participant id, seed) of each active simulated seat, in seat order."""
+    return db.execute(
+        "SELECT id, coalesce(bot_seed, id) FROM participants "
+        "WHERE workshop_id = ? AND simulated = 1 AND active = 1 ORDER BY id",
+        (workshop_id,),
+    ).fetchall()
 
 
 def _pre_open(row: dict) -> bool:
