@@ -19,10 +19,10 @@ from facilitation.outputs import (
     answers_csv,
     evaluation_report,
     follow_up_csv,
+    report,
     what_changed_chart,
     what_changed_rows,
 )
-from facilitation.outputs import report
 from facilitation.play import SimulatedEffect
 
 FORM = questionnaire()
