@@ -5,7 +5,7 @@ The layer's public door: other layers import from here, never from its modules.
 
 from __future__ import annotations
 
-from facilitation.engine.evaluation import Evaluations, FollowUpSeat, MyEvaluation, agency_of
+from facilitation.engine.evaluation import Evaluations, FollowUpSeat, MyEvaluation
 from facilitation.engine.rehearsal import SimulationResult, StageSummary, simulate_workshop
 from facilitation.engine.store import Store
 from facilitation.engine.workshops import (
@@ -29,7 +29,6 @@ __all__ = [
     "Status",
     "Store",
     "Workshops",
-    "agency_of",
     "normalise_code",
     "simulate_workshop",
 ]

@@ -25,7 +25,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlite_utils import Database
 
-from facilitation.content import MOMENTS, Answers, Questionnaire, Role, Snapshot, form_for
+from facilitation.content import MOMENTS, Answers, Questionnaire, Snapshot, form_for
 from facilitation.errors import InvalidAnswers, NotAllowed, NotFound, WrongPhase
 from facilitation.play import (
     DEFAULT_EFFECT,
@@ -35,6 +35,7 @@ from facilitation.play import (
     RoomAgreement,
     SimulatedEffect,
     WorkshopRecord,
+    agency_of,
     simulated_answers,
 )
 
@@ -44,18 +45,11 @@ __all__ = [
     "Evaluations",
     "FollowUpSeat",
     "MyEvaluation",
-    "agency_of",
 ]
 
 ACTION_MAX_CHARS = 300
 AGREEMENT_NOTE_MAX_CHARS = 300
 _PLAN_MAX = 50
-
-
-def agency_of(role: Role | None, role_id: str) -> str:
-    """The agency a role counts under in the evaluation: its `agency:` kind where the role file gives one
-    (the teaching model's field), else the role id."""
-    return getattr(role, "agency", None) or role_id
 
 
 @dataclass(frozen=True)

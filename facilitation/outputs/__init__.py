@@ -23,10 +23,18 @@ from facilitation.outputs.evaluation_report import (
     what_changed_chart,
     what_changed_rows,
 )
+from facilitation.outputs.programme_report import (
+    PROGRAMME_COLUMNS,
+    programme_csv,
+    programme_json,
+    programme_rows,
+    programme_text,
+)
 from facilitation.outputs.report import render
 
 __all__ = [
     "ANSWER_COLUMNS",
+    "PROGRAMME_COLUMNS",
     "EvaluationReport",
     "answers_csv",
     "barrier_chart",
@@ -37,6 +45,10 @@ __all__ = [
     "jigsaw_chart",
     "judgement_chart",
     "picture_share_chart",
+    "programme_csv",
+    "programme_json",
+    "programme_rows",
+    "programme_text",
     "render",
     "section_blocks",
     "what_changed_chart",

@@ -13,6 +13,7 @@ from facilitation.play.evaluation import (
     Respondent,
     RoomAgreement,
     SimulatedEffect,
+    agency_of,
     simulated_answers,
 )
 from facilitation.play.picture import (
@@ -49,6 +50,7 @@ __all__ = [
     "Submission",
     "WorkshopRecord",
     "act_stages",
+    "agency_of",
     "decide",
     "level_for",
     "simulated_answers",

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from pydantic import Field
 
-from facilitation.content import Answers, LevelNumber, Questionnaire, Strict
+from facilitation.content import Answers, LevelNumber, Questionnaire, Role, Strict
 
 __all__ = [
     "DEFAULT_EFFECT",
@@ -20,8 +20,15 @@ __all__ = [
     "Respondent",
     "RoomAgreement",
     "SimulatedEffect",
+    "agency_of",
     "simulated_answers",
 ]
+
+
+def agency_of(role: Role | None, role_id: str) -> str:
+    """The agency a role counts under in the evaluation: its `agency:` kind where the role file gives one
+    (the teaching model's field), else the role id."""
+    return getattr(role, "agency", None) or role_id
 
 
 class Respondent(Strict):

@@ -22,7 +22,7 @@ from facilitation.content import ACTIONS, NOTE_MAX_CHARS, reference
 from facilitation.engine import ParticipantView
 from facilitation.errors import EasiError, InvalidDecision, NotFound, WrongPhase
 from facilitation.play import FactDecision, StageDecision, WorkshopRecord
-from facilitation.ui import services
+from facilitation.ui import evaluation_view, services
 from facilitation.ui.widgets import (
     css,
     escape_markdown,
@@ -215,10 +215,14 @@ def page() -> None:
     _header(view)
 
     if status.phase == "lobby":
+        evaluation_view.pre_measure(token)  # optional, before the role card
         _lobby(view)
     elif status.phase in ("open", "locked", "revealed"):
+        if status.phase != "revealed" and status.stage_index == 0:
+            evaluation_view.pre_measure(token, compact=True)  # still open: folded, play comes first
         _stage(view, token, stale)
     else:
+        evaluation_view.post_measure(token)
         _ending(view)
     _rejoin(token)
 
