@@ -69,13 +69,29 @@ def run(args: argparse.Namespace) -> int:
         return 1
     engine = Workshops(Store(args.db))
     result = simulate_workshop(snapshot, args.participants, args.seed, engine)
+    changed = _what_changed(engine, result.code)
     if args.json:
-        print(json.dumps(result.to_dict(), indent=2))
+        print(json.dumps({**result.to_dict(), "what_changed": changed}, indent=2))
     else:
         print(
             render(result, {role_id: role.short_name for role_id, role in snapshot.roles.items()})
         )
+        print("\nWhat changed (simulated answers before and after):")
+        print("\n".join(f"  {name}: {line}" for name, line in changed.items()))
     return 0
+
+
+def _what_changed(engine, code: str) -> dict[str, str]:
+    """The evaluation's headline figures of the rehearsal, one line each."""
+    from facilitation.analysis import describe, evaluate
+    from facilitation.engine import Evaluations
+
+    result = evaluate(Evaluations(engine).operator_record(code), engine.record(code))
+    return {
+        "confidence (1-5)": describe(result.confidence),
+        "knowledge (% right)": describe(result.knowledge, "%"),
+        "true pre to retrospective pre": describe(result.response_shift),
+    }
 
 
 def render(result, short_names: dict[str, str]) -> str:
