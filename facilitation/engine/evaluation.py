@@ -391,19 +391,13 @@ class Evaluations:
         )
 
     def _follow_up(self, db: Database, token: str) -> dict:
-        found = None
-        if isinstance(token, str) and token:
-            found = _one(
-                db,
-                "SELECT f.participant_id, f.workshop_id FROM follow_up_links f "
-                "JOIN participants p ON p.id = f.participant_id WHERE f.token_hash = ? AND p.active = 1",
-                (_hash(token),),
-            )
-        if found is None:
-            raise NotFound(
-                "This follow-up link no longer works: the workshop it belonged to has been deleted."
-            )
-        return found
+        return _one(
+            db,
+            "SELECT f.participant_id, f.workshop_id FROM follow_up_links f "
+            "JOIN participants p ON p.id = f.participant_id WHERE f.token_hash = ? AND p.active = 1",
+            (_hash(token if isinstance(token, str) else ""),),
+            "This follow-up link no longer works: the workshop it belonged to has been deleted.",
+        )
 
     def _record(self, db: Database, row: dict) -> EvaluationRecord:
         snapshot = Snapshot.model_validate_json(row["snapshot_json"])
@@ -519,9 +513,14 @@ def _days(since: str, until: str) -> float:
     return round((end - start).total_seconds() / 86400, 1)
 
 
-def _one(db: Database, sql: str, params: tuple) -> dict:
+def _one(
+    db: Database,
+    sql: str,
+    params: tuple,
+    missing: str = "No such workshop: it may have been deleted.",
+) -> dict:
     cursor = db.execute(sql, params)
     row = cursor.fetchone()
     if row is None:
-        raise NotFound("No such workshop: it may have been deleted.")
+        raise NotFound(missing)
     return dict(zip((d[0] for d in cursor.description), row))

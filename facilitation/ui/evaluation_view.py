@@ -335,7 +335,7 @@ def what_changed(report: EvaluationReport | None, audience: str, short=str) -> N
             else:
                 st.markdown(f"**{escape_markdown(text)}**")
             if level == 2 and chart is not None:
-                st.altair_chart(chart, use_container_width=True)
+                st.altair_chart(chart, width="stretch")
         elif kind == "para":
             text, tone = parts
             (st.caption if tone == "muted" else st.markdown)(escape_markdown(text))
