@@ -23,9 +23,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlite_utils import Database
 
 from facilitation.content import MOMENTS, Answers, Questionnaire, Snapshot, form_for
+from facilitation.engine.store import Connection as Database
 from facilitation.errors import InvalidAnswers, NotAllowed, NotFound, WrongPhase
 from facilitation.play import (
     DEFAULT_EFFECT,
@@ -224,12 +224,12 @@ class Evaluations:
             ).fetchone()
             if count >= _PLAN_MAX:
                 raise InvalidAnswers(f"An improvement plan holds at most {_PLAN_MAX} actions.")
-            cursor = db.execute(
+            (new_id,) = db.execute(
                 "INSERT INTO improvement_actions (workshop_id, action, owner_agency, due, created_at) "
-                "VALUES (?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?) RETURNING id",
                 (row["id"], action, owner, due_date.isoformat(), self._now()),
-            )
-            return int(cursor.lastrowid)
+            ).fetchall()[0]  # fetch all: a RETURNING statement must run to its end
+            return int(new_id)
 
     def remove_action(self, code: str, facilitator_key: str, action_id: int) -> None:
         """Remove an improvement-plan action."""
@@ -333,20 +333,17 @@ class Evaluations:
         return datetime.fromtimestamp(moment, UTC).isoformat(timespec="seconds")
 
     def _workshop(self, db: Database, code: str) -> dict:
+        """The workshop's row; inside a write, locked until it commits (the backend's FOR UPDATE)."""
         status = self.workshops.status(code)  # NotFound with the engine's own message
         return _one(
             db,
-            "SELECT id, code, title, phase, revealed_through, created_at, snapshot_json FROM workshops "
-            "WHERE code = ?",
+            f"SELECT {_COLUMNS} FROM workshops WHERE code = ?{db.for_update()}",
             (status.code,),
         )
 
     def _workshop_by_id(self, db: Database, workshop_id: int) -> dict:
         return _one(
-            db,
-            "SELECT id, code, title, phase, revealed_through, created_at, snapshot_json FROM workshops "
-            "WHERE id = ?",
-            (workshop_id,),
+            db, f"SELECT {_COLUMNS} FROM workshops WHERE id = ?{db.for_update()}", (workshop_id,)
         )
 
     def _form(self, db: Database, row: dict, *, keep: bool = False) -> Questionnaire:
@@ -361,7 +358,8 @@ class Evaluations:
         form = form_for(getattr(snapshot.scenario, "evaluation_items", None))
         if keep:
             db.execute(
-                "INSERT INTO evaluation_forms (workshop_id, form_json) VALUES (?, ?)",
+                "INSERT INTO evaluation_forms (workshop_id, form_json) VALUES (?, ?) "
+                "ON CONFLICT (workshop_id) DO NOTHING",
                 (row["id"], form.model_dump_json()),
             )
         return form
@@ -459,6 +457,9 @@ class Evaluations:
             agreements=agreements,
             plan=plan,
         )
+
+
+_COLUMNS = "id, code, title, phase, revealed_through, created_at, snapshot_json"
 
 
 def _bots(db: Database, workshop_id: int) -> list[tuple[int, int]]:
