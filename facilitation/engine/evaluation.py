@@ -354,7 +354,7 @@ class Evaluations:
         ).fetchone()
         if stored:
             return Questionnaire.model_validate_json(stored[0])
-        snapshot = Snapshot.model_validate_json(row["snapshot_json"])
+        snapshot = self._snapshot(db, row)
         form = form_for(getattr(snapshot.scenario, "evaluation_items", None))
         if keep:
             db.execute(
@@ -397,8 +397,12 @@ class Evaluations:
             "This follow-up link no longer works: the workshop it belonged to has been deleted.",
         )
 
+    def _snapshot(self, db: Database, row: dict) -> Snapshot:
+        """The workshop's snapshot, from the engine's per-workshop cache (parsed once, not per poll)."""
+        return self.workshops._snapshot(db, row["id"])
+
     def _record(self, db: Database, row: dict) -> EvaluationRecord:
-        snapshot = Snapshot.model_validate_json(row["snapshot_json"])
+        snapshot = self._snapshot(db, row)
         people = db.execute(
             "SELECT id, role_id, simulated, "
             "EXISTS (SELECT 1 FROM follow_up_links f WHERE f.participant_id = p.id) "
@@ -459,7 +463,7 @@ class Evaluations:
         )
 
 
-_COLUMNS = "id, code, title, phase, revealed_through, created_at, snapshot_json"
+_COLUMNS = "id, code, title, phase, revealed_through, created_at"
 
 
 def _bots(db: Database, workshop_id: int) -> list[tuple[int, int]]:

@@ -139,7 +139,7 @@ def _measure(token: str, moment: str, compact: bool) -> None:
             st.info(form.notice, icon=":material/info:")
         else:
             st.markdown(
-                "The same questions as this morning, and for each confidence item where you think you "
+                "The same questions as before play, and for each confidence item where you think you "
                 "were before today. Skip any question; your answers are never shown with your name."
             )
         with st.form(f"eval:{moment}", border=False):
