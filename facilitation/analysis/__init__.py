@@ -9,6 +9,7 @@ from __future__ import annotations
 from facilitation.analysis.debrief import (
     BEHAVIOURS,
     CLASSIFICATION_RULE,
+    PRIVACY_MIN,
     Behaviour,
     CouldHaveActed,
     Debrief,
@@ -24,6 +25,7 @@ from facilitation.analysis.debrief import (
     Split,
     StageView,
     analyse,
+    attributed,
     decision_rows,
 )
 from facilitation.analysis.evaluation import (
@@ -42,6 +44,16 @@ from facilitation.analysis.evaluation import (
     format_p,
     mcnemar_exact,
     paired_change,
+)
+from facilitation.analysis.feedback import Feedback, feedback
+from facilitation.analysis.guidance_room import problems as guidance_problems
+from facilitation.analysis.law_layers import (
+    LAW_COMMISSION,
+    LAYER_QUESTIONS,
+    LawPanel,
+    LayerRow,
+    law_layers,
+    panel_fact,
 )
 from facilitation.analysis.perspectives import (
     CLUSTERS,
@@ -71,8 +83,11 @@ __all__ = [
     "CHECKS",
     "CLASSIFICATION_RULE",
     "CLUSTERS",
+    "LAW_COMMISSION",
+    "LAYER_QUESTIONS",
     "MIN_CELL",
     "MIN_PAIRS",
+    "PRIVACY_MIN",
     "TOO_FEW",
     "AgencyChange",
     "AgreementRow",
@@ -85,6 +100,7 @@ __all__ = [
     "Evaluation",
     "EvaluationCounts",
     "FactGuidance",
+    "Feedback",
     "Flow",
     "FrontDoorStage",
     "Jigsaw",
@@ -92,6 +108,8 @@ __all__ = [
     "Judgement",
     "KnowledgeChange",
     "LateFact",
+    "LawPanel",
+    "LayerRow",
     "LintWarning",
     "MonthRates",
     "MythRow",
@@ -108,15 +126,20 @@ __all__ = [
     "StageView",
     "Trend",
     "analyse",
+    "attributed",
     "constraint_clusters",
     "decision_rows",
     "describe",
     "evaluate",
+    "feedback",
     "format_p",
     "front_door",
+    "guidance_problems",
+    "law_layers",
     "lint",
     "mcnemar_exact",
     "paired_change",
+    "panel_fact",
     "perspectives",
     "programme",
     "threshold_ladder",

@@ -23,6 +23,7 @@ _COMMAND_MODULES = (
     "export",
     "serve",
     "programme",
+    "db",
 )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from facilitation.engine.evaluation import Evaluations, FollowUpSeat, MyEvaluation
 from facilitation.engine.rehearsal import SimulationResult, StageSummary, simulate_workshop
-from facilitation.engine.store import Store
+from facilitation.engine.store import Store, copy_store, is_postgres_url
 from facilitation.engine.workshops import (
     FacilitatorView,
     ParticipantView,
@@ -29,6 +29,8 @@ __all__ = [
     "Status",
     "Store",
     "Workshops",
+    "copy_store",
+    "is_postgres_url",
     "normalise_code",
     "simulate_workshop",
 ]

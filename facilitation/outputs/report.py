@@ -59,7 +59,7 @@ __all__ = [
 ]
 
 CSV_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(DecisionRow))
-JSON_FORMAT = "easi-debrief/1"
+JSON_FORMAT = "easi-debrief/2"  # docs/debrief-format.md: what changed from /1
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 _WIDE = 10  # columns per table slice in the PDF (a jigsaw of many facts is printed in slices)
 _STATE_WORDS = {"own": "holds", "received": "received", "unknown": "\u2014"}
@@ -228,8 +228,8 @@ def _key_messages(a: Debrief) -> list[_Block]:
         )
     if a.barriers.myths:
         headlines.append(
-            f"Consent or the law was given {_times(sum(m.count for m in a.barriers.myths))} as the "
-            "reason not to share a fact that needs no consent."
+            f"A misconception was given {_times(sum(m.count for m in a.barriers.myths))} as the "
+            "reason not to share a fact for which it is one."
         )
     labels = [b.label for b in a.role_behaviours if b.label != "unclassified"]
     if labels:
@@ -673,8 +673,7 @@ def _barriers_section(a: Debrief) -> list[_Block]:
             _Bullets(
                 tuple(
                     f"\u201c{_barrier_sentence(m.barrier_id)}\u201d was cited {m.count}\u00d7 ({_by_role(a, m.by_role)}) on "
-                    f"\u201c{a.fact(m.fact_id).short}\u201d, which needs no consent"
-                    + (f": {m.gateway_label} applies." if m.gateway_label else ".")
+                    f"\u201c{a.fact(m.fact_id).short}\u201d. Why guidance shares it: {m.why}"
                     for m in b.myths
                 )
             )

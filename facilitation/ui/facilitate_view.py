@@ -116,7 +116,7 @@ def page() -> None:
     elif section == "Stage":
         _stage(view, key)
     elif section == "Reveal":
-        _reveal(view, seen)
+        _reveal(view, seen, key)
         evaluation_view.agreement_form(view, key, st.session_state.get("facilitate:reveal-stage"))
     elif section == "Debrief":
         _debrief(view, seen)
@@ -391,7 +391,7 @@ def _stage_picker(status: Status, revealed_through: int, key: str) -> int | None
     )
 
 
-def _reveal(view: FacilitatorView, version: int) -> None:
+def _reveal(view: FacilitatorView, version: int, key: str) -> None:
     status = view.status
     record = view.record
     if record.revealed_through < 0:
@@ -410,6 +410,8 @@ def _reveal(view: FacilitatorView, version: int) -> None:
             key="facilitate:reveal-section",
         )
     reveal(analysis, stage, section or REVEAL[0], prompts_limit=12)
+    if (section or REVEAL[0]) == "Prompts":
+        _approve_notes(view, analysis, stage, key)
     if (section or REVEAL[0]) == "Level of need":
         audience = analysis.audience
         rows = [
@@ -424,6 +426,32 @@ def _reveal(view: FacilitatorView, version: int) -> None:
             for j in analysis.stage(stage).judgements
         ]
         st.dataframe(rows, hide_index=True, width="stretch")
+
+
+def _approve_notes(view: FacilitatorView, analysis, stage: int, key: str) -> None:
+    """Quotable notes reach the projector only once approved here (the engine keeps the approvals)."""
+    notes = analysis.stage(stage).notes
+    if not notes:
+        return
+    code = view.status.code
+    approved = services.engine().approved_notes(code, key)
+    st.subheader("Notes participants offered to quote")
+    st.caption("A note reaches the projector only once you approve it.")
+    for note in notes:
+        shown = (note.participant_id, note.stage_index) in approved
+        st.text(note.text)  # participant text: shown as typed
+        st.checkbox(
+            "Show on the projector",
+            value=shown,
+            key=f"facilitate:note:{note.participant_id}:{note.stage_index}",
+            on_change=_act,
+            args=("approve_note", code, key),
+            kwargs={
+                "participant_id": note.participant_id,
+                "stage_index": note.stage_index,
+                "approved": not shown,
+            },
+        )
 
 
 def _debrief(view: FacilitatorView, version: int) -> None:

@@ -1,7 +1,8 @@
 """Projector: the room's screen (`/projector?w=CODE&k=PROJECTOR_KEY`). Read-only, large type, no menu.
 
 Lobby: the join code, QR code and link, and who has joined. An open stage: its narrative and how many
-have decided (counts only, never content). After the reveal: who knew what, who shared with whom, the
+have decided (the total only: never which agency has not). Notes reach it only once the facilitator
+approves them, and name an agency only where at least three people play it. After the reveal: who knew what, who shared with whom, the
 spread of judgements, and questions for the room. At the end: what happened, key messages, barriers.
 What it may show is decided by the engine (`Workshops.projector_view`); the page only lays it out.
 """
@@ -118,13 +119,7 @@ def _stage(view: ProjectorView) -> None:
                 st.markdown("### Decisions are locked. The reveal is next.")
             else:
                 st.markdown("### Decide on your laptop what you would share, with whom, and why.")
-            parts = [
-                f"{view.roles_in_play[r].short_name} {view.submitted_by_role.get(r, 0)} of {n}"
-                for r, n in view.participants_by_role.items()
-                if n
-            ]
-            if parts:
-                st.caption("Decided so far · " + " · ".join(parts))
+            # The total only: who (which agency) has not yet decided is never projected.
 
 
 def _revealed(view: ProjectorView, version: int) -> None:
