@@ -13,6 +13,7 @@ from typing import Any
 __all__ = [
     "EasiError",
     "InternalError",
+    "InvalidAnswers",
     "InvalidDecision",
     "LibraryError",
     "NewRefused",
@@ -63,6 +64,10 @@ class WrongPhase(UserError):
 
 class InvalidDecision(UserError):
     """A submission breaks the rules of play; nothing of it was saved."""
+
+
+class InvalidAnswers(UserError):
+    """Questionnaire answers, an agreed level or an improvement action break the rules; nothing was saved."""
 
 
 class SettingsError(UserError):

@@ -22,6 +22,7 @@ _COMMAND_MODULES = (
     "purge",
     "export",
     "serve",
+    "programme",
     "db",
 )
 

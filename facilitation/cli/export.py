@@ -10,11 +10,13 @@ from facilitation.errors import EasiError
 
 __all__ = ["register", "run"]
 
-FORMATS = ("md", "html", "pdf", "csv", "json")
+FORMATS = ("md", "html", "pdf", "csv", "json", "answers")
 
 DESCRIPTION = """\
 Write the debrief of the workshop with join code WORKSHOP: the report (md, html, pdf), the raw decisions
 (csv: one row per participant, stage, fact and recipient) or both the analysis and the decisions (json).
+The reports and the json carry "What changed" (the questionnaires, the room's agreements, the plan);
+answers is the questionnaires' raw answers as CSV, pseudonymous, to recompute every figure.
 
 Only revealed stages are analysed unless --through or --all-stages says otherwise. Participants appear
 by role and number ("School 2"), never by name; notes only where their writer allowed it.
@@ -74,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
         )
         return 1
     try:
-        record = _record(path, args.workshop)
+        record, evaluation = _record(path, args.workshop)
     except EasiError as error:
         print(f"easi export: {error}", file=sys.stderr)
         return 1
@@ -83,16 +85,20 @@ def run(args: argparse.Namespace) -> int:
         if args.all_stages
         else (None if args.through is None else args.through - 1)
     )
-    content = render(args.format, record, analyse(record, through))
+    content = render(args.format, record, analyse(record, through), evaluation)
     return _write(content, args.output)
 
 
 def _record(path: Path, code: str):
-    from facilitation.engine import Store, Workshops
+    """The workshop's record and its evaluation (outputs.EvaluationReport)."""
+    from facilitation.engine import Evaluations, Store, Workshops
+    from facilitation.outputs import evaluation_report
 
     store = Store(path)
     try:
-        return Workshops(store).record(code)
+        engine = Workshops(store)
+        record = engine.record(code)
+        return record, evaluation_report(Evaluations(engine).operator_record(code), record)
     finally:
         close = getattr(store, "close", None)
         if close:

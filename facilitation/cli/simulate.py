@@ -85,10 +85,15 @@ def run(args: argparse.Namespace) -> int:
         if guided
         else []
     )
+    changed = _what_changed(engine, result.code)
     if args.json:
         print(
             json.dumps(
-                {**result.to_dict(), **({"guidance_problems": problems} if guided else {})},
+                {
+                    **result.to_dict(),
+                    **({"guidance_problems": problems} if guided else {}),
+                    "what_changed": changed,
+                },
                 indent=2,
             )
         )
@@ -98,6 +103,8 @@ def run(args: argparse.Namespace) -> int:
         )
         if guided:
             print(_verdict(problems))
+        print("\nWhat changed (simulated answers before and after):")
+        print("\n".join(f"  {name}: {line}" for name, line in changed.items()))
     return 1 if guided and problems else 0
 
 
@@ -111,6 +118,19 @@ def _verdict(problems: list[str]) -> str:
     return "\nFollowing guidance, the debrief is not clean:\n" + "\n".join(
         f"- {p}" for p in problems
     )
+
+
+def _what_changed(engine, code: str) -> dict[str, str]:
+    """The evaluation's headline figures of the rehearsal, one line each."""
+    from facilitation.analysis import describe, evaluate
+    from facilitation.engine import Evaluations
+
+    result = evaluate(Evaluations(engine).operator_record(code), engine.record(code))
+    return {
+        "confidence (1-5)": describe(result.confidence),
+        "knowledge (% right)": describe(result.knowledge, "%"),
+        "true pre to retrospective pre": describe(result.response_shift),
+    }
 
 
 def render(result, short_names: dict[str, str]) -> str:

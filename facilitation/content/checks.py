@@ -22,6 +22,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from facilitation.content.models import SLUG_PATTERN
+from facilitation.content.questionnaire import questionnaire
 from facilitation.content.reference import reference
 
 __all__ = [
@@ -273,6 +274,7 @@ def check_scenario(
         if isinstance(fact, dict):
             findings += _fact(path, fact, cast)
             findings += _gateways_for_audience(path, fact, audience)
+    findings += _evaluation_items(data)
     if stages and all(isinstance(stage, dict) for _, stage in stages) and not facts:
         findings.append(
             Finding(
@@ -282,6 +284,33 @@ def check_scenario(
                 expected="at least one fact",
             )
         )
+    return findings
+
+
+def _evaluation_items(data: dict) -> list[Finding]:
+    """A scenario's own questionnaire items: ids new to the whole questionnaire, barriers that exist."""
+    extra = data.get("evaluation_items")
+    if not isinstance(extra, dict):
+        return []
+    form = questionnaire()
+    shipped = [(("questionnaire",), {"id": i.id}) for i in (*form.confidence, *form.knowledge)]
+    items = [
+        (("evaluation_items", key, index), item)
+        for key in ("confidence", "knowledge")
+        for index, item in _items(extra, key)
+    ]
+    findings = [
+        finding
+        for finding in _unique_ids(
+            data, ("evaluation_items",), [*shipped, *items], "item", "in the questionnaire"
+        )
+        if finding.path[0] == "evaluation_items"
+    ]
+    barriers = list(reference().barriers)
+    for path, item in items:
+        barrier = item.get("barrier") if isinstance(item, dict) else None
+        if isinstance(barrier, str):
+            findings += _reference_id((*path, "barrier"), barrier, barriers, "barrier")
     return findings
 
 

@@ -14,6 +14,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from facilitation.content.questionnaire import EvaluationItems
+
 __all__ = [
     "ACTIONS",
     "AGENCIES",
@@ -364,6 +366,9 @@ class Scenario(Strict):
         min_length=1, max_length=12, description="1-12 stages in the order played."
     )
     debrief: Debrief = Field(description="The full story and key messages for the end.")
+    evaluation_items: EvaluationItems | None = Field(
+        None, description="Questionnaire items of the scenario's own (docs/evaluation.md)."
+    )
 
     @field_validator("levels")
     @classmethod

@@ -5,6 +5,7 @@ The layer's public door: other layers import from here, never from its modules.
 
 from __future__ import annotations
 
+from facilitation.engine.evaluation import Evaluations, FollowUpSeat, MyEvaluation
 from facilitation.engine.rehearsal import SimulationResult, StageSummary, simulate_workshop
 from facilitation.engine.store import Store, copy_store, is_postgres_url
 from facilitation.engine.workshops import (
@@ -17,7 +18,10 @@ from facilitation.engine.workshops import (
 )
 
 __all__ = [
+    "Evaluations",
     "FacilitatorView",
+    "FollowUpSeat",
+    "MyEvaluation",
     "ParticipantView",
     "ProjectorView",
     "SimulationResult",

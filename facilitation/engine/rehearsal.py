@@ -10,9 +10,17 @@ import time
 from dataclasses import asdict, dataclass
 
 from facilitation.content import Snapshot
+from facilitation.engine.evaluation import Evaluations
 from facilitation.engine.store import Store
 from facilitation.engine.workshops import Workshops
-from facilitation.play import ActStages, Ledger, act_stages, follow_guidance
+from facilitation.play import (
+    DEFAULT_EFFECT,
+    ActStages,
+    Ledger,
+    SimulatedEffect,
+    act_stages,
+    follow_guidance,
+)
 
 __all__ = ["SimulationResult", "StageSummary", "simulate_workshop"]
 
@@ -61,13 +69,16 @@ def simulate_workshop(
     *,
     passcode: str | None = None,
     guided: bool = False,
+    evaluation: SimulatedEffect | None = DEFAULT_EFFECT,
 ) -> SimulationResult:
     """Create a workshop, seat `participants` simulated participants (roles balanced), play every stage
     (open, everyone decides, lock, reveal) into the debrief, and sum it up. `engine` is a
     `Workshops` (default: one over the default store).
 
     `guided`: every participant does exactly what guidance says (`play.follow_guidance`), submitting
-    through the engine as a person's laptop would, instead of the seeded bots."""
+    through the engine as a person's laptop would, instead of the seeded bots. The simulated
+    participants answer the questionnaires before and after with the `evaluation` effect (None: they
+    do not answer)."""
     if participants < 1:
         raise ValueError("A simulation needs at least one participant.")
     started = time.perf_counter()
@@ -80,6 +91,8 @@ def simulate_workshop(
         )
         for _ in range(participants)
     ]
+    if evaluation is not None:
+        Evaluations(engine).simulate(code, key, "pre", evaluation)
     for index in range(len(snapshot.scenario.stages)):
         if index == 0:
             engine.open_stage(code, key)
@@ -91,6 +104,8 @@ def simulate_workshop(
         engine.lock_stage(code, key)
         engine.reveal_stage(code, key)
     engine.start_debrief(code, key)
+    if evaluation is not None:
+        Evaluations(engine).simulate(code, key, "post", evaluation)
     record = engine.record(code)
     return _summarise(record, participants, seed, time.perf_counter() - started)
 

@@ -835,6 +835,11 @@ class Workshops:
             )
             db.execute("DELETE FROM submissions WHERE participant_id = ?", (participant_id,))
             db.execute("DELETE FROM drafts WHERE participant_id = ?", (participant_id,))
+            # Their questionnaire answers and follow-up link go too (the evaluation's tables).
+            db.execute(
+                "DELETE FROM evaluation_responses WHERE participant_id = ?", (participant_id,)
+            )
+            db.execute("DELETE FROM follow_up_links WHERE participant_id = ?", (participant_id,))
             self._log(
                 db,
                 row["id"],

@@ -13,14 +13,44 @@ from facilitation.outputs.charts import (
     judgement_chart,
     picture_share_chart,
 )
+from facilitation.outputs.evaluation_report import (
+    ANSWER_COLUMNS,
+    EvaluationReport,
+    answers_csv,
+    evaluation_report,
+    follow_up_csv,
+    section_blocks,
+    what_changed_chart,
+    what_changed_rows,
+)
+from facilitation.outputs.programme_report import (
+    PROGRAMME_COLUMNS,
+    programme_csv,
+    programme_json,
+    programme_rows,
+    programme_text,
+)
 from facilitation.outputs.report import render
 
 __all__ = [
+    "ANSWER_COLUMNS",
+    "PROGRAMME_COLUMNS",
+    "EvaluationReport",
+    "answers_csv",
     "barrier_chart",
+    "evaluation_report",
     "fact_key_rows",
     "flow_chart",
+    "follow_up_csv",
     "jigsaw_chart",
     "judgement_chart",
     "picture_share_chart",
+    "programme_csv",
+    "programme_json",
+    "programme_rows",
+    "programme_text",
     "render",
+    "section_blocks",
+    "what_changed_chart",
+    "what_changed_rows",
 ]

@@ -42,6 +42,7 @@ from facilitation.analysis import (
     decision_rows,
 )
 from facilitation.content import reference
+from facilitation.outputs.evaluation_report import EvaluationReport, answers_csv, section_blocks
 from facilitation.play import WorkshopRecord
 
 __all__ = [
@@ -144,8 +145,8 @@ def _table(
 # ========================================================================================= document
 
 
-def _document(a: Debrief) -> list[_Block]:
-    """Every block of the report, in order."""
+def _document(a: Debrief, evaluation: EvaluationReport | None = None) -> list[_Block]:
+    """Every block of the report, in order (with "What changed" when the evaluation is given)."""
     blocks: list[_Block] = [_Heading(1, f"Debrief: {a.title}")]
     blocks += _front(a)
     blocks += _key_messages(a)
@@ -158,6 +159,8 @@ def _document(a: Debrief) -> list[_Block]:
     blocks += _stages_section(a)
     blocks += _prompts_section(a)
     blocks += _notes_section(a)
+    if evaluation is not None:
+        blocks += _evaluation_section(a, evaluation)
     blocks += _story_section(a)
     blocks += _method_section(a)
     return blocks
@@ -754,6 +757,19 @@ def _notes_section(a: Debrief) -> list[_Block]:
     ]
 
 
+def _evaluation_section(a: Debrief, evaluation: EvaluationReport) -> list[_Block]:
+    """ "What changed" (outputs.evaluation_report), laid out as this report's blocks."""
+    made: dict[str, Any] = {
+        "heading": _Heading,
+        "para": _Para,
+        "bullets": lambda items: _Bullets(tuple(items)),
+        "table": lambda columns, rows, caption: _table(columns, rows, caption),
+        "bars": lambda bars, caption: _Bars(tuple(_Bar(*bar) for bar in bars), caption),
+        "quote": _Quote,
+    }
+    return [made[kind](*parts) for kind, *parts in section_blocks(evaluation, a.audience, a.short)]
+
+
 def _story_section(a: Debrief) -> list[_Block]:
     blocks: list[_Block] = []
     if a.what_happened:
@@ -794,10 +810,10 @@ def _md(text: str) -> str:
     return _MD_ENTITY.sub("&amp;", _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split())))
 
 
-def render_markdown(analysis: Debrief) -> str:
+def render_markdown(analysis: Debrief, evaluation: EvaluationReport | None = None) -> str:
     """The report as Markdown (GitHub-flavoured tables)."""
     out: list[str] = []
-    for block in _document(analysis):
+    for block in _document(analysis, evaluation):
         out.extend(_md_block(block))
         out.append("")
     return "\n".join(out).rstrip() + "\n"
@@ -874,9 +890,9 @@ blockquote footer { color: var(--muted); }
 """
 
 
-def render_html(analysis: Debrief) -> str:
+def render_html(analysis: Debrief, evaluation: EvaluationReport | None = None) -> str:
     """The report as one standalone HTML page: inline CSS, no script, no network; prints well."""
-    body = "\n".join(_html_block(block) for block in _document(analysis))
+    body = "\n".join(_html_block(block) for block in _document(analysis, evaluation))
     title = html.escape(f"Debrief: {analysis.title} ({analysis.code}, {analysis.date})")
     return (
         f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
@@ -931,7 +947,7 @@ def _pct(value: float, maximum: float) -> str:
 # ================================================================================================= PDF
 
 
-def render_pdf(analysis: Debrief) -> bytes:
+def render_pdf(analysis: Debrief, evaluation: EvaluationReport | None = None) -> bytes:
     """The report as a PDF (A4 landscape), in DejaVu Sans where installed, else a core font."""
     from fpdf import FPDF
 
@@ -942,7 +958,7 @@ def render_pdf(analysis: Debrief) -> bytes:
     text = (lambda s: str(s)) if unicode_font else _latin1
     family = "DejaVu" if unicode_font else "Helvetica"
     pdf.add_page()
-    for block in _document(analysis):
+    for block in _document(analysis, evaluation):
         _pdf_block(pdf, block, family, text)
     return bytes(pdf.output())
 
@@ -1125,13 +1141,22 @@ def _csv_safe(value: object) -> object:
     return value
 
 
-def render_json(record: WorkshopRecord, analysis: Debrief) -> str:
-    """The analysis and the raw decisions it was made from, as JSON (format `JSON_FORMAT`)."""
+def render_json(
+    record: WorkshopRecord, analysis: Debrief, evaluation: EvaluationReport | None = None
+) -> str:
+    """The analysis and the raw decisions it was made from, as JSON (format `JSON_FORMAT`); with the
+    evaluation's figures and its record (answers by respondent number, never a name) when given."""
     document = {
         "format": JSON_FORMAT,
         "analysis": _data(analysis),
         "decisions": [_data(row) for row in decision_rows(record, analysis.through)],
     }
+    if evaluation is not None:
+        document["evaluation"] = _data(evaluation.result)
+        document["evaluation_answers"] = [
+            {"respondent": f"R{number}", **person.model_dump(exclude={"participant_id", "role_id"})}
+            for number, person in enumerate(evaluation.record.respondents, start=1)
+        ]
     return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
 
 
@@ -1177,16 +1202,26 @@ def _data(value: Any) -> Any:
 FORMATS = ("md", "html", "pdf", "csv", "json")
 
 
-def render(fmt: str, record: WorkshopRecord, analysis: Debrief) -> str | bytes:
-    """The report in format `fmt` (one of `FORMATS`): text, or bytes for the PDF."""
+def render(
+    fmt: str,
+    record: WorkshopRecord,
+    analysis: Debrief,
+    evaluation: EvaluationReport | None = None,
+) -> str | bytes:
+    """The report in format `fmt` (one of `FORMATS`, or `answers`): text, or bytes for the PDF. With
+    `evaluation`, the documents carry "What changed", and `answers` is its raw answers as CSV."""
     if fmt == "md":
-        return render_markdown(analysis)
+        return render_markdown(analysis, evaluation)
     if fmt == "html":
-        return render_html(analysis)
+        return render_html(analysis, evaluation)
     if fmt == "pdf":
-        return render_pdf(analysis)
+        return render_pdf(analysis, evaluation)
     if fmt == "csv":
         return render_csv(record, analysis.through)
     if fmt == "json":
-        return render_json(record, analysis)
+        return render_json(record, analysis, evaluation)
+    if fmt == "answers":
+        if evaluation is None:
+            raise ValueError("The answers export needs the workshop's evaluation.")
+        return answers_csv(evaluation.record)
     raise ValueError(f"Unknown format {fmt!r}: use one of {', '.join(FORMATS)}.")

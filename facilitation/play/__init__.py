@@ -6,6 +6,16 @@ The layer's public door: other layers import from here, never from its modules.
 from __future__ import annotations
 
 from facilitation.play.bots import decide, follow_guidance, guidance_record
+from facilitation.play.evaluation import (
+    DEFAULT_EFFECT,
+    EvaluationRecord,
+    PlannedAction,
+    Respondent,
+    RoomAgreement,
+    SimulatedEffect,
+    agency_of,
+    simulated_answers,
+)
 from facilitation.play.picture import (
     ActStages,
     Ledger,
@@ -37,17 +47,24 @@ from facilitation.play.verdicts import (
 
 __all__ = [
     "BASIS_KINDS",
+    "DEFAULT_EFFECT",
     "ActStages",
+    "EvaluationRecord",
     "FactDecision",
     "Ledger",
     "Participant",
+    "PlannedAction",
     "Receipt",
+    "Respondent",
     "RolePicture",
+    "RoomAgreement",
+    "SimulatedEffect",
     "StageDecision",
     "Submission",
     "WorkshopRecord",
     "acceptable_reasons",
     "act_stages",
+    "agency_of",
     "basis_verdict",
     "decide",
     "detail_verdict",
@@ -60,5 +77,6 @@ __all__ = [
     "myths_for",
     "picture_level",
     "share_verdict",
+    "simulated_answers",
     "whole_picture",
 ]

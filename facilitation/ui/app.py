@@ -9,6 +9,8 @@
 | `/facilitate?w=CODE&k=KEY`            | run a workshop (`?passcode=` prefills creation)   |
 | `/projector?w=CODE&k=PROJECTOR_KEY`   | the room's screen, read-only                      |
 | `/studio`                             | trainers: check, preview and rehearse scenarios   |
+| `/programme`                          | the operator's view across workshops (passcode)   |
+| `/followup?f=TOKEN`                   | a participant's follow-up questionnaire           |
 """
 
 from __future__ import annotations
@@ -40,6 +42,9 @@ PAGES: tuple[tuple[str, str, str, str], ...] = (
     ("facilitation/ui/pages/facilitate.py", "Facilitate", "facilitate", ":material/co_present:"),
     ("facilitation/ui/pages/projector.py", "Projector", "projector", ":material/tv:"),
     ("facilitation/ui/pages/studio.py", "Studio", "studio", ":material/edit_note:"),
+    # The evaluation (issue 16): the operator's view across workshops, and the follow-up link's page.
+    ("facilitation/ui/pages/programme.py", "Programme", "programme", ":material/insights:"),
+    ("facilitation/ui/pages/followup.py", "Follow-up", "followup", ":material/event_repeat:"),
 )
 
 

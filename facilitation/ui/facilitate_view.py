@@ -15,7 +15,7 @@ from facilitation.engine import FacilitatorView, Status
 from facilitation.errors import EasiError, NotAllowed, NotFound
 from facilitation.outputs import render
 from facilitation.play import acceptable_reasons
-from facilitation.ui import content, services
+from facilitation.ui import content, evaluation_view, services
 from facilitation.ui.debrief_view import ENDING, REVEAL, analysis_for, ending, reveal
 from facilitation.ui.widgets import (
     alert,
@@ -46,7 +46,7 @@ EXPORTS: tuple[tuple[str, str, str], ...] = (
     ("csv", "Decisions (CSV)", "text/csv"),
     ("json", "Everything (JSON)", "application/json"),
 )
-SECTIONS = ("Room", "Stage", "Reveal", "Debrief", "Export", "Close")
+SECTIONS = ("Room", "Stage", "Reveal", "Debrief", "What changed", "Export", "Close")
 
 
 def enabled_controls(status: Status) -> set[str]:
@@ -127,10 +127,13 @@ def page() -> None:
         _stage(view, key)
     elif section == "Reveal":
         _reveal(view, seen, key)
+        evaluation_view.agreement_form(view, key, st.session_state.get("facilitate:reveal-stage"))
     elif section == "Debrief":
         _debrief(view, seen)
+    elif section == "What changed":
+        evaluation_view.facilitator_section(view, key)
     elif section == "Export":
-        _export(view, seen)
+        _export(view, seen, key)
     else:
         _close(view, key)
 
@@ -557,7 +560,7 @@ def _debrief(view: FacilitatorView, version: int) -> None:
             st.text(note.text)
 
 
-def _export(view: FacilitatorView, version: int) -> None:
+def _export(view: FacilitatorView, version: int, key: str) -> None:
     status = view.status
     record = view.record
     st.subheader("Export the debrief")
@@ -570,12 +573,15 @@ def _export(view: FacilitatorView, version: int) -> None:
         return
     analysis = analysis_for("facilitator", status.code, version, record)
     stem = f"easi-{status.code}-{analysis.date}"
+    evaluation = evaluation_view.report_for(
+        status.code, key, view
+    )  # "What changed" in every export
     columns = st.columns(len(EXPORTS))
     for column, (fmt, label, mime) in zip(columns, EXPORTS):
         with column:
             st.download_button(
                 label,
-                data=lambda fmt=fmt: render(fmt, record, analysis),
+                data=lambda fmt=fmt: render(fmt, record, analysis, evaluation),
                 file_name=f"{stem}.{fmt}",
                 mime=mime,
                 key=f"export:{fmt}",

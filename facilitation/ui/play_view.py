@@ -32,7 +32,7 @@ from facilitation.errors import (
     WrongPhase,
 )
 from facilitation.play import FactDecision, StageDecision, WorkshopRecord
-from facilitation.ui import services
+from facilitation.ui import evaluation_view, services
 from facilitation.ui.widgets import (
     alert,
     css,
@@ -339,10 +339,14 @@ def page() -> None:
     _header(view)
 
     if status.phase == "lobby":
+        evaluation_view.pre_measure(token)  # optional, before the role card
         _lobby(view)
     elif status.phase in ("open", "locked", "revealed"):
+        if status.phase != "revealed" and status.stage_index == 0:
+            evaluation_view.pre_measure(token, compact=True)  # still open: folded, play comes first
         _stage(view, token, stale)
     else:
+        evaluation_view.post_measure(token)
         _ending(view)
     _rejoin(token)
 

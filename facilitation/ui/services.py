@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 PAGE_PATHS = frozenset(
-    {"home", "join", "play", "facilitate", "projector", "studio"}
+    {"home", "join", "play", "facilitate", "projector", "studio", "programme", "followup"}
 )  # see facilitation.ui.app
 _announced = False
 _announce_guard = threading.Lock()

@@ -18,7 +18,7 @@ import streamlit as st
 
 from facilitation.content import Role, Snapshot, reference
 from facilitation.errors import NotAllowed
-from facilitation.ui import content, services
+from facilitation.ui import content, evaluation_view, services
 from facilitation.ui import studio_support as support
 from facilitation.ui.debrief_view import ENDING, REVEAL, ending, reveal
 from facilitation.ui.widgets import (
@@ -378,11 +378,15 @@ def _rehearse() -> None:
         for section in ENDING:
             st.markdown(f"#### {section}")
             ending(analysis, section)
+        evaluation_view.what_changed(
+            st.session_state.get("studio:rehearsal-evaluation"), analysis.audience, analysis.short
+        )
 
 
 def _simulate(snapshot: Snapshot, participants: int, seed: int):
     from facilitation.analysis import analyse
-    from facilitation.engine import Store, Workshops, simulate_workshop
+    from facilitation.engine import Evaluations, Store, Workshops, simulate_workshop
+    from facilitation.outputs import evaluation_report
 
     with tempfile.TemporaryDirectory(prefix="easi-rehearsal-") as folder:
         store = Store(Path(folder) / "rehearsal.db")
@@ -390,6 +394,9 @@ def _simulate(snapshot: Snapshot, participants: int, seed: int):
             engine = Workshops(store)
             summary = simulate_workshop(snapshot, participants, seed, engine=engine)
             record = engine.record(summary.code)
+            st.session_state["studio:rehearsal-evaluation"] = evaluation_report(
+                Evaluations(engine).operator_record(summary.code), record
+            )
         finally:
             store.close()
     return summary, analyse(record)

@@ -119,3 +119,11 @@ class Store:
     def tables(self) -> Iterator[str]:
         """The schema's tables, parents before children."""
         yield from ("workshops", "participants", "submissions", "drafts", "events")
+        # The evaluation's tables (engine/evaluation.py, migration 2).
+        yield from (
+            "evaluation_forms",
+            "evaluation_responses",
+            "follow_up_links",
+            "room_agreements",
+            "improvement_actions",
+        )

@@ -31,7 +31,7 @@ def copy_store(source: Store, target: Store) -> dict[str, int]:
             copied[table] = len(rows)
         if target.dialect == "postgres":
             # Explicit ids do not move an identity's sequence: start it after the highest copied.
-            for table in ("workshops", "participants", "events"):
+            for table in ("workshops", "participants", "events", "improvement_actions"):
                 dst.execute(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                     f"coalesce((SELECT max(id) FROM {table}), 0) + 1, false)"

@@ -153,5 +153,49 @@ MIGRATIONS: tuple[Migration, ...] = (
         FOR EACH ROW EXECUTE FUNCTION easi_publish_versions();
     """,
     ),
+    # The evaluation (issue 16, engine/evaluation.py): questionnaires, follow-up links, the room's agreed
+    # levels and the improvement plan. Every row goes with its workshop (ON DELETE CASCADE).
+    Migration(
+        shared="""
+    CREATE TABLE evaluation_forms (
+        workshop_id INTEGER PRIMARY KEY REFERENCES workshops (id) ON DELETE CASCADE,
+        form_json TEXT NOT NULL  -- the questionnaire as first used, frozen like the snapshot
+    );
+    CREATE TABLE evaluation_responses (
+        participant_id INTEGER NOT NULL REFERENCES participants (id) ON DELETE CASCADE,
+        workshop_id INTEGER NOT NULL REFERENCES workshops (id) ON DELETE CASCADE,
+        moment TEXT NOT NULL CHECK (moment IN ('pre', 'post', 'follow_up')),
+        skipped INTEGER NOT NULL DEFAULT 0,
+        answers_json TEXT NOT NULL,
+        answered_at TEXT NOT NULL,
+        PRIMARY KEY (participant_id, moment)
+    );
+    CREATE INDEX evaluation_responses_by_workshop ON evaluation_responses (workshop_id);
+    CREATE TABLE follow_up_links (
+        token_hash TEXT PRIMARY KEY,
+        participant_id INTEGER NOT NULL UNIQUE REFERENCES participants (id) ON DELETE CASCADE,
+        workshop_id INTEGER NOT NULL REFERENCES workshops (id) ON DELETE CASCADE,
+        issued_at TEXT NOT NULL
+    );
+    CREATE INDEX follow_up_links_by_workshop ON follow_up_links (workshop_id);
+    CREATE TABLE room_agreements (
+        workshop_id INTEGER NOT NULL REFERENCES workshops (id) ON DELETE CASCADE,
+        stage_index INTEGER NOT NULL,
+        level INTEGER NOT NULL CHECK (level BETWEEN 1 AND 4),
+        note TEXT NOT NULL DEFAULT '',
+        recorded_at TEXT NOT NULL,
+        PRIMARY KEY (workshop_id, stage_index)
+    );
+    CREATE TABLE improvement_actions (
+        id {identity},
+        workshop_id INTEGER NOT NULL REFERENCES workshops (id) ON DELETE CASCADE,
+        action TEXT NOT NULL,
+        owner_agency TEXT NOT NULL,
+        due TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX improvement_actions_by_workshop ON improvement_actions (workshop_id);
+    """,
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)

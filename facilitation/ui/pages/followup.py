@@ -1,0 +1,5 @@
+"""The follow-up page (drawn by facilitation.ui.evaluation_view)."""
+
+from facilitation.ui.evaluation_view import follow_up_page
+
+follow_up_page()
