@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
-from facilitation import settings
+from facilitation import network, settings
 from facilitation.errors import EasiError
 
 __all__ = [
@@ -90,6 +90,20 @@ def facilitator_link(port: int) -> str:
     return f"{root}/facilitate"
 
 
+def join_notice(port: int, address: str | None = None) -> str:
+    """Where participants join (`facilitation.network`: `$EASI_PUBLIC_URL`, else this machine's LAN
+    address), or a warning when only this machine can reach the server."""
+    seen = f"http://{address or 'localhost'}:{port}"
+    bound_to_one = bool(address) and address not in ("0.0.0.0", "::")  # the operator chose it
+    root = settings.public_url() or (seen if bound_to_one else network.reachable_root(seen))
+    if network.root_is_loopback(root):
+        return (
+            f"Warning: {root} is reachable from this machine only; other laptops cannot join. "
+            "Set EASI_PUBLIC_URL, or serve on an address of the room's network (--address)."
+        )
+    return f"Participants join at {root}/join"
+
+
 def streamlit_command(port: int, address: str | None, extra: list[str]) -> list[str]:
     """The `streamlit run` command line for the app."""
     command = [
@@ -149,6 +163,7 @@ def run(args: argparse.Namespace) -> int:
             f"EASI Workshop: facilitators open {link} with the operator passcode (in {where}).",
             flush=True,
         )
+    print(f"EASI Workshop: {join_notice(args.port, args.address)}", flush=True)
     if processes > 1:
         return _run_supervised(args, processes)
     command = streamlit_command(args.port, args.address, args.streamlit_args)

@@ -104,6 +104,10 @@ MIGRATIONS: tuple[str, ...] = (
         SELECT RAISE(ABORT, 'the event log is append-only');
     END;
     """,
+    # What the projector shows, chosen on the facilitator's screen: {"view", "stage", "notes"}.
+    """
+    ALTER TABLE workshops ADD COLUMN screen_json TEXT NOT NULL DEFAULT '{}';
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

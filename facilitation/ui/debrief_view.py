@@ -77,8 +77,12 @@ def reveal(
     *,
     prompts_limit: int = 6,
     max_height: int | None = None,
+    notes: tuple[int, ...] | None = None,
+    projector: bool = False,
 ) -> None:
-    """One part of a stage's reveal. `max_height` caps a chart's plotting height (the projector's screen)."""
+    """One part of a stage's reveal. `max_height` caps a chart's plotting height (the projector's screen);
+    `notes` picks the stage's shareable notes shown under the prompts by position (default: the first
+    three); the `projector` shows fewer prompts."""
     view = analysis.stage(stage)
     # Shorter rows fit more agencies on one screen, down to what a two-line cell label needs.
     max_height = max(max_height, ROW_MIN * len(analysis.roles)) if max_height else None
@@ -104,14 +108,18 @@ def reveal(
             _chart(judgement_chart(analysis, stage))  # rows sized for its circles: 8 agencies fit
     else:
         st.header(f"Questions for the room · stage {stage + 1}")
-        prompts = view.prompts[:prompts_limit]
+        quoted = [
+            view.notes[n] for n in (range(3) if notes is None else notes) if n < len(view.notes)
+        ]
+        # With notes on the projector, fewer prompts: together they must fit one screen.
+        prompts = view.prompts[: (2 if quoted else 4) if projector else prompts_limit]
         if not prompts:
             st.markdown("### What surprised you about what the others knew?")
         for prompt in prompts:
             st.markdown(f"- {prompt.text}")
-        if view.notes:
-            st.markdown("**In your words**")
-            for note in view.notes[:3]:
+        if quoted:
+            st.subheader("In your words")
+            for note in quoted:
                 st.caption(analysis.short(note.role_id))
                 st.text(note.text)  # participant text: shown as typed
 

@@ -43,6 +43,18 @@ def test_facilitator_link_uses_the_public_address(monkeypatch):
     assert serve.facilitator_link(8501) == "https://easi.example.org/facilitate"
 
 
+def test_serve_says_where_participants_join(monkeypatch):
+    monkeypatch.delenv("EASI_PUBLIC_URL", raising=False)
+    monkeypatch.setattr(serve.network, "machine_addresses", lambda: ["127.0.0.1", "192.168.1.20"])
+    assert serve.join_notice(8501) == "Participants join at http://192.168.1.20:8501/join"
+    assert "reachable from this machine only" in serve.join_notice(8501, "127.0.0.1")
+    assert serve.join_notice(8501, "0.0.0.0").endswith("192.168.1.20:8501/join")
+    monkeypatch.setattr(serve.network, "machine_addresses", lambda: ["127.0.0.1"])
+    assert "other laptops cannot join" in serve.join_notice(8501)
+    monkeypatch.setenv("EASI_PUBLIC_URL", "https://easi.example.org")
+    assert serve.join_notice(8501) == "Participants join at https://easi.example.org/join"
+
+
 def test_processes_is_a_number_or_auto():
     assert serve.parse_processes("3") == 3
     assert serve.parse_processes("auto") == max(1, os.cpu_count() or 1)

@@ -240,15 +240,23 @@ def _played(ui_room):
     ui_room.go("reveal_stage")
 
 
+def _on_the_projector(ui_room) -> str:
+    from facilitation.ui.projector_view import shown
+
+    view = ui_room.engine.projector_view(ui_room.code, ui_room.key)
+    return shown(view.status, view.screen, view.revealed.revealed_through)[0]
+
+
 @pytest.mark.parametrize(
     "section", ["Who knew what", "Who shared with whom", "Level of need", "Prompts"]
 )
 def test_reveal_sections(open_page, ui_room, section):
     _played(ui_room)
     at = _facilitate(open_page, ui_room)
-    at.segmented_control(key="facilitate:reveal-section").set_value(section)
+    at.segmented_control(key="facilitate:screen-view").set_value(section)
     at.run()
     assert not at.exception
+    assert _on_the_projector(ui_room) == section
     if section == "Prompts":
         assert "Quote <me> **please**" in [t.value for t in at.text]
     else:
@@ -263,9 +271,10 @@ def test_debrief_sections(open_page, ui_room, section):
     _played(ui_room)
     ui_room.go("next_stage", "reveal_stage", "next_stage", "reveal_stage", "start_debrief")
     at = _facilitate(open_page, ui_room)
-    at.segmented_control(key="facilitate:ending-section").set_value(section)
+    at.segmented_control(key="facilitate:screen-view").set_value(section)
     at.run()
     assert not at.exception
+    assert _on_the_projector(ui_room) == section
     if section == "What happened":
         assert "The new partner was assaulting Sam" in texts(at)
     if section == "What held people back":
@@ -304,7 +313,15 @@ def test_close_then_delete_with_confirmation(open_page, ui_room):
     at = _facilitate(open_page, ui_room)
     at.segmented_control(key="facilitate:section:lobby").set_value("Close")
     at.run()
-    button(at, "Close the workshop").click()
+    button(at, "Close the workshop…").click()
+    at.run()
+    assert ui_room.engine.status(ui_room.code).phase == "lobby"  # not before it is confirmed
+    button(at, "Cancel").click()
+    at.run()
+    button(at, "Close the workshop…").click()
+    at.run()
+    assert "cannot be undone" in at.warning[0].value
+    button(at, "Yes, close the workshop").click()
     at.run()
     assert ui_room.engine.status(ui_room.code).phase == "closed"
     at.segmented_control(key="facilitate:section:closed").set_value("Close")
