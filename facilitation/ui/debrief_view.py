@@ -160,8 +160,9 @@ def ending(
             st.caption("Learning outcomes: " + " · ".join(analysis.learning_outcomes))
     elif section == "What held people back":
         if analysis.barriers.counts:
-            _chart(barrier_chart(analysis), max_height)
-            for myth in analysis.barriers.myths[:3]:
+            # The projector keeps to one screen: the most cited barriers and the two largest myths.
+            _chart(barrier_chart(analysis, limit=6 if projector else None), max_height)
+            for myth in analysis.barriers.myths[: 2 if projector else 3]:
                 fact = analysis.fact(myth.fact_id)
                 basis = f" {myth.gateway_label} is a lawful basis." if myth.gateway_label else ""
                 st.caption(
