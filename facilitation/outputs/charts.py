@@ -352,12 +352,13 @@ def flow_chart(analysis: Debrief, stage: int | None = None) -> Any:
     rows = flow_rows(analysis, stage)
     roles = [analysis.short(r) for r in analysis.flows.role_ids]
     top = max((row["shares"] for row in rows), default=0) or 1
+    upright = _fits(roles, _column_width(len(roles)), FONT)  # else turned, never overlapping
     base = alt.Chart(alt.Data(values=rows)).encode(
         x=alt.X(
             "recipient:N",
             sort=roles,
             title="shared with",
-            axis=alt.Axis(orient="top", labelAngle=0),
+            axis=alt.Axis(orient="top", labelAngle=0 if upright else -45, labelAlign="left"),
         ),
         y=alt.Y("sender:N", sort=roles, title="shared by"),
     )
