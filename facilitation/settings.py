@@ -21,6 +21,7 @@ __all__ = [
     "Setting",
     "concurrent_page_runs",
     "data_dir",
+    "database",
     "db_path",
     "environment_for_child",
     "operator_passcode",
@@ -32,6 +33,7 @@ __all__ = [
     "roles_dir",
     "scenarios_dir",
     "settings_table",
+    "streamlit_fixes_enabled",
 ]
 
 DEFAULT_PAGE_RUNS = 2
@@ -51,7 +53,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "EASI_DATA", "<project root>/data", "The data folder: the database and the passcode file."
     ),
-    Setting("EASI_DB", "<data folder>/easi.db", "The SQLite database file."),
+    Setting(
+        "EASI_DB",
+        "<data folder>/easi.db",
+        "The database: a SQLite file, or a PostgreSQL URL such as "
+        "`postgresql://easi@db.internal:5432/easi` (several server processes or hosts; docs/scaling.md).",
+    ),
     Setting(
         "EASI_PASSCODE",
         "the file <data folder>/passcode (made on first use, mode 0600)",
@@ -71,6 +78,11 @@ SETTINGS: tuple[Setting, ...] = (
         "EASI_PUBLIC_URL",
         "the address the browser used",
         "The public address join links and QR codes point at, such as https://easi.example.org.",
+    ),
+    Setting(
+        "EASI_STREAMLIT_FIXES",
+        "on",
+        "`off` runs plain Streamlit, without the measured run-time changes (docs/streamlit-fixes.md).",
     ),
 )
 _NAMES = frozenset(setting.name for setting in SETTINGS)
@@ -116,8 +128,21 @@ def data_dir() -> Path:
     return _folder("EASI_DATA", project_root() / "data")
 
 
+def database() -> str:
+    """The database: `$EASI_DB` (a SQLite file or a `postgresql://` URL), else `<data folder>/easi.db`."""
+    configured = _read("EASI_DB")
+    if configured.startswith(("postgresql://", "postgres://")):
+        return configured
+    return str(db_path())
+
+
 def db_path() -> Path:
-    """The SQLite database file: `$EASI_DB`, else `<data folder>/easi.db`."""
+    """The SQLite database file: `$EASI_DB`, else `<data folder>/easi.db` (`SettingsError` when
+    `$EASI_DB` is a PostgreSQL URL: use `database()` where either will do)."""
+    if _read("EASI_DB").startswith(("postgresql://", "postgres://")):
+        raise SettingsError(
+            "EASI_DB is a PostgreSQL URL, but this needs a SQLite file: give the file with --db."
+        )
     return _folder("EASI_DB", data_dir() / "easi.db")
 
 
@@ -200,6 +225,16 @@ def concurrent_page_runs() -> int:
             f"EASI_PAGE_RUNS must be a whole number of 1 or more, not {configured!r}."
         )
     return int(configured)
+
+
+def streamlit_fixes_enabled() -> bool:
+    """Whether the run-time changes to Streamlit apply: `$EASI_STREAMLIT_FIXES` (on | off), else on."""
+    configured = _read("EASI_STREAMLIT_FIXES").lower()
+    if configured in ("", "on", "1", "true", "yes"):
+        return True
+    if configured in ("off", "0", "false", "no"):
+        return False
+    raise SettingsError(f"EASI_STREAMLIT_FIXES must be on or off, not {configured!r}.")
 
 
 def environment_for_child(**extra: str) -> dict[str, str]:

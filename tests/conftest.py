@@ -12,6 +12,7 @@ from tests.paths import MINI
 
 pytest_plugins = [
     "tests.fixtures.library",
+    "tests.fixtures.backends",
     "tests.fixtures.engine",
     "tests.fixtures.debrief",
     "tests.fixtures.ui",

@@ -15,7 +15,6 @@ Each problem is a `Problem` naming file, line, column and a breadcrumb such as
 from __future__ import annotations
 
 import re
-import typing
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -25,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from facilitation import settings
 from facilitation.content import checks
+from facilitation.content.messages import explain
 from facilitation.content.models import Role, Scenario, Snapshot
 from facilitation.content.yamlsource import MAX_BYTES, Source, YamlRefused, read_yaml, too_big
 from facilitation.errors import LibraryError, NotFound
@@ -253,7 +253,7 @@ def _conclude(
         value, errors = model.model_validate(source.data), []
     except ValidationError as error:
         value, errors = None, error.errors(include_url=False)
-    structural = [finding for finding in (_explain(model, error) for error in errors) if finding]
+    structural = [finding for finding in (explain(model, error) for error in errors) if finding]
     taken = {finding.path for finding in structural}
     # A cross-reference finding on a field the model already refused would say the same thing twice.
     merged = structural + [finding for finding in findings if finding.path not in taken]
@@ -302,159 +302,6 @@ def _place(
         finding.expected,
         finding.choices,
     )
-
-
-def _describe(value: Any) -> str:
-    """A found value in words: `the number 9`, `'Police'`, `a list of 3 items`."""
-    if value is None:
-        return "nothing (an empty value)"
-    if isinstance(value, bool):
-        return f"{str(value).lower()} (a yes/no value)"
-    if isinstance(value, (int, float)):
-        return f"the number {value}"
-    if isinstance(value, str):
-        return f"'{value[:60]}...'" if len(value) > 60 else f"'{value}'"
-    if isinstance(value, list):
-        return f"a list of {len(value)} item{'s' * (len(value) != 1)}"
-    if isinstance(value, dict):
-        return "a mapping (indented `key: value` lines)"
-    return type(value).__name__
-
-
-def _model_at(model: type[BaseModel], loc: Iterable[str | int]) -> type[BaseModel] | None:
-    """The model class that holds the field at the end of `loc` (list indices skipped)."""
-    current: type[BaseModel] | None = model
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        field = current.model_fields.get(part) if current else None
-        current = _inner_model(field.annotation) if field else None
-    return current
-
-
-def _inner_model(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    return next(filter(None, (_inner_model(arg) for arg in typing.get_args(annotation))), None)
-
-
-def _description(model: type[BaseModel], loc: tuple) -> str | None:
-    names = [part for part in loc if isinstance(part, str)]
-    holder = _model_at(model, loc[: len(loc) - loc[::-1].index(names[-1]) - 1]) if names else None
-    field = holder.model_fields.get(names[-1]) if holder else None
-    return field.description if field else None
-
-
-def _slugify(value: str) -> str:
-    slug = re.sub(r"[^a-z0-9_-]+", "_", value.strip().lower()).strip("_-")
-    slug = re.sub(r"^[^a-z]+", "", slug)[:48]
-    return slug or "childrens_social_care"
-
-
-_SLUG_RULE = (
-    "ids are lowercase slugs: a letter first, then only a-z, 0-9, '_' or '-', at most 48 "
-    "characters, such as '{example}'"
-)
-
-
-def _explain(model: type[BaseModel], error: dict) -> checks.Finding | None:
-    """One pydantic error as a `Finding` in plain English: the table that makes messages readable."""
-    loc = tuple(error["loc"])
-    is_key = bool(loc) and loc[-1] == "[key]"
-    path = loc[:-1] if is_key else loc
-    names = [part for part in path if isinstance(part, str)]
-    name = names[-1] if names else "the file"
-    if path and isinstance(path[-1], int):
-        name = f"each item of '{name}'" if not is_key else f"each key of '{name}'"
-    else:
-        name = f"'{name}'"
-    kind, ctx, value = error["type"], error.get("ctx") or {}, error.get("input")
-    found = None if kind == "missing" else _describe(value)
-
-    def finding(
-        message: str, expected: str | None = None, choices: tuple[str, ...] = ()
-    ) -> checks.Finding:
-        return checks.Finding(path, message, found, expected, choices)
-
-    if kind == "missing":
-        description = (_description(model, loc) or "").rstrip(".")
-        hint = f" ({description[:1].lower()}{description[1:]})" if description else ""
-        return finding(f"required field {name} is missing; add it{hint}", description or None)
-    if kind in (
-        "extra_forbidden",
-        "invalid_key",
-    ):  # invalid_key: a key that is not text, such as `2:`
-        holder = _model_at(model, loc[:-1])
-        allowed = tuple(holder.model_fields) if holder else ()
-        near = checks.nearest(str(loc[-1]), allowed)
-        tail = f"did you mean '{near}'?" if near else f"allowed fields here: {', '.join(allowed)}"
-        return finding(f"unknown field '{loc[-1]}'; {tail}", "one of the allowed fields", allowed)
-    if kind == "literal_error":
-        allowed = tuple(re.findall(r"'([^']*)'", ctx.get("expected", "")))
-        near = checks.nearest(str(value), allowed)
-        head = f"{found} is not allowed for {name}"
-        tail = f"use one of: {', '.join(allowed)}"
-        message = (
-            f"{head}; did you mean '{near}'? {tail[:1].upper()}{tail[1:]}"
-            if near
-            else f"{head}; {tail}"
-        )
-        return finding(message, f"one of: {', '.join(allowed)}", allowed)
-    if kind == "string_pattern_mismatch":
-        if str(ctx.get("pattern", "")).startswith("^#"):
-            return finding(
-                f"{found} is not a hex colour; write it in quotes as '#' and six hex digits, such as "
-                '"#2a9d8f"',
-                'a colour such as "#2a9d8f"',
-            )
-        rule = _SLUG_RULE.format(example=_slugify(str(value)))
-        return finding(f"{found} is not a valid id: {rule}", "a lowercase slug")
-    if kind == "string_too_long":
-        limit = ctx.get("max_length")
-        return finding(
-            f"{name} is {len(value)} characters long; the limit is {limit}: shorten it",
-            f"at most {limit} characters",
-        )
-    if kind == "string_too_short":
-        return finding(f"{name} is empty; write some text", "some text")
-    if kind in ("too_short", "too_long"):
-        bound = ctx.get("min_length" if kind == "too_short" else "max_length")
-        count = len(value) if isinstance(value, (list, dict)) else ctx.get("actual_length", "?")
-        if kind == "too_short" and isinstance(count, int) and count >= bound:
-            return None  # pydantic counts only the items that validated; those items have their own errors
-        words = "needs at least" if kind == "too_short" else "may have at most"
-        plural = "s" * (bound != 1)
-        return finding(
-            f"{name} {words} {bound} item{plural}; found {count}",
-            f"{'at least' if kind == 'too_short' else 'at most'} {bound} item{plural}",
-        )
-    if kind == "string_type":
-        quote = "; put it in quotes" if isinstance(value, (int, float, bool)) else ""
-        return finding(f"{name} should be text; found {found}{quote}", "text")
-    if kind in ("int_type", "int_parsing", "int_from_float", "int_parsing_size"):
-        return finding(f"{name} should be a whole number; found {found}", "a whole number")
-    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        words = {
-            "greater_than_equal": "at least",
-            "less_than_equal": "at most",
-            "greater_than": "more than",
-            "less_than": "less than",
-        }[kind]
-        bound = next(iter(ctx.values()), "?")
-        return finding(f"{name} must be {words} {bound}; found {value}", f"{words} {bound}")
-    if kind in ("tuple_type", "list_type"):
-        return finding(
-            f"{name} should be a list (write [a, b], or one '- item' per line); found {found}",
-            "a list",
-        )
-    if kind in ("model_type", "model_attributes_type", "dict_type"):
-        return finding(
-            f"{name} should be a mapping of fields (indented `key: value` lines); found {found}",
-            "a mapping",
-        )
-    if kind == "value_error":
-        return finding(str(error["msg"]).removeprefix("Value error, "))
-    return finding(f"{name}: {error['msg']}; found {found}")
 
 
 # ------------------------------------------------------------------------------------------- files

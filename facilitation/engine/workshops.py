@@ -42,9 +42,9 @@ from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
 
 from pydantic import ValidationError
-from sqlite_utils import Database
 
 from facilitation.content import NAME_MAX_CHARS, NOTE_MAX_CHARS, Role, Snapshot, reference
+from facilitation.engine.store import Connection as Database
 from facilitation.errors import InvalidDecision, NotAllowed, NotFound, WrongPhase
 from facilitation.play import (
     Ledger,
@@ -430,7 +430,8 @@ class Workshops:
             code = self._unused_code(db)
             cursor = db.execute(
                 "INSERT INTO workshops (code, scenario_id, title, audience, stage_count, snapshot_json, "
-                "facilitator_key_hash, projector_key_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "facilitator_key_hash, projector_key_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "RETURNING id",
                 (
                     code,
                     scenario.id,
@@ -443,7 +444,7 @@ class Workshops:
                     _iso(self._clock()),
                 ),
             )
-            self._log(db, cursor.lastrowid, "operator", "workshop_created")
+            self._log(db, cursor.fetchall()[0][0], "operator", "workshop_created")
         return CreatedWorkshop(code, facilitator_key, projector_key)
 
     def status(self, code: str) -> Status:
@@ -463,11 +464,7 @@ class Workshops:
 
     def versions(self, code: str) -> Versions:
         """The change counters: one indexed read, cheap enough to call every two seconds per session."""
-        with self.store.read(consistent=False) as db:
-            row = db.execute(
-                "SELECT version_any, version_phase FROM workshops WHERE code = ?",
-                (normalise_code(code),),
-            ).fetchone()
+        row = self.store.workshop_versions(normalise_code(code))
         if row is None:
             raise NotFound(self._no_workshop(code))
         return Versions(any=row[0], phase=row[1])
@@ -880,7 +877,7 @@ class Workshops:
             row = self._controlled(db, code, facilitator_key)
             db.execute("DELETE FROM workshops WHERE id = ?", (row["id"],))
         self._forget(row["id"])
-        self.store.checkpoint()
+        self.store.scrub()
 
     # ------------------------------------------------------------------ operator (CLI, trusted)
     def record(self, code: str) -> WorkshopRecord:
@@ -912,7 +909,7 @@ class Workshops:
         for workshop_id in ids:
             self._forget(workshop_id)
         if ids:
-            self.store.checkpoint()
+            self.store.scrub()
         return len(ids)
 
     # ------------------------------------------------------------------ additions to the contract
@@ -935,7 +932,9 @@ class Workshops:
     # ------------------------------------------------------------------ private: reading
     def _row(self, db: Database, code: str) -> dict:
         row = _one(
-            db, f"SELECT {_WORKSHOP_COLUMNS} FROM workshops WHERE code = ?", (normalise_code(code),)
+            db,
+            f"SELECT {_WORKSHOP_COLUMNS} FROM workshops WHERE code = ?{db.for_update()}",
+            (normalise_code(code),),
         )
         if row is None:
             raise NotFound(self._no_workshop(code))
@@ -978,7 +977,7 @@ class Workshops:
                 db,
                 f"SELECT p.id AS participant_id, p.role_id, p.display_name, {_prefixed('w')} "
                 "FROM participants p JOIN workshops w ON w.id = p.workshop_id "
-                "WHERE p.token_hash = ? AND p.active = 1",
+                f"WHERE p.token_hash = ? AND p.active = 1{db.for_update('w')}",
                 (_hash(token),),
             )
         if found is None:
@@ -1193,7 +1192,7 @@ class Workshops:
         name = name or pseudonym(ordinal)
         cursor = db.execute(
             "INSERT INTO participants (workshop_id, token_hash, role_id, display_name, simulated, bot_seed, "
-            "joined_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "joined_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (
                 row["id"],
                 _hash(token),
@@ -1204,7 +1203,7 @@ class Workshops:
                 _iso(self._clock()),
             ),
         )
-        participant_id = cursor.lastrowid
+        participant_id = cursor.fetchall()[0][0]
         self._log(
             db,
             row["id"],

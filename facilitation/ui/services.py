@@ -68,7 +68,7 @@ def _engine(db_path: str, passcode: str) -> Workshops:
 
 def engine() -> Workshops:
     """The engine over the configured database, shared by every session of this process."""
-    return _engine(str(settings.db_path()), operator_passcode().value)
+    return _engine(settings.database(), operator_passcode().value)
 
 
 _slots: threading.BoundedSemaphore | None = None

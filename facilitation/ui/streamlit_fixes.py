@@ -1,45 +1,35 @@
-"""Three changes to how Streamlit runs, for rooms of hundreds of laptops (docs/performance.md).
+"""Three process-wide changes to how Streamlit runs, for rooms of hundreds of laptops.
 
-1. Enum lookups that cost microseconds each. Streamlit builds every element's protobuf with nested
-enum values (`TextAlignmentConfig.Alignment.LEFT`); protobuf answers each such attribute through
-`EnumTypeWrapper.__getattr__`, which looks the name up in a mapping it rebuilds on every call: about 4 us,
-hundreds of times per page run, 14 % of the play page's server time. Enum values never change, so the
-first lookup of a name is kept on the wrapper, where Python's ordinary attribute lookup finds it next time.
-
-2. A race that loses the end of a page run under load ("lost run tails").
-
-When a fragment's rerun request (a laptop's poll tick) reaches a session whose previous run has finished
-on its script thread, but whose last events the server's event loop has not handled yet,
-`AppSession.request_rerun` finds that runner unwilling to take the request and starts a new one. Every
-event of the old run still waiting for the event loop is then ignored as coming from a "non-current
-ScriptRunner": the run's last elements, its `script_finished`, often the `auto_rerun` that keeps the
-page polling. The browser never sees its submission confirmed, or the page stops following the workshop.
-The busier the server, the longer the event loop lags and the more often it happens: at 150 laptops, one
-laptop in three stopped following the stages.
-
-The fix makes such a fragment request wait until the event loop has handled the finished run (its
-`SHUTDOWN` event clears the runner), then go through Streamlit's own path unchanged. It touches nothing
-else, and it checks that Streamlit still has the internals it relies on; if not, it leaves Streamlit as it
-is and says so once on the console (the race is then back, nothing else changes).
-
-3. The event loop waiting for every new script thread. Streamlit starts a thread for each run, polls
-included (150 a second per 300 laptops), and `Thread.start` blocks the event loop until the new thread
-has taken the interpreter lock once. While any script thread is busy, that takes one or two of Python's
-switch intervals (5 ms by default): 10 ms per start with one busy thread, 22 ms with three (measured),
-so under load the event loop that serves every laptop spends most of its time waiting for threads to
-start. A 1 ms interval cuts the wait five-fold, for a percent or two more lock hand-overs.
+Each is a patch of a third-party class or interpreter setting, so each sits behind the switch
+`EASI_STREAMLIT_FIXES` (on by default) and a version gate (`TESTED_STREAMLIT`): outside the versions
+they were measured on, none is applied and the console says so once. Why each exists, what it costs and
+the reproduction: docs/streamlit-fixes.md; the upstream report of the race: docs/upstream/.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import re
 import sys
 import threading
 import time
+from importlib.metadata import version
 from typing import Any
 
-__all__ = ["apply", "finished_but_unheard", "remember_enum_values", "shorten_switch_interval"]
+from facilitation import settings
+
+__all__ = [
+    "TESTED_STREAMLIT",
+    "apply",
+    "finished_but_unheard",
+    "remember_enum_values",
+    "shorten_switch_interval",
+    "version_tested",
+]
+
+# The Streamlit versions these changes were measured on: [lowest, first untested) as (major, minor).
+TESTED_STREAMLIT = ((1, 67), (1, 70))
 
 # How often a waiting request looks again, and for how long at most before it goes ahead as Streamlit
 # would have sent it (a runner's SHUTDOWN follows its last event within microseconds of script time).
@@ -139,6 +129,17 @@ def _internals_present() -> bool:
     )
 
 
+def version_tested(installed: str) -> bool:
+    """Whether a Streamlit version string ("1.67.0") lies in `TESTED_STREAMLIT`."""
+    numbers = tuple(int(part) for part in re.findall(r"\d+", installed)[:2])
+    low, high = TESTED_STREAMLIT
+    return low <= numbers < high
+
+
+def _say(message: str) -> None:
+    print(f"EASI Workshop: {message}", file=sys.stderr, flush=True)
+
+
 def apply() -> bool:
     """Install the three changes once per process; True when the run-tail work-around is in place."""
     global _applied
@@ -147,14 +148,23 @@ def apply() -> bool:
     with _guard:
         if _applied is not None:
             return _applied
+        if not settings.streamlit_fixes_enabled():
+            _applied = False
+            return False
+        installed = version("streamlit")
+        if not version_tested(installed):
+            _say(
+                f"Streamlit {installed} is outside the versions the run-time fixes were measured on; "
+                "running without them (docs/streamlit-fixes.md)."
+            )
+            _applied = False
+            return False
         remember_enum_values()
         shorten_switch_interval()
         if not _internals_present():
-            print(
-                "EASI Workshop: this Streamlit version lacks the internals of the lost-run-tail work-around; "
-                "running without it (see docs/performance.md).",
-                file=sys.stderr,
-                flush=True,
+            _say(
+                "this Streamlit lacks the internals of the lost-run-tail work-around; running without it "
+                "(docs/streamlit-fixes.md)."
             )
             _applied = False
             return False

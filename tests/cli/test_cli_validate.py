@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -143,8 +144,10 @@ def test_real_process(tmp_path):
 
 
 def test_easi_script():
+    """The `easi` console script installed beside this interpreter (a venv need not be activated)."""
+    script = Path(sys.executable).with_name("easi")
     done = subprocess.run(
-        ["easi", "validate", str(MINI), "--roles", str(MINI / "roles")],
+        [str(script), "validate", str(MINI), "--roles", str(MINI / "roles")],
         capture_output=True,
         text=True,
         timeout=60,

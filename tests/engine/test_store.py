@@ -1,4 +1,5 @@
-"""The store: file, pragmas, migrations, transactions and the connection policy."""
+"""The store: file, pragmas, migrations, transactions and the connection policy, on both backends
+(`store` runs each test on SQLite and on PostgreSQL; `sqlite_store` and `postgres_store` one only)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,31 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from facilitation import settings
-from facilitation.engine.store import MIGRATIONS, SCHEMA_VERSION, Store
+from facilitation.engine.store import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    PostgresStore,
+    SqliteStore,
+    Store,
+)
 from facilitation.errors import EasiError
 from tests.fixtures.engine import TABLES
+
+PROBE = "INSERT INTO events (actor, event, at) VALUES ('operator', 'probe', 'now')"
+
+
+@pytest.fixture
+def sqlite_store(tmp_path):
+    store = Store(tmp_path / "engine" / "easi.db")
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def postgres_store(postgres_schemas):
+    store = Store(postgres_schemas.new_url())
+    yield store
+    store.close()
 
 
 def test_created_on_first_use_with_its_folder(tmp_path):
@@ -44,8 +67,8 @@ def test_memory_database_is_refused():
         ("busy_timeout", 10000),
     ],
 )
-def test_connection_pragmas(store, pragma, expected):
-    with store.read() as db:
+def test_connection_pragmas(sqlite_store, pragma, expected):
+    with sqlite_store.read() as db:
         assert db.execute(f"PRAGMA {pragma}").fetchone()[0] == expected
 
 
@@ -54,12 +77,21 @@ def test_every_table_exists(store):
         assert set(TABLES) <= set(db.table_names())
 
 
-def test_migrations_run_once(tmp_path):
-    path = tmp_path / "easi.db"
-    Store(path).schema_version()
-    with Store(path).write() as db:  # a second store on the same file finds the schema in place
-        db.execute("INSERT INTO events (actor, event, at) VALUES ('operator', 'probe', 'now')")
-    assert Store(path).schema_version() == SCHEMA_VERSION
+def test_the_target_chooses_the_backend(store_target, backend):
+    chosen = Store(store_target)
+    assert isinstance(chosen, {"sqlite": SqliteStore, "postgres": PostgresStore}[backend])
+    assert "@" not in chosen.describe()  # never a user or password in messages
+
+
+def test_migrations_run_once(store_target):
+    assert Store(store_target).migrate() == list(range(1, SCHEMA_VERSION + 1))
+    with Store(store_target).write() as db:  # a second store finds the schema in place
+        db.execute(PROBE)
+    again = Store(store_target)
+    assert again.migrate() == []
+    assert again.schema_version() == SCHEMA_VERSION
+    with again.read() as db:
+        assert db.execute("SELECT count(*) FROM events").fetchone()[0] == 1
 
 
 def test_newer_database_is_refused(tmp_path):
@@ -86,17 +118,19 @@ def test_newer_database_is_refused(tmp_path):
         ),
     ],
 )
-def test_hot_reads_use_an_index(store, sql, index):
-    with store.read() as db:
+def test_hot_reads_use_an_index(sqlite_store, sql, index):
+    with sqlite_store.read() as db:
         plan = " ".join(row[-1] for row in db.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall())
     assert index in plan
 
 
-def test_write_commits_before_returning(store, tmp_path):
+def test_write_commits_before_returning(store_target):
+    store = Store(store_target)
     with store.write() as db:
-        db.execute("INSERT INTO events (actor, event, at) VALUES ('operator', 'probe', 'now')")
-    other = sqlite3.connect(store.path)  # another connection, as another process would see it
-    assert other.execute("SELECT count(*) FROM events").fetchone()[0] == 1
+        db.execute(PROBE)
+    other = Store(store_target)  # another store, as another process would see it
+    with other.read() as db:
+        assert db.execute("SELECT count(*) FROM events").fetchone()[0] == 1
 
 
 def test_write_rolls_back_on_error(store):
@@ -144,12 +178,12 @@ def test_read_sees_one_snapshot(store):
 def test_event_log_is_append_only(store):
     with store.write() as db:
         db.execute("INSERT INTO events (actor, event, at) VALUES ('operator', 'probe', 'now')")
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"), store.write() as db:
+    with pytest.raises(store.integrity_error, match="append-only"), store.write() as db:
         db.execute("UPDATE events SET event = 'forged'")
 
 
 def test_event_actor_kinds_are_checked(store):
-    with pytest.raises(sqlite3.IntegrityError), store.write() as db:
+    with pytest.raises(store.integrity_error), store.write() as db:
         db.execute("INSERT INTO events (actor, event, at) VALUES ('intruder', 'probe', 'now')")
 
 
@@ -167,14 +201,42 @@ def test_connections_are_shared_safely_between_threads(store):
 
     with ThreadPoolExecutor(16) as pool:
         assert list(pool.map(work, range(200))) == [1] * 200
-    assert len(store._idle) <= 16  # the pool stays bounded
+    if isinstance(store, SqliteStore):
+        assert len(store._idle) <= 16  # the pool stays bounded
+    else:
+        assert store._pool.get_stats()["pool_size"] <= 16
 
 
-def test_checkpoint_truncates_the_log(store):
-    with store.write() as db:
-        db.execute("INSERT INTO events (actor, event, at) VALUES ('operator', 'probe', 'now')")
-    store.checkpoint()
-    assert store.path.with_name(store.path.name + "-wal").stat().st_size == 0
+def test_checkpoint_truncates_the_log(sqlite_store):
+    with sqlite_store.write() as db:
+        db.execute(PROBE)
+    assert sqlite_store.checkpoint()
+    assert sqlite_store.path.with_name(sqlite_store.path.name + "-wal").stat().st_size == 0
+
+
+def test_a_newer_postgres_schema_is_refused(postgres_store):
+    with postgres_store.write() as db:
+        db.execute("UPDATE easi_schema SET version = ?", (SCHEMA_VERSION + 1,))
+    with pytest.raises(EasiError, match="upgrade the app"):
+        Store(postgres_store.url).migrate()
+
+
+def test_postgres_epochs_keep_their_fractions(postgres_store):
+    # PostgreSQL's REAL would round an epoch to minutes: countdowns need DOUBLE PRECISION.
+    with postgres_store.write() as db:
+        (kind,) = db.execute(
+            "SELECT data_type FROM information_schema.columns WHERE table_schema = current_schema() "
+            "AND table_name = 'workshops' AND column_name = 'countdown_ends_at'"
+        ).fetchone()
+    assert kind == "double precision"
+
+
+def test_postgres_writes_of_one_workshop_lock_its_row(postgres_store):
+    with postgres_store.write() as db:
+        assert db.for_update() == " FOR UPDATE"
+        assert db.for_update("w") == " FOR UPDATE OF w"
+    with postgres_store.read() as db:
+        assert db.for_update() == ""  # a read-only snapshot takes no locks
 
 
 # ------------------------------------------------------------------------------ settings

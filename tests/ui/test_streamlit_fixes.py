@@ -15,6 +15,7 @@ import pytest
 from streamlit.proto.ClientState_pb2 import ClientState
 from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType
 
+from facilitation import settings
 from facilitation.ui import streamlit_fixes
 
 
@@ -133,3 +134,34 @@ def test_the_switch_interval_is_shortened_never_lengthened():
         assert streamlit_fixes.shorten_switch_interval() == pytest.approx(0.0002)
     finally:
         sys.setswitchinterval(before)
+
+
+@pytest.mark.parametrize(
+    "installed, tested",
+    [("1.67.0", True), ("1.69.2", True), ("1.66.9", False), ("1.70.0", False), ("2.0.0", False)],
+)
+def test_the_changes_apply_only_to_the_streamlit_versions_they_were_measured_on(installed, tested):
+    assert streamlit_fixes.version_tested(installed) is tested
+
+
+def test_the_switch_turns_every_change_off(monkeypatch):
+    monkeypatch.setenv("EASI_STREAMLIT_FIXES", "off")
+    monkeypatch.setattr(streamlit_fixes, "_applied", None)
+    before = sys.getswitchinterval()
+    assert streamlit_fixes.apply() is False
+    assert sys.getswitchinterval() == before
+
+
+def test_a_streamlit_outside_the_gate_runs_plain(monkeypatch, capsys):
+    monkeypatch.setattr(streamlit_fixes, "_applied", None)
+    monkeypatch.setattr(streamlit_fixes, "version", lambda name: "1.80.0")
+    assert streamlit_fixes.apply() is False
+    assert "outside the versions" in capsys.readouterr().err
+
+
+def test_a_misspelt_switch_is_refused(monkeypatch):
+    from facilitation.errors import SettingsError
+
+    monkeypatch.setenv("EASI_STREAMLIT_FIXES", "maybe")
+    with pytest.raises(SettingsError, match="on or off"):
+        settings.streamlit_fixes_enabled()

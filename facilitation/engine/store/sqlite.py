@@ -1,4 +1,4 @@
-"""SQLite through sqlite-utils: the schema, its migrations, and a connection policy safe under Streamlit.
+"""The SQLite store (the embedded default), through sqlite-utils: a connection policy safe under Streamlit.
 
 Streamlit runs every browser tab's script in its own thread, usually a new thread for each rerun, so
 connections are neither cached per session nor per thread: a `Store` keeps a small pool of connections
@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,87 +30,11 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from facilitation import settings
+from facilitation.engine.store.base import Store
+from facilitation.engine.store.migrations import MIGRATIONS, SCHEMA_VERSION, script_for
 from facilitation.errors import StoreBusy, StoreUnavailable
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Store", "StoreBusy"]
-
-# Each entry moves the schema one version on; never edit an entry once released, append a new one.
-# `PRAGMA user_version` records how many have been applied.
-MIGRATIONS: tuple[str, ...] = (
-    """
-    CREATE TABLE workshops (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused, so caches keyed by id cannot go stale
-        code TEXT NOT NULL UNIQUE,
-        scenario_id TEXT NOT NULL,
-        title TEXT NOT NULL,
-        audience TEXT NOT NULL,
-        stage_count INTEGER NOT NULL,
-        snapshot_json TEXT NOT NULL,
-        facilitator_key_hash TEXT NOT NULL UNIQUE,
-        projector_key_hash TEXT NOT NULL UNIQUE,
-        phase TEXT NOT NULL DEFAULT 'lobby'
-            CHECK (phase IN ('lobby', 'open', 'locked', 'revealed', 'debrief', 'closed')),
-        stage_index INTEGER NOT NULL DEFAULT -1,
-        revealed_through INTEGER NOT NULL DEFAULT -1,
-        version_any INTEGER NOT NULL DEFAULT 1,
-        version_phase INTEGER NOT NULL DEFAULT 1,
-        seats INTEGER NOT NULL DEFAULT 0,  -- participants ever seated: numbers pseudonyms and bot seeds
-        countdown_ends_at REAL,
-        created_at TEXT NOT NULL
-    );
-    CREATE INDEX workshops_by_created ON workshops (created_at);
-    CREATE TABLE participants (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        workshop_id INTEGER NOT NULL REFERENCES workshops (id) ON DELETE CASCADE,
-        token_hash TEXT UNIQUE,  -- NULL once removed: the token then matches nothing
-        role_id TEXT NOT NULL,
-        display_name TEXT NOT NULL,
-        simulated INTEGER NOT NULL DEFAULT 0,
-        bot_seed INTEGER,
-        active INTEGER NOT NULL DEFAULT 1,
-        joined_at TEXT NOT NULL
-    );
-    CREATE INDEX participants_by_workshop ON participants (workshop_id, role_id);
-    CREATE TABLE submissions (
-        participant_id INTEGER NOT NULL REFERENCES participants (id) ON DELETE CASCADE,
-        workshop_id INTEGER NOT NULL REFERENCES workshops (id) ON DELETE CASCADE,
-        stage_index INTEGER NOT NULL,
-        decision_json TEXT NOT NULL,
-        updated_at TEXT NOT NULL,
-        PRIMARY KEY (participant_id, stage_index)
-    );
-    CREATE INDEX submissions_by_stage ON submissions (workshop_id, stage_index);
-    CREATE TABLE drafts (
-        participant_id INTEGER NOT NULL REFERENCES participants (id) ON DELETE CASCADE,
-        workshop_id INTEGER NOT NULL REFERENCES workshops (id) ON DELETE CASCADE,
-        stage_index INTEGER NOT NULL,
-        draft_json TEXT NOT NULL,
-        updated_at TEXT NOT NULL,
-        PRIMARY KEY (participant_id, stage_index)
-    );
-    CREATE INDEX drafts_by_workshop ON drafts (workshop_id);
-    -- Who did what when, for the operator: ids and event names only, never names or notes.
-    CREATE TABLE events (
-        id INTEGER PRIMARY KEY,
-        workshop_id INTEGER REFERENCES workshops (id) ON DELETE CASCADE,
-        actor TEXT NOT NULL CHECK (actor IN ('facilitator', 'participant', 'projector', 'operator', 'system')),
-        participant_id INTEGER,
-        event TEXT NOT NULL,
-        stage_index INTEGER,
-        at TEXT NOT NULL
-    );
-    CREATE INDEX events_by_workshop ON events (workshop_id);
-    CREATE TRIGGER events_append_only BEFORE UPDATE ON events
-    BEGIN
-        SELECT RAISE(ABORT, 'the event log is append-only');
-    END;
-    """,
-    # What the projector shows, chosen on the facilitator's screen: {"view", "stage", "notes"}.
-    """
-    ALTER TABLE workshops ADD COLUMN screen_json TEXT NOT NULL DEFAULT '{}';
-    """,
-)
-SCHEMA_VERSION = len(MIGRATIONS)
+__all__ = ["SqliteConnection", "SqliteStore"]
 
 _POOL_SIZE = 16
 _process_write_locks: dict[Path, threading.Lock] = {}
@@ -122,21 +47,31 @@ def _write_lock_for(path: Path) -> threading.Lock:
         return _process_write_locks.setdefault(path, threading.Lock())
 
 
-class Store:
+class SqliteConnection(Database):
+    """A sqlite-utils database lent for one block, with the store's portable extras."""
+
+    def for_update(self, alias: str = "") -> str:
+        """Nothing: SQLite has one writer at a time (`BEGIN IMMEDIATE`), so the rows are already held."""
+        return ""
+
+
+class SqliteStore(Store, dialect="sqlite"):
     """One SQLite file, created (with its folder) and migrated on first use.
 
     Thread-safe: one instance may serve every thread of the process.
     """
 
+    integrity_error = sqlite3.IntegrityError
+
     def __init__(self, path: str | Path | None = None, *, busy_timeout: float = 10.0) -> None:
-        """`path` defaults to `settings.db_path()`; `busy_timeout` is in seconds."""
+        """`path` defaults to `settings.database()`; `busy_timeout` is in seconds."""
         if str(path) == ":memory:":
             raise ValueError(
                 "The store needs a file: every connection to ':memory:' would see its own database."
             )
-        self.path = Path(path if path is not None else settings.db_path()).expanduser().absolute()
+        self.path = Path(path if path is not None else settings.database()).expanduser().absolute()
         self.busy_timeout = busy_timeout
-        self._idle: list[Database] = []
+        self._idle: list[SqliteConnection] = []
         self._idle_guard = threading.Lock()
         self._local = threading.local()
         self._write_lock = _write_lock_for(self.path)
@@ -144,11 +79,15 @@ class Store:
         self._ready_guard = threading.Lock()
 
     def __repr__(self) -> str:
-        return f"<Store {self.path}>"
+        return f"<SqliteStore {self.path}>"
+
+    def describe(self) -> str:
+        """The file's path."""
+        return str(self.path)
 
     # ------------------------------------------------------------------ transactions
     @contextmanager
-    def read(self, *, consistent: bool = True) -> Iterator[Database]:
+    def read(self, *, consistent: bool = True) -> Iterator[SqliteConnection]:
         """A consistent view of the database for the length of the block. Never write inside it.
 
         `consistent=False` skips the transaction, for a block of one statement (which SQLite runs
@@ -169,7 +108,7 @@ class Store:
                 db.conn.execute("ROLLBACK")
 
     @contextmanager
-    def write(self) -> Iterator[Database]:
+    def write(self) -> Iterator[SqliteConnection]:
         """One `BEGIN IMMEDIATE` transaction: committed when the block ends, rolled back if it raises."""
         current = getattr(self._local, "db", None)
         if current is not None:
@@ -194,17 +133,55 @@ class Store:
                         db.conn.execute("ROLLBACK")
                     raise
 
-    def checkpoint(self) -> None:
-        """Fold the write-ahead log into the database file and truncate it, so that deleted data does not
-        linger in the log (best effort: readers still open keep their pages until they finish)."""
+    def checkpoint(self) -> bool:
+        """Fold the write-ahead log into the database file and truncate it; False if a reader still
+        holding an older snapshot kept it from finishing."""
         self._ensure_ready()
         with self._exclusive(), self._borrow("checkpoint") as db:
-            # Wait briefly for readers, not the full busy timeout: a later checkpoint will finish the job.
-            db.conn.execute("PRAGMA busy_timeout=500")
+            # Wait briefly for readers, not the full busy timeout: `scrub` tries again.
+            db.conn.execute("PRAGMA busy_timeout=200")
             try:
-                db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+                busy, _, _ = db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
             finally:
                 db.conn.execute(f"PRAGMA busy_timeout={int(self.busy_timeout * 1000)}")
+        return busy == 0 and self._wal_size() == 0
+
+    def scrub(self) -> None:
+        """After a delete: `secure_delete` zeroed the rows in the pages the delete wrote to the log, and
+        a full checkpoint copies those pages over the old ones in the file and empties the log. A reader
+        that holds an older snapshot (this process's or another's) keeps the old pages alive, so the
+        checkpoint is retried until it finishes, within the busy timeout; then `StoreBusy` says so,
+        rather than letting anyone believe the text is gone."""
+        deadline = time.monotonic() + self.busy_timeout
+        while not self.checkpoint():
+            if time.monotonic() > deadline:
+                raise StoreBusy(
+                    f"Deleted, but another program is still reading {self.path.name}, so the deleted "
+                    "text is still in its files: close that program (or wait) and delete again, or "
+                    "run `easi purge`, to wipe it."
+                )
+            time.sleep(0.05)
+
+    def _wal_size(self) -> int:
+        try:
+            return self.path.with_name(self.path.name + "-wal").stat().st_size
+        except FileNotFoundError:
+            return 0
+
+    def workshop_versions(self, code: str) -> tuple[int, int] | None:
+        """One indexed read, outside a transaction: cheap enough for every poll of every laptop."""
+        with self.read(consistent=False) as db:
+            row = db.execute(
+                "SELECT version_any, version_phase FROM workshops WHERE code = ?", (code,)
+            ).fetchone()
+        return None if row is None else (row[0], row[1])
+
+    def migrate(self) -> list[int]:
+        """Apply the migrations this file has not had; the numbers of those applied."""
+        with self._exclusive(), self._borrow("write") as db:
+            applied = _migrate(db)
+        self._ready = True
+        return applied
 
     def schema_version(self) -> int:
         """How many migrations the database has had."""
@@ -219,7 +196,7 @@ class Store:
             db.close()
 
     # ------------------------------------------------------------------ connections
-    def _connect(self) -> Database:
+    def _connect(self) -> SqliteConnection:
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         created = not self.path.exists()
         conn = sqlite3.connect(
@@ -233,10 +210,10 @@ class Store:
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA secure_delete=ON")
         conn.execute(f"PRAGMA busy_timeout={int(self.busy_timeout * 1000)}")
-        return Database(conn)
+        return SqliteConnection(conn)
 
     @contextmanager
-    def _borrow(self, mode: str) -> Iterator[Database]:
+    def _borrow(self, mode: str) -> Iterator[SqliteConnection]:
         with self._idle_guard:
             db = self._idle.pop() if self._idle else None
         if db is None:
@@ -279,8 +256,8 @@ class Store:
             self._ready = True
 
 
-def _migrate(db: Database) -> None:
-    """Apply the migrations this database has not had, in one transaction."""
+def _migrate(db: SqliteConnection) -> list[int]:
+    """Apply the migrations this database has not had, in one transaction; the numbers applied."""
     db.conn.execute("BEGIN IMMEDIATE")
     try:
         version = db.conn.execute("PRAGMA user_version").fetchone()[0]
@@ -289,11 +266,14 @@ def _migrate(db: Database) -> None:
                 f"The database is at schema version {version}, newer than this app knows ({SCHEMA_VERSION}): "
                 "upgrade the app."
             )
-        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-            db.executescript(script)
+        applied = []
+        for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
+            db.executescript(script_for(migration, "sqlite"))
             db.conn.execute(f"PRAGMA user_version = {number}")
+            applied.append(number)
         db.conn.execute("COMMIT")
     except BaseException:
         if db.conn.in_transaction:
             db.conn.execute("ROLLBACK")
         raise
+    return applied

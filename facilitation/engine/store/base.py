@@ -1,0 +1,116 @@
+"""What every store offers the engine, whichever database is behind it.
+
+`Store(target)` opens the backend the target names: a file path (SQLite, the embedded default) or a
+`postgresql://` URL. The engine writes portable SQL with `?` placeholders against the `Connection` it is
+lent; the two backends keep the same promises:
+
+- `with store.read() as db:` one consistent snapshot for several queries; never write inside it.
+- `with store.write() as db:` one transaction, committed before the block returns and rolled back if it
+  raises. A read-then-write that must not race puts `db.for_update()` after the SELECT of the workshop
+  row: PostgreSQL then locks that workshop's row (writers of other workshops go on); SQLite has one
+  writer at a time anyway.
+- `store.workshop_versions(code)`: a workshop's change counters, answered from memory where the backend
+  publishes changes (PostgreSQL's NOTIFY), else by one indexed query.
+- `store.scrub()`: after a delete, make sure the deleted rows and text are gone from the database's files
+  as far as the backend allows (see docs/security.md and docs/scaling.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Any, ClassVar, Protocol
+
+from facilitation import settings
+
+__all__ = ["Connection", "Cursor", "Store", "is_postgres_url"]
+
+
+class Cursor(Protocol):
+    """The part of a DB-API cursor the engine uses."""
+
+    description: Any
+
+    def fetchone(self) -> Sequence[Any] | None:
+        """The next row, or None."""
+
+    def fetchall(self) -> list[Sequence[Any]]:
+        """Every remaining row."""
+
+
+class Connection(Protocol):
+    """A connection lent for one block: portable SQL with `?` placeholders."""
+
+    def execute(self, sql: str, parameters: Sequence[Any] = ()) -> Cursor:
+        """Run one statement."""
+
+    def for_update(self, alias: str = "") -> str:
+        """The clause that locks the rows just selected (of table `alias`) until the write commits:
+        '' where the backend needs none."""
+
+    def table_names(self) -> list[str]:
+        """The tables of the schema."""
+
+
+def is_postgres_url(target: object) -> bool:
+    """True for a `postgresql://` (or `postgres://`) URL."""
+    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
+
+
+class Store:
+    """The store interface. `Store(target)` returns the backend for the target (see the module doc)."""
+
+    dialect: ClassVar[str]
+    _backends: ClassVar[dict[str, type[Store]]] = {}
+    # The database's own "constraint broken" error, for callers that must tell it apart.
+    integrity_error: ClassVar[type[Exception]]
+
+    def __init_subclass__(cls, *, dialect: str, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.dialect = dialect
+        Store._backends[dialect] = cls
+
+    def __new__(cls, target: str | Path | None = None, **options: Any) -> Store:
+        if cls is Store:
+            chosen = settings.database() if target is None else target
+            cls = Store._backends["postgres" if is_postgres_url(chosen) else "sqlite"]
+        return super().__new__(cls)
+
+    # What each backend implements.
+    def read(self, *, consistent: bool = True) -> AbstractContextManager[Connection]:
+        """A consistent view for the length of the block (`consistent=False`: one statement, no
+        transaction)."""
+        raise NotImplementedError
+
+    def write(self) -> AbstractContextManager[Connection]:
+        """One transaction: committed when the block ends, rolled back if it raises."""
+        raise NotImplementedError
+
+    def workshop_versions(self, code: str) -> tuple[int, int] | None:
+        """(version_any, version_phase) of the workshop with this (normalised) code, None if none."""
+        raise NotImplementedError
+
+    def scrub(self) -> None:
+        """Wipe what deletes left behind in the database's files (see each backend)."""
+        raise NotImplementedError
+
+    def schema_version(self) -> int:
+        """How many migrations the database has had."""
+        raise NotImplementedError
+
+    def migrate(self) -> list[int]:
+        """Apply the migrations the database has not had; the numbers of those applied."""
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        """Where the data is, for messages (never a password)."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Close idle connections; the store opens new ones when next used."""
+        raise NotImplementedError
+
+    def tables(self) -> Iterator[str]:  # pragma: no cover - convenience for copy and tests
+        """The schema's tables, parents before children."""
+        yield from ("workshops", "participants", "submissions", "drafts", "events")

@@ -1,0 +1,66 @@
+"""The agencies' perspectives side by side and the threshold ladder, drawn for the projector (a room
+reads it from the back: names, levels and barrier words, no paragraphs) and for the facilitator (every
+motivator, constraint and threshold in full). The data comes from `facilitation.analysis`."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from facilitation.analysis import Perspective, perspectives, threshold_ladder
+from facilitation.content import Snapshot
+from facilitation.ui.widgets import escape_markdown
+
+__all__ = ["PER_ROW", "agency_details", "ladder", "side_by_side"]
+
+PER_ROW = 4  # cards per row on the projector: eight agencies fit 1280x720 in two rows
+
+
+def _barrier_words(view: Perspective) -> str:
+    """The distinct barriers an agency's constraints become, in the order the card lists them."""
+    return " · ".join(dict.fromkeys(constraint.barrier_label for constraint in view.constraints))
+
+
+def side_by_side(snapshot: Snapshot) -> None:
+    """Every agency as a card: its name, where it acts, and what holds it back, four to a row."""
+    views = perspectives(snapshot)
+    st.header("The agencies in the room")
+    for start in range(0, len(views), PER_ROW):
+        columns = st.columns(PER_ROW, gap="medium")
+        for column, view in zip(columns, views[start : start + PER_ROW]):
+            with column.container(border=True, key=f"perspective-{view.role_id}"):
+                lead = " (lead)" if view.is_lead else ""
+                st.subheader(escape_markdown(view.short_name + lead))
+                st.markdown(f"**Acts at** {escape_markdown(view.acts_at_label)}")
+                st.markdown(f"**Held back by** {escape_markdown(_barrier_words(view))}")
+
+
+def ladder(snapshot: Snapshot) -> None:
+    """The levels of need, highest first, each with the agencies whose threshold sits there."""
+    st.header("Where each agency acts")
+    for rung in threshold_ladder(snapshot):
+        with st.container(border=True, key=f"rung-{rung.number}"):
+            left, right = st.columns([2, 3], vertical_alignment="center")
+            left.markdown(f"**{rung.number} · {escape_markdown(rung.label)}**")
+            names = " · ".join(rung.roles) if rung.roles else "no agency here"
+            right.markdown(escape_markdown(names))
+    st.caption(
+        "Agencies set the bar differently and measure different things: crime risk, clinical risk, "
+        "significant harm, tenancy risk. Where should the partnership agree the thresholds lie?"
+    )
+
+
+def agency_details(snapshot: Snapshot) -> None:
+    """For the facilitator: each agency's motivators, constraints (with the barrier each becomes) and
+    its threshold in its own words."""
+    for view in perspectives(snapshot):
+        with st.expander(f"{view.name} · acts at {view.acts_at_label}"):
+            st.markdown("**What pushes it to share**")
+            for motivator in view.motivators:
+                st.markdown(f"- {escape_markdown(motivator)}")
+            st.markdown("**What holds it back**")
+            for constraint in view.constraints:
+                st.markdown(
+                    f"- {escape_markdown(constraint.text)} → *{escape_markdown(constraint.barrier_label)}*"
+                )
+            st.markdown("**Its threshold, from inside**")
+            st.markdown(escape_markdown(view.in_practice))
