@@ -186,5 +186,6 @@ def ending(
         st.caption(analysis.rule)
     else:
         if analysis.jigsaw is not None:
-            _chart(picture_share_chart(analysis), max_height)
+            if not projector:  # the projector keeps to one screen: the jigsaw says it
+                _chart(picture_share_chart(analysis), max_height)
             _jigsaw(analysis, None, max_height)

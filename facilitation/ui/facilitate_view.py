@@ -514,6 +514,7 @@ def _projector(view: FacilitatorView, key: str, version: int) -> None:
             w=status.code,
             k=st.query_params.get("p") or st.session_state.get(f"projector:{status.code}") or key,
         )
+        # Scaled by the style sheet (`.st-key-preview`), to PREVIEW_SCALE of its size.
         with st.container(key="preview", height=int(720 * PREVIEW_SCALE) + 8, border=True):
             st.iframe(
                 projector,

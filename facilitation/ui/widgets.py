@@ -57,11 +57,9 @@ _COMMON_CSS = """
 /* Captions at full opacity in a mid grey: 7:1 on white (Streamlit's 60% opacity falls under WCAG AA). */
 [data-testid="stCaptionContainer"] { opacity: 1; color: #4d545c; }
 /* The current page's link, greyed by Streamlit below AA contrast: dark, bold and underlined instead. */
-.st-key-top-links [data-testid="stPageLink"] a[aria-disabled="true"],
-.st-key-top-links [data-testid="stPageLink"] a[aria-disabled="true"] p,
-.st-key-top-links [data-testid="stPageLink"] a[aria-disabled="true"] span { opacity: 1; color: #1b1f24; }
-.st-key-top-links [data-testid="stPageLink"] a[aria-disabled="true"] p { font-weight: 700;
-  text-decoration: underline; }
+.st-key-top-links a[disabled], .st-key-top-links a[disabled] span,
+.st-key-top-links a[disabled] p { opacity: 1; color: #1b1f24 !important; }
+.st-key-top-links a[disabled] p { font-weight: 700; text-decoration: underline; }
 """
 
 _APP_CSS = """
@@ -70,6 +68,9 @@ _APP_CSS = """
 [data-testid="stMainBlockContainer"] { padding-top: 3rem; }
 .st-key-phase-banner p { font-size: 1.05rem; }
 .st-key-fact-card p { font-size: 1.02rem; }
+/* The facilitator's preview of the projector: its 1280 x 720 at half size, never scrolled. */
+.st-key-preview { overflow: hidden !important; }
+.st-key-preview iframe { transform: scale(0.5); transform-origin: 0 0; }
 </style>
 """
 
