@@ -107,9 +107,10 @@ def _check() -> None:
                 help="Given a file name, the check also makes sure the id inside equals it "
                 "(without .yaml), as the library requires.",
             )
-            st.text_area(
-                "YAML", height=320, key="studio:text", placeholder="id: my-scenario\ntitle: ..."
-            )
+            with st.container(key="studio-editor"):  # monospaced (widgets' style sheet)
+                st.text_area(
+                    "YAML", height=320, key="studio:text", placeholder="id: my-scenario\ntitle: ..."
+                )
             st.form_submit_button("Check", type="primary", icon=":material/fact_check:")
         text = st.session_state.get("studio:text", "")
         filename = st.session_state.get("studio:filename", "")
@@ -138,7 +139,21 @@ def _check() -> None:
                 st.markdown(f"**{where}**" + (f" · `{problem.path}`" if problem.path else ""))
                 st.text(problem.message)
                 if problem.line:
-                    st.code(support.excerpt(lines, problem.line, problem.column), language=None)
+                    st.code(
+                        support.excerpt(lines, problem.line, problem.column),
+                        language=None,
+                        wrap_lines=True,  # no scrolling box: readable by keyboard and on a phone
+                    )
+        first = next((problem for problem in result.problems if problem.line), None)
+        if first is not None:
+            with st.expander(
+                f"The whole file, numbered (line {first.line} marked >)", expanded=True
+            ):
+                st.code(
+                    support.excerpt(lines, first.line, first.column, around=len(lines)),
+                    language=None,
+                    wrap_lines=True,
+                )
         return
     st.success(
         f"{filename or 'The pasted text'} is a valid {result.kind}: {result.id}.",

@@ -68,9 +68,14 @@ _APP_CSS = """
 [data-testid="stMainBlockContainer"] { padding-top: 3rem; }
 .st-key-phase-banner p { font-size: 1.05rem; }
 .st-key-fact-card p { font-size: 1.02rem; }
+/* The Studio's editor: YAML in a monospaced font, where indentation can be seen. */
+.st-key-studio-editor textarea { font-family: "Source Code Pro", "DejaVu Sans Mono", ui-monospace,
+  monospace; font-size: 0.92rem; line-height: 1.45; tab-size: 2; }
 /* The facilitator's preview of the projector: its 1280 x 720 at half size, never scrolled. */
 .st-key-preview { overflow: hidden !important; }
-.st-key-preview iframe { transform: scale(0.5); transform-origin: 0 0; }
+.st-key-preview iframe { width: 1280px !important; height: 720px !important; max-width: none !important;
+  transform: scale(0.5); transform-origin: 0 0; }
+.st-key-preview [data-testid="stElementContainer"] { max-width: none !important; }
 </style>
 """
 
