@@ -540,7 +540,9 @@ def barrier_chart(analysis: Debrief, stage: int | None = None, limit: int | None
     order = [row["barrier"] for row in rows]
     base = alt.Chart(alt.Data(values=rows)).encode(y=alt.Y("barrier:N", sort=order, title=None))
     bars = base.mark_bar(height=_ROW_HEIGHT - 20).encode(
-        x=alt.X("count:Q", title="Times cited", axis=alt.Axis(tickMinStep=1)),
+        x=alt.X(
+            "count:Q", title="Times cited", axis=alt.Axis(tickMinStep=1, tickCount=5, format="d")
+        ),
         color=alt.Color(
             "kind:N",
             title=None,

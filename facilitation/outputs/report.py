@@ -63,6 +63,7 @@ CSV_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(DecisionRow))
 JSON_FORMAT = "easi-debrief/1"
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 _MYTHS_LISTED = 8  # the most cited; the rest are counted
+_CONSTRAINTS_LISTED = 10  # likewise the role-card constraints behind the barriers
 _WIDE = 10  # columns per table slice in the PDF (a jigsaw of many facts is printed in slices)
 _STATE_WORDS = {"own": "holds", "received": "received", "unknown": "\u2014"}
 _BEHAVIOUR_WORDS = {
@@ -341,11 +342,12 @@ def _key_messages(a: Debrief) -> list[_Block]:
             )
             + "."
         )
+    # The summary page has already said when the lead could act.
     return [
         _Heading(2, "Key messages"),
         _Bullets(tuple(a.key_messages)),
         _Heading(3, "What this workshop showed"),
-        _Bullets(tuple(headlines)),
+        _Bullets(tuple(headlines[1:])),
     ]
 
 
@@ -607,30 +609,17 @@ def _action_label(action: str) -> str:
 
 
 def _guidance_section(a: Debrief) -> list[_Block]:
-    facts = _table(
-        [
-            "Fact",
-            "Held by",
-            "Decisions",
-            "As guidance",
-            "Missed",
-            "Over-shared",
-            "Beyond guidance",
-            "Verdict",
-        ],
-        [
-            (
-                a.fact(g.fact_id).label,
-                a.short(a.fact(g.fact_id).held_by),
-                g.decisions,
-                _by_role(a, g.as_guidance),
-                _by_role(a, g.missed),
-                _by_role(a, g.over_shared),
-                _by_role(a, g.beyond),
-                _Cell(g.verdict, _verdict_tone(g)),
+    facts = _Entries(
+        tuple(
+            _Entry(
+                f"{a.fact(g.fact_id).label} \u00b7 {a.short(a.fact(g.fact_id).held_by)} \u00b7 "
+                f"{g.decisions} decisions \u00b7 {g.verdict}",
+                f"As guidance: {_by_role(a, g.as_guidance)} \u00b7 missed: {_by_role(a, g.missed)} "
+                f"\u00b7 over-shared: {_by_role(a, g.over_shared)} \u00b7 beyond guidance: "
+                f"{_by_role(a, g.beyond)}",
             )
             for g in a.guidance
-        ],
+        ),
         caption="Counts by recipient agency, over every decision about each fact",
     )
     roles = _Entries(
@@ -743,12 +732,18 @@ def _barriers_section(a: Debrief) -> list[_Block]:
         )
     if b.constraints:
         blocks.append(_Heading(3, "The role cards behind them"))
+        more = len(b.constraints) - _CONSTRAINTS_LISTED
         blocks.append(
             _Bullets(
                 tuple(
                     f"{a.short(link.role_id)}: \u201c{link.text}\u201d became \u201c{_barrier_label(link.barrier_id)}\u201d "
                     f"{link.count}\u00d7"
-                    for link in b.constraints
+                    for link in b.constraints[:_CONSTRAINTS_LISTED]
+                )
+                + (
+                    (f"and {more} more role-card constraint{'s' if more != 1 else ''} cited.",)
+                    if more > 0
+                    else ()
                 )
             )
         )
@@ -1089,9 +1084,26 @@ def render_pdf(analysis: Debrief) -> bytes:
     text = (lambda s: str(s)) if unicode_font else _latin1
     family = "DejaVu" if unicode_font else "Helvetica"
     pdf.add_page()
-    for block in _document(analysis):
+    blocks = _document(analysis)
+    for block, after in zip(blocks, [*blocks[1:], None]):
+        if isinstance(block, _Heading) and isinstance(after, _Picture):
+            _keep_with_picture(pdf, after)
         _pdf_block(pdf, block, family, text)
     return bytes(pdf.output())
+
+
+def _keep_with_picture(pdf: Any, picture: _Picture) -> None:
+    """A new page before a heading whose picture would not fit under it (a heading never ends a page)."""
+    png = _png(picture.spec)
+    if png is None:
+        return
+    from fpdf.image_parsing import get_img_info
+
+    info = get_img_info("chart", io.BytesIO(png))
+    height = pdf.epw * picture.width * info["h"] / info["w"] + 12  # the picture and the heading
+    room = pdf.h - pdf.b_margin - pdf.get_y()
+    if height > room and room < 90 + 12:
+        pdf.add_page()
 
 
 def _add_fonts(pdf: Any) -> bool:
@@ -1227,19 +1239,21 @@ def _pdf_bars(pdf: Any, block: _Bars, family: str, text: Any) -> None:
     pdf.set_font(family, "B", 10)
     if block.caption:
         pdf.multi_cell(pdf.epw, 5, text(block.caption), new_x="LMARGIN", new_y="NEXT")
-    label_width, track = 60, pdf.epw - 62
-    pdf.set_font(family, "", 10)
+    label_width, track = 48, 60  # mm; the words go beside the track, never on its colour
+    pdf.set_font(family, "", 9)
     for bar in block.bars:
         y = pdf.get_y()
-        pdf.cell(label_width, 7, text(bar.label))
+        pdf.cell(label_width, 6, text(bar.label))
         pdf.set_fill_color(235, 235, 235)
-        pdf.rect(pdf.l_margin + label_width, y + 1, track, 5, style="F")
+        pdf.rect(pdf.l_margin + label_width, y + 1, track, 4, style="F")
         pdf.set_fill_color(*((213, 94, 0) if bar.tone == "myth" else (0, 114, 178)))
         filled = track * bar.value / bar.maximum if bar.maximum else 0
         if filled > 0:
-            pdf.rect(pdf.l_margin + label_width, y + 1, filled, 5, style="F")
-        pdf.set_xy(pdf.l_margin + label_width + 2, y)
-        pdf.cell(track, 7, text(bar.text), new_x="LMARGIN", new_y="NEXT")
+            pdf.rect(pdf.l_margin + label_width, y + 1, filled, 4, style="F")
+        pdf.set_xy(pdf.l_margin + label_width + track + 3, y)
+        pdf.cell(
+            pdf.epw - label_width - track - 3, 6, text(bar.text), new_x="LMARGIN", new_y="NEXT"
+        )
     pdf.set_fill_color(255)  # tables after this draw no fill of their own
     pdf.ln(2)
 
@@ -1268,7 +1282,15 @@ def _pdf_table(pdf: Any, table: _Table, family: str, text: Any) -> None:
         pdf.set_font(family, "B", 10)
         pdf.multi_cell(pdf.epw, 5, text(table.caption), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(family, "", 8 if len(table.columns) > 6 else 9)
+    # Columns as wide as their longest word and their usual text: names and counts stay on one line.
+    widths = []
+    for n, column in enumerate(table.columns):
+        texts = [column] + [row[n].text for row in table.rows if n < len(row)]
+        longest_word = max((len(word) for t in texts for word in str(t).split()), default=1)
+        typical = sorted(len(str(t)) for t in texts)[len(texts) // 2]
+        widths.append(max(longest_word, min(typical, 40), 3) + 2)
     with pdf.table(
+        col_widths=tuple(widths),
         text_align="LEFT",
         line_height=4.5,
         first_row_as_headings=True,
