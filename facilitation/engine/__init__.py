@@ -8,6 +8,8 @@ from __future__ import annotations
 from facilitation.engine.rehearsal import SimulationResult, StageSummary, simulate_workshop
 from facilitation.engine.store import Store
 from facilitation.engine.workshops import (
+    CODE_ALPHABET,
+    CODE_LENGTH,
     FacilitatorView,
     ParticipantView,
     ProjectorView,
@@ -18,6 +20,8 @@ from facilitation.engine.workshops import (
 )
 
 __all__ = [
+    "CODE_ALPHABET",
+    "CODE_LENGTH",
     "FacilitatorView",
     "ParticipantView",
     "ProjectorView",

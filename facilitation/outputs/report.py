@@ -986,11 +986,13 @@ blockquote { border-left: 5px solid var(--line); margin: 1rem 0; padding: .2rem 
 blockquote footer { color: var(--muted); }
 .page-break { height: 0; }
 @page { size: A4 portrait; margin: 14mm; }
-@media print { body { margin: 0; max-width: none; font-size: 10pt; } h2, h3 { break-after: avoid; }
+@media print { body { margin: 0; max-width: none; font-size: 9.5pt; } h2, h3 { break-after: avoid; }
+  ul { margin: .3rem 0; padding-left: 1.2rem; } h3 { margin-top: .8rem; }
   h1 { font-size: 18pt; } h2 { font-size: 14pt; margin-top: 1.2rem; } h3 { font-size: 11pt; }
   table { font-size: 8.5pt; } th, td { padding: .2rem .35rem; }
   table, .bar, blockquote, figure { break-inside: avoid; } .scroll { overflow: visible; }
-  .page-break { break-after: page; } figure svg { max-height: 150mm; }
+  .page-break { break-after: page; } figure svg { max-height: 85mm; width: auto; }
+  figcaption { display: none; } /* on paper the chart speaks; its words stay for screen readers */
   .bar { grid-template-columns: 11rem minmax(6rem, 1fr) 16rem; }
   .bar .fill { -webkit-print-color-adjust: exact; print-color-adjust: exact; } }
 """

@@ -6,10 +6,10 @@ from __future__ import annotations
 import streamlit as st
 
 from facilitation.content import NAME_MAX_CHARS
-from facilitation.engine import normalise_code
+from facilitation.engine import CODE_ALPHABET, CODE_LENGTH, normalise_code
 from facilitation.errors import EasiError, NotFound, WrongPhase
 from facilitation.ui import services
-from facilitation.ui.widgets import css, top_links
+from facilitation.ui.widgets import css, escape_markdown, top_links
 
 __all__ = ["AUTO", "page", "role_order"]
 
@@ -56,6 +56,14 @@ def page() -> None:
     code = state.get("join:looked") or arrived
     if not code:
         st.caption("No code? Ask the facilitator: it is on the projector, with a QR code to scan.")
+        return
+    shape = normalise_code(code)
+    if len(shape) != CODE_LENGTH or not set(shape) <= set(CODE_ALPHABET):
+        st.error(
+            f"{escape_markdown(code)!s} is not a workshop code: a code has six letters and digits, "
+            "like K7QW3M (no letter O or I, no digit 0 or 1). Check it on the projector.",
+            icon=":material/error:",
+        )
         return
     eng = services.engine()
     try:

@@ -69,7 +69,7 @@ def test_every_page_state_passes_axe(server, browser):
     check(phone, "join: no code")
     phone.get_by_role("textbox", name="Workshop code").fill("abc")
     click(phone, "Continue")
-    expect(phone.get_by_text("There is no workshop")).to_be_visible()
+    expect(phone.get_by_text("is not a workshop code")).to_be_visible()
     check(phone, "join: wrong code")
     phone.goto(f"{server}/?code={code}")
     expect(phone.get_by_text("Which agency will you play?")).to_be_visible()
