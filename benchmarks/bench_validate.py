@@ -95,6 +95,15 @@ HOSTILE = {
 }
 
 
+# Whole scenarios whose every problem would flood the report: refused with a bounded list.
+HOSTILE_SCENARIOS = {
+    "15,000 unknown roles": lambda: "id: x\nroles: [" + ", ".join(["a"] * 15_000) + "]\n",
+    "1,500 broken stages": lambda: (
+        "id: x\nstages:\n" + "  - {id: a, facts: [{held_by: q}]}\n" * 1_500
+    ),
+}
+
+
 def hostile(repeat: int) -> None:
     """Print how long each hostile text takes to be refused (target < 1 s each)."""
     from facilitation.content.yamlsource import YamlRefused, read_yaml
@@ -112,6 +121,12 @@ def hostile(repeat: int) -> None:
         print(
             f"hostile, {name}: refused in {best(refuse, repeat) * 1000:.0f} ms   target < 1000 ms"
         )
+    from facilitation.content import library
+
+    for name, make in HOSTILE_SCENARIOS.items():
+        text = make()
+        seconds = best(lambda text=text: library.inspect_scenario(text, "x.yaml", {}), repeat)
+        print(f"hostile scenario, {name}: reported in {seconds * 1000:.0f} ms   target < 1000 ms")
 
 
 def main() -> None:

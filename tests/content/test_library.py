@@ -8,7 +8,6 @@ Regenerate the golden output after an intended change of wording with:
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -214,11 +213,9 @@ def test_problems_are_capped(mini_text):
         ),
     ],
 )
-def test_hostile_scenarios_take_under_a_second(build, expected):
-    text = build()
-    started = time.perf_counter()
-    problems = library.inspect_scenario(text, "x.yaml", {})[1]
-    assert time.perf_counter() - started < 1.0
+def test_hostile_scenarios_are_refused_with_a_bounded_report(build, expected):
+    """How fast: `python benchmarks/bench_validate.py --hostile`."""
+    problems = library.inspect_scenario(build(), "x.yaml", {})[1]
     assert expected in problems[-1].message
 
 
