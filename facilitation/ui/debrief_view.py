@@ -100,10 +100,10 @@ def reveal(
         if view.flows.shares:
             _chart(flow_chart(analysis, stage))  # two-line labels need the chart's own row height
         else:
-            st.markdown("### Nobody shared anything at this stage.")
+            st.markdown("## Nobody shared anything at this stage.")
     elif section == "Level of need":
         if view.empty:
-            st.markdown("### Nobody submitted at this stage.")
+            st.markdown("## Nobody submitted at this stage.")
         else:
             _chart(judgement_chart(analysis, stage))  # rows sized for its circles: 8 agencies fit
     else:
@@ -170,7 +170,7 @@ def ending(
                     + basis
                 )
         else:
-            st.markdown("### Nobody said anything held them back.")
+            st.markdown("## Nobody said anything held them back.")
     elif section == "Sharing":
         if projector:  # words that read from the back of the room; the evidence is in the report
             for behaviour in analysis.role_behaviours:

@@ -241,7 +241,7 @@ def _room(view: FacilitatorView, key: str) -> None:
     join_url = services.link("", join=True, code=status.code)
     left, right = st.columns([2, 3], gap="large")
     with left:
-        st.subheader("Join")
+        st.header("Join")
         code_col, qr_col = st.columns([1, 1], vertical_alignment="center")
         with code_col:
             with st.container(key="join-code-small"):
@@ -279,7 +279,7 @@ def _roster(view: FacilitatorView, key: str) -> None:
     roles = view.record.snapshot.roles
     role_ids = view.record.snapshot.role_ids
     people = list(view.roster)
-    st.subheader(f"Roster · {len(people)} joined")
+    st.header(f"Roster · {len(people)} joined")
     by_role = {role_id: [p for p in people if p.role_id == role_id] for role_id in role_ids}
     rows = []
     for role_id in role_ids:
@@ -354,18 +354,18 @@ def _stage(view: FacilitatorView, key: str) -> None:
     if status.stage_index < 0:
         st.info("No stage is open yet. Open stage 1 when the room is ready.")
         first = scenario.stages[0]
-        st.subheader(f"Stage 1: {first.title}")
+        st.header(f"Stage 1: {first.title}")
         st.markdown(first.narrative)
         return
     stage = scenario.stages[status.stage_index]
     left, right = st.columns([3, 2], gap="large")
     with left:
-        st.subheader(f"Stage {status.stage_index + 1}: {stage.title}")
+        st.header(f"Stage {status.stage_index + 1}: {stage.title}")
         st.markdown(stage.narrative)
         with st.expander(f"Facts entering at this stage ({len(stage.facts)}) and guidance"):
             _facts(view, status.stage_index)
     with right:
-        st.subheader("Decisions in")
+        st.header("Decisions in")
         playing = {
             role_id: sum(1 for p in view.roster if p.role_id == role_id) for role_id in roles
         }
@@ -482,7 +482,7 @@ def _projector(view: FacilitatorView, key: str, version: int) -> None:
     chosen, stage = projector_view.shown(status, view.screen, record.revealed_through)
     choose, preview = st.columns([2, 3], gap="large")
     with choose:
-        st.subheader("On the projector")
+        st.header("On the projector")
         if not options:
             st.info("The workshop has closed: the projector thanks the room.")
         else:
@@ -508,7 +508,7 @@ def _projector(view: FacilitatorView, key: str, version: int) -> None:
             _flash("screen")
             st.caption("The projector follows within two seconds; it has no controls of its own.")
     with preview:
-        st.subheader("Preview: what the room sees")
+        st.header("Preview: what the room sees")
         projector = services.link(
             "projector",
             w=status.code,
@@ -632,11 +632,11 @@ def _debrief(view: FacilitatorView, key: str, version: int) -> None:
     _flash("screen")
     ending(analysis, section)
     if section == "Key messages" and analysis.prompts:
-        st.subheader("Questions for the room")
+        st.header("Questions for the room")
         for prompt in analysis.prompts[:8]:
             st.markdown(f"- {prompt.text}")
     if analysis.notes and section == "What happened":
-        st.subheader("Notes participants let us quote")
+        st.header("Notes participants let us quote")
         for note in analysis.notes:
             st.caption(f"{analysis.short(note.role_id)}, stage {note.stage_index + 1}")
             st.text(note.text)
@@ -645,7 +645,7 @@ def _debrief(view: FacilitatorView, key: str, version: int) -> None:
 def _export(view: FacilitatorView, version: int) -> None:
     status = view.status
     record = view.record
-    st.subheader("Export the debrief")
+    st.header("Export the debrief")
     st.caption(
         'Reports name agencies and participant labels ("School 2"), never names; notes appear only '
         "where their writer agreed."
@@ -672,7 +672,7 @@ def _export(view: FacilitatorView, version: int) -> None:
 
 def _close(view: FacilitatorView, key: str) -> None:
     status = view.status
-    st.subheader("Close the workshop")
+    st.header("Close the workshop")
     st.markdown(
         "Closing stops joins and decisions; the debrief and the exports stay available until you delete it."
     )
@@ -709,7 +709,7 @@ def _close(view: FacilitatorView, key: str) -> None:
                     width="stretch",
                 )
     _flash("close")
-    st.subheader("Delete the workshop")
+    st.header("Delete the workshop")
     st.markdown(
         "Deleting removes every participant, decision and note for good. Export first if you need a record."
     )

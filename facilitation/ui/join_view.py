@@ -93,7 +93,7 @@ def page() -> None:
             query_params={"t": seat_token},
         )
 
-    st.subheader(status.title)
+    st.header(status.title)
     try:
         roles, counts = services.join_options(status.code)
     except EasiError as error:

@@ -110,7 +110,7 @@ def _lobby(view: ProjectorView) -> None:
     st.title(status.title)
     left, right = st.columns([3, 2], gap="large", vertical_alignment="center")
     with left:
-        st.markdown("### Join with this code")
+        st.markdown("## Join with this code")
         with st.container(key="join-code"):
             st.markdown(status.code)
         with st.container(key="join-link"):
@@ -146,11 +146,11 @@ def _stage(view: ProjectorView) -> None:
             st.metric("Decisions in", f"{done} of {playing}")
         with words:
             if status.phase == "locked":
-                st.markdown("### Decisions are locked. The reveal is next.")
+                st.markdown("## Decisions are locked. The reveal is next.")
             elif status.phase == "open":
-                st.markdown("### Decide on your laptop what you would share, with whom, and why.")
+                st.markdown("## Decide on your laptop what you would share, with whom, and why.")
             else:
-                st.markdown("### This stage has been revealed.")
+                st.markdown("## This stage has been revealed.")
             parts = [
                 f"{view.roles_in_play[r].short_name} {view.submitted_by_role.get(r, 0)} of {n}"
                 for r, n in view.participants_by_role.items()
@@ -168,7 +168,7 @@ def _revealed(view: ProjectorView, version: int, section: str, stage: int) -> No
     status = view.status
     record = view.revealed
     if record is None:
-        st.markdown("### Nothing has been revealed yet.")
+        st.markdown("## Nothing has been revealed yet.")
         return
     analysis = analysis_for("projector", status.code, version, record)
     _where(status, phase_caption(status))  # the charts carry the stage's title themselves
@@ -183,7 +183,7 @@ def _ending(view: ProjectorView, version: int, section: str) -> None:
     if section in ("What happened", "Key messages", "Sharing"):  # the charts carry their own titles
         st.header(section)
     if record is None:
-        st.markdown("### Nothing was revealed in this workshop.")
+        st.markdown("## Nothing was revealed in this workshop.")
         return
     ending(
         analysis_for("projector", status.code, version, record),

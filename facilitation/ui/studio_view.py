@@ -78,7 +78,7 @@ def _library() -> None:
 
 
 def _check() -> None:
-    st.subheader("Check a scenario or role file")
+    st.header("Check a scenario or role file")
     source = st.radio(
         "Where is the file?",
         ("Paste the YAML", "Upload a file"),

@@ -55,7 +55,8 @@ def escape_markdown(text: object) -> str:
 
 _COMMON_CSS = """
 /* Captions at full opacity in a mid grey: 7:1 on white (Streamlit's 60% opacity falls under WCAG AA). */
-[data-testid="stCaptionContainer"] { opacity: 1; color: #4d545c; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {
+  opacity: 1 !important; color: #4d545c !important; }
 /* The current page's link, greyed by Streamlit below AA contrast: dark, bold and underlined instead. */
 .st-key-top-links a[disabled], .st-key-top-links a[disabled] span,
 .st-key-top-links a[disabled] p { opacity: 1; color: #1b1f24 !important; }
@@ -90,7 +91,7 @@ _PROJECTOR_CSS = """
 .st-key-projector h3 { font-size: 1.7rem; padding: 0.2rem 0; }
 .st-key-projector [data-testid="stMetricValue"] p { font-size: 3.4rem; font-weight: 700; line-height: 1.1; }
 .st-key-projector [data-testid="stMetricLabel"] p { font-size: 1.3rem; }
-.st-key-projector [data-testid="stCaptionContainer"] p { font-size: 1.3rem; color: #3b4249; }
+.st-key-projector [data-testid="stCaptionContainer"] p { font-size: 1.3rem; color: #3b4249 !important; }
 .st-key-join-code p { font-size: 6.5rem; font-weight: 800; letter-spacing: 0.12em; line-height: 1.05;
   font-family: "Source Code Pro", ui-monospace, monospace; color: #1b1f24; margin: 0; }
 .st-key-join-link p { font-size: 1.6rem; font-family: ui-monospace, monospace; overflow-wrap: anywhere; }

@@ -153,23 +153,28 @@ def scrolls(page) -> list[str]:
 
 
 def axe_problems(page, state: str) -> list[str]:
-    """axe-core's critical and serious WCAG 2.1 A/AA violations on the page as it is now."""
+    """axe-core's critical and serious WCAG 2.1 A/AA violations on the page as it is now, and any
+    heading that skips a level (axe's `heading-order`: a screen reader's outline of the page)."""
     from axe_playwright_python.sync_playwright import Axe
 
     settle(page)
     page.wait_for_timeout(1000)  # elements fade in after a run: judge their colours once they have
-    results = Axe().run(
+    axe = Axe()
+    wcag = axe.run(
         page,
         options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]},
-    )
+    ).response["violations"]
+    headings = axe.run(
+        page, options={"runOnly": {"type": "rule", "values": ["heading-order"]}}
+    ).response["violations"]
     return [
         f"{state}: {violation['id']} ({violation['impact']}) at "
         + "; ".join(
             f"{' '.join(node['target'])} {node['html'][:100]!r} {node.get('failureSummary', '')[:160]!r}"
             for node in violation["nodes"][:3]
         )
-        for violation in results.response["violations"]
-        if violation["impact"] in FAILING_IMPACTS
+        for violation in [*wcag, *headings]
+        if violation["impact"] in FAILING_IMPACTS or violation["id"] == "heading-order"
     ]
 
 
