@@ -13,7 +13,7 @@ from facilitation.outputs.charts import (
     judgement_chart,
     picture_share_chart,
 )
-from facilitation.outputs.report import render
+from facilitation.outputs.report import render, warm_up
 
 __all__ = [
     "barrier_chart",
@@ -23,4 +23,5 @@ __all__ = [
     "judgement_chart",
     "picture_share_chart",
     "render",
+    "warm_up",
 ]

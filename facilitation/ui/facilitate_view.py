@@ -8,13 +8,19 @@ because each polls the workshop's version and redraws when anything changes.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
+
 import streamlit as st
 
 from facilitation import network
+from facilitation.analysis import Debrief
 from facilitation.content import reference
 from facilitation.engine import FacilitatorView, Status
 from facilitation.errors import EasiError, NotAllowed, NotFound
-from facilitation.outputs import render
+from facilitation.outputs import render, warm_up
+from facilitation.play import WorkshopRecord
 from facilitation.ui import content, projector_view, services
 from facilitation.ui.debrief_view import ENDING, REVEAL, analysis_for, ending, reveal
 from facilitation.ui.widgets import (
@@ -45,6 +51,11 @@ EXPORTS: tuple[tuple[str, str, str], ...] = (
     ("csv", "Decisions (CSV)", "text/csv"),
     ("json", "Everything (JSON)", "application/json"),
 )
+SLOW_EXPORTS = ("html", "pdf")  # rendered ahead, in the background (their charts take seconds)
+_renders = ThreadPoolExecutor(max_workers=1, thread_name_prefix="easi-report")
+_rendered: OrderedDict[tuple[str, int, str], Future] = OrderedDict()
+_rendered_guard = threading.Lock()
+_renders.submit(warm_up)  # the chart renderer's start-up (seconds) off the first report's path
 SECTIONS = ("Room", "Stage", "Projector", "Reveal", "Debrief", "Export", "Close")
 PREVIEW_SCALE = 0.5  # the projector's 1280 x 720 drawn at half size on the facilitator's screen
 
@@ -132,6 +143,11 @@ def page() -> None:
         key=f"facilitate:section:{status.phase}",
     )
     section = section or _default_section(status)
+    if status.phase in ("debrief", "closed") and view.record.revealed_through >= 0:
+        # The reports a facilitator exports now: drawn in the background before they are asked for.
+        analysis = analysis_for("facilitator", status.code, seen, view.record)
+        for fmt in SLOW_EXPORTS:
+            _rendering(status.code, seen, fmt, view.record, analysis)
     if section == "Room":
         _room(view, key)
     elif section == "Stage":
@@ -655,19 +671,54 @@ def _export(view: FacilitatorView, version: int) -> None:
         return
     analysis = analysis_for("facilitator", status.code, version, record)
     stem = f"easi-{status.code}-{analysis.date}"
+    # The reports draw their charts (seconds): started now, in the background; their buttons wait
+    # for them, redrawn each second until they are ready, so that a click downloads at once.
+    ready = {fmt: _rendering(status.code, version, fmt, record, analysis) for fmt in SLOW_EXPORTS}
+    pending = not all(future.done() for future in ready.values())
+    st.fragment(_export_buttons, run_every=1.0 if pending else None)(stem, ready, record, analysis)
+
+
+def _export_buttons(
+    stem: str, ready: dict[str, Future], record: WorkshopRecord, analysis: Debrief
+) -> None:
+    """The download buttons; a report still being drawn is offered once it is ready."""
+    if not all(future.done() for future in ready.values()):
+        st.caption("Preparing the reports: their charts take a few seconds…")
     columns = st.columns(len(EXPORTS))
     for column, (fmt, label, mime) in zip(columns, EXPORTS):
+        future = ready.get(fmt)
+        if future is None:  # a quick format: rendered here
+            data: str | bytes = render(fmt, record, analysis)
+        else:
+            data = future.result() if future.done() else b""
         with column:
             st.download_button(
                 label,
-                data=lambda fmt=fmt: render(fmt, record, analysis),
+                data=data,
                 file_name=f"{stem}.{fmt}",
                 mime=mime,
                 key=f"export:{fmt}",
                 icon=":material/download:",
                 on_click="ignore",
                 width="stretch",
+                disabled=future is not None and not future.done(),
             )
+
+
+def _rendering(
+    code: str, version: int, fmt: str, record: WorkshopRecord, analysis: Debrief
+) -> Future:
+    """The report `fmt` of this version of the workshop, rendered once in the background (one at a
+    time for the whole process: the server's cores serve the room first)."""
+    with _rendered_guard:
+        future = _rendered.get((code, version, fmt))
+        if future is None:
+            future = _rendered[(code, version, fmt)] = _renders.submit(
+                render, fmt, record, analysis
+            )
+            while len(_rendered) > 8:  # a few workshops' latest reports
+                _rendered.popitem(last=False)
+        return future
 
 
 def _close(view: FacilitatorView, key: str) -> None:

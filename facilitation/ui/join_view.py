@@ -49,7 +49,11 @@ def page() -> None:
                 help="The six characters shown on the projector. Upper or lower case, spaces don't matter.",
             )
         with button_col:
-            looked_up = st.form_submit_button("Continue", type="primary", width="stretch")
+            # Once a code is in, choosing a role and "Join" is the next step: one primary at a time.
+            known = bool(state.get("join:looked") or arrived)
+            looked_up = st.form_submit_button(
+                "Continue", type="secondary" if known else "primary", width="stretch"
+            )
     typed = state.get("join:code", "").strip()
     if looked_up:
         state["join:looked"] = typed
