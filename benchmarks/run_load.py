@@ -9,9 +9,10 @@ For each number of participants N it
    projector tab and the facilitator; it measures submission latency, submission -> projector latency,
    stage open -> every laptop latency, errors, server CPU and peak RSS, and the idle poll's CPU (as a
    ratio to the trivial page's), and checks the database for lost or duplicated submissions. With
-   `--processes N` (N > 1) the workshop app is served by `easi serve --processes N` (N Streamlit
-   processes behind the built-in sticky proxy) and CPU and RSS are summed over all of them and the proxy;
-   the trivial page stays one process.
+   `--haproxy` the workshop app is served as deployed: HAProxy with deploy/haproxy.cfg (TLS, which the
+   tabs then speak) in front of two `easi serve` processes, and CPU and RSS are summed over HAProxy and
+   both processes; with `--postgres URL` the workshop's database is a scratch schema on that PostgreSQL
+   server instead of a SQLite file. The trivial page stays one plain process.
 
 Every tab is a `benchmarks.loadharness.StreamlitSession`: Streamlit's websocket protocol without a
 browser. Nothing but 127.0.0.1 is ever contacted; each level stops by itself (`--duration`), the whole run
@@ -39,7 +40,6 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.loadharness.baseline import IdleResult, run_baseline
 from benchmarks.loadharness.server import WORKSHOP_APP, StreamlitServer
 from benchmarks.loadharness.stats import fmt_bytes, fmt_ms, table
-from facilitation.cli.serve import parse_processes
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -105,12 +105,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="the Streamlit entry file to measure (default workshop_app.py)",
     )
     parser.add_argument(
-        "--processes",
-        type=parse_processes,
-        default=1,
-        metavar="N",
-        help="serve the workshop app with `easi serve --processes N` (a number or 'auto'; "
-        "default 1: a bare `streamlit run`, measured as before)",
+        "--haproxy",
+        action="store_true",
+        help="serve the workshop app as deploy/ does: HAProxy (Debian's package) in front of two "
+        "processes (default: one bare `streamlit run`, measured as before)",
+    )
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="keep the workshop's data in a scratch schema on this PostgreSQL server (default: SQLite)",
     )
     parser.add_argument(
         "--profile",
@@ -142,10 +145,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args.think = (float(low), float(high or low))
     if any(n < 1 or n > 2000 for n in args.participants):
         parser.error("--participants must be between 1 and 2000")
-    if args.processes > 1 and args.app.resolve() != WORKSHOP_APP:
-        parser.error(
-            "--processes runs the workshop app through `easi serve`; it cannot serve another --app"
-        )
+    if args.haproxy and args.app.resolve() != WORKSHOP_APP:
+        parser.error("--haproxy serves the workshop app; it cannot serve another --app")
     return args
 
 
@@ -213,11 +214,11 @@ async def main(args: argparse.Namespace) -> int:
     }
     print(f"machine: {report['machine']}", flush=True)
     # The workshop levels start their server through StreamlitServer; the trivial page stays one process.
-    StreamlitServer.workshop_processes = args.processes
-    if args.processes > 1:
+    StreamlitServer.workshop_haproxy = args.haproxy
+    if args.haproxy:
         print(
-            f"the workshop app runs as `easi serve --processes {args.processes}`; server CPU and RSS are "
-            f"summed over the proxy and every process",
+            "the workshop app runs behind HAProxy (deploy/haproxy.cfg) with two processes; server CPU "
+            "and RSS are summed over HAProxy and both processes",
             flush=True,
         )
     baselines: list[IdleResult] = []

@@ -22,7 +22,7 @@ What a tab does, and so what `StreamlitSession` does (Streamlit 1.67, checked ag
 - a message whose content the tab already holds may come back as a `ref_hash` to it (the tab lists the
   hashes it holds in `cached_message_hashes`);
 - it keeps the cookies the server sets (on `/_stcore/health`, `/_stcore/host-config` and the websocket
-  handshake) and sends them back, as a browser does; behind `easi serve --processes N` the proxy's
+  handshake) and sends them back, as a browser does; behind HAProxy (`run_load.py --haproxy`) its
   `easi_worker` cookie keeps the tab on one process.
 
 Only loopback addresses are accepted, every wait has a timeout, and the auto-rerun timers stop with the
@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import ssl
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable
@@ -47,6 +48,10 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from .tree import PageTree, Widget
+
+# Set (to a context that accepts the test certificate) when the tabs talk to HAProxy over TLS
+# (`run_load.py --haproxy`): https/wss instead of http/ws, for every tab of this process.
+TLS: ssl.SSLContext | None = None
 
 __all__ = [
     "HarnessError",
@@ -211,8 +216,8 @@ class StreamlitSession:
         self.trace_deltas = False  # also trace every delta (debugging a page)
         self.on_run_finished: Callable[[StreamlitSession, RunRecord], None] | None = None
         # The tab's cookies, as a browser keeps them for the site: what the server set on the preflight
-        # GETs and the websocket handshake goes back on later requests. Behind `easi serve --processes N`
-        # the proxy's `easi_worker` cookie is what keeps the tab on the process that holds its session.
+        # GETs and the websocket handshake goes back on later requests. Behind HAProxy
+        # (`run_load.py --haproxy`) its `easi_worker` cookie is what keeps the tab on the process that holds its session.
         self.cookies: dict[str, str] = {}
 
     # ------------------------------------------------------------------------------------ lifecycle
@@ -226,7 +231,8 @@ class StreamlitSession:
     @property
     def url(self) -> str:
         query = f"?{self.query_string}" if self.query_string else ""
-        return f"http://{self.host}:{self.port}/{self.page_name}{query}"
+        scheme = "https" if TLS else "http"
+        return f"{scheme}://{self.host}:{self.port}/{self.page_name}{query}"
 
     async def connect(self, *, first_run: bool = True) -> RunRecord | None:
         """Open the websocket and (by default) ask for the first run, as a tab loading the URL does.
@@ -247,7 +253,7 @@ class StreamlitSession:
                 timeout=self.connect_timeout,
                 cookies=self.cookies,
             )
-        uri = f"ws://{self.host}:{self.port}/_stcore/stream"
+        uri = f"{'wss' if TLS else 'ws'}://{self.host}:{self.port}/_stcore/stream"
         headers = {"Cookie": cookie_header(self.cookies)} if self.cookies else None
         try:
             self._ws = await asyncio.wait_for(
@@ -259,6 +265,7 @@ class StreamlitSession:
                     open_timeout=self.connect_timeout,
                     close_timeout=2,
                     additional_headers=headers,
+                    **({"ssl": TLS} if TLS else {}),
                 ),
                 timeout=self.connect_timeout + 1,
             )
@@ -957,7 +964,7 @@ async def http_get(
     check_loopback(host)
 
     async def fetch() -> tuple[int, bytes]:
-        reader, writer = await asyncio.open_connection(host, port)
+        reader, writer = await asyncio.open_connection(host, port, ssl=TLS)
         cookie = f"Cookie: {cookie_header(cookies)}\r\n" if cookies else ""
         try:
             writer.write(

@@ -5,10 +5,11 @@ The server runs from the repository root, so it reads the repository's `.streaml
 does there; only the address, port and a few launch flags are passed on the command line. It runs in its
 own process group, which `stop()` signals (TERM, then KILL), also when the harness fails.
 
-With `processes=N` (N > 1; the workshop app only) it starts `easi serve --processes N` instead: N
-Streamlit processes behind the built-in sticky proxy, whose port the tabs use. CPU and memory are then
-the sums over the whole process tree (the supervisor with its proxy, and every Streamlit process), and
-the peak RSS is the peak of that sum as sampled.
+With `haproxy=True` (the workshop app only) it starts the deployment of deploy/ instead
+(`benchmarks.loadharness.deployment`): HAProxy with deploy/haproxy.cfg in front of two `easi serve`
+processes, whose HTTPS port the tabs use (over TLS). CPU and memory are then the sums over the whole
+process tree (the small supervisor, HAProxy and both Streamlit processes), and the peak RSS is the peak
+of that sum as sampled.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -27,14 +29,16 @@ from typing import ClassVar
 
 import psutil
 
+from . import client
 from .client import HarnessError
+from .deployment import insecure_context
 
 __all__ = ["ROOT", "ResourceSample", "StreamlitServer", "free_port"]
 
 ROOT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
-WORKSHOP_APP = ROOT / "workshop_app.py"  # the only app `easi serve` runs
-_PER_PROCESS_FLAGS = ("server.address", "server.port")  # `easi serve` gives each process its own
+WORKSHOP_APP = ROOT / "workshop_app.py"  # the only app the deployment runs
+_PER_PROCESS_FLAGS = ("server.address", "server.port")  # the deployment gives each process its own
 
 
 def free_port() -> int:
@@ -65,9 +69,9 @@ class ResourceSample:
 class StreamlitServer:
     """`streamlit run <app>` on a free loopback port, for the length of a `with` block."""
 
-    # How many processes the workshop app runs with when the caller does not say: run_load.py sets it from
-    # its --processes, so the scenario code that starts the server need not pass it along.
-    workshop_processes: ClassVar[int] = 1
+    # Whether the workshop app runs behind HAProxy when the caller does not say: run_load.py sets it from
+    # its --haproxy, so the scenario code that starts the server need not pass it along.
+    workshop_haproxy: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -77,26 +81,26 @@ class StreamlitServer:
         flags: dict[str, str] | None = None,
         log_path: Path | None = None,
         start_timeout: float = 60.0,
-        processes: int | None = None,
+        haproxy: bool | None = None,
     ) -> None:
         """`env` is added to this process's environment; `flags` are extra `--section.option value`s;
-        `processes` > 1 serves the workshop app through `easi serve --processes` (default: 1, or
-        `workshop_processes` for the workshop app)."""
+        `haproxy` serves the workshop app through HAProxy and two processes (default:
+        `workshop_haproxy` for the workshop app)."""
         self.app = Path(app)
         is_workshop = self.app.resolve() == WORKSHOP_APP
-        if processes is None:
-            processes = self.workshop_processes if is_workshop else 1
-        if processes > 1 and not is_workshop:
+        if haproxy is None:
+            haproxy = self.workshop_haproxy and is_workshop
+        if haproxy and not is_workshop:
             raise HarnessError(
-                f"{self.app} cannot run in several processes: `easi serve --processes` "
-                f"serves {WORKSHOP_APP.name} only"
+                f"{self.app} cannot run behind HAProxy: the deployment serves {WORKSHOP_APP.name} only"
             )
-        self.processes = max(1, int(processes))
+        self.haproxy = haproxy
+        self.processes = 2 if haproxy else 1
         self.port = free_port()
         self.env = {**os.environ, **(env or {})}
         self.flags = dict(flags or {})
         self.log_path = log_path
-        self.start_timeout = start_timeout
+        self.start_timeout = max(start_timeout, 180.0) if haproxy else start_timeout
         self.process: subprocess.Popen | None = None
         self._ps: psutil.Process | None = None
         self._peak_rss = 0
@@ -128,19 +132,18 @@ class StreamlitServer:
             "global.developmentMode": "false",
             **self.flags,
         }
-        if self.processes > 1:
-            # The proxy listens on our port; each Streamlit process gets a loopback port from `easi serve`.
+        if self.haproxy:
+            # HAProxy listens on our port (TLS); each Streamlit process gets a loopback port of its own.
             command = [
                 sys.executable,
                 "-m",
-                "facilitation.cli",
-                "serve",
-                "--processes",
-                str(self.processes),
-                "--port",
+                "benchmarks.loadharness.deployment",
+                "--folder",
+                tempfile.mkdtemp(prefix="easi-haproxy-"),
+                "--database",
+                self.env["EASI_DB"],
+                "--https-port",
                 str(self.port),
-                "--address",
-                HOST,
                 "--",
             ]
             flags = {key: value for key, value in flags.items() if key not in _PER_PROCESS_FLAGS}
@@ -167,7 +170,13 @@ class StreamlitServer:
         )
         self._ps = psutil.Process(self.process.pid)
         deadline = time.monotonic() + self.start_timeout
-        url = f"http://{HOST}:{self.port}/_stcore/health"
+        scheme = "https" if self.haproxy else "http"
+        url = f"{scheme}://{HOST}:{self.port}/_stcore/health"
+        # Every tab of this process then speaks TLS to HAProxy (its certificate is made for the run).
+        client.TLS = insecure_context() if self.haproxy else None
+        opener = urllib.request.build_opener(
+            urllib.request.HTTPSHandler(context=insecure_context())
+        )
         while True:
             if self.process.poll() is not None:
                 raise HarnessError(
@@ -175,7 +184,7 @@ class StreamlitServer:
                     f"see {self.log_path or 'its output'}"
                 )
             try:
-                with urllib.request.urlopen(url, timeout=2) as response:
+                with opener.open(url, timeout=2) as response:
                     if response.status == 200:
                         break
             except OSError:
@@ -194,7 +203,7 @@ class StreamlitServer:
         """Stop the server and everything it started (idempotent)."""
         self._stop_sampling.set()
         process = self.process
-        # `easi serve` stops its Streamlit processes itself (they are in process groups of their own);
+        # The deployment stops its processes itself (they are in process groups of their own);
         # whatever of the tree is still there once it is gone is killed below.
         tree = self._processes()[1:] if process is not None and process.poll() is None else []
         if process is not None and process.poll() is None:
@@ -226,7 +235,7 @@ class StreamlitServer:
 
     @property
     def url(self) -> str:
-        return f"http://{HOST}:{self.port}/"
+        return f"{'https' if self.haproxy else 'http'}://{HOST}:{self.port}/"
 
     # ------------------------------------------------------------------------------------ resources
     def _processes(self) -> list[psutil.Process]:

@@ -445,6 +445,19 @@ class _Stage:
         self.resolved = 0  # participants done with this stage: submitted, failed, or gave up
 
 
+def _database(folder: Path, postgres: str | None) -> str:
+    """A SQLite file in `folder`, or a fresh schema on the PostgreSQL server `postgres`."""
+    if not postgres:
+        return str(folder / "easi.db")
+    import psycopg
+
+    schema = f"load_{secrets.token_hex(4)}"
+    with psycopg.connect(postgres, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    joiner = "&" if "?" in postgres else "?"
+    return f"{postgres}{joiner}options=-csearch_path%3D{schema}"
+
+
 async def run_workshop(
     n: int,
     args: Any,
@@ -465,7 +478,7 @@ async def run_workshop(
     rng = random.Random(args.seed * 1000 + n)
     folder = Path(tempfile.mkdtemp(prefix=f"easi-load-{n}-"))
     passcode = secrets.token_urlsafe(16)
-    db_path = folder / "easi.db"
+    db_path = _database(folder, getattr(args, "postgres", None))
     snapshot = load_snapshot(args.scenario)
     engine = Workshops(Store(db_path), passcode=passcode)
     created = engine.create(snapshot, passcode=passcode)

@@ -57,7 +57,7 @@ from itertools import accumulate, chain
 from operator import attrgetter
 from typing import Literal, NamedTuple
 
-from facilitation.content import ACTIONS, Snapshot, reference
+from facilitation.content import ACTIONS, Fact, Snapshot, reference
 from facilitation.play import (
     ActStages,
     FactDecision,
@@ -65,15 +65,25 @@ from facilitation.play import (
     StageDecision,
     Submission,
     WorkshopRecord,
+    basis_verdict,
+    detail_verdict,
+    discussion_points,
+    family_verdict,
     level_for,
+    level_verdict,
+    myths_for,
+    picture_level,
+    share_verdict,
 )
 
 __all__ = [
     "BEHAVIOURS",
     "CLASSIFICATION_RULE",
+    "FLAGS",
     "HIGH_RATE",
     "HIGH_SPLIT",
     "OKABE_ITO",
+    "PRIVACY_MIN",
     "BarrierCount",
     "Barriers",
     "Behaviour",
@@ -93,6 +103,7 @@ __all__ = [
     "Judgement",
     "LateFact",
     "MythCitation",
+    "NotActedOn",
     "Note",
     "ParticipantInfo",
     "PictureShare",
@@ -102,11 +113,13 @@ __all__ = [
     "Split",
     "StageView",
     "analyse",
+    "attributed",
     "decision_rows",
     "last_stage",
 ]
 
 HIGH_RATE = 0.25  # a missing or over-sharing rate at or above this is "high"
+PRIVACY_MIN = 3  # a role is named beside what its participants did only when this many play it
 HIGH_SPLIT = (
     1 / 3
 )  # a role whose participants split on this share of their common choices is chaotic
@@ -122,7 +135,11 @@ BEHAVIOURS: tuple[BehaviourLabel, ...] = (
     "unclassified",
 )
 CellState = Literal["own", "received", "unknown"]
-Outcome = Literal["as_guidance", "over_avoid", "over_no_gateway", "beyond"]
+Outcome = Literal["as_guidance", "onward", "over_avoid", "beyond"]
+# Flags a share can carry beside its outcome (the basis and detail rules of `play.verdicts`).
+Flag = Literal["basis_unknown", "consent_myth", "other_basis", "too_much_detail"]
+FLAGS: tuple[Flag, ...] = ("basis_unknown", "consent_myth", "other_basis", "too_much_detail")
+_BASIS_FLAG = {"unknown": "basis_unknown", "consent_myth": "consent_myth", "other": "other_basis"}
 
 CLASSIFICATION_RULE = (
     "Missing rate = expected shares not made / expected shares (guidance addresses the agency that holds "
@@ -212,6 +229,15 @@ class FactInfo:
     gateway_label: str | None
     consent: str
     why: str
+    short_label: str = ""  # the fact's `label`, else the id as words: charts and the projector
+    gateways: tuple[str, ...] = ()
+    onward: tuple[str, ...] = ()
+    meets_level: int | None = None
+    tell_family: str = "not_if_unsafe"  # yes | not_if_unsafe | no (guidance, or from consent)
+    tell_family_why: str | None = None
+    concern_only: tuple[str, ...] = ()  # recipients for whom guidance says the concern is enough
+    ungated: tuple[str, ...] = ()  # recipients guidance names no gateway for
+    myths: tuple[str, ...] = ()  # barriers that are misconceptions for this fact
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,10 +253,13 @@ class Counts:
     stages_analysed: int
     stage_count: int
     submissions: int
-    decisions: int  # one participant's decision about one fact at one stage
-    shares: int  # (participant, fact, recipient) at one stage
-    barriers_cited: int
+    decisions: int  # (participant, fact) decisions, each counted once, at the stage it was made
+    shares: (
+        int  # (participant, fact, recipient) shares, each counted once, at the stage it was made
+    )
+    barriers_cited: int  # (participant, fact, barrier) citations, each counted once
     notes: int  # shareable notes quoted
+    carried: int = 0  # decisions repeated from an earlier stage (not counted again)
 
 
 # ------------------------------------------------------------------------------------------ jigsaw
@@ -425,9 +454,14 @@ class Judgement:
     actions: Mapping[
         str, int
     ]  # action id -> how many chose it, in reference order, chosen ones only
-    supported: int  # the level of the picture they saw while deciding
+    supported: (
+        int  # the level of the picture they saw while deciding (weighed, or a meets_level floor)
+    )
     supported_weight: int
     confidence_mean: float | None
+    lead: bool = False  # the lead's levels are judged against `supported`
+    floor: int | None = None  # the highest meets_level among the facts held: a verdict below it
+    weighed: int | None = None  # the level the weights alone reach (information)
 
     @property
     def participants(self) -> int:
@@ -460,14 +494,27 @@ class Judgement:
         return _modes(self.actions)
 
     @property
+    def judged(self) -> bool:
+        """Whether the levels get a verdict: the lead's always; another role's only below a floor."""
+        return self.lead or self.floor is not None
+
+    @property
     def above(self) -> int:
-        """Participants who chose a level above the one their picture supported."""
-        return sum(1 for level in self.levels if level > self.supported)
+        """Participants judged above the picture (the lead only: `play.verdicts.level_verdict`)."""
+        return sum(
+            1
+            for level in self.levels
+            if level_verdict(level, self.supported, self.floor, self.lead) == "above"
+        )
 
     @property
     def below(self) -> int:
-        """Participants who chose a level below the one their picture supported."""
-        return sum(1 for level in self.levels if level < self.supported)
+        """Participants judged below the picture (the lead, or any role below its floor)."""
+        return sum(
+            1
+            for level in self.levels
+            if level_verdict(level, self.supported, self.floor, self.lead) == "below"
+        )
 
 
 # ---------------------------------------------------------------------------------------- guidance
@@ -481,15 +528,26 @@ class SharingCounts(NamedTuple):
     expected: int = 0
     missed: int = 0
     shared: int = 0
-    as_guidance: int = 0
+    as_guidance: int = 0  # to a role in share_with, or (onward) in onward
     over_avoid: int = 0
-    over_no_gateway: int = 0
     beyond: int = 0
+    onward: int = 0  # of as_guidance: passed on by a recipient to a role in onward
+    basis_unknown: int = 0  # "not sure" (or none given): a learning point, never over-sharing
+    consent_myth: int = 0  # "the person agreed" where consent is not the basis
+    other_basis: int = 0  # another reason guidance does not accept for that recipient
+    too_much_detail: int = 0  # the detail where guidance says the concern is enough
+    family_off: int = 0  # decisions telling (or not telling) the family against guidance
+    undecided: int = 0  # of missed: the participant never decided the fact
 
     @property
     def over_shared(self) -> int:
-        """Shares to an `avoid` role or of sensitive data without a gateway."""
-        return self.over_avoid + self.over_no_gateway
+        """Shares to an `avoid` role (an onward share: to one in avoid and not in onward)."""
+        return self.over_avoid
+
+    @property
+    def wrong_basis(self) -> int:
+        """Shares for a reason guidance does not accept (the consent myth included)."""
+        return self.consent_myth + self.other_basis
 
     @property
     def missing_rate(self) -> float | None:
@@ -537,8 +595,10 @@ class Behaviour:
             f"missed {c.missed} of {c.expected} expected shares{_pct(c.missing_rate)}",
             f"over-shared {c.over_shared} of {c.shared} shares{_pct(c.over_sharing_rate)}",
         ]
-        if c.over_shared:
-            parts[-1] += f" ({c.over_avoid} to avoid, {c.over_no_gateway} without a gateway)"
+        if c.wrong_basis:
+            parts.append(f"{c.wrong_basis} shares for a reason guidance does not accept")
+        if c.consent_myth:
+            parts[-1] += f" ({c.consent_myth} on consent where consent is not the basis)"
         if self.split is not None and self.split.faced:
             parts.append(
                 f"split on {self.split.contested} of {self.split.faced} choices faced together"
@@ -556,8 +616,15 @@ class FactGuidance:
     decisions: int
     as_guidance: Mapping[str, int]
     missed: Mapping[str, int]
-    over_shared: Mapping[str, int]  # to avoid roles, or without a gateway
+    over_shared: Mapping[str, int]  # to avoid roles (onward: to avoid and not onward)
     beyond: Mapping[str, int]
+    onward: Mapping[str, int] = field(
+        default_factory=dict
+    )  # of as_guidance: passed on by a recipient
+    basis_unknown: Mapping[str, int] = field(default_factory=dict)
+    consent_myth: Mapping[str, int] = field(default_factory=dict)
+    other_basis: Mapping[str, int] = field(default_factory=dict)
+    too_much_detail: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def verdict(self) -> str:
@@ -586,16 +653,18 @@ class BarrierCount:
     cluster: str
     sentence: str  # what the participant says
     explanation: str  # what the debrief says
-    myth: bool
+    myth: bool  # a misconception wherever it was cited here (see `MythCitation` for where it was)
     appropriate: bool
-    count: int
+    count: int  # (participant, fact) citations, each counted once
     by_role: Mapping[str, int]
     by_fact: Mapping[str, int]
+    people: int = 0  # participants who cited it
 
 
 @dataclass(frozen=True, slots=True)
 class MythCitation:
-    """`consent` or `legal_fear` cited on a fact whose guidance needs no consent: a myth to bust."""
+    """A barrier cited on a fact for which it is a misconception (`play.verdicts.myths_for`), or, with
+    `kind` "discussion", one partnerships disagree about (consent on a `contested` fact)."""
 
     barrier_id: str
     fact_id: str
@@ -603,6 +672,9 @@ class MythCitation:
     by_role: Mapping[str, int]
     gateway: str | None  # the gateway guidance relies on
     gateway_label: str | None
+    why: str = ""  # the fact's real reason: its guidance's `why`, never a statute "applying"
+    explanation: str = ""  # what the barrier is, for this audience
+    kind: Literal["myth", "discussion"] = "myth"
 
 
 @dataclass(frozen=True, slots=True)
@@ -624,6 +696,7 @@ class Barriers:
     counts: tuple[BarrierCount, ...]
     myths: tuple[MythCitation, ...]
     constraints: tuple[ConstraintLink, ...]
+    discussion: tuple[MythCitation, ...] = ()  # contested facts: the room's split, never a myth
 
 
 # -------------------------------------------------------------------------------- prompts and notes
@@ -648,12 +721,25 @@ class Prompt:
 
 
 @dataclass(frozen=True, slots=True)
+class NotActedOn:
+    """A fact guidance sent to a role, which reached it, after which every participant of that role who
+    decided chose no action or to record only: shared, but not acted on."""
+
+    fact_id: str
+    role_id: str
+    received_stage: int  # the reveal at which it reached the role
+    stage_index: int  # the stage at which its participants decided nothing would follow
+    participants: int
+
+
+@dataclass(frozen=True, slots=True)
 class Note:
     """A note its writer marked shareable, quoted with the role only, never a name."""
 
     stage_index: int
     role_id: str
     text: str
+    participant_id: int = -1  # for the facilitator's approval; never shown to the room
 
 
 # -------------------------------------------------------------------------------------- containers
@@ -727,6 +813,7 @@ class Debrief:
     prompts: tuple[Prompt, ...]  # every stage's scenario prompts, then the largest divergences
     notes: tuple[Note, ...]
     rule: str = field(default=CLASSIFICATION_RULE)
+    not_acted_on: tuple[NotActedOn, ...] = ()
 
     def stage(self, index: int) -> StageView:
         """The sections for one analysed stage (IndexError beyond `through`)."""
@@ -768,7 +855,7 @@ class DecisionRow:
     fact: str
     held_by: str
     recipient: str  # "" when the fact was shared with nobody
-    outcome: str  # as_guidance | over_avoid | over_no_gateway | beyond | "" (no share)
+    outcome: str  # as_guidance | onward | over_avoid | beyond | "" (no share)
     missed: str  # roles guidance expected it to reach that it did not, ";"-joined (on every row of the fact)
     gateway: str
     tell_family: bool
@@ -776,6 +863,10 @@ class DecisionRow:
     level: int
     action: str
     confidence: int
+    reason: str = ""  # the practitioner reason for this recipient
+    basis: str = ""  # right | consent_myth | unknown | other | unjudged ("" with no share)
+    concern_only: bool = False
+    carried: bool = False  # repeated from an earlier stage: not counted again
 
 
 # ====================================================================================== the analysis
@@ -805,6 +896,7 @@ def decision_rows(record: WorkshopRecord, through: int | None = None) -> Iterato
     tally = _Tally(index)
     pictures = _Pictures(index, tally.sharers)
     people = {person.id: person for person in index.people}
+    earlier: dict[int, dict[str, set[str]]] = {}
     for submission in index.submissions:
         person, decision = people[submission.participant_id], submission.decision
         common = {
@@ -831,22 +923,40 @@ def decision_rows(record: WorkshopRecord, through: int | None = None) -> Iterato
                 barriers="",
                 **common,
             )
+        before = earlier.setdefault(person.id, {})
         for entry in entries:
             shared = index.recipients(entry, submission.role_id)
             expected = pictures.expected(submission.role_id, submission.stage_index, entry.fact_id)
+            first = tally.first_from(person.id, index.entered[entry.fact_id])
             about = {
                 "fact": entry.fact_id,
                 "held_by": index.facts[entry.fact_id].held_by,
-                "missed": ";".join(r for r in index.role_ids if r in expected and r not in shared),
+                "missed": ";".join(r for r in index.role_ids if r in expected and r not in shared)
+                if first == submission.stage_index
+                else "",
                 "gateway": entry.gateway or "",
                 "tell_family": entry.tell_family,
                 "barriers": ";".join(entry.barriers),
             }
+            made = before.setdefault(entry.fact_id, set())
             for recipient in shared or ("",):
-                outcome = (
-                    index.outcome(entry.fact_id, recipient, entry.gateway) if recipient else ""
+                fact = index.models[entry.fact_id]
+                reason = entry.reason_for(recipient) if recipient else None
+                yield DecisionRow(
+                    recipient=recipient,
+                    outcome=index.outcome(entry.fact_id, submission.role_id, recipient)
+                    if recipient
+                    else "",
+                    reason=reason or "",
+                    basis=basis_verdict(fact, recipient, reason, entry.gateway)
+                    if recipient
+                    else "",
+                    concern_only=recipient in entry.concern_only,
+                    carried=recipient in made if recipient else first != submission.stage_index,
+                    **about,
+                    **common,
                 )
-                yield DecisionRow(recipient=recipient, outcome=outcome, **about, **common)
+            made.update(shared)
 
 
 # ============================================================================================ indexes
@@ -866,24 +976,47 @@ class _Index:
         ref = reference()
         gateways = ref.gateways
         self.facts: dict[str, FactInfo] = {}
+        self.models: dict[str, Fact] = {}
+        self.myths_of: dict[str, frozenset[str]] = {}
+        self.discussion_of: dict[str, frozenset[str]] = {}
         for stage_index, stage in enumerate(scenario.stages[: last + 1]):
             for fact in stage.facts:
                 g = fact.guidance
+                first = g.all_gateways[0] if g.all_gateways else None
+                words = fact.id.replace("_", " ").replace("-", " ")
+                self.models[fact.id] = fact
+                self.myths_of[fact.id] = myths_for(fact, scenario.audience)
+                self.discussion_of[fact.id] = discussion_points(fact)
                 self.facts[fact.id] = FactInfo(
                     id=fact.id,
-                    label=fact.id.replace("_", " ").replace("-", " "),
+                    label=words,
                     text=fact.text,
                     short=_shorten(fact.text),
                     held_by=fact.held_by,
                     stage_index=stage_index,
                     weight=fact.weight,
                     sensitivity=fact.sensitivity,
-                    share_with=tuple(r for r in g.share_with if r in self.in_play),
+                    share_with=tuple(r for r in g.recipients if r in self.in_play),
                     avoid=tuple(r for r in g.avoid if r in self.in_play),
-                    gateway=g.gateway,
-                    gateway_label=gateways[g.gateway].label if g.gateway in gateways else g.gateway,
+                    gateway=first,
+                    gateway_label=gateways[first].label if first in gateways else first,
                     consent=g.consent,
                     why=g.why,
+                    short_label=fact.label or words,
+                    gateways=g.all_gateways,
+                    onward=tuple(r for r in g.onward if r in self.in_play),
+                    meets_level=fact.meets_level,
+                    tell_family=g.family,
+                    tell_family_why=g.tell_family_why,
+                    concern_only=tuple(
+                        r
+                        for r in g.recipients
+                        if r in self.in_play and g.detail_for(r) == "concern"
+                    ),
+                    myths=tuple(sorted(self.myths_of[fact.id])),
+                    ungated=tuple(
+                        r for r in g.recipients if r in self.in_play and not g.gateways_for(r)
+                    ),
                 )
         self.fact_ids = tuple(self.facts)
         entering = Counter(
@@ -899,12 +1032,15 @@ class _Index:
         self.sensitive = frozenset(f.id for f in self.facts.values() if f.sensitivity in _SENSITIVE)
         self.held_by = {f.id: f.held_by for f in self.facts.values()}
         self.entered = {f.id: f.stage_index for f in self.facts.values()}
-        self.no_consent = frozenset(
-            f.id for f in self.facts.values() if f.consent == "not_required"
-        )
-        self.myths = frozenset(
-            barrier_id for barrier_id, barrier in ref.barriers.items() if barrier.myth
-        )
+        self.floor = {f.id: f.meets_level for f in self.facts.values()}
+        self._outcome: dict[tuple[str, str, str], Outcome] = {}
+        self._send: dict[tuple, tuple[int, tuple[Flag, ...]]] = {}
+        # (fact, tells the family) -> 1 where that goes against guidance (`play.verdicts`), else 0.
+        self.family_off: dict[tuple[str, bool], int] = {
+            (fact_id, told): int(family_verdict(fact, told) != "as_guidance")
+            for fact_id, fact in self.models.items()
+            for told in (False, True)
+        }
         self.submissions = sorted(
             [
                 s
@@ -928,13 +1064,42 @@ class _Index:
         hand-made record might not)."""
         return tuple(r for r in entry.share_with if r != sender and r in self.in_play)
 
-    def outcome(self, fact_id: str, recipient: str, gateway: str | None) -> Outcome:
-        """How guidance judges one share."""
-        if recipient in self.avoid[fact_id]:
-            return "over_avoid"
-        if gateway is None and fact_id in self.sensitive:
-            return "over_no_gateway"
-        return "as_guidance" if recipient in self.share_with[fact_id] else "beyond"
+    def outcome(self, fact_id: str, sender: str, recipient: str) -> Outcome:
+        """How guidance judges one share (`play.verdicts.share_verdict`), cached."""
+        key = (fact_id, sender, recipient)
+        found = self._outcome.get(key)
+        if found is None:
+            found = self._outcome[key] = share_verdict(self.models[fact_id], sender, recipient)
+        return found
+
+    def send(
+        self, fact_id: str, sender: str, recipient: str, entry: _Entry
+    ) -> tuple[int, tuple[Flag, ...]]:
+        """One share judged: its packed counts (see `_pack`: shared, as guidance, onward, to avoid and
+        the flags) and its flags, cached by what decides them."""
+        reason = entry.reason_for(recipient)
+        concern = recipient in entry.concern_only
+        key = (fact_id, sender, recipient, reason, entry.gateway, concern)
+        found = self._send.get(key)
+        if found is None:
+            fact = self.models[fact_id]
+            kind = self.outcome(fact_id, sender, recipient)
+            flags: list[Flag] = []
+            basis = basis_verdict(fact, recipient, reason, entry.gateway)
+            if basis in _BASIS_FLAG:
+                flags.append(_BASIS_FLAG[basis])
+            if detail_verdict(fact, recipient, concern) == "too_much":
+                flags.append("too_much_detail")
+            packed = _pack(
+                0,
+                1,
+                kind in ("as_guidance", "onward"),
+                kind == "onward",
+                kind == "over_avoid",
+                *(flag in flags for flag in FLAGS),
+            )
+            found = self._send[key] = (packed, tuple(flags))
+        return found
 
 
 def _people(
@@ -998,37 +1163,77 @@ def _roles(snapshot: Snapshot, people: Sequence[ParticipantInfo]) -> tuple[RoleI
 
 
 # Positions in a participant's tally (the fields of `SharingCounts`, in order).
-_DECISIONS, _EXPECTED, _MISSED, _SHARED, _AS_GUIDANCE, _OVER_AVOID, _OVER_NO_GATEWAY, _BEYOND = (
-    range(8)
+(
+    _DECISIONS,
+    _EXPECTED,
+    _MISSED,
+    _SHARED,
+    _AS_GUIDANCE,
+    _OVER_AVOID,
+    _BEYOND,
+    _ONWARD,
+    _BASIS_UNKNOWN,
+    _CONSENT_MYTH,
+    _OTHER_BASIS,
+    _TOO_MUCH_DETAIL,
+    _FAMILY_OFF,
+    _UNDECIDED,
+) = range(14)
+_TALLY_WIDTH = 14
+_NO_REASONS: tuple[tuple[str, str], ...] = ()
+_FRESH_FIELDS = attrgetter(
+    "fact_id",
+    "share_with",
+    "gateway",
+    "reason",
+    "reasons",
+    "concern_only",
+    "tell_family",
+    "barriers",
 )
-_KEY = attrgetter("fact_id", "share_with", "gateway")
-_CITED = attrgetter("fact_id", "barriers")
-_BARRIERS = attrgetter("barriers")
-# A decision's key: what guidance judges of one fact decision (fact, recipients, gateway relied on).
-_Key = tuple[str, tuple[str, ...], str | None]
-# A key's judgement packs five small counts into one int (decided, shared, as guidance, to avoid,
-# without a gateway: 16 bits each), so that a submission's counts are one C-level `sum` over its keys.
-# A field's sum over one submission is at most 500 facts (the engine's limit) x 11 recipients < 2**16.
+
+
+class _Entry(NamedTuple):
+    """What guidance judges of one fresh fact decision's shares: the recipients new at this stage (a
+    share made earlier stands and is not counted again), the basis and the detail. Hashable: each
+    distinct entry from a role is judged once (`_Tally._judge`). Telling the family is judged apart,
+    once per (participant, fact), at the first decision."""
+
+    fact_id: str
+    share_with: tuple[str, ...]
+    gateway: str | None
+    reason: str | None
+    reasons: tuple[tuple[str, str], ...]
+    concern_only: tuple[str, ...]
+
+    def reason_for(self, recipient: str) -> str | None:
+        """The reason given for one recipient."""
+        for to, reason in self.reasons:
+            if to == recipient:
+                return reason
+        return self.reason
+
+
+# A key's judgement packs nine small counts into one int (16 bits each: decided, shared, as guidance,
+# onward, to avoid, basis unknown, consent myth, other basis, too much detail), so that a
+# submission's counts are one C-level `sum` over its keys. A field's sum over one submission is at most
+# 500 facts (the engine's limit) x 11 recipients < 2**16.
 _FIELD_BITS = 16
 _FIELD_MASK = (1 << _FIELD_BITS) - 1
+_PACKED_FIELDS = 9
 
 
-def _pack(decided: int, shared: int, listed: int, avoided: int, ungated: int) -> int:
-    """Five counts in one int (`_FIELD_BITS` each, `decided` lowest)."""
-    bits = _FIELD_BITS
-    return decided | shared << bits | listed << 2 * bits | avoided << 3 * bits | ungated << 4 * bits
+def _pack(*counts: int) -> int:
+    """Counts in one int (`_FIELD_BITS` each, the first lowest)."""
+    packed = 0
+    for n, count in enumerate(counts):
+        packed |= int(count) << n * _FIELD_BITS
+    return packed
 
 
-def _unpack(packed: int) -> tuple[int, int, int, int, int]:
-    """The five counts `_pack` packed (of a sum of packed ints: each field summed)."""
-    bits, mask = _FIELD_BITS, _FIELD_MASK
-    return (
-        packed & mask,
-        packed >> bits & mask,
-        packed >> 2 * bits & mask,
-        packed >> 3 * bits & mask,
-        packed >> 4 * bits,
-    )
+def _unpack(packed: int) -> tuple[int, ...]:
+    """The counts `_pack` packed (of a sum of packed ints: each field summed)."""
+    return tuple(packed >> n * _FIELD_BITS & _FIELD_MASK for n in range(_PACKED_FIELDS))
 
 
 class _Numbering(dict):
@@ -1061,69 +1266,68 @@ class _Tally:
     """Everything counted in one pass over the decisions, kept per stage so that one stage or all of
     them can be summed.
 
+    Decisions carry forward: a participant's entry for a fact repeats what they decided before, so the
+    pass first keeps only what is new (`_fresh`): a fact decided for the first time, or recipients added
+    to an earlier decision; a barrier cited for the first time on that fact. Each (participant, fact,
+    recipient) share and each (participant, fact, barrier) citation is counted once, at the stage made.
+
     Why it looks the way it does: a big workshop has ~100 000 fact decisions, and each Python statement
-    run once per decision costs tens of milliseconds. So each submission is reduced with C-level
-    `map`/`zip` to keys (`_Key`); each distinct key is judged once and numbered (`_judge`), with the
-    numbers of the (role, fact) it decides and of the (role, fact, recipient) shares it makes; a
-    participant's counts are one `sum` over its keys' packed judgements; and after the pass each stage's
-    key numbers are counted once, in C, into the per-recipient tallies, named only then.
+    run once per decision costs tens of milliseconds. So each submission is reduced to hashable keys
+    (`_Entry`); each distinct key is judged once and numbered (`_judge`), with the numbers of the
+    (role, fact) it decides and of the (role, fact, recipient) shares it makes; a participant's counts
+    are one `sum` over its keys' packed judgements; and after the pass each stage's key numbers are
+    counted once, in C, into the per-recipient tallies, named only then.
     """
 
     def __init__(self, index: _Index) -> None:
         self.index = index
         stages = range(index.last + 1)
-        citing: list[dict[str, list[FactDecision]]] = [
-            defaultdict(list) for _ in stages
-        ]  # role -> decisions
+        self.cited: list[dict[str, Counter[tuple[str, tuple[str, ...]]]]] = [
+            defaultdict(Counter) for _ in stages
+        ]  # role -> (fact, barriers cited for the first time) -> n
+        self.citers: list[dict[str, set[int]]] = [
+            defaultdict(set) for _ in stages
+        ]  # barrier -> participants
         self.choices: list[dict[str, list[StageDecision]]] = [defaultdict(list) for _ in stages]
         self.notes: list[list[Note]] = [[] for _ in stages]
         self.people: list[dict[int, list[int]]] = [
             {} for _ in stages
         ]  # participant -> SharingCounts fields
         self.missed: list[Counter[tuple[str, str]]] = [Counter() for _ in stages]  # (fact, to)
-        self._numbers: dict[str, dict[_Key, int]] = defaultdict(
-            dict
-        )  # sender role -> key -> key number
+        self.carried = 0
+        self._numbers: dict[str, dict[tuple, int]] = defaultdict(dict)  # role -> key -> number
         # By key number (lists: `map(list.__getitem__, ...)` runs in C):
         self._recipients: list[tuple[str, ...]] = []
         self._packed: list[int] = []  # see `_pack`; 0 for a fact the debrief does not judge
         self._decider: list[int] = []  # (role, fact) number
         self._sends: list[tuple[int, ...]] = []  # (role, fact, recipient) numbers
-        self._ungated: list[
-            tuple[int, ...]
-        ] = []  # those of `_sends` over-shared for want of a gateway
+        self._flagged: list[tuple[tuple[int, str], ...]] = []  # (send number, flag)
         self._deciders = _Numbering()  # (role, fact)
         self._keys_of: list[set[int]] = []  # by (role, fact) number: its key numbers
         self._width = len(index.role_ids)  # share numbers per (role, fact) number
         self._found: list[list[list[int]]] = [[] for _ in stages]  # each submission's key numbers
-        self._loose: list[list[list[int]]] = [
-            [] for _ in stages
-        ]  # those of submissions sharing without a gateway
         self._own: dict[tuple[int, str], list[tuple[int, list[int]]]] = defaultdict(
             list
         )  # (stage, holder)
         self._outcomes: dict[int, dict[tuple[str, str, str], int]] = {}
+        self._submitted: dict[int, list[int]] = defaultdict(list)  # participant -> stages, in order
         holders = set(index.held_by.values())
+        shared_before: dict[int, dict[str, frozenset[str]]] = defaultdict(dict)
+        cited_before: dict[int, dict[str, frozenset[str]]] = defaultdict(dict)
         for submission in index.submissions:
-            self._count(submission, submission.role_id in holders, citing[submission.stage_index])
-        self.cited: list[
-            dict[str, Counter[tuple[str, tuple[str, ...]]]]
-        ] = [  # role -> (fact, barriers) -> n
-            {role: Counter(map(_CITED, decisions)) for role, decisions in by_role.items()}
-            for by_role in citing
-        ]
+            pid = submission.participant_id
+            self._submitted[pid].append(submission.stage_index)
+            keys, told, citing = self._fresh(submission, shared_before[pid], cited_before[pid])
+            self._count(submission, keys, told, citing, submission.role_id in holders)
         self.deciders: list[
             dict[tuple[str, str], int]
         ] = []  # (role, fact) -> participants deciding
         self.sharers: list[
             dict[tuple[str, str, str], int]
         ] = []  # (role, fact, to) -> participants sharing
-        self.ungated: list[
-            dict[tuple[str, str, str], int]
-        ] = []  # the same, sensitive and without a gateway
+        self.flagged: list[dict[tuple[str, str, str, str], int]] = []  # (role, fact, to, flag)
         for stage in stages:
             found = list(chain.from_iterable(self._found[stage]))
-            loose = chain.from_iterable(self._loose[stage])
             self.deciders.append(
                 self._deciders.named(Counter(map(self._decider.__getitem__, found)))
             )
@@ -1132,11 +1336,72 @@ class _Tally:
                     Counter(chain.from_iterable(map(self._sends.__getitem__, found)))
                 )
             )
-            self.ungated.append(
-                self._named_shares(
-                    Counter(chain.from_iterable(map(self._ungated.__getitem__, loose)))
-                )
+            flags = Counter(chain.from_iterable(map(self._flagged.__getitem__, found)))
+            deciders, role_ids, width = self._deciders.keys, index.role_ids, self._width
+            self.flagged.append(
+                {
+                    (*deciders[send // width], role_ids[send % width], flag): n
+                    for (send, flag), n in flags.items()
+                }
             )
+
+    def _fresh(
+        self,
+        submission: Submission,
+        shared_before: dict[str, frozenset[str]],
+        cited_before: dict[str, frozenset[str]],
+    ) -> tuple[list[tuple], list[tuple[str, bool]], list[tuple[str, tuple[str, ...]]]]:
+        """What is new in one submission against the participant's earlier ones: the keys to judge and
+        the (fact, barriers) first cited. Updates the participant's history."""
+        keys: list[tuple] = []  # plain tuples equal to (and hashing as) the `_Entry` they stand for
+        told: list[tuple[str, bool]] = []  # (fact, tells the family) of first decisions
+        citing: list[tuple[str, tuple[str, ...]]] = []
+        carried = 0
+        get = shared_before.get
+        for fact_id, share_with, gateway, reason, reasons, concern, tells, barriers in map(
+            _FRESH_FIELDS, submission.decision.facts
+        ):
+            before = get(fact_id)
+            if before is None:
+                shared_before[fact_id] = frozenset(share_with)
+                keys.append(
+                    (
+                        fact_id,
+                        share_with,
+                        gateway,
+                        reason,
+                        tuple(reasons.items()) if reasons else _NO_REASONS,
+                        concern,
+                    )
+                )
+                if share_with:  # telling the family about a share: moot when nothing is shared
+                    told.append((fact_id, tells))
+            elif before.issuperset(share_with):  # carried forward: nothing new (most entries)
+                carried += 1
+            else:
+                new = tuple(r for r in share_with if r not in before)
+                shared_before[fact_id] = before.union(new)
+                keys.append(
+                    (
+                        fact_id,
+                        new,
+                        gateway,
+                        reason,
+                        tuple(reasons.items()) if reasons else _NO_REASONS,
+                        concern,
+                    )
+                )
+            if barriers:
+                earlier = cited_before.get(fact_id)
+                if earlier is None:
+                    cited_before[fact_id] = frozenset(barriers)
+                    citing.append((fact_id, barriers))
+                elif not earlier.issuperset(barriers):
+                    barriers = tuple(b for b in barriers if b not in earlier)
+                    cited_before[fact_id] = earlier.union(barriers)
+                    citing.append((fact_id, barriers))
+        self.carried += carried
+        return keys, told, citing
 
     def _named_shares(self, counts: Mapping[int, int]) -> dict[tuple[str, str, str], int]:
         """Counts by share number (see `_judge`) as counts by (role, fact, recipient)."""
@@ -1147,66 +1412,76 @@ class _Tally:
         }
 
     def _count(
-        self, submission: Submission, holds_facts: bool, citing: dict[str, list[FactDecision]]
+        self,
+        submission: Submission,
+        keys: list[tuple],
+        told: list[tuple[str, bool]],
+        citing: list[tuple[str, tuple[str, ...]]],
+        holds_facts: bool,
     ) -> None:
-        """Count one submission: its choices, note and the participant's counts; keep its key numbers for
-        the stage's per-recipient tallies, and its decisions citing barriers in `citing`."""
+        """Count one submission's fresh keys: its choices, note and the participant's counts; keep its
+        key numbers for the stage's per-recipient tallies, and its fresh citations."""
         stage, role = submission.stage_index, submission.role_id
         decision = submission.decision
         self.choices[stage][role].append(decision)
         if decision.note_shareable and decision.note.strip():
-            self.notes[stage].append(Note(stage, role, decision.note.strip()))
-        facts = decision.facts
-        keys = list(map(_KEY, facts))
+            self.notes[stage].append(
+                Note(stage, role, decision.note.strip(), submission.participant_id)
+            )
         numbers = self._numbers[role]
         found = list(map(numbers.get, keys))
-        if None in found:  # judge only the new keys: most submissions repeat choices made before
+        if None in found:  # judge only the new keys: many submissions repeat choices made before
             for at, number in enumerate(found):
                 if number is None:
                     found[at] = self._judge(role, keys[at])
         self._found[stage].append(found)
-        decisions, shared, listed, avoided, loose = _unpack(
-            sum(map(self._packed.__getitem__, found))
-        )
-        if loose:
-            self._loose[stage].append(found)
-        tally = self.people[stage].setdefault(submission.participant_id, [0] * 8)
+        packed = _unpack(sum(map(self._packed.__getitem__, found)))
+        decisions, shared, listed, onward, avoided, unknown, myth, other, detail = packed
+        tally = self.people[stage].setdefault(submission.participant_id, [0] * _TALLY_WIDTH)
         tally[_DECISIONS] += decisions
         tally[_SHARED] += shared
         tally[_AS_GUIDANCE] += listed
+        tally[_ONWARD] += onward
         tally[_OVER_AVOID] += avoided
-        tally[_OVER_NO_GATEWAY] += loose
-        tally[_BEYOND] += shared - listed - avoided - loose
-        citing[role].extend(filter(_BARRIERS, facts))
+        tally[_BEYOND] += shared - listed - avoided
+        tally[_BASIS_UNKNOWN] += unknown
+        tally[_CONSENT_MYTH] += myth
+        tally[_OTHER_BASIS] += other
+        tally[_TOO_MUCH_DETAIL] += detail
+        tally[_FAMILY_OFF] += sum(map(self.index.family_off.__getitem__, told))
+        if citing:
+            judged = self.index.held_by
+            by_role, citers = self.cited[stage][role], self.citers[stage]
+            for fact_id, barriers in citing:
+                if fact_id in judged:
+                    by_role[(fact_id, barriers)] += 1
+                    for barrier in barriers:
+                        citers[barrier].add(submission.participant_id)
         if holds_facts:  # what it did with its own facts decides what it missed (`count_expected`)
             self._own[(stage, role)].append((submission.participant_id, found))
 
-    def _judge(self, role: str, key: _Key) -> int:
+    def _judge(self, role: str, plain: tuple) -> int:
         """The number of a key from this role, judged and numbered on first sight."""
         numbers = self._numbers[role]
-        number = numbers.get(key)  # a submission may repeat a key it brought
+        number = numbers.get(plain)  # a submission may repeat a key it brought
         if number is not None:
             return number
+        key = _Entry._make(plain)
         index = self.index
         number = numbers[key] = len(self._packed)
-        fact_id, recipients, gateway = key
+        fact_id, recipients = key.fact_id, key.share_with
         if (
             fact_id not in index.held_by
         ):  # a fact of a later stage or not in the scenario: not judged
-            recipients, packed, decider, sends, ungated = (), 0, _NOT_JUDGED, (), ()
+            recipients, packed, decider, sends, flagged = (), 0, _NOT_JUDGED, (), ()
         else:
             if role in recipients or not index.in_play.issuperset(
                 recipients
             ):  # only hand-made records
                 recipients = tuple(r for r in recipients if r != role and r in index.in_play)
-            kinds = [index.outcome(fact_id, r, gateway) for r in recipients]
-            packed = _pack(
-                1,
-                len(kinds),
-                kinds.count("as_guidance"),
-                kinds.count("over_avoid"),
-                kinds.count("over_no_gateway"),
-            )
+            judged = [index.send(fact_id, role, r, key) for r in recipients]
+            packed = 1 + sum(p for p, _ in judged)
+            flags = [f for _, f in judged]
             decider = self._deciders.number((role, fact_id))
             if decider == len(self._keys_of):
                 self._keys_of.append(set())
@@ -1215,21 +1490,25 @@ class _Tally:
             sends = tuple(
                 map((decider * self._width).__add__, map(index.role_order.__getitem__, recipients))
             )
-            ungated = (
-                tuple(send for send, kind in zip(sends, kinds) if kind == "over_no_gateway")
-                if "over_no_gateway" in kinds
-                else ()
+            flagged = tuple(
+                (send, flag) for send, found in zip(sends, flags, strict=True) for flag in found
             )
         self._recipients.append(recipients)
         self._packed.append(packed)
         self._decider.append(decider)
         self._sends.append(sends)
-        self._ungated.append(ungated)
+        self._flagged.append(flagged)
         return number
 
+    def first_from(self, participant_id: int, stage: int) -> int | None:
+        """The first stage at or after `stage` at which the participant submitted."""
+        return next((s for s in self._submitted[participant_id] if s >= stage), None)
+
     def count_expected(self, pictures: _Pictures) -> None:
-        """Expected and missed shares: a second, small pass over the holders' submissions, role by role
-        and stage by stage, for the own facts some role still needed then (most often none or one)."""
+        """Expected and missed shares, each (participant, fact, recipient) once: at the first stage the
+        participant decided while holding the fact. A second, small pass over the holders' submissions,
+        role by role and stage by stage, for the own facts some role still needed then."""
+        entered = self.index.entered
         for (stage, role), submitted in self._own.items():
             needed = pictures.needed(role, stage)
             people, missed = self.people[stage], self.missed[stage]
@@ -1237,18 +1516,23 @@ class _Tally:
                 decider = self._deciders.get((role, fact_id))
                 keys = self._keys_of[decider] if decider is not None else _NO_KEYS
                 for participant_id, numbers in submitted:
+                    if self.first_from(participant_id, entered[fact_id]) != stage:
+                        continue  # faced at an earlier stage: counted there
                     tally = people[participant_id]
                     tally[_EXPECTED] += len(expected)
-                    for recipient in expected.difference(self._sent(keys, numbers)):
+                    sent = self._sent(keys, numbers)
+                    for recipient in expected.difference(sent or ()):
                         tally[_MISSED] += 1
+                        if sent is None:
+                            tally[_UNDECIDED] += 1
                         missed[(fact_id, recipient)] += 1
 
-    def _sent(self, keys: Set[int], numbers: Sequence[int]) -> tuple[str, ...]:
-        """Whom one submission (its key `numbers`) sent a fact, given the fact's `keys` for its role: found
-        among the submission's in C (a submission decides on tens of facts; a holder needs to send few)."""
+    def _sent(self, keys: Set[int], numbers: Sequence[int]) -> tuple[str, ...] | None:
+        """Whom one submission (its key `numbers`) sent a fact, given the fact's `keys` for its role
+        (None: the submission did not decide the fact)."""
         found = keys.intersection(numbers)
         if not found:
-            return ()
+            return None
         if (
             len(found) > 1
         ):  # the fact decided twice in one submission (only hand-made): the last counts
@@ -1263,22 +1547,16 @@ class _Tally:
         return SharingCounts.total(found) if found else None
 
     def outcomes(self, stage: int) -> dict[tuple[str, str, str], int]:
-        """(fact, kind, recipient) -> shares of that kind at `stage` (kind as `_Index.outcome`, or "missed")."""
+        """(fact, kind, recipient) -> shares of that kind at `stage` (kind as `_Index.outcome`, a flag
+        of `FLAGS`, or "missed")."""
         if stage in self._outcomes:
             return self._outcomes[stage]
         index = self.index
         found: dict[tuple[str, str, str], int] = defaultdict(int)
-        ungated = self.ungated[stage]
         for (role, fact_id, recipient), n in self.sharers[stage].items():
-            if recipient in index.avoid[fact_id]:
-                found[(fact_id, "over_avoid", recipient)] += n
-                continue
-            loose = ungated.get((role, fact_id, recipient), 0)
-            if loose:
-                found[(fact_id, "over_no_gateway", recipient)] += loose
-            if n > loose:
-                kind = "as_guidance" if recipient in index.share_with[fact_id] else "beyond"
-                found[(fact_id, kind, recipient)] += n - loose
+            found[(fact_id, index.outcome(fact_id, role, recipient), recipient)] += n
+        for (_, fact_id, recipient, flag), n in self.flagged[stage].items():
+            found[(fact_id, flag, recipient)] += n
         for (fact_id, recipient), n in self.missed[stage].items():
             found[(fact_id, "missed", recipient)] += n
         self._outcomes[stage] = found
@@ -1289,19 +1567,22 @@ class _RoleState:
     """One role's picture as `_Pictures` walks the stages: what it knows, their weight, its own facts,
     and every receipt so far (each fact's receipts a tuple, replaced, never mutated: jigsaws keep them)."""
 
-    __slots__ = ("known", "own", "receipts", "weight")
+    __slots__ = ("floor", "known", "own", "receipts", "weight")
 
     def __init__(self) -> None:
         self.known: set[str] = set()
         self.weight = 0
+        self.floor: int | None = None  # the highest meets_level among the facts known
         self.own: list[str] = []  # in scenario order
         self.receipts: dict[str, tuple[Receipt, ...]] = {}
 
-    def learn(self, fact_id: str, weight: int) -> None:
+    def learn(self, fact_id: str, weight: int, floor: int | None) -> None:
         """Add a fact to the picture (once: a fact both held and received weighs once)."""
         if fact_id not in self.known:
             self.known.add(fact_id)
             self.weight += weight
+            if floor and (self.floor is None or floor > self.floor):
+                self.floor = floor
 
 
 class _Pictures:
@@ -1320,10 +1601,11 @@ class _Pictures:
         self.index = index
         levels = index.scenario.levels
         weights = {fact_id: fact.weight for fact_id, fact in index.facts.items()}
+        floors = index.floor
         self.known_after: dict[str, list[frozenset[str]]] = {role: [] for role in index.role_ids}
-        self.supported: dict[str, list[tuple[int, int]]] = {
+        self.supported: dict[str, list[tuple[int, int, int | None, int]]] = {
             role: [] for role in index.role_ids
-        }  # (level, weight)
+        }  # (level, weight, floor, weighed level)
         self.own: dict[str, list[tuple[str, ...]]] = {role: [] for role in index.role_ids}
         self.jigsaws: list[Jigsaw] = []
         self.states = {
@@ -1337,12 +1619,15 @@ class _Pictures:
                     role, ()
                 ):  # deciding: the last reveal's picture and its new facts
                     state.own.append(fact_id)
-                    state.learn(fact_id, weights[fact_id])
-                self.supported[role].append((level_for(state.weight, levels), state.weight))
+                    state.learn(fact_id, weights[fact_id], floors[fact_id])
+                weighed = level_for(state.weight, levels)
+                self.supported[role].append(
+                    (max(weighed, state.floor or 1), state.weight, state.floor, weighed)
+                )
                 self.own[role].append(tuple(state.own))
                 for fact_id, receipts in arriving.get(role, {}).items():  # the reveal
                     state.receipts[fact_id] = state.receipts.get(fact_id, ()) + receipts
-                    state.learn(fact_id, weights[fact_id])
+                    state.learn(fact_id, weights[fact_id], floors[fact_id])
                 self.known_after[role].append(frozenset(state.known))
             self.jigsaws.append(_jigsaw(index, self.states, stage))
         self._needed: dict[tuple[str, int], dict[str, frozenset[str]]] = {}
@@ -1430,10 +1715,29 @@ def _assemble(index: _Index, tally: _Tally, pictures: _Pictures) -> Debrief:
         guidance=_merge_guidance(index, [view.guidance for view in stages]),
         participant_behaviours=participant_behaviours,
         role_behaviours=_role_behaviours(index, splits, every, participant_behaviours),
-        barriers=_merge_barriers(index, [view.barriers for view in stages]),
+        barriers=_merge_barriers(index, tally, [view.barriers for view in stages]),
         prompts=whole_prompts,
         notes=notes,
+        not_acted_on=_not_acted_on(index, tally, pictures),
     )
+
+
+_NOTHING_FOLLOWS = frozenset({"no_action", "record_only"})
+
+
+def _not_acted_on(index: _Index, tally: _Tally, pictures: _Pictures) -> tuple[NotActedOn, ...]:
+    """Facts guidance sent to a role that reached it, after which everyone of that role who decided at
+    the next stage chose no action or to record only."""
+    found = []
+    for fact in index.facts.values():
+        for role in fact.share_with:
+            arrived = pictures.first_receipt(role, fact.id)
+            if arrived is None or arrived + 1 > index.last:
+                continue
+            chosen = tally.choices[arrived + 1].get(role, ())
+            if chosen and all(d.action in _NOTHING_FOLLOWS for d in chosen):
+                found.append(NotActedOn(fact.id, role, arrived, arrived + 1, len(chosen)))
+    return tuple(found)
 
 
 def _stage_view(
@@ -1484,6 +1788,7 @@ def _counts(index: _Index, tally: _Tally, notes: int, barriers_cited: int) -> Co
         shares=sum(c[_SHARED] for by_person in tally.people for c in by_person.values()),
         barriers_cited=barriers_cited,
         notes=notes,
+        carried=tally.carried,
     )
 
 
@@ -1524,7 +1829,7 @@ def _jigsaw(index: _Index, states: Mapping[str, _RoleState], stage: int) -> Jigs
         "*",
         whole_weight,
         len(fact_ids),
-        level_for(whole_weight, levels),
+        picture_level(whole_weight, levels, map(index.floor.__getitem__, fact_ids)),
         whole_weight,
         len(fact_ids),
     )
@@ -1549,7 +1854,7 @@ def _jigsaw(index: _Index, states: Mapping[str, _RoleState], stage: int) -> Jigs
                 role,
                 state.weight,
                 len(known),
-                level_for(state.weight, levels),
+                max(level_for(state.weight, levels), state.floor or 1),
                 whole.weight,
                 whole.count,
             )
@@ -1605,12 +1910,12 @@ def _possible_stage(index: _Index, acts_at: int) -> int | None:
     shared each fact as guidance says when it entered (`picture.act_stages`' "possible", without building
     the ideal workshop's submissions): the lead then knows its own facts and those guidance sends it."""
     scenario, lead = index.scenario, index.scenario.lead_role
-    weight = 0
+    weight, floors = 0, [1]
     for stage_index, stage in enumerate(scenario.stages):
-        weight += sum(
-            f.weight for f in stage.facts if f.held_by == lead or lead in f.guidance.share_with
-        )
-        if level_for(weight, scenario.levels) >= acts_at:
+        reaching = [f for f in stage.facts if f.held_by == lead or lead in f.guidance.share_with]
+        weight += sum(f.weight for f in reaching)
+        floors += [f.meets_level for f in reaching if f.meets_level]
+        if max(level_for(weight, scenario.levels), *floors) >= acts_at:
             return stage_index
     return None
 
@@ -1664,7 +1969,7 @@ def _judgement(
     chosen = tally.choices[stage].get(role, [])
     levels = tuple(sorted(d.level for d in chosen))
     actions = Counter(d.action for d in chosen)
-    supported, weight = pictures.supported[role][stage]
+    supported, weight, floor, weighed = pictures.supported[role][stage]
     return Judgement(
         role_id=role,
         stage_index=stage,
@@ -1680,6 +1985,9 @@ def _judgement(
         confidence_mean=round(sum(d.confidence for d in chosen) / len(chosen), 2)
         if chosen
         else None,
+        lead=role == index.scenario.lead_role,
+        floor=floor,
+        weighed=weighed,
     )
 
 
@@ -1696,8 +2004,9 @@ def _guidance(index: _Index, tally: _Tally, stage: int) -> tuple[FactGuidance, .
     for (fact_id, kind, recipient), n in sorted(
         tally.outcomes(stage).items(), key=lambda item: index.role_order[item[0][2]]
     ):
-        counts = by_fact[fact_id].setdefault(_GUIDANCE_KIND[kind], {})
-        counts[recipient] = counts.get(recipient, 0) + n
+        for name in _GUIDANCE_KIND[kind]:
+            counts = by_fact[fact_id].setdefault(name, {})
+            counts[recipient] = counts.get(recipient, 0) + n
     return tuple(
         FactGuidance(
             fact_id,
@@ -1711,14 +2020,15 @@ def _guidance(index: _Index, tally: _Tally, stage: int) -> tuple[FactGuidance, .
     )
 
 
-_GUIDANCE_KINDS = ("as_guidance", "missed", "over_shared", "beyond")
+_GUIDANCE_KINDS = ("as_guidance", "missed", "over_shared", "beyond", "onward", *FLAGS)
 _GUIDANCE_KIND = {
-    "as_guidance": "as_guidance",
-    "missed": "missed",
-    "over_avoid": "over_shared",
-    "over_no_gateway": "over_shared",
-    "beyond": "beyond",
-}  # outcome -> `FactGuidance` field
+    "as_guidance": ("as_guidance",),
+    "onward": ("as_guidance", "onward"),
+    "missed": ("missed",),
+    "over_avoid": ("over_shared",),
+    "beyond": ("beyond",),
+    **{flag: (flag,) for flag in FLAGS},
+}  # outcome -> `FactGuidance` fields it counts in
 
 
 def _merge_guidance(
@@ -1858,35 +2168,48 @@ def _classify(counts: SharingCounts, split: Split | None) -> BehaviourLabel:
 
 
 def _barriers(index: _Index, tally: _Tally, stage: int) -> Barriers:
-    """The barriers cited at one stage on facts the debrief judges, from each role's (fact, barriers) counts."""
+    """The barriers first cited at one stage on facts the debrief judges, from each role's
+    (fact, barriers) counts: the myths among them are those of `play.verdicts.myths_for` for each fact,
+    and consent on a contested fact is a discussion point."""
     by_role: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     by_fact: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     myths: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    judged, myth_ids, no_consent = index.held_by, index.myths, index.no_consent
+    discussion: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    myths_of, discussion_of = index.myths_of, index.discussion_of
     for role, cited in tally.cited[stage].items():
         for (fact_id, barriers), n in cited.items():
-            if fact_id not in judged:
-                continue
+            mythic, open_question = myths_of[fact_id], discussion_of[fact_id]
             for barrier in barriers:
                 by_role[barrier][role] += n
                 by_fact[barrier][fact_id] += n
-                if barrier in myth_ids and fact_id in no_consent:
+                if barrier in mythic:
                     myths[(barrier, fact_id)][role] += n
-    return _barriers_from(index, by_role, by_fact, myths)
+                elif barrier in open_question:
+                    discussion[(barrier, fact_id)][role] += n
+    people = {barrier: len(ids) for barrier, ids in tally.citers[stage].items()}
+    return _barriers_from(index, by_role, by_fact, myths, discussion, people)
 
 
-def _merge_barriers(index: _Index, parts: Sequence[Barriers]) -> Barriers:
-    """The whole workshop's barriers: the stages' summed."""
+def _merge_barriers(index: _Index, tally: _Tally, parts: Sequence[Barriers]) -> Barriers:
+    """The whole workshop's barriers: the stages' summed (people: distinct over every stage)."""
     by_role: dict[str, Counter[str]] = defaultdict(Counter)
     by_fact: dict[str, Counter[str]] = defaultdict(Counter)
     myths: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    discussion: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     for part in parts:
         for count in part.counts:
             by_role[count.barrier_id].update(count.by_role)
             by_fact[count.barrier_id].update(count.by_fact)
         for myth in part.myths:
             myths[(myth.barrier_id, myth.fact_id)].update(myth.by_role)
-    return _barriers_from(index, by_role, by_fact, myths)
+        for point in part.discussion:
+            discussion[(point.barrier_id, point.fact_id)].update(point.by_role)
+    citers: dict[str, set[int]] = defaultdict(set)
+    for by_barrier in tally.citers:
+        for barrier, ids in by_barrier.items():
+            citers[barrier].update(ids)
+    people = {barrier: len(ids) for barrier, ids in citers.items()}
+    return _barriers_from(index, by_role, by_fact, myths, discussion, people)
 
 
 def _barriers_from(
@@ -1894,10 +2217,14 @@ def _barriers_from(
     by_role: Mapping[str, Mapping[str, int]],
     by_fact: Mapping[str, Mapping[str, int]],
     myths: Mapping[tuple[str, str], Mapping[str, int]],
+    discussion: Mapping[tuple[str, str], Mapping[str, int]],
+    people: Mapping[str, int],
 ) -> Barriers:
     """Barriers most cited first (then in reference order), myths, and the role cards behind them."""
     ref = reference()
+    audience = index.scenario.audience
     reference_order = {barrier_id: n for n, barrier_id in enumerate(ref.barriers)}
+    mythic = {barrier for barrier, _ in myths}
     counts = []
     for barrier, roles in by_role.items():
         known = ref.barriers.get(barrier)
@@ -1907,12 +2234,13 @@ def _barriers_from(
                 label=known.label if known else barrier,
                 cluster=known.cluster if known else "",
                 sentence=known.sentence if known else "",
-                explanation=known.explanation if known else "",
-                myth=bool(known and known.myth),
+                explanation=_explanation(barrier, audience),
+                myth=barrier in mythic,
                 appropriate=bool(known and known.appropriate),
                 count=sum(roles.values()),
                 by_role=_in_role_order(index, roles),
                 by_fact=_in_fact_order(index, by_fact[barrier]),
+                people=people.get(barrier, 0),
             )
         )
     counts.sort(
@@ -1922,20 +2250,30 @@ def _barriers_from(
             c.barrier_id,
         )
     )
-    myth_list = sorted(
-        (
-            MythCitation(
-                barrier,
-                fact_id,
-                sum(roles.values()),
-                _in_role_order(index, roles),
-                index.facts[fact_id].gateway,
-                index.facts[fact_id].gateway_label,
+
+    def citations(
+        found: Mapping[tuple[str, str], Mapping[str, int]], kind: Literal["myth", "discussion"]
+    ) -> tuple[MythCitation, ...]:
+        return tuple(
+            sorted(
+                (
+                    MythCitation(
+                        barrier,
+                        fact_id,
+                        sum(roles.values()),
+                        _in_role_order(index, roles),
+                        index.facts[fact_id].gateway,
+                        index.facts[fact_id].gateway_label,
+                        index.facts[fact_id].why,
+                        _explanation(barrier, audience),
+                        kind,
+                    )
+                    for (barrier, fact_id), roles in found.items()
+                ),
+                key=lambda m: (-m.count, index.fact_order[m.fact_id], m.barrier_id),
             )
-            for (barrier, fact_id), roles in myths.items()
-        ),
-        key=lambda m: (-m.count, index.fact_order[m.fact_id], m.barrier_id),
-    )
+        )
+
     links = tuple(
         ConstraintLink(role_id, constraint.id, constraint.text, constraint.barrier, n)
         for role_id in index.role_ids
@@ -1944,7 +2282,19 @@ def _barriers_from(
             n := by_role[constraint.barrier].get(role_id, 0) if constraint.barrier in by_role else 0
         )
     )
-    return Barriers(sum(c.count for c in counts), tuple(counts), tuple(myth_list), links)
+    return Barriers(
+        sum(c.count for c in counts),
+        tuple(counts),
+        citations(myths, "myth"),
+        links,
+        citations(discussion, "discussion"),
+    )
+
+
+def _explanation(barrier_id: str, audience: str) -> str:
+    """What a barrier is, for this audience (the reference's per-audience text, else its general one)."""
+    known = reference().barriers.get(barrier_id)
+    return known.explanation_for(audience) if known is not None else ""
 
 
 # ----------------------------------------------------------------------------------------- prompts
@@ -1999,15 +2349,28 @@ def _divergences(
     yield from _contrasts(index, choices, stage, short)
 
 
-def _who(c: _Choice, short: Mapping[str, str]) -> str:
-    """ "3 School participants": who faced a choice."""
+def attributed(index_roles: Iterable[RoleInfo], role_id: str) -> bool:
+    """Whether the room may see a role named beside what its participants did: only where at least
+    `PRIVACY_MIN` people play it (otherwise "one agency"), so that nobody is singled out."""
+    return any(r.id == role_id and r.participants >= PRIVACY_MIN for r in index_roles)
+
+
+def _who(index: _Index, c: _Choice, short: Mapping[str, str]) -> str:
+    """ "3 School participants" (or "one agency's participants"): who faced a choice."""
+    if not attributed(index.roles, c.role):
+        return "the participants of one agency"
     return f"{c.deciders} {short[c.role]} participant" + ("s" if c.deciders > 1 else "")
 
 
 def _over_shared_prompt(index: _Index, c: _Choice, stage: int, short: Mapping[str, str]) -> Prompt:
     """A fact sent where guidance says it should not go."""
+    who = (
+        f"{c.sharers} of {_who(index, c, short)}"
+        if attributed(index.roles, c.role)
+        else "One agency"
+    )
     return Prompt(
-        f"{c.sharers} of {_who(c, short)} sent \u201c{index.facts[c.fact_id].short}\u201d to "
+        f"{who} sent \u201c{index.facts[c.fact_id].short}\u201d to "
         f"{short[c.recipient]}, which guidance says should not have it. What made it feel necessary?",
         "over_shared",
         stage,
@@ -2019,9 +2382,15 @@ def _over_shared_prompt(index: _Index, c: _Choice, stage: int, short: Mapping[st
 
 def _split_prompt(index: _Index, c: _Choice, stage: int, short: Mapping[str, str]) -> Prompt:
     """A role's participants split on sending a fact where guidance sends it."""
+    text = (
+        f"{c.sharers} of {_who(index, c, short)} shared \u201c{index.facts[c.fact_id].short}\u201d "
+        f"with {short[c.recipient]}; {c.deciders - c.sharers} did not. What made the difference?"
+        if attributed(index.roles, c.role)
+        else f"Within one agency, some shared \u201c{index.facts[c.fact_id].short}\u201d with "
+        f"{short[c.recipient]} and some did not. What made the difference?"
+    )
     return Prompt(
-        f"{c.sharers} of {_who(c, short)} shared \u201c{index.facts[c.fact_id].short}\u201d with "
-        f"{short[c.recipient]}; {c.deciders - c.sharers} did not. What made the difference?",
+        text,
         "split",
         stage,
         2 * min(c.sharers, c.deciders - c.sharers) / c.deciders,
@@ -2061,9 +2430,11 @@ def _contrast_prompt(
     index: _Index, best: _Choice, worst: _Choice, stage: int, short: Mapping[str, str]
 ) -> Prompt:
     """One role shared with a recipient what guidance sends it; another mostly withheld from it."""
+    one = short[best.role] if attributed(index.roles, best.role) else "One agency"
+    other = short[worst.role] if attributed(index.roles, worst.role) else "another"
     return Prompt(
-        f"{short[best.role]} shared \u201c{index.facts[best.fact_id].short}\u201d with "
-        f"{short[best.recipient]}; {short[worst.role]} did not share "
+        f"{one} shared \u201c{index.facts[best.fact_id].short}\u201d with "
+        f"{short[best.recipient]}; {other} did not share "
         f"\u201c{index.facts[worst.fact_id].short}\u201d. Why?",
         "contrast",
         stage,

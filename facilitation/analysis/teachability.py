@@ -9,7 +9,13 @@ scenario does the job of an EASI workshop (`shared/design/domain.md`):
 - **both-failures**: over-sharing (`avoid`) and over-caution are both possible, and consent is a real
   question for some facts and not for others;
 - **every-role**: each agency in play holds something the lead role needs;
-- **debrief**: every fact's guidance says why, with substance, and names a gateway when it shares.
+- **debrief**: every fact's guidance says why, with substance, and names a gateway when it shares;
+- **narrative-leak**: no narrative (read to every role) repeats the details of a fact that guidance says
+  some role must not be given (`avoid`), which would hand that role the over-share;
+- **precise-gateway**: guidance does not cite a gateway id that the reference data marks as too broad
+  (its `prefer` list, such as the single `consent`), and says which ids to use instead.
+- **guidance-room**: a room that does exactly what guidance says (`analysis.guidance_room`) gets a clean
+  debrief; where it does not, the scenario's data contradict themselves, and the warning names the fact.
 
 Every check is a pure function of a `Snapshot` returning `LintWarning`s; each warning names the place by a
 breadcrumb (`stages[monday].facts[bruise].guidance.why`) that `library.locate` turns into a line.
@@ -22,7 +28,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import combinations, pairwise
 
-from facilitation.content import Fact, Snapshot
+from facilitation.analysis.guidance_room import room_problems
+from facilitation.content import Fact, Snapshot, reference
 from facilitation.play import act_stages, level_for, whole_picture
 
 __all__ = [
@@ -36,7 +43,10 @@ __all__ = [
     "check_debrief",
     "check_escalation",
     "check_every_role",
+    "check_guidance_room",
     "check_jigsaw",
+    "check_narrative_leaks",
+    "check_precise_gateways",
     "lint",
 ]
 
@@ -48,6 +58,14 @@ MIN_CONSENT_FACTS = (
     2  # enough facts where consent is a live question to set beside those where it is not
 )
 MIN_WHY_WORDS = 8  # shorter than this, a `why` cannot carry a reason the debrief can read out
+LEAK_RUN_WORDS = (
+    4  # a run of this many words shared by a fact and a narrative repeats the fact's detail
+)
+# Words too common to make a shared run a repeated detail on their own.
+_COMMON = frozenset(
+    "a an and are as at be but by for from had has have he her his i in is it its of on or she so that "
+    "the their them they this to was were with you your".split()
+)
 # Words a draft leaves behind; a bare "..." is caught by the word count instead.
 _PLACEHOLDER = re.compile(r"\b(todo|tbc|tbd|fixme|xxx|lorem ipsum)\b", re.IGNORECASE)
 
@@ -291,7 +309,7 @@ def check_debrief(snapshot: Snapshot) -> list[LintWarning]:
                     ),
                 )
             )
-        if guidance.share_with and not guidance.gateway:
+        if any(not guidance.gateways_for(r) for r in guidance.recipients):
             warnings.append(
                 LintWarning(
                     "debrief",
@@ -305,12 +323,101 @@ def check_debrief(snapshot: Snapshot) -> list[LintWarning]:
     return warnings
 
 
+def _shared_run(fact_text: str, narrative: str) -> str | None:
+    """The first run of `LEAK_RUN_WORDS` words (two or more of them uncommon) found in both texts."""
+    fact_words = re.findall(r"\w+", fact_text.lower())
+    said = " " + " ".join(re.findall(r"\w+", narrative.lower())) + " "
+    for start in range(len(fact_words) - LEAK_RUN_WORDS + 1):
+        run = fact_words[start : start + LEAK_RUN_WORDS]
+        if sum(word not in _COMMON for word in run) >= 2 and f" {' '.join(run)} " in said:
+            return " ".join(run)
+    return None
+
+
+def check_narrative_leaks(snapshot: Snapshot) -> list[LintWarning]:
+    """No stage narrative repeats the wording of a fact whose guidance lists roles to `avoid`.
+
+    A narrative is read to every role, so a fact's detail in it reaches the very roles guidance says
+    must not have it, and flattens the jigsaw: move the detail into the fact, a prompt or `what_happened`.
+    """
+    warnings: list[LintWarning] = []
+    for _, fact in _fact_places(snapshot):
+        if not fact.guidance.avoid:
+            continue
+        for stage in snapshot.scenario.stages:
+            run = _shared_run(fact.text, stage.narrative)
+            if run:
+                warnings.append(
+                    LintWarning(
+                        "narrative-leak",
+                        f"stages[{stage.id}].narrative",
+                        (
+                            f"the narrative repeats '{run}' from '{fact.id}', which guidance keeps from "
+                            f"{', '.join(fact.guidance.avoid)}; a narrative reaches every role, so move the "
+                            f"detail into the fact, a facilitator prompt or the debrief's what_happened"
+                        ),
+                    )
+                )
+    return warnings
+
+
+def check_precise_gateways(snapshot: Snapshot) -> list[LintWarning]:
+    """Guidance cites no gateway whose reference entry prefers more precise ids (the single `consent`)."""
+    gateways = reference().gateways
+    warnings: list[LintWarning] = []
+    for path, fact in _fact_places(snapshot):
+        guidance = fact.guidance
+        cited = dict.fromkeys(
+            [
+                *guidance.all_gateways,
+                *(g for r in guidance.recipients for g in guidance.gateways_for(r)),
+            ]
+        )
+        for gateway_id in cited:
+            prefer = gateways[gateway_id].prefer if gateway_id in gateways else ()
+            if prefer:
+                warnings.append(
+                    LintWarning(
+                        "precise-gateway",
+                        f"{path}.guidance",
+                        (
+                            f"'{fact.id}' cites '{gateway_id}' ({gateways[gateway_id].summary.split(';')[0]}); "
+                            f"say which is meant: {' or '.join(prefer)}"
+                        ),
+                    )
+                )
+    return warnings
+
+
+def check_guidance_room(snapshot: Snapshot) -> list[LintWarning]:
+    """A room following guidance exactly must get a clean debrief; each problem names its fact."""
+    places = {fact.id: path for path, fact in _fact_places(snapshot)}
+    warnings = []
+    for subject, problem in room_problems(snapshot):
+        path = places.get(subject) or (
+            _role_path(snapshot, subject) if subject in snapshot.scenario.roles else "stages"
+        )
+        warnings.append(
+            LintWarning(
+                "guidance-room",
+                path,
+                f"following guidance exactly, {problem}: the scenario's guidance contradicts itself "
+                "here; make the fact's guidance (share_with, avoid, gateways, reasons, routes, "
+                "tell_family, meets_level) agree",
+            )
+        )
+    return warnings
+
+
 CHECKS: dict[str, Callable[[Snapshot], list[LintWarning]]] = {
     "jigsaw": check_jigsaw,
     "escalation": check_escalation,
     "both-failures": check_both_failures,
     "every-role": check_every_role,
     "debrief": check_debrief,
+    "narrative-leak": check_narrative_leaks,
+    "precise-gateway": check_precise_gateways,
+    "guidance-room": check_guidance_room,
 }
 
 

@@ -13,7 +13,17 @@ from facilitation.errors import UserError
 __all__ = ["build_parser", "main"]
 
 # Each module defines `register(subparsers) -> None`, setting `func=` on its parsers; `func(args) -> int`.
-_COMMAND_MODULES = ("validate", "lint", "schema", "new", "simulate", "purge", "export", "serve")
+_COMMAND_MODULES = (
+    "validate",
+    "lint",
+    "schema",
+    "new",
+    "simulate",
+    "purge",
+    "export",
+    "serve",
+    "db",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -42,7 +42,9 @@ def register(subparsers) -> None:
         "-o", "--output", metavar="PATH", help="write to this file (default: standard output)"
     )
     parser.add_argument(
-        "--db", metavar="PATH", help="the SQLite database (default: $EASI_DB, else data/easi.db)"
+        "--db",
+        metavar="PATH_OR_URL",
+        help="the database, a SQLite file or a postgresql:// URL (default: $EASI_DB, else data/easi.db)",
     )
     stages = parser.add_mutually_exclusive_group()
     stages.add_argument(
@@ -61,10 +63,12 @@ def run(args: argparse.Namespace) -> int:
     """Export; 1 if the database or the workshop cannot be found, or the file cannot be written."""
     from facilitation import settings
     from facilitation.analysis import analyse
+    from facilitation.engine import is_postgres_url
     from facilitation.outputs import render
 
-    path = Path(args.db).expanduser() if args.db else settings.db_path()
-    if not path.is_file():
+    target = args.db or settings.database()
+    path = target if is_postgres_url(target) else Path(target).expanduser()
+    if not is_postgres_url(target) and not path.is_file():
         print(
             f"easi export: no database at {path}: give --db PATH or set EASI_DB.", file=sys.stderr
         )

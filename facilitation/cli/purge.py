@@ -40,7 +40,9 @@ def register(subparsers) -> None:
         help="age in days (default: $EASI_RETENTION_DAYS, else 30)",
     )
     parser.add_argument(
-        "--db", metavar="PATH", help="the SQLite database (default: $EASI_DB, else data/easi.db)"
+        "--db",
+        metavar="PATH_OR_URL",
+        help="the database, a SQLite file or a postgresql:// URL (default: $EASI_DB, else data/easi.db)",
     )
     parser.add_argument(
         "--dry-run", action="store_true", help="list what would be deleted, delete nothing"
@@ -57,8 +59,10 @@ def run(args: argparse.Namespace) -> int:
     except EasiError as error:
         print(f"easi purge: {error}", file=sys.stderr)
         return 1
-    path = settings.db_path() if args.db is None else args.db
-    if not Path(path).expanduser().is_file():
+    from facilitation.engine import is_postgres_url
+
+    path = settings.database() if args.db is None else args.db
+    if not is_postgres_url(path) and not Path(path).expanduser().is_file():
         # The default database not existing yet is normal; a --db that does not exist is probably a typo.
         print(
             f"No database at {path}: nothing to purge.",

@@ -16,6 +16,10 @@ and for each stage open it, let every participant decide, lock and reveal it; th
 Prints, per stage, the submissions, the facts shared (distinct fact-recipient pairs) and each role's
 level of need once the stage is revealed, and when the lead role could act against when it could have.
 
+With --follow-guidance every participant does exactly what guidance says (shares, reasons, detail,
+telling the family, and the level its picture supports), and the summary ends with the problems its
+debrief shows: none for a scenario whose guidance agrees with itself (`easi lint` runs the same check).
+
 The workshop is stored like any other (in --db, else the normal database), so `easi export CODE` can
 follow; `easi purge` removes it with the rest once it is old enough.
 """
@@ -53,12 +57,18 @@ def register(subparsers) -> None:
         "--db", metavar="PATH", help="the SQLite database (default: $EASI_DB, else data/easi.db)"
     )
     parser.add_argument("--roles", metavar="DIR", help="the folder of role files (default: roles/)")
+    parser.add_argument(
+        "--follow-guidance",
+        action="store_true",
+        help="every participant does exactly what guidance says; exit 1 if its debrief is not clean",
+    )
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Load the scenario, simulate, print; 1 if the scenario cannot be loaded."""
+    from facilitation.analysis import analyse, guidance_problems
     from facilitation.content import load_snapshot
     from facilitation.engine import Store, Workshops, simulate_workshop
 
@@ -68,14 +78,39 @@ def run(args: argparse.Namespace) -> int:
         print(f"easi simulate: {error}", file=sys.stderr)
         return 1
     engine = Workshops(Store(args.db))
-    result = simulate_workshop(snapshot, args.participants, args.seed, engine)
+    guided = args.follow_guidance
+    result = simulate_workshop(snapshot, args.participants, args.seed, engine, guided=guided)
+    problems = (
+        [text for _, text in guidance_problems(analyse(engine.record(result.code)))]
+        if guided
+        else []
+    )
     if args.json:
-        print(json.dumps(result.to_dict(), indent=2))
+        print(
+            json.dumps(
+                {**result.to_dict(), **({"guidance_problems": problems} if guided else {})},
+                indent=2,
+            )
+        )
     else:
         print(
             render(result, {role_id: role.short_name for role_id, role in snapshot.roles.items()})
         )
-    return 0
+        if guided:
+            print(_verdict(problems))
+    return 1 if guided and problems else 0
+
+
+def _verdict(problems: list[str]) -> str:
+    """What the guidance-following room's debrief shows."""
+    if not problems:
+        return (
+            "\nFollowing guidance: no missed share, no over-share, no wrong basis, no level above or "
+            "below, every participant ideal."
+        )
+    return "\nFollowing guidance, the debrief is not clean:\n" + "\n".join(
+        f"- {p}" for p in problems
+    )
 
 
 def render(result, short_names: dict[str, str]) -> str:

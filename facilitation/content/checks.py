@@ -331,8 +331,16 @@ def _roles_list(data: dict, cast: _Cast) -> list[Finding]:
     return findings
 
 
+def _role_keys(guidance: dict, key: str) -> Iterator[tuple[Path, str]]:
+    """(path, role id) for each role named in a list, or as a key of a mapping (`share_with` routes)."""
+    value = guidance.get(key)
+    if isinstance(value, dict):
+        return (((key, role), role) for role in value if isinstance(role, str))
+    return (((key, index), role) for index, role in _strings(guidance, key))
+
+
 def _fact(path: Path, fact: dict, cast: _Cast | None) -> list[Finding]:
-    """Rules 1, 4 and 5 for one fact: who holds it, whom guidance names, and the gateway."""
+    """Rules 1, 4 and 5 for one fact: who holds it, whom guidance names, and the gateways."""
     holder = fact.get("held_by")
     findings = (
         cast.check((*path, "held_by"), holder, "held_by")
@@ -343,10 +351,10 @@ def _fact(path: Path, fact: dict, cast: _Cast | None) -> list[Finding]:
     if not isinstance(guidance, dict):
         return findings
     here = (*path, "guidance")
-    share_with = {role for _, role in _strings(guidance, "share_with")}
-    for key in ("share_with", "avoid"):
-        for index, role in _strings(guidance, key):
-            item = (*here, key, index)
+    share_with = {role for _, role in _role_keys(guidance, "share_with")}
+    for key in ("share_with", "avoid", "onward"):
+        for key_path, role in _role_keys(guidance, key):
+            item = (*here, *key_path)
             findings += cast.check(item, role, key) if cast else []
             if role == holder:
                 findings.append(
@@ -371,9 +379,38 @@ def _fact(path: Path, fact: dict, cast: _Cast | None) -> list[Finding]:
                         expected="a role not in share_with",
                     )
                 )
+    findings += _fact_references(here, guidance)
+    return findings
+
+
+def _fact_references(here: Path, guidance: dict) -> list[Finding]:
+    """Rule 5 for a fact's guidance: gateway, reason and barrier ids exist; one of gateway/gateways."""
+    ref = reference()
+    gateways = list(ref.gateways)
+    findings = []
     gateway = guidance.get("gateway")
     if isinstance(gateway, str):
-        findings += _reference_id(
-            (*here, "gateway"), gateway, list(reference().gateways), "gateway"
-        )
+        findings += _reference_id((*here, "gateway"), gateway, gateways, "gateway")
+        if guidance.get("gateways"):
+            findings.append(
+                Finding(
+                    (*here, "gateways"),
+                    "give either `gateway` (one id) or `gateways` (a list), not both; move "
+                    f"'{gateway}' into the `gateways` list and remove `gateway`",
+                    found="both gateway and gateways",
+                    expected="one of gateway or gateways",
+                )
+            )
+    for index, item in _strings(guidance, "gateways"):
+        findings += _reference_id((*here, "gateways", index), item, gateways, "gateway")
+    routes = guidance.get("share_with")
+    for role, route in routes.items() if isinstance(routes, dict) else ():
+        for index, item in _strings(route, "gateways"):
+            findings += _reference_id(
+                (*here, "share_with", role, "gateways", index), item, gateways, "gateway"
+            )
+    for index, item in _strings(guidance, "reasons"):
+        findings += _reference_id((*here, "reasons", index), item, list(ref.reasons), "reason")
+    for index, item in _strings(guidance, "myths"):
+        findings += _reference_id((*here, "myths", index), item, list(ref.barriers), "barrier")
     return findings

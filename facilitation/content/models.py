@@ -16,25 +16,31 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 __all__ = [
     "ACTIONS",
+    "AGENCIES",
     "DEFAULT_LEVELS",
     "NAME_MAX_CHARS",
     "NOTE_MAX_CHARS",
+    "TELL_FAMILY_FROM_CONSENT",
     "ActionId",
+    "AgencyKind",
     "Audience",
     "Consent",
     "Constraint",
     "Debrief",
+    "Detail",
     "Fact",
     "Guidance",
     "LevelNumber",
     "Motivator",
     "Role",
+    "Route",
     "Scenario",
     "Sensitivity",
     "Slug",
     "Snapshot",
     "Stage",
     "Strict",
+    "TellFamily",
     "Threshold",
 ]
 
@@ -43,7 +49,40 @@ Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=300)]
 Audience = Literal["children", "adults", "early_help"]
-Consent = Literal["not_required", "seek_unless_unsafe", "required"]
+Consent = Literal["not_required", "seek_unless_unsafe", "required", "contested"]
+TellFamily = Literal["yes", "not_if_unsafe", "no"]
+Detail = Literal["concern", "detail"]
+AgencyKind = Literal[
+    "children_social_care",
+    "adult_social_care",
+    "early_help",
+    "police",
+    "probation",
+    "youth_justice",
+    "school",
+    "fe_college",
+    "gp",
+    "health_visiting",
+    "midwifery",
+    "emergency_department",
+    "hospital",
+    "mental_health",
+    "camhs",
+    "memory_service",
+    "district_nursing",
+    "housing",
+    "voluntary_sector",
+    "domestic_abuse_service",
+    "other",
+]
+AGENCIES: tuple[str, ...] = AgencyKind.__args__  # type: ignore[attr-defined]
+# What telling the family should be when guidance gives no `tell_family`: derived from `consent`.
+TELL_FAMILY_FROM_CONSENT: dict[str, str] = {
+    "required": "yes",
+    "seek_unless_unsafe": "not_if_unsafe",
+    "not_required": "not_if_unsafe",
+    "contested": "not_if_unsafe",
+}
 Sensitivity = Literal["personal", "special_category", "criminal_offence"]
 LevelNumber = Annotated[int, Field(ge=1, le=4)]
 ActionId = Literal[
@@ -54,6 +93,11 @@ ActionId = Literal[
     "refer",
     "strategy_discussion",
     "emergency_protection",
+    "seek_advice",
+    "marac_referral",
+    "dvds_application",
+    "young_carer_assessment",
+    "request_checks",
 ]
 ACTIONS: tuple[str, ...] = ActionId.__args__  # type: ignore[attr-defined]
 DEFAULT_LEVELS: dict[int, int] = {2: 3, 3: 6, 4: 10}
@@ -121,23 +165,123 @@ class Role(Strict):
     )
     threshold: Threshold = Field(description="Where this agency acts.")
     gateways: tuple[Slug, ...] = Field((), description="Gateway ids this agency usually relies on.")
+    agency: AgencyKind | None = Field(
+        None,
+        description=(
+            "The kind of service (children_social_care, police, school, gp, ...): used to check who may "
+            "cite which gateway. Default: none given (no holder check)."
+        ),
+    )
 
 
 # ------------------------------------------------------------------------------------------ scenarios
 
 
+class Route(Strict):
+    """How one recipient should receive a fact: its own gateways, how much detail, and a note."""
+
+    gateways: tuple[Slug, ...] = Field(
+        (),
+        description="Gateway ids for this recipient; default: the fact's own `gateways` / `gateway`.",
+    )
+    detail: Detail = Field(
+        "detail",
+        description=(
+            "concern | detail: whether sharing the concern only is the proportionate share for this "
+            "recipient (default detail)."
+        ),
+    )
+    note: Text | None = Field(None, description="Why this route, read out in the debrief.")
+
+
+_DEFAULT_ROUTE = Route()
+
+
 class Guidance(Strict):
     """What good practice would do with a fact, read out in the debrief."""
 
-    share_with: tuple[Slug, ...] = Field(
-        description="Roles that should receive the fact (may be empty)."
+    share_with: tuple[Slug, ...] | dict[Slug, Route] = Field(
+        description=(
+            "Roles that should receive the fact (may be empty): a list of role ids, or a mapping from "
+            "role id to its own route {gateways, detail, note}."
+        )
     )
-    avoid: tuple[Slug, ...] = Field((), description="Roles to whom sharing would be over-sharing.")
-    gateway: Slug | None = Field(None, description="Gateway id that permits the sharing.")
+    avoid: tuple[Slug, ...] = Field(
+        (), description="Roles to whom the holder's sharing would be over-sharing."
+    )
+    gateway: Slug | None = Field(
+        None, description="Gateway id that permits the sharing (or give `gateways`, not both)."
+    )
+    gateways: tuple[Slug, ...] = Field(
+        (), description="Gateway ids that permit the sharing (or give `gateway`, not both)."
+    )
     consent: Consent = Field(
-        description="not_required | seek_unless_unsafe | required: whether consent should be sought first."
+        description=(
+            "not_required | seek_unless_unsafe | required | contested: whether consent should be sought "
+            "first (contested: partnership protocols differ, a discussion point, never a myth)."
+        )
     )
     why: Text = Field(description="The reasoning, read out in the debrief.")
+    reasons: tuple[Slug, ...] | None = Field(
+        None,
+        description=(
+            "Acceptable practitioner reasons (reference `reasons` ids); default: the reasons the "
+            "fact's gateways back."
+        ),
+    )
+    tell_family: TellFamily | None = Field(
+        None,
+        description=(
+            "yes | not_if_unsafe | no: whether to tell the family about the share; default from "
+            "consent (required: yes; otherwise not_if_unsafe)."
+        ),
+    )
+    tell_family_why: Text | None = Field(
+        None, description="Why the family should (or should not) be told, read out in the debrief."
+    )
+    onward: tuple[Slug, ...] = Field(
+        (),
+        description=(
+            "Roles to which a recipient of the fact may legitimately pass it on (such as the lead "
+            "convening a strategy discussion); default none."
+        ),
+    )
+    myths: tuple[Slug, ...] | None = Field(
+        None,
+        description=(
+            "Barrier ids that are misconceptions for this fact; default: from the reference barriers' "
+            "per-audience myth flag and the fact's consent."
+        ),
+    )
+
+    @property
+    def recipients(self) -> tuple[str, ...]:
+        """The role ids guidance shares with, in the order written."""
+        return tuple(self.share_with)
+
+    @property
+    def all_gateways(self) -> tuple[str, ...]:
+        """The fact's own gateways: `gateways`, else the single `gateway`, else none."""
+        return self.gateways or ((self.gateway,) if self.gateway else ())
+
+    def route(self, recipient: str) -> Route:
+        """The route for one recipient (the default route for a list or an unknown recipient)."""
+        if isinstance(self.share_with, dict) and recipient in self.share_with:
+            return self.share_with[recipient]
+        return _DEFAULT_ROUTE
+
+    def gateways_for(self, recipient: str) -> tuple[str, ...]:
+        """The gateways for one recipient: its route's own, else the fact's."""
+        return self.route(recipient).gateways or self.all_gateways
+
+    def detail_for(self, recipient: str) -> str:
+        """`concern` or `detail`: the proportionate share for one recipient."""
+        return self.route(recipient).detail
+
+    @property
+    def family(self) -> str:
+        """What telling the family should be: `tell_family`, else derived from `consent`."""
+        return self.tell_family or TELL_FAMILY_FROM_CONSENT[self.consent]
 
 
 class Fact(Strict):
@@ -155,6 +299,17 @@ class Fact(Strict):
         description="personal | special_category | criminal_offence: the kind of personal data it is."
     )
     guidance: Guidance = Field(description="What good practice would be, for the debrief.")
+    label: Annotated[str, StringConstraints(min_length=1, max_length=24)] | None = Field(
+        None,
+        description='A short name (at most 24 characters) for charts and the projector ("Bruised ear").',
+    )
+    meets_level: LevelNumber | None = Field(
+        None,
+        description=(
+            "1-4: whoever holds this fact holds a picture at this level or higher (a disclosure, a "
+            "sentinel injury in a baby); default none (the fact only adds its weight)."
+        ),
+    )
 
 
 class Stage(Strict):

@@ -6,7 +6,7 @@ The layer's public door: other layers import from here, never from its modules.
 from __future__ import annotations
 
 from facilitation.engine.rehearsal import SimulationResult, StageSummary, simulate_workshop
-from facilitation.engine.store import Store
+from facilitation.engine.store import Store, copy_store, is_postgres_url
 from facilitation.engine.workshops import (
     CODE_ALPHABET,
     CODE_LENGTH,
@@ -31,6 +31,8 @@ __all__ = [
     "Status",
     "Store",
     "Workshops",
+    "copy_store",
+    "is_postgres_url",
     "normalise_code",
     "simulate_workshop",
 ]

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from facilitation.content import Snapshot
 from facilitation.engine.store import Store
 from facilitation.engine.workshops import Workshops
-from facilitation.play import ActStages, Ledger, act_stages
+from facilitation.play import ActStages, Ledger, act_stages, follow_guidance
 
 __all__ = ["SimulationResult", "StageSummary", "simulate_workshop"]
 
@@ -60,23 +60,34 @@ def simulate_workshop(
     engine=None,
     *,
     passcode: str | None = None,
+    guided: bool = False,
 ) -> SimulationResult:
     """Create a workshop, seat `participants` simulated participants (roles balanced), play every stage
     (open, everyone decides, lock, reveal) into the debrief, and sum it up. `engine` is a
-    `Workshops` (default: one over the default store)."""
+    `Workshops` (default: one over the default store).
+
+    `guided`: every participant does exactly what guidance says (`play.follow_guidance`), submitting
+    through the engine as a person's laptop would, instead of the seeded bots."""
     if participants < 1:
         raise ValueError("A simulation needs at least one participant.")
     started = time.perf_counter()
     engine = engine if engine is not None else Workshops(Store())
     created = engine.create(snapshot, passcode=passcode)
     code, key = created.code, created.facilitator_key
-    for _ in range(participants):
-        engine.join(code, simulated=True, seed=seed)
+    seats = [
+        engine.join(
+            code, simulated=not guided, seed=seed, display_name="Guided" if guided else None
+        )
+        for _ in range(participants)
+    ]
     for index in range(len(snapshot.scenario.stages)):
         if index == 0:
             engine.open_stage(code, key)
         else:
             engine.next_stage(code, key)
+        for seat in seats if guided else ():
+            picture = engine.participant_view(seat.token).picture
+            engine.submit(seat.token, index, follow_guidance(snapshot, seat.role_id, picture))
         engine.lock_stage(code, key)
         engine.reveal_stage(code, key)
     engine.start_debrief(code, key)

@@ -47,6 +47,7 @@ from facilitation.content import NAME_MAX_CHARS, NOTE_MAX_CHARS, Role, Snapshot,
 from facilitation.engine.store import Connection as Database
 from facilitation.errors import InvalidDecision, NotAllowed, NotFound, WrongPhase
 from facilitation.play import (
+    FactDecision,
     Ledger,
     Participant,
     RolePicture,
@@ -215,6 +216,9 @@ class ParticipantView:
     decision: StageDecision | None  # this participant's submission at the current stage
     draft: dict | None  # the last draft saved for the current stage (survives a refresh)
     revealed: WorkshopRecord | None
+    # Decisions carry forward: this participant's decision about each fact at earlier stages (the
+    # latest, with every recipient it was ever shared with: a share once made stands).
+    carried: dict[str, FactDecision] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -618,6 +622,7 @@ class Workshops:
             decision=own_decisions.get(stage),
             draft=json.loads(draft["draft_json"]) if draft else None,
             revealed=revealed,
+            carried=carried_decisions(own_decisions, stage),
         )
 
     # ------------------------------------------------------------------ facilitator
@@ -1020,7 +1025,7 @@ class Workshops:
         self, db: Database, workshop_id: int, through: int | None = None, *, public: bool = False
     ) -> list[Submission]:
         """Submissions in stage then participant order, up to stage `through` if given; `public` drops
-        the notes their writers did not mark shareable."""
+        the notes their writers did not mark shareable, and those the facilitator has not approved."""
         sql = (
             "SELECT s.participant_id, p.role_id, s.stage_index, s.decision_json FROM submissions s "
             "JOIN participants p ON p.id = s.participant_id WHERE s.workshop_id = ?"
@@ -1029,17 +1034,62 @@ class Workshops:
         if through is not None:
             sql, params = sql + " AND s.stage_index <= ?", (workshop_id, through)
         rows = db.execute(sql + " ORDER BY s.stage_index, s.participant_id", params).fetchall()
+        approved = self._approved_notes(db, workshop_id) if public else frozenset()
         return [
             Submission(
                 participant_id=pid,
                 role_id=role_id,
                 stage_index=stage,
-                decision=_public_decision(decision_json)
+                decision=_public_decision(decision_json, (pid, stage) in approved)
                 if public
                 else StageDecision.model_validate_json(decision_json),
             )
             for pid, role_id, stage, decision_json in rows
         ]
+
+    @staticmethod
+    def _approved_notes(db: Database, workshop_id: int) -> frozenset[tuple[int, int]]:
+        """(participant, stage) of the notes the facilitator approved for the room (the latest word on
+        each counts: an approval can be withdrawn)."""
+        latest: dict[tuple[int, int], bool] = {}
+        for pid, stage, event in db.execute(
+            "SELECT participant_id, stage_index, event FROM events WHERE workshop_id = ? "
+            "AND event IN ('note_approved', 'note_withdrawn') ORDER BY id",
+            (workshop_id,),
+        ).fetchall():
+            latest[(pid, stage)] = event == "note_approved"
+        return frozenset(key for key, yes in latest.items() if yes)
+
+    def approve_note(
+        self,
+        code: str,
+        facilitator_key: str,
+        participant_id: int,
+        stage_index: int,
+        approved: bool = True,
+    ) -> None:
+        """Let a quotable note reach the projector and the room (or withdraw that). Only a note its writer
+        marked shareable can be approved; the approval is logged (ids only), and the room redraws."""
+        with self.store.write() as db:
+            row = self._controlled(db, code, facilitator_key)
+            found = _one(
+                db,
+                "SELECT s.decision_json FROM submissions s JOIN participants p ON p.id = s.participant_id "
+                "WHERE s.workshop_id = ? AND s.participant_id = ? AND s.stage_index = ?",
+                (row["id"], participant_id, stage_index),
+            )
+            decision = StageDecision.model_validate_json(found["decision_json"]) if found else None
+            if decision is None or not (decision.note.strip() and decision.note_shareable):
+                raise NotFound("There is no quotable note from that participant at that stage.")
+            event = "note_approved" if approved else "note_withdrawn"
+            self._log(db, row["id"], "facilitator", event, participant_id, stage_index)
+            self._bump(db, row["id"], phase=True)
+
+    def approved_notes(self, code: str, facilitator_key: str) -> frozenset[tuple[int, int]]:
+        """(participant, stage) of every approved note, for the facilitator's screen."""
+        with self.store.read() as db:
+            row = self._controlled(db, code, facilitator_key)
+            return self._approved_notes(db, row["id"])
 
     def _participants(self, db: Database, workshop_id: int) -> list[Participant]:
         return [
@@ -1400,6 +1450,25 @@ def _parse_decision(decision: Any) -> StageDecision:
         ) from None
 
 
+def carried_decisions(
+    decisions: dict[int, StageDecision], stage_index: int
+) -> dict[str, FactDecision]:
+    """Each fact's decision at the stages before `stage_index`: the latest entry, with every recipient
+    any earlier entry shared it with (workshops from before carry-forward re-asked each stage blank)."""
+    carried: dict[str, FactDecision] = {}
+    for stage in sorted(s for s in decisions if s < stage_index):
+        for entry in decisions[stage].facts:
+            earlier = carried.get(entry.fact_id)
+            if earlier is not None and not set(earlier.share_with) <= set(entry.share_with):
+                entry = entry.model_copy(
+                    update={
+                        "share_with": tuple(dict.fromkeys(earlier.share_with + entry.share_with))
+                    }
+                )
+            carried[entry.fact_id] = entry
+    return carried
+
+
 def check_decision(
     snapshot: Snapshot, role_id: str, picture: RolePicture, decision: StageDecision
 ) -> None:
@@ -1429,6 +1498,14 @@ def check_decision(
                 )
         if entry.gateway is not None and entry.gateway not in ref.gateways:
             problems.append(f"fact {fact!r}: unknown gateway {entry.gateway!r}")
+        for reason in (entry.reason, *entry.reasons.values()):
+            if reason is not None and reason not in ref.reasons:
+                problems.append(f"fact {fact!r}: unknown reason {reason!r}")
+        for recipient in (*entry.reasons, *entry.concern_only):
+            if recipient not in entry.share_with:
+                problems.append(
+                    f"fact {fact!r}: {recipient!r} has a reason or detail but is not shared with"
+                )
         for barrier in entry.barriers:
             if barrier not in ref.barriers:
                 problems.append(f"fact {fact!r}: unknown barrier {barrier!r}")
@@ -1452,7 +1529,13 @@ def _personalise(
             update={"display_name": display_name}
         )
     submissions = record.submissions
-    private = {stage: d for stage, d in own.items() if d.note and not d.note_shareable}
+    # Their own notes the room does not see (private, or not yet approved) come back, as private: the
+    # analysis built from this record is shared by every laptop and quotes only shareable notes.
+    private = {
+        stage: d.model_copy(update={"note_shareable": False})
+        for stage, d in own.items()
+        if d.note and not _approved_in(public, participant_id, stage, d)
+    }
     positions = [
         (public.submission_at.get((participant_id, stage)), d) for stage, d in private.items()
     ]
@@ -1467,11 +1550,20 @@ def _personalise(
     )
 
 
-def _public_decision(decision_json: str) -> StageDecision:
-    """A stored decision as others may see it: the note only if its writer marked it shareable."""
+def _approved_in(
+    public: _PublicRecord, participant_id: int, stage: int, own: StageDecision
+) -> bool:
+    """Whether the public record already carries this participant's note at this stage."""
+    index = public.submission_at.get((participant_id, stage))
+    return index is not None and public.record.submissions[index].decision.note == own.note
+
+
+def _public_decision(decision_json: str, approved: bool) -> StageDecision:
+    """A stored decision as others may see it: the note only if its writer marked it shareable and the
+    facilitator approved it."""
     decision = StageDecision.model_validate_json(decision_json)
-    if decision.note and not decision.note_shareable:
-        return decision.model_copy(update={"note": ""})
+    if decision.note and not (decision.note_shareable and approved):
+        return decision.model_copy(update={"note": "", "note_shareable": False})
     return decision
 
 

@@ -59,7 +59,7 @@ _COMPACT_LABEL_WIDTH = (
     30  # px: narrower jigsaw cells say nothing (the colour, legend, key and tooltip do)
 )
 _EM = 0.62  # a character's average width in bold type, in ems: for `_fits`
-_SPREAD_ROW = 50  # px per agency in the judgement spread: 8 agencies, title and axis within 500 px
+_SPREAD_ROW = 48  # px per agency in the judgement spread: 8 agencies, title and axis within 500 px
 _DOT_SIZES = (
     576,
     1089,
@@ -434,6 +434,11 @@ def judgement_rows(analysis: Debrief, stage: int | None = None) -> list[dict]:
     return rows
 
 
+def _spread_row(agencies: int) -> int:
+    """Px per agency: `_SPREAD_ROW`, narrowed past 8 agencies to keep the height, never below the diamond."""
+    return max(_DIAMOND + 2, min(_SPREAD_ROW, 8 * _SPREAD_ROW // max(agencies, 1)))
+
+
 def judgement_chart(analysis: Debrief, stage: int | None = None) -> Any:
     """Levels of need chosen by each role's participants (circles sized and labelled by count) against
     the level its picture supported (a hollow diamond, "picture" beside it). Rows are `_SPREAD_ROW` high,
@@ -477,7 +482,7 @@ def judgement_chart(analysis: Debrief, stage: int | None = None) -> Any:
         .encode(x=levels, y=y, text=alt.value("picture"))
     )
     chart = (marker + dots + counts + marker_text).properties(
-        width=760, height=_SPREAD_ROW * max(len(roles), 1)
+        width=760, height=_spread_row(len(roles)) * max(len(roles), 1)
     )
     # A short title: with the stage's own title after it, it must still fit a 1280 px projector.
     title = _title(

@@ -61,7 +61,7 @@ __all__ = [
 ]
 
 CSV_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(DecisionRow))
-JSON_FORMAT = "easi-debrief/1"
+JSON_FORMAT = "easi-debrief/2"  # docs/debrief-format.md: what changed from /1
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 _MYTHS_LISTED = 8  # the most cited; the rest are counted
 _CONSTRAINTS_LISTED = 10  # likewise the role-card constraints behind the barriers
@@ -268,15 +268,15 @@ def _summary(a: Debrief) -> list[_Block]:
         _Heading(3, "The three largest differences from guidance"),
         _Bullets(_differences(a) or ("Every decision about a fact followed guidance.",)),
     ]
-    if a.barriers.myths:
+    myths = [m for m in a.barriers.myths if getattr(m, "kind", "myth") == "myth"]
+    if myths:
         blocks += [
             _Heading(3, "Myths that surfaced"),
             _Bullets(
                 tuple(
                     f"\u201c{_barrier_label(m.barrier_id)}\u201d cited {_times(m.count)} on "
-                    f"\u201c{a.fact(m.fact_id).short}\u201d"
-                    + (f", which {m.gateway_label} permits." if m.gateway_label else ".")
-                    for m in a.barriers.myths[:3]
+                    f"\u201c{a.fact(m.fact_id).short}\u201d ({_by_role(a, m.by_role)})."
+                    for m in myths[:3]
                 )
             ),
         ]
@@ -329,8 +329,8 @@ def _key_messages(a: Debrief) -> list[_Block]:
         )
     if a.barriers.myths:
         headlines.append(
-            f"Consent or the law was given {_times(sum(m.count for m in a.barriers.myths))} as the "
-            "reason not to share a fact that needs no consent."
+            f"A misconception was given {_times(sum(m.count for m in a.barriers.myths))} as the "
+            "reason not to share a fact for which it is one."
         )
     labels = [b.label for b in a.role_behaviours if b.label != "unclassified"]
     if labels:
@@ -720,8 +720,7 @@ def _barriers_section(a: Debrief) -> list[_Block]:
             _Bullets(
                 tuple(
                     f"\u201c{_barrier_sentence(m.barrier_id)}\u201d was cited {m.count}\u00d7 ({_by_role(a, m.by_role)}) on "
-                    f"\u201c{a.fact(m.fact_id).short}\u201d, which needs no consent"
-                    + (f": {m.gateway_label} applies." if m.gateway_label else ".")
+                    f"\u201c{a.fact(m.fact_id).short}\u201d. Why guidance shares it: {m.why}"
                     for m in b.myths[:_MYTHS_LISTED]
                 )
                 + (

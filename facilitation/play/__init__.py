@@ -5,7 +5,7 @@ The layer's public door: other layers import from here, never from its modules.
 
 from __future__ import annotations
 
-from facilitation.play.bots import decide
+from facilitation.play.bots import decide, follow_guidance, guidance_record
 from facilitation.play.picture import (
     ActStages,
     Ledger,
@@ -22,8 +22,21 @@ from facilitation.play.records import (
     Submission,
     WorkshopRecord,
 )
+from facilitation.play.verdicts import (
+    BASIS_KINDS,
+    acceptable_reasons,
+    basis_verdict,
+    detail_verdict,
+    discussion_points,
+    family_verdict,
+    level_verdict,
+    myths_for,
+    picture_level,
+    share_verdict,
+)
 
 __all__ = [
+    "BASIS_KINDS",
     "ActStages",
     "FactDecision",
     "Ledger",
@@ -33,8 +46,19 @@ __all__ = [
     "StageDecision",
     "Submission",
     "WorkshopRecord",
+    "acceptable_reasons",
     "act_stages",
+    "basis_verdict",
     "decide",
+    "detail_verdict",
+    "discussion_points",
+    "family_verdict",
+    "follow_guidance",
+    "guidance_record",
     "level_for",
+    "level_verdict",
+    "myths_for",
+    "picture_level",
+    "share_verdict",
     "whole_picture",
 ]

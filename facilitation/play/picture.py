@@ -5,7 +5,8 @@ Pure functions of a snapshot and the submissions: no database, no files, no cloc
 Timing rules (from `shared/design/scenario-format.md`):
 - a role holds its own facts from the stage at which each enters play;
 - a fact shared at stage *i* reaches the recipient only once stage *i* is revealed, and appears in the
-  recipient's picture from stage *i + 1* on. The picture "after stage i" (what the role would know once
+  recipient's picture from stage *i + 1* on. A share stands once made: the same participant sharing the
+  same fact with the same role again at a later stage (a carried decision) is no new receipt. The picture "after stage i" (what the role would know once
   stage *i* is revealed) includes it; that is what decides whether the role could act at stage *i*.
 """
 
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 
 from facilitation.content import Snapshot
 from facilitation.play.records import StageDecision, Submission
+from facilitation.play.verdicts import picture_level, weighed_level
 
 __all__ = [
     "ActStages",
@@ -61,7 +63,7 @@ class RolePicture:
     stage_index: int
     facts: Mapping[str, KnownFact]
     weight: int
-    level: int
+    level: int  # the higher of the weighed level and the highest `meets_level` among its facts
 
     def __contains__(self, fact_id: object) -> bool:
         return fact_id in self.facts
@@ -83,12 +85,8 @@ class ActStages:
 
 
 def level_for(weight: int, levels: Mapping[int, int]) -> int:
-    """Level of need (1-4) that a total weight of known facts reaches against a scenario's `levels`."""
-    reached = 1
-    for level in (2, 3, 4):
-        if weight >= levels[level]:
-            reached = level
-    return reached
+    """Level of need (1-4) that a total weight of known facts reaches (the weighed level only)."""
+    return weighed_level(weight, levels)
 
 
 class Ledger:
@@ -100,6 +98,7 @@ class Ledger:
         self.snapshot = snapshot
         scenario = snapshot.scenario
         self._weights = {fact.id: fact.weight for fact in scenario.facts}
+        self._floors = {fact.id: fact.meets_level for fact in scenario.facts}
         self._fact_order = list(self._weights)
         self._entry_stage = {
             fact.id: index for index, stage in enumerate(scenario.stages) for fact in stage.facts
@@ -107,12 +106,18 @@ class Ledger:
         self._holder = {fact.id: fact.held_by for fact in scenario.facts}
         in_play = set(snapshot.role_ids)
         receipts: dict[str, dict[str, list[Receipt]]] = defaultdict(lambda: defaultdict(list))
-        for submission in submissions:
+        # A share stands once made: a participant repeating it at a later stage sends nothing new.
+        made: set[tuple[int, str, str]] = set()
+        for submission in sorted(submissions, key=lambda s: s.stage_index):
             if submission.stage_index > revealed_through:
                 continue
             for entry in submission.decision.facts:
                 for recipient in entry.share_with:
                     if recipient in in_play and recipient != submission.role_id:
+                        share = (submission.participant_id, entry.fact_id, recipient)
+                        if share in made:
+                            continue
+                        made.add(share)
                         receipts[recipient][entry.fact_id].append(
                             Receipt(submission.role_id, submission.stage_index)
                         )
@@ -132,9 +137,10 @@ class Ledger:
             if own or got:
                 facts[fact_id] = KnownFact(fact_id, own, got)
         weight = sum(self._weights[fact_id] for fact_id in facts)
-        return RolePicture(
-            role_id, stage_index, facts, weight, level_for(weight, self.snapshot.scenario.levels)
+        level = picture_level(
+            weight, self.snapshot.scenario.levels, map(self._floors.__getitem__, facts)
         )
+        return RolePicture(role_id, stage_index, facts, weight, level)
 
     def first_stage_reaching(
         self, role_id: str, level: int, through: int | None = None
@@ -154,7 +160,8 @@ def whole_picture(snapshot: Snapshot, stage_index: int) -> RolePicture:
     ]
     facts = {fact.id: KnownFact(fact.id, own=True) for fact in in_play}
     weight = sum(fact.weight for fact in in_play)
-    return RolePicture("*", stage_index, facts, weight, level_for(weight, snapshot.scenario.levels))
+    level = picture_level(weight, snapshot.scenario.levels, (f.meets_level for f in in_play))
+    return RolePicture("*", stage_index, facts, weight, level)
 
 
 def guidance_submissions(snapshot: Snapshot) -> list[Submission]:

@@ -16,13 +16,33 @@ __all__ = ["FactDecision", "Participant", "StageDecision", "Submission", "Worksh
 
 
 class FactDecision(Strict):
-    """One participant's decision about one fact in their picture."""
+    """One participant's decision about one fact in their picture.
+
+    An entry is a decision: empty `share_with` means "keep within my agency". A fact in the picture with
+    no entry is undecided. A share, once made at a revealed stage, stands: later entries repeat it (the
+    form carries it forward) and may add recipients; the analysis counts each (participant, fact,
+    recipient) once, at the stage it was first made.
+    """
 
     fact_id: Slug
     share_with: tuple[Slug, ...] = Field(
-        (), description="Roles the participant shares the fact with."
+        (), description="Roles the participant shares the fact with (empty: keep within my agency)."
     )
-    gateway: Slug | None = Field(None, description="Gateway relied on; None means 'not sure'.")
+    gateway: Slug | None = Field(
+        None,
+        description="Gateway relied on (workshops before the practitioner reasons); None: not given.",
+    )
+    reason: Slug | None = Field(
+        None,
+        description="The practitioner reason (reference `reasons` id) for every recipient; None: not given.",
+    )
+    reasons: dict[Slug, Slug] = Field(
+        default_factory=dict,
+        description="Recipient -> reason, only where it differs from `reason`.",
+    )
+    concern_only: tuple[Slug, ...] = Field(
+        (), description="Recipients told only that there is a concern, not the detail."
+    )
     tell_family: bool = Field(
         False, description="Whether they would tell the family they are sharing."
     )
@@ -30,10 +50,14 @@ class FactDecision(Strict):
         (), description="Barrier ids that held them back from the roles they left out."
     )
 
-    @field_validator("share_with", "barriers")
+    @field_validator("share_with", "barriers", "concern_only")
     @classmethod
     def _no_repeats(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(dict.fromkeys(value))
+
+    def reason_for(self, recipient: str) -> str | None:
+        """The reason given for one recipient: its own, else the fact's."""
+        return self.reasons.get(recipient, self.reason) if self.reasons else self.reason
 
 
 class StageDecision(Strict):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import altair as alt
 import streamlit as st
 
-from facilitation.analysis import Debrief, analyse
+from facilitation.analysis import Debrief, analyse, attributed
 from facilitation.outputs import (
     barrier_chart,
     fact_key_rows,
@@ -17,7 +17,7 @@ from facilitation.outputs import (
     picture_share_chart,
 )
 from facilitation.play import WorkshopRecord
-from facilitation.ui.widgets import level_label
+from facilitation.ui.widgets import escape_markdown, level_label
 
 __all__ = ["ENDING", "REVEAL", "analysis_for", "ending", "reveal", "text_size_key"]
 
@@ -120,7 +120,12 @@ def reveal(
         if quoted:
             st.subheader("In your words")
             for note in quoted:
-                st.caption(analysis.short(note.role_id))
+                # Named by agency only where at least PRIVACY_MIN people play it.
+                st.caption(
+                    analysis.short(note.role_id)
+                    if attributed(analysis.roles, note.role_id)
+                    else "One agency"
+                )
                 st.text(note.text)  # participant text: shown as typed
 
 
@@ -164,10 +169,19 @@ def ending(
             _chart(barrier_chart(analysis, limit=6 if projector else None), max_height)
             for myth in analysis.barriers.myths[: 2 if projector else 3]:
                 fact = analysis.fact(myth.fact_id)
-                basis = f" {myth.gateway_label} is a lawful basis." if myth.gateway_label else ""
                 st.caption(
-                    f"Myth: '{myth.barrier_id.replace('_', ' ')}' cited {myth.count}× on “{fact.short}”."
-                    + basis
+                    escape_markdown(
+                        f"Myth: '{myth.barrier_id.replace('_', ' ')}' cited {myth.count}× on "
+                        f"“{fact.short_label}”. Why guidance shares it: {myth.why}"
+                    )
+                )
+            for point in analysis.barriers.discussion[:3]:
+                fact = analysis.fact(point.fact_id)
+                st.caption(
+                    escape_markdown(
+                        f"To discuss: '{point.barrier_id.replace('_', ' ')}' cited {point.count}× on "
+                        f"“{fact.short_label}”, where partnership protocols differ."
+                    )
                 )
         else:
             st.markdown("## Nobody said anything held them back.")

@@ -520,7 +520,8 @@ def _projector(view: FacilitatorView, key: str, version: int) -> None:
                     (status.code, key, "facilitate:screen-view", "facilitate:screen-stage", None),
                 )
             if picked == "Prompts" and record.revealed_through >= 0:
-                _approve_notes(view, key, version, stage)
+                analysis = analysis_for("facilitator", status.code, version, record)
+                _approve_notes(view, analysis, stage, key)
             _flash("screen")
             st.caption("The projector follows within two seconds; it has no controls of its own.")
     with preview:
@@ -539,36 +540,6 @@ def _projector(view: FacilitatorView, key: str, version: int) -> None:
                 tab_index=-1,
                 alt="Preview of the projector: what the room sees now",
             )
-
-
-def _approve_notes(view: FacilitatorView, key: str, version: int, stage: int) -> None:
-    """The stage's shareable notes: the facilitator picks those the projector quotes."""
-    analysis = analysis_for("facilitator", view.status.code, version, view.record)
-    notes = analysis.stage(stage).notes
-    if not notes:
-        st.caption("No note at this stage may be quoted.")
-        return
-    chosen = [n for n in view.screen.notes if n < len(notes)] if view.screen.stage == stage else []
-    state_key = f"facilitate:screen-notes:{stage}"
-    if st.session_state.get(state_key) != chosen:
-        st.session_state[state_key] = chosen
-    st.multiselect(
-        f"Notes to quote (up to {projector_view.NOTES_SHOWN}; their writers agreed)",
-        list(range(len(notes))),
-        format_func=lambda n: f"{analysis.short(notes[n].role_id)}: {notes[n].text[:80]}",
-        key=state_key,
-        max_selections=projector_view.NOTES_SHOWN,
-        select_all=False,
-        placeholder="No note on the screen",
-        on_change=_put_on_screen,
-        args=(
-            view.status.code,
-            key,
-            "facilitate:screen-view",
-            "facilitate:screen-stage",
-            state_key,
-        ),
-    )
 
 
 def _reveal(view: FacilitatorView, key: str, version: int) -> None:
@@ -598,13 +569,10 @@ def _reveal(view: FacilitatorView, key: str, version: int) -> None:
         )
     section = section if section in REVEAL else REVEAL[0]
     _flash("screen")
-    reveal(
-        analysis,
-        stage,
-        section,
-        prompts_limit=12,
-        notes=tuple(range(len(analysis.stage(stage).notes))),
-    )
+    # The notes are listed below, each with its approval for the projector.
+    reveal(analysis, stage, section, prompts_limit=12, notes=())
+    if section == "Prompts":
+        _approve_notes(view, analysis, stage, key)
     if section == "Level of need":
         audience = analysis.audience
         rows = [
@@ -619,6 +587,32 @@ def _reveal(view: FacilitatorView, key: str, version: int) -> None:
             for j in analysis.stage(stage).judgements
         ]
         st.dataframe(rows, hide_index=True, width="stretch")
+
+
+def _approve_notes(view: FacilitatorView, analysis, stage: int, key: str) -> None:
+    """Quotable notes reach the projector only once approved here (the engine keeps the approvals)."""
+    notes = analysis.stage(stage).notes
+    if not notes:
+        return
+    code = view.status.code
+    approved = services.engine().approved_notes(code, key)
+    st.subheader("Notes participants offered to quote")
+    st.caption("A note reaches the projector only once you approve it.")
+    for note in notes:
+        shown = (note.participant_id, note.stage_index) in approved
+        st.text(note.text)  # participant text: shown as typed
+        st.checkbox(
+            "Show on the projector",
+            value=shown,
+            key=f"facilitate:note:{note.participant_id}:{note.stage_index}",
+            on_change=_act,
+            args=("approve_note", code, key, "screen"),
+            kwargs={
+                "participant_id": note.participant_id,
+                "stage_index": note.stage_index,
+                "approved": not shown,
+            },
+        )
 
 
 def _debrief(view: FacilitatorView, key: str, version: int) -> None:

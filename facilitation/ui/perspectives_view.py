@@ -1,4 +1,4 @@
-"""The agencies' perspectives side by side and the threshold ladder, drawn for the projector (a room
+"""The agencies' perspectives side by side, the threshold ladder and the layers of the law, drawn for the projector (a room
 reads it from the back: names, levels and barrier words, no paragraphs) and for the facilitator (every
 motivator, constraint and threshold in full). The data comes from `facilitation.analysis`."""
 
@@ -6,11 +6,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from facilitation.analysis import Perspective, perspectives, threshold_ladder
+from facilitation.analysis import (
+    LAW_COMMISSION,
+    LawPanel,
+    Perspective,
+    perspectives,
+    threshold_ladder,
+)
 from facilitation.content import Snapshot
 from facilitation.ui.widgets import escape_markdown
 
-__all__ = ["PER_ROW", "agency_details", "ladder", "side_by_side"]
+__all__ = ["PER_ROW", "agency_details", "ladder", "law_panel", "side_by_side"]
 
 PER_ROW = 4  # cards per row on the projector: eight agencies fit 1280x720 in two rows
 
@@ -64,3 +70,25 @@ def agency_details(snapshot: Snapshot) -> None:
                 )
             st.markdown("**Its threshold, from inside**")
             st.markdown(escape_markdown(view.in_practice))
+
+
+def law_panel(panel: LawPanel) -> None:
+    """The layers behind a lawful share of one fact, each with the gateways that answer it and how many
+    of the room's reasons spoke to it."""
+    st.header(f"What lets us share: {escape_markdown(panel.fact_label)}")
+    for row in panel.rows:
+        with st.container(border=True, key=f"layer-{row.layer}"):
+            left, right = st.columns([2, 3])
+            left.markdown(f"**{escape_markdown(row.title)}**  \n{escape_markdown(row.question)}")
+            answers = "; ".join(label for label, _ in row.gateways) or (
+                "necessity and proportionality, asked of every share"
+                if row.layer == "human_rights"
+                else "none named for this fact"
+            )
+            touched = (
+                f" · the room's reasons: {row.reasons_touching} of {panel.shares}"
+                if panel.shares
+                else ""
+            )
+            right.markdown(escape_markdown(answers) + touched)
+    st.caption(LAW_COMMISSION)

@@ -17,7 +17,7 @@ from typing import Any
 
 import streamlit as st
 
-from facilitation.analysis import analyse
+from facilitation.analysis import analyse, feedback
 from facilitation.content import ACTIONS, NOTE_MAX_CHARS, reference
 from facilitation.engine import ParticipantView
 from facilitation.errors import EasiError, InvalidDecision, NotFound, WrongPhase
@@ -46,21 +46,56 @@ _JOIN_PAGE = "facilitation/ui/pages/join.py"
 
 # ----------------------------------------------------------------------------------- form values
 
+KEEP = "keep"  # the share choice "keep within my agency" (an explicit decision not to share)
+
 
 def _key(stage: int, name: str, fact_id: str = "") -> str:
     return f"play:{stage}:{fact_id}:{name}" if fact_id else f"play:{stage}:{name}"
 
 
-def form_values(state: Mapping[str, Any], stage: int, fact_ids: list[str]) -> dict:
-    """The decision form's current values (what a draft stores): plain JSON-able data."""
+def _fact_values(state: Mapping[str, Any], stage: int, fact_id: str, earlier: list[str]) -> dict:
+    """One fact card's values: recipients (with `earlier` ones, whose shares stand), the reason(s),
+    concern-only recipients, telling the family, and the barriers."""
+    chosen = list(state.get(_key(stage, "share", fact_id)) or [])
+    keep = KEEP in chosen
+    share_with = list(dict.fromkeys([*earlier, *(r for r in chosen if r != KEEP)]))
+    reason = state.get(_key(stage, "reason", fact_id))
+    reasons = {}
+    if state.get(_key(stage, "differ", fact_id)):
+        for recipient in share_with:
+            own = state.get(_key(stage, f"reason:{recipient}", fact_id))
+            if own and own != reason:
+                reasons[recipient] = own
+    return {
+        "share_with": share_with,
+        "keep": keep and not share_with,
+        "reason": reason if share_with else None,
+        "reasons": reasons,
+        "concern_only": [
+            r for r in state.get(_key(stage, "concern", fact_id)) or [] if r in share_with
+        ],
+        "tell_family": bool(state.get(_key(stage, "family", fact_id))) and bool(share_with),
+        "barriers": list(state.get(_key(stage, "barriers", fact_id)) or []),
+    }
+
+
+def form_values(
+    state: Mapping[str, Any],
+    stage: int,
+    fact_ids: list[str],
+    carried: Mapping[str, FactDecision] | None = None,
+) -> dict:
+    """The decision form's current values (what a draft stores): plain JSON-able data. A fact decided
+    at an earlier stage is in it only while its "change" is open (else its decision is carried)."""
+    carried = carried or {}
     facts = {}
     for fact_id in fact_ids:
-        facts[fact_id] = {
-            "share_with": list(state.get(_key(stage, "share", fact_id)) or []),
-            "gateway": state.get(_key(stage, "gateway", fact_id)) or None,
-            "tell_family": bool(state.get(_key(stage, "family", fact_id))),
-            "barriers": list(state.get(_key(stage, "barriers", fact_id)) or []),
-        }
+        earlier = carried.get(fact_id)
+        if earlier is not None and not state.get(_key(stage, "change", fact_id)):
+            continue
+        facts[fact_id] = _fact_values(
+            state, stage, fact_id, list(earlier.share_with) if earlier else []
+        )
     return {
         "facts": facts,
         "level": state.get(_key(stage, "level")),
@@ -71,10 +106,40 @@ def form_values(state: Mapping[str, Any], stage: int, fact_ids: list[str]) -> di
     }
 
 
-def decision_from_values(values: dict) -> dict:
-    """A decision mapping for `Workshops.submit` from form values (the engine validates it)."""
+def undecided(values: dict, fact_ids: list[str], carried: Mapping[str, FactDecision]) -> list[str]:
+    """The new facts with no choice yet (neither shared nor kept within the agency)."""
+    facts = values.get("facts") or {}
+    return [
+        fact_id
+        for fact_id in fact_ids
+        if fact_id not in carried
+        and not ((f := facts.get(fact_id)) and (f.get("share_with") or f.get("keep")))
+    ]
+
+
+def decision_from_values(values: dict, carried: Mapping[str, FactDecision] | None = None) -> dict:
+    """A decision mapping for `Workshops.submit` from form values (the engine validates it): every
+    carried decision, changed where the form changed it, then each new fact decided."""
+    carried = carried or {}
+    facts = values.get("facts") or {}
+    entries = []
+    for fact_id, earlier in carried.items():
+        if fact_id in facts:  # changed: recipients added; what was decided before stands
+            changed = _entry(fact_id, facts[fact_id], earlier.gateway)
+            before = earlier.model_dump(mode="json")
+            changed["reason"] = changed["reason"] or before["reason"]
+            changed["reasons"] = {**before["reasons"], **changed["reasons"]}
+            for name in ("share_with", "concern_only", "barriers"):
+                changed[name] = list(dict.fromkeys([*before[name], *changed[name]]))
+            changed["tell_family"] = changed["tell_family"] or before["tell_family"]
+            entries.append(changed)
+        else:
+            entries.append(earlier.model_dump(mode="json"))
+    for fact_id, entry in facts.items():
+        if fact_id not in carried and (entry.get("share_with") or entry.get("keep")):
+            entries.append(_entry(fact_id, entry, entry.get("gateway")))
     return {
-        "facts": [{"fact_id": fact_id, **entry} for fact_id, entry in values["facts"].items()],
+        "facts": entries,
         "level": values["level"],
         "action": values["action"],
         "confidence": values["confidence"],
@@ -83,17 +148,39 @@ def decision_from_values(values: dict) -> dict:
     }
 
 
-def _values_from_decision(decision: StageDecision) -> dict:
+def _entry(fact_id: str, values: dict, gateway: str | None) -> dict:
+    """One fact decision from a card's values (drafts of older workshops lack the newer keys)."""
     return {
-        "facts": {
-            entry.fact_id: {
-                "share_with": list(entry.share_with),
-                "gateway": entry.gateway,
-                "tell_family": entry.tell_family,
-                "barriers": list(entry.barriers),
-            }
-            for entry in decision.facts
-        },
+        "fact_id": fact_id,
+        "share_with": list(values.get("share_with") or []),
+        "gateway": values.get("gateway", gateway),
+        "reason": values.get("reason"),
+        "reasons": dict(values.get("reasons") or {}),
+        "concern_only": list(values.get("concern_only") or []),
+        "tell_family": bool(values.get("tell_family")),
+        "barriers": list(values.get("barriers") or []),
+    }
+
+
+def _values_from_decision(decision: StageDecision, carried: Mapping[str, FactDecision]) -> dict:
+    """A submitted decision as form values: the facts it changed or decided anew at this stage."""
+    facts = {}
+    for entry in decision.facts:
+        earlier = carried.get(entry.fact_id)
+        if earlier is not None and entry == earlier:
+            continue
+        facts[entry.fact_id] = {
+            "share_with": list(entry.share_with),
+            "keep": not entry.share_with,
+            "gateway": entry.gateway,
+            "reason": entry.reason,
+            "reasons": dict(entry.reasons),
+            "concern_only": list(entry.concern_only),
+            "tell_family": entry.tell_family,
+            "barriers": list(entry.barriers),
+        }
+    return {
+        "facts": facts,
         "level": decision.level,
         "action": decision.action,
         "confidence": decision.confidence,
@@ -102,34 +189,46 @@ def _values_from_decision(decision: StageDecision) -> dict:
     }
 
 
-def _post(token: str, stage: int, fact_ids: list[str], submit: bool) -> None:
-    """The form's buttons: save a draft, or submit. Runs before the page redraws."""
+def _autosave(token: str, stage: int, fact_ids: list[str], carried_ids: list[str]) -> None:
+    """Every answer is saved on the server as it is given (a widget's change): a refresh, a closed lid
+    or a dropped connection brings it back."""
     state = st.session_state
-    values = form_values(state, stage, fact_ids)
+    carried = state.get(_key(stage, "carried")) or {}
+    try:
+        services.engine().save_draft(token, stage, form_values(state, stage, fact_ids, carried))
+        state[_key(stage, "saved")] = True
+    except WrongPhase as refused:
+        state["play:flash"] = ("error", f"Not saved: {refused}")
+    except (InvalidDecision, NotFound) as refused:
+        state["play:flash"] = ("error", str(refused))
+
+
+def _post(token: str, stage: int, fact_ids: list[str]) -> None:
+    """The submit button. Runs before the page redraws; its message is drawn next to the button."""
+    state = st.session_state
+    carried = state.get(_key(stage, "carried")) or {}
+    values = form_values(state, stage, fact_ids, carried)
     eng = services.engine()
     try:
-        if not submit:
-            eng.save_draft(token, stage, values)
-            state["play:flash"] = (
-                "success",
-                "Draft saved. It comes back if you refresh or return with your link; "
-                "nobody else sees it until you submit.",
-            )
-            return
+        eng.save_draft(token, stage, values)
         missing = [
             label
             for label, field in (("the level of need", "level"), ("an action", "action"))
             if values[field] is None
         ]
+        left = undecided(values, fact_ids, carried)
+        if left:
+            missing.insert(
+                0,
+                f"share or keep within your agency each new fact ({len(left)} still open)",
+            )
         if missing:
-            eng.save_draft(token, stage, values)
             state["play:flash"] = (
                 "error",
-                f"Choose {' and '.join(missing)} before submitting. "
-                "Your answers were saved as a draft.",
+                f"Choose {' and '.join(missing)} before submitting. Your answers are saved.",
             )
             return
-        eng.submit(token, stage, decision_from_values(values))
+        eng.submit(token, stage, decision_from_values(values, carried))
         state["play:flash"] = (
             "success",
             "Submitted. You can change your answers and submit again until the "
@@ -137,7 +236,7 @@ def _post(token: str, stage: int, fact_ids: list[str], submit: bool) -> None:
         )
         state.pop("play:stale", None)
     except WrongPhase as refused:
-        # The stage closed under the form: keep every answer on screen and say what happened.
+        # The stage closed under the form: the answers are kept as a draft; say what happened.
         state["play:stale"] = {"stage": stage, "message": str(refused)}
     except InvalidDecision as refused:
         state["play:flash"] = ("error", str(refused))
@@ -163,8 +262,18 @@ def _token() -> str | None:
     return token
 
 
+# The status bar stays in view at the top, the submit button and its message at the bottom: static
+# style only (no participant or trainer text ever goes in it).
+_PLAY_CSS = """<style>
+.st-key-phase-banner { position: sticky; top: 3.75rem; z-index: 990; background: #ffffff; }
+.st-key-play-actions { position: sticky; bottom: 0; z-index: 990; background: #ffffff;
+  padding: 0.5rem 0; border-top: 1px solid #d5d9de; }
+</style>"""
+
+
 def page() -> None:
     css()
+    st.html(_PLAY_CSS)
     token = _token()
     if not token:
         st.title("Play")
@@ -194,8 +303,8 @@ def page() -> None:
     if stale and status.phase == "open" and status.stage_index == stale["stage"]:
         st.session_state.pop("play:stale", None)  # reopened: the form works again
         stale = None
-    # A form with answers not yet submitted is never pulled away by the poll.
-    editing = stale is not None or (status.phase == "open" and view.decision is None)
+    # Every laptop follows the workshop within one poll, whatever its form's state: what was typed is
+    # already saved on the server as a draft, and comes back where it belongs.
 
     key = f"play:{code}"
     # The poll first: when a run's tail is lost under load (docs/performance.md, finding 7), the poll's
@@ -204,13 +313,8 @@ def page() -> None:
         lambda: eng.versions(code).phase,
         key,
         seen,
-        hold=editing,
-        hold_message="The facilitator has moved the workshop on (for example, locked this stage). Your answers "
-        "stay on this page until you choose to update it.",
         countdown_ends_at=status.countdown_ends_at if status.phase == "open" else None,
-        triage=(lambda: triage(code, token, key, status.phase, status.stage_index))
-        if editing
-        else None,
+        triage=lambda: triage(code, token, key, status.phase, status.stage_index),
     )
     _header(view)
 
@@ -296,21 +400,17 @@ def _stage(view: ParticipantView, token: str, stale: dict | None) -> None:
     with st.expander(f"Your role card: {view.role.name}"):
         role_card(view.role, status.audience, heading=False)
 
-    flash = st.session_state.pop("play:flash", None)
+    if status.phase != "open":  # the form is gone: when the stage reopens, it starts from the draft
+        st.session_state.pop(_key(index, "defaults"), None)
     if stale is not None:
-        st.error(f"Not saved: {stale['message']}", icon=":material/block:")
-        st.caption(
-            "Your answers are still below, as you left them. If the facilitator reopens the stage you can "
-            "submit them."
+        st.error(
+            f"Not submitted: {stale['message']} Your answers are kept as a draft: if the facilitator "
+            "reopens the stage you can submit them.",
+            icon=":material/block:",
         )
-        if stale["stage"] == index:
-            # The same live form (its widgets keep what was typed); the engine refuses it until a reopen.
-            _decision_form(view, token)
-        if st.button("Dismiss and show the current stage"):
-            st.session_state.pop("play:stale", None)
-            st.rerun()
-        return
-    if flash:
+        if status.phase != "open":
+            st.session_state.pop("play:stale", None)  # shown once; the page follows the workshop
+    elif status.phase != "open" and (flash := st.session_state.pop("play:flash", None)):
         (st.success if flash[0] == "success" else st.error)(flash[1])
 
     if status.phase == "open":
@@ -350,19 +450,6 @@ def _picture_line(view: ParticipantView, fact_id: str) -> str:
         times = f" ({count} of its participants sent it)" if count > 1 else ""
         parts.append(f"Received from {sender} at stage {stage + 1}{times}")
     return " · ".join(parts)
-
-
-def _defaults(view: ParticipantView) -> dict:
-    """Where the form starts: the submitted decision, else the saved draft, else blank. Fixed once per
-    stage and tab, so a widget's default never moves under it."""
-    stage = view.status.stage_index
-    if view.decision is not None:
-        fresh = _values_from_decision(view.decision)
-    elif view.draft:
-        fresh = view.draft
-    else:
-        fresh = {}
-    return st.session_state.setdefault(_key(stage, "defaults"), fresh)
 
 
 def _answers(view: ParticipantView) -> None:
@@ -406,123 +493,249 @@ def _answers(view: ParticipantView) -> None:
         st.text(decision.note)
 
 
+def _defaults(view: ParticipantView) -> dict:
+    """Where the form starts: the submitted decision, else the saved draft, else blank. Fixed once per
+    stage and tab, so a widget's default never moves under it."""
+    stage = view.status.stage_index
+    if view.decision is not None:
+        fresh = _values_from_decision(view.decision, view.carried)
+    elif view.draft:
+        fresh = view.draft
+    else:
+        fresh = {}
+    return st.session_state.setdefault(_key(stage, "defaults"), fresh)
+
+
+def _carried_line(view: ParticipantView, entry: FactDecision) -> str:
+    """A decision made at an earlier stage, in one line: the fact, whom it went to, and why."""
+    shorts = {role_id: role.short_name for role_id, role in view.roles_in_play.items()}
+    reasons = reference().reasons
+    text = " ".join(view.fact_texts.get(entry.fact_id, entry.fact_id).split())
+    label = text if len(text) <= 60 else text[:59].rsplit(" ", 1)[0] + "…"
+    if not entry.share_with:
+        return f"{label} → kept within your agency"
+    to = ", ".join(
+        shorts.get(r, r) + (" (concern only)" if r in entry.concern_only else "")
+        for r in entry.share_with
+    )
+    why = reasons[entry.reason].words if entry.reason in reasons else ""
+    return f"{label} → {to}" + (f" · {why}" if why else "")
+
+
 def _decision_form(view: ParticipantView, token: str) -> None:
-    """The decisions for the current stage: live widgets, whose state survives reruns (and a stage that
-    closed under the form, where the engine refuses a post until a reopen)."""
+    """The decisions for the current stage: what is new first, each needing a choice (share it, or keep
+    it within the agency); earlier decisions one line each with "change"; then the judgement. Every
+    change is saved on the server as it is made (`_autosave`); submitting sends it to the room."""
     status = view.status
     stage = status.stage_index
+    state = st.session_state
     ref = reference()
     defaults = _defaults(view)
     fact_defaults = defaults.get("facts") or {}
     picture = view.picture
     fact_ids = list(picture.facts) if picture is not None else []
-    others = [role_id for role_id in view.roles_in_play if role_id != view.role.id]
-    shorts = {role_id: role.short_name for role_id, role in view.roles_in_play.items()}
-    gateways = [None] + [g.id for g in ref.gateways.values() if status.audience in g.audience]
-    barriers = list(ref.barriers)
+    carried = {f: e for f, e in view.carried.items() if f in fact_ids}
+    if state.get(_key(stage, "carried")) != carried:
+        state[_key(stage, "carried")] = carried
+    new = [f for f in fact_ids if f not in carried]
+    save = {"on_change": _autosave, "args": (token, stage, fact_ids, list(carried))}
 
     def k(name: str, fact_id: str = "") -> str:
         return _key(stage, name, fact_id)
 
-    with st.form(f"decide:{stage}", border=False, enter_to_submit=False):
-        st.subheader("Your picture")
-        if not fact_ids:
-            st.markdown(
-                "Your agency holds no information about this family yet. You can still say what level of "
-                "need you see and what your agency would do."
-            )
-        for fact_id in fact_ids:
-            start = fact_defaults.get(fact_id) or {}
-            # One column of widgets: fewer layout blocks for every laptop to redraw when a stage opens,
-            # and the order the eye reads on a laptop anyway.
-            with st.container(border=True, key=f"fact-card-{stage}-{fact_id}"):
-                st.caption(_picture_line(view, fact_id))
-                st.markdown(view.fact_texts.get(fact_id, fact_id))
-                st.multiselect(
-                    "Share with",
-                    others,
-                    default=[r for r in start.get("share_with", []) if r in others],
-                    format_func=shorts.get,
-                    key=k("share", fact_id),
-                    placeholder="Nobody",
-                    help="The agencies you would pass this to now.",
-                )
-                gateway = start.get("gateway")
-                st.selectbox(
-                    "Lawful basis you rely on",
-                    gateways,
-                    index=gateways.index(gateway) if gateway in gateways else 0,
-                    format_func=lambda g: "Not sure" if g is None else ref.gateways[g].label,
-                    key=k("gateway", fact_id),
-                    help="The legal gateway that permits sharing, or 'Not sure'.",
-                )
-                st.checkbox(
-                    "I would tell the family I am sharing this",
-                    value=bool(start.get("tell_family")),
-                    key=k("family", fact_id),
-                )
-                st.multiselect(
-                    "If you leave an agency out, what holds you back?",
-                    barriers,
-                    default=[b for b in start.get("barriers", []) if b in barriers],
-                    format_func=lambda b: ref.barriers[b].sentence,
-                    key=k("barriers", fact_id),
-                    placeholder="Nothing holds me back",
-                )
+    if new:
+        st.subheader(f"New at this stage ({len(new)})")
+        st.caption(
+            "For each: share it with the agencies you choose, or keep it within your agency."
+        )
+    elif not fact_ids:
+        st.markdown(
+            "Your agency holds no information about this family yet. You can still say what level of "
+            "need you see and what your agency would do."
+        )
+    for fact_id in new:
+        with st.container(border=True, key=f"fact-card-{stage}-{fact_id}"):
+            st.caption(_picture_line(view, fact_id))
+            st.markdown(view.fact_texts.get(fact_id, fact_id))
+            _fact_fields(view, stage, fact_id, fact_defaults.get(fact_id) or {}, [], save)
+    if carried:
+        st.subheader(f"Decided earlier ({len(carried)})")
+        st.caption("Your decisions stand. Change one to share it with anyone else now.")
+        for fact_id, entry in carried.items():
+            changing = bool(state.get(k("change", fact_id), fact_id in fact_defaults))
+            with st.container(key=f"carried-{stage}-{fact_id}"):
+                with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+                    st.markdown(escape_markdown(_carried_line(view, entry)))
+                    st.toggle("change", value=changing, key=k("change", fact_id), **save)
+                if state.get(k("change", fact_id), changing):
+                    with st.container(border=True):
+                        st.markdown(view.fact_texts.get(fact_id, fact_id))
+                        _fact_fields(
+                            view,
+                            stage,
+                            fact_id,
+                            fact_defaults.get(fact_id) or {},
+                            list(entry.share_with),
+                            save,
+                        )
 
-        st.subheader("Your judgement")
-        levels = [1, 2, 3, 4]
-        level = defaults.get("level")
-        st.radio(
-            "Level of need you see now",
-            levels,
-            index=levels.index(level) if level in levels else None,
-            format_func=lambda n: level_label(status.audience, n),
-            key=k("level"),
-            horizontal=True,
+    st.subheader("Your judgement")
+    levels = [1, 2, 3, 4]
+    level = defaults.get("level")
+    st.radio(
+        "Level of need you see now (required)",
+        levels,
+        index=levels.index(level) if level in levels else None,
+        format_func=lambda n: level_label(status.audience, n),
+        key=k("level"),
+        horizontal=True,
+        **save,
+    )
+    action = defaults.get("action")
+    offered = [a for a in ACTIONS if a in ref.actions]
+    st.selectbox(
+        "What your agency would do next (required)",
+        offered,
+        index=offered.index(action) if action in offered else None,
+        format_func=lambda a: ref.actions[a].label,
+        key=k("action"),
+        placeholder="Choose an action",
+        **save,
+    )
+    st.select_slider(
+        "How confident are you?",
+        options=list(CONFIDENCE),
+        value=defaults.get("confidence") or 3,
+        format_func=CONFIDENCE.get,
+        key=k("confidence"),
+        **save,
+    )
+    st.text_area(
+        f"Note (optional, at most {NOTE_MAX_CHARS} characters)",
+        value=defaults.get("note") or "",
+        max_chars=NOTE_MAX_CHARS,
+        key=k("note"),
+        placeholder="Why you decided as you did. Please use no real names or case details.",
+        **save,
+    )
+    st.checkbox(
+        "My note may be quoted anonymously in the debrief (after the facilitator approves it)",
+        value=bool(defaults.get("note_shareable")),
+        key=k("shareable"),
+        **save,
+    )
+    with st.container(key="play-actions"):
+        st.button(
+            "Submit again" if view.decision is not None else "Submit",
+            type="primary",
+            on_click=_post,
+            args=(token, stage, fact_ids),
+            icon=":material/send:",
         )
-        action = defaults.get("action")
-        st.selectbox(
-            "What your agency would do next",
-            list(ACTIONS),
-            index=list(ACTIONS).index(action) if action in ACTIONS else None,
-            format_func=lambda a: ref.actions[a].label,
-            key=k("action"),
-            placeholder="Choose an action",
+        flash = state.pop("play:flash", None)
+        if flash:  # next to the button: where the eyes are
+            (st.success if flash[0] == "success" else st.error)(flash[1])
+        elif state.get(k("saved")):
+            st.caption("Your answers are saved as you go; nobody else sees them until you submit.")
+
+
+def _fact_fields(
+    view: ParticipantView,
+    stage: int,
+    fact_id: str,
+    start: dict,
+    earlier: list[str],
+    save: dict,
+) -> None:
+    """One fact's questions: whom to share with (or keep), why, how much, the family, what held back.
+    Only what applies is asked: a reason once something is shared, per recipient only on request."""
+    state = st.session_state
+    ref = reference()
+    shorts = {role_id: role.short_name for role_id, role in view.roles_in_play.items()}
+    others = [r for r in view.roles_in_play if r != view.role.id and r not in earlier]
+
+    def k(name: str) -> str:
+        return _key(stage, name, fact_id)
+
+    if earlier:
+        st.caption(
+            "Already shared with " + ", ".join(shorts.get(r, r) for r in earlier) + " (it stands)."
         )
-        st.select_slider(
-            "How confident are you?",
-            options=list(CONFIDENCE),
-            value=defaults.get("confidence") or 3,
-            format_func=CONFIDENCE.get,
-            key=k("confidence"),
+    chosen_start = [r for r in start.get("share_with", []) if r in others]
+    if start.get("keep") and not earlier:
+        chosen_start = [KEEP]
+    options = others if earlier else [*others, KEEP]
+    chosen = st.pills(
+        "Anyone else now?" if earlier else "Share with",
+        options,
+        selection_mode="multi",
+        default=chosen_start,
+        format_func=lambda r: "Keep within my agency" if r == KEEP else shorts.get(r, r),
+        key=k("share"),
+        **save,
+    )
+    chosen = list(chosen or [])
+    recipients = [*earlier, *(r for r in chosen if r != KEEP)] if chosen else list(earlier)
+    adding = [r for r in chosen if r != KEEP]
+    if KEEP in chosen and adding:
+        st.warning("Choose agencies to share with, or keep it within your agency: not both.")
+    if adding:
+        reasons = list(ref.reasons)
+        reason = start.get("reason")
+        st.pills(
+            "Why you may share it",
+            reasons,
+            default=reason if reason in reasons else None,
+            format_func=lambda r: ref.reasons[r].words,
+            key=k("reason"),
+            **save,
         )
-        st.text_area(
-            f"Note (optional, at most {NOTE_MAX_CHARS} characters)",
-            value=defaults.get("note") or "",
-            max_chars=NOTE_MAX_CHARS,
-            key=k("note"),
-            placeholder="Why you decided as you did. Please use no real names or case details.",
+        if len(adding) > 1:
+            differ = st.checkbox(
+                "A different reason for some of them",
+                value=bool(start.get("reasons")),
+                key=k("differ"),
+                **save,
+            )
+            if differ:
+                for recipient in adding:
+                    own = (start.get("reasons") or {}).get(recipient)
+                    st.pills(
+                        f"Why, for {shorts.get(recipient, recipient)}",
+                        reasons,
+                        default=own if own in reasons else None,
+                        format_func=lambda r: ref.reasons[r].words,
+                        key=k(f"reason:{recipient}"),
+                        **save,
+                    )
+        st.pills(
+            "Only the concern, not the detail, for",
+            adding,
+            selection_mode="multi",
+            default=[r for r in start.get("concern_only", []) if r in adding],
+            format_func=shorts.get,
+            key=k("concern"),
+            help="By default you share the detail. Pick an agency to tell it only that there is a concern.",
+            **save,
         )
         st.checkbox(
-            "My note may be quoted anonymously in the debrief",
-            value=bool(defaults.get("note_shareable")),
-            key=k("shareable"),
+            "I would tell the family I am sharing this",
+            value=bool(start.get("tell_family")),
+            key=k("family"),
+            **save,
         )
-        with st.container(horizontal=True, gap="small"):
-            st.form_submit_button(
-                "Save draft",
-                on_click=_post,
-                args=(token, stage, fact_ids, False),
-                icon=":material/save:",
-            )
-            st.form_submit_button(
-                "Submit again" if view.decision is not None else "Submit",
-                type="primary",
-                on_click=_post,
-                args=(token, stage, fact_ids, True),
-                icon=":material/send:",
-            )
+    left_out = [r for r in others if r not in recipients]
+    if (chosen or state.get(k("barriers"))) and left_out:
+        barriers = list(ref.barriers)
+        st.multiselect(
+            "If you leave an agency out, what holds you back?",
+            barriers,
+            default=[b for b in start.get("barriers", []) if b in barriers],
+            format_func=lambda b: ref.barriers[b].sentence,
+            key=k("barriers"),
+            placeholder="Nothing holds me back",
+            **save,
+        )
 
 
 # -------------------------------------------------------------------------------------- after reveal
@@ -545,133 +758,64 @@ def _analysis(view: ParticipantView):
 
 
 def _comparison(view: ParticipantView, stage: int) -> None:
-    """Guidance against what you and the others in your role did with each fact, at one revealed stage."""
+    """Your own feedback at one revealed stage: `analysis.feedback`, from the same verdict rules as the
+    debrief. Drawn as text (trainer text through `escape_markdown`), never as HTML."""
     record = view.revealed
     if record is None or stage > record.revealed_through:
         return
-    analysis = _analysis(view)
-    ref = reference()
-    me, my_role = view.seat.participant_id, view.role.id
-    shorts = {role_id: role.short_name for role_id, role in view.roles_in_play.items()}
-    mine = next(
-        (
-            s.decision
-            for s in record.submissions
-            if s.participant_id == me and s.stage_index == stage
-        ),
-        None,
-    )
-    colleagues = [
-        s.decision for s in record.submissions if s.role_id == my_role and s.stage_index == stage
-    ]
-    stage_view = analysis.stage(stage)
-    judgement = stage_view.judgement(my_role)
+    found = feedback(record, _analysis(view), view.seat.participant_id, stage)
+    if found is None:
+        return
     audience = view.status.audience
-
+    level = found.level
     with st.container(border=True):
         st.markdown("**Level of need**")
-        supported = level_label(audience, judgement.supported)
-        if mine is not None:
+        supported = level_label(audience, level.supported)
+        if level.said is None:
+            st.markdown(f"The picture your role held supported **{supported}**.")
+        elif level.lead or level.verdict == "below":
+            verdict = {
+                "above": "above what the picture supported",
+                "below": "below what the picture supported",
+                "as_expected": "what the picture supported",
+            }[level.verdict]
             st.markdown(
-                f"You said **{level_label(audience, mine.level)}**. The picture your role held supported "
-                f"**{supported}**."
+                f"You said **{level_label(audience, level.said)}**: {verdict} (**{supported}**)."
             )
         else:
-            st.markdown(f"The picture your role held supported **{supported}**.")
-        if judgement.levels:
-            chosen = ", ".join(level_label(audience, n) for n in judgement.levels)
-            st.caption(f"Everyone playing {shorts[my_role]} chose: {chosen}.")
-    if mine is None:
+            st.markdown(
+                f"You said **{level_label(audience, level.said)}**. For information: the facts your "
+                f"agency held weighed up to **{level_label(audience, level.weighed or level.supported)}**."
+            )
+        if level.floor:
+            st.caption(
+                f"One fact you held meets {level_label(audience, level.floor)} on its own, whatever "
+                "else is known."
+            )
+        if level.colleagues:
+            chosen = ", ".join(level_label(audience, n) for n in level.colleagues)
+            st.caption(f"Everyone playing {view.role.short_name} chose: {chosen}.")
+    if not found.submitted:
         st.caption(
             "You did not submit at this stage. Here is what guidance says about your agency's information."
         )
-        entries = [
-            FactDecision(fact_id=fact.id)
-            for fact in analysis.facts
-            if fact.held_by == my_role and fact.stage_index <= stage
-        ]
-    else:
-        entries = list(mine.facts)
-    for entry in entries:
-        try:
-            fact = analysis.fact(entry.fact_id)
-        except StopIteration:
-            continue
+    new = [f for f in found.facts if not f.carried]
+    carried = [f for f in found.facts if f.carried]
+    for fact in new:
         with st.container(border=True):
             st.markdown(fact.text)
-            should = [shorts.get(r, r) for r in fact.share_with if r in shorts and r != my_role]
-            avoid = [shorts.get(r, r) for r in fact.avoid if r in shorts]
-            holder_note = (
-                ""
-                if fact.held_by == my_role
-                else (
-                    f" (guidance is addressed to {shorts.get(fact.held_by, fact.held_by)}, who held it first)"
-                )
-            )
-            st.markdown(
-                "**Guidance**"
-                + holder_note
-                + ": share with "
-                + (", ".join(should) or "nobody")
-                + (f"; not with {', '.join(avoid)}" if avoid else "")
-                + (f"; gateway: {fact.gateway_label}" if fact.gateway_label else "")
-                + f"; consent: {_CONSENT[fact.consent]}."
-            )
+            st.markdown(escape_markdown(fact.guidance))
             st.caption(fact.why)
-            lines = []
-            for recipient in entry.share_with:
-                name = shorts.get(recipient, recipient)
-                if recipient in fact.avoid:
-                    lines.append(f"⚠ Shared with {name}: guidance says not to (over-sharing).")
-                elif fact.sensitivity != "personal" and entry.gateway is None:
-                    lines.append(
-                        f"⚠ Shared with {name} with no lawful basis named for {fact.sensitivity.replace('_', '-')}"
-                        " data."
-                    )
-                elif recipient in fact.share_with:
-                    lines.append(f"✓ Shared with {name}, as guidance says.")
-                else:
-                    lines.append(f"• Shared with {name}: guidance does not mention it.")
-            if fact.held_by == my_role:
-                for recipient in fact.share_with:
-                    if (
-                        recipient in shorts
-                        and recipient not in entry.share_with
-                        and recipient != my_role
-                    ):
-                        lines.append(
-                            f"✗ Not shared with {shorts[recipient]}: guidance says it should go there."
-                        )
-            if not entry.share_with and not lines and mine is not None:
-                lines.append("You shared it with nobody.")
-            if entry.barriers:
-                held = "; ".join(
-                    ref.barriers[b].sentence for b in entry.barriers if b in ref.barriers
+            if fact.lines:
+                st.markdown(
+                    "**You**  \n" + "  \n".join(escape_markdown(str(line)) for line in fact.lines)
                 )
-                lines.append(f"What held you back: {held}")
-            if lines and mine is not None:
-                st.markdown("**You**  \n" + "  \n".join(lines))
-            if len(colleagues) > 1:
-                counts = {
-                    r: sum(
-                        1 for d in colleagues if (e := d.for_fact(fact.id)) and r in e.share_with
-                    )
-                    for r in shorts
-                    if r != my_role
-                }
-                shared = [f"{shorts[r]} {n} of {len(colleagues)}" for r, n in counts.items() if n]
-                st.caption(
-                    f"Everyone playing {shorts[my_role]} ({len(colleagues)}): "
-                    + ("shared with " + ", ".join(shared) if shared else "nobody shared it")
-                    + "."
-                )
-
-
-_CONSENT = {
-    "not_required": "not required",
-    "seek_unless_unsafe": "seek it unless that is unsafe",
-    "required": "required",
-}
+            if fact.colleagues:
+                st.caption(fact.colleagues)
+    if carried:
+        st.caption(
+            f"{len(carried)} decision(s) carried from earlier stages, unchanged: judged when you made them."
+        )
 
 
 def _ending(view: ParticipantView) -> None:

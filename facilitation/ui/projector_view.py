@@ -1,9 +1,10 @@
 """Projector: the room's screen (`/projector?w=CODE&k=PROJECTOR_KEY`). Read-only, large type, no menu.
 
 Lobby: the join code, QR code and link, and who has joined. An open stage: its narrative and how many
-have decided (counts only, never content), and a large countdown while one runs. After the reveal: who
-knew what, who shared with whom, the spread of judgements, and questions for the room with the notes the
-facilitator approved. At the end: what happened, key messages, barriers.
+have decided (the total only: never which agency has not), and a large countdown while one runs. Notes
+reach it only once the facilitator approves them, and name an agency only where at least three people
+play it. After the reveal: who knew what, who shared with whom, the spread of judgements, and questions
+for the room. At the end: what happened, key messages, barriers.
 
 The projector has no controls: the facilitator chooses what it shows (`Workshops.set_screen`, the
 `Screen` in its view) and it follows within one poll. What it may show at all is decided by the engine
@@ -151,13 +152,7 @@ def _stage(view: ProjectorView) -> None:
                 st.markdown("## Decide on your laptop what you would share, with whom, and why.")
             else:
                 st.markdown("## This stage has been revealed.")
-            parts = [
-                f"{view.roles_in_play[r].short_name} {view.submitted_by_role.get(r, 0)} of {n}"
-                for r, n in view.participants_by_role.items()
-                if n
-            ]
-            if parts:
-                st.caption("Decided so far · " + " · ".join(parts))
+            # The total only: who (which agency) has not yet decided is never projected.
 
 
 def _where(status: Status, words: str) -> None:
@@ -172,8 +167,8 @@ def _revealed(view: ProjectorView, version: int, section: str, stage: int) -> No
         return
     analysis = analysis_for("projector", status.code, version, record)
     _where(status, phase_caption(status))  # the charts carry the stage's title themselves
-    notes = view.screen.notes[:NOTES_SHOWN] if view.screen.stage in (None, stage) else ()
-    reveal(analysis, stage, section, max_height=CHART_HEIGHT, notes=notes, projector=True)
+    # The record holds only the notes the facilitator approved (`Workshops.approve_note`).
+    reveal(analysis, stage, section, max_height=CHART_HEIGHT, projector=True)
 
 
 def _ending(view: ProjectorView, version: int, section: str) -> None:

@@ -11,6 +11,7 @@ import pytest
 
 from facilitation.analysis.debrief import (
     HIGH_RATE,
+    PRIVACY_MIN,
     SharingCounts,
     Split,
     _classify,
@@ -18,6 +19,7 @@ from facilitation.analysis.debrief import (
     decision_rows,
     last_stage,
 )
+from facilitation.play.records import Participant
 from tests.fixtures.debrief import CSC, PEOPLE, fact, record, submission
 
 # ------------------------------------------------------------------------------------------- scope
@@ -41,14 +43,17 @@ def test_counts(played):
         1,
         0,
     )
-    assert (c.stages_analysed, c.submissions, c.decisions, c.shares, c.barriers_cited, c.notes) == (
-        3,
-        9,
-        16,
-        10,
-        4,
-        1,
-    )
+    # Decisions carry forward: School 1's and 2's bruise and Police 1's call-out at stage 2 repeat what
+    # they decided at stage 0 (carried, not counted again).
+    assert (
+        c.stages_analysed,
+        c.submissions,
+        c.decisions,
+        c.shares,
+        c.barriers_cited,
+        c.notes,
+        c.carried,
+    ) == (3, 9, 13, 10, 4, 1, 3)
 
 
 def test_participants_are_labelled_without_names_active_first(played):
@@ -183,13 +188,15 @@ def test_flows_by_stage(played, stage, pairs):
 @pytest.mark.parametrize(
     ("stage", "role", "levels", "mode", "supported", "above", "actions", "confidence"),
     [
-        (0, "school", (1, 2), (1, 2), 1, 1, {"monitor": 1, "refer": 1}, 3.0),  # a tie
-        (0, "police", (2, 3), (2, 3), 2, 1, {"refer": 1, "strategy_discussion": 1}, 4.0),
+        # Only the lead's levels get a verdict (no meets_level in the mini scenario): the others' "above"
+        # is information, not counted.
+        (0, "school", (1, 2), (1, 2), 1, 0, {"monitor": 1, "refer": 1}, 3.0),  # a tie
+        (0, "police", (2, 3), (2, 3), 2, 0, {"refer": 1, "strategy_discussion": 1}, 4.0),
         (0, CSC, (1,), (1,), 1, 0, {"no_action": 1}, 3.0),
         (0, "gp", (), (), 1, 0, {}, None),  # nobody played it
         (1, "school", (), (), 2, 0, {}, None),  # the empty stage
-        (2, "school", (3, 4), (3, 4), 3, 1, {"refer": 1, "strategy_discussion": 1}, 4.0),
-        (2, "police", (3,), (3,), 2, 1, {"monitor": 1}, 4.0),
+        (2, "school", (3, 4), (3, 4), 3, 0, {"refer": 1, "strategy_discussion": 1}, 4.0),
+        (2, "police", (3,), (3,), 2, 0, {"monitor": 1}, 4.0),
         (2, CSC, (3,), (3,), 2, 1, {"strategy_discussion": 1}, 4.0),
     ],
 )
@@ -223,15 +230,20 @@ def test_judgement_counts_per_level_and_spread(played):
 @pytest.mark.parametrize(
     ("label", "counts", "behaviour"),
     [
+        # decisions, expected, missed, shared, as guidance, to avoid, beyond, onward, basis unknown,
+        # consent myth, other basis, too much detail, family off, undecided. Carried decisions count
+        # once; "no gateway" is "basis unknown", never over-sharing; rent arrears (consent required)
+        # wants the family told where it is shared (School 1 shared it; School 2 kept it).
         (
             "School 1",
-            (5, 3, 0, 4, 3, 1, 0, 0),
+            (4, 3, 0, 4, 3, 1, 0, 0, 1, 0, 0, 0, 1, 0),
             "over-open",
         ),  # over-sharing 1/4: exactly at the threshold
-        ("School 2", (5, 3, 2, 2, 0, 0, 2, 0), "chaotic"),
-        ("Police 1", (3, 3, 1, 2, 2, 0, 0, 0), "over-cautious"),
-        ("Police 2", (1, 2, 1, 1, 0, 0, 1, 0), "chaotic"),  # left, but what they shared counts
-        ("Children's SC 1", (2, 0, 0, 1, 0, 0, 0, 1), "ideal"),
+        ("School 2", (4, 3, 2, 2, 1, 0, 1, 0, 2, 0, 0, 0, 0, 0), "over-cautious"),
+        ("Police 1", (2, 3, 1, 2, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0), "over-cautious"),
+        # left, but what they shared counts
+        ("Police 2", (1, 2, 1, 1, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0), "over-cautious"),
+        ("Children's SC 1", (2, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0), "ideal"),
     ],
 )
 def test_participant_behaviours(played, label, counts, behaviour):
@@ -242,10 +254,11 @@ def test_participant_behaviours(played, label, counts, behaviour):
 @pytest.mark.parametrize(
     ("role", "counts", "split", "behaviour"),
     [
-        ("school", (10, 6, 2, 6, 3, 1, 2, 0), (6, 3), "chaotic"),
-        ("police", (4, 5, 2, 3, 2, 0, 1, 0), (2, 1), "chaotic"),
-        (CSC, (2, 0, 0, 1, 0, 0, 0, 1), (0, 0), "ideal"),
-        ("gp", (0,) * 8, (0, 0), "unclassified"),
+        # split: the bruise at stage 2 is carried by both, so no longer a choice they faced again
+        ("school", (8, 6, 2, 6, 4, 1, 1, 0, 3, 0, 0, 0, 1, 0), (5, 3), "chaotic"),
+        ("police", (3, 5, 2, 3, 3, 0, 0, 0, 1, 0, 0, 0, 0, 0), (2, 1), "chaotic"),
+        (CSC, (2, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0), (0, 0), "ideal"),
+        ("gp", (0,) * 14, (0, 0), "unclassified"),
     ],
 )
 def test_role_behaviours(played, role, counts, split, behaviour):
@@ -275,10 +288,9 @@ def test_role_behaviours_by_stage(played, stage, labels):
 
 def test_evidence_states_the_counts(played):
     found = next(b for b in analyse(played).participant_behaviours if b.subject == "School 2")
-    assert found.evidence == (
-        "missed 2 of 3 expected shares (67%); over-shared 2 of 2 shares (100%) "
-        "(0 to avoid, 2 without a gateway)"
-    )
+    assert found.evidence == ("missed 2 of 3 expected shares (67%); over-shared 0 of 2 shares (0%)")
+    first = next(b for b in analyse(played).participant_behaviours if b.subject == "School 1")
+    assert first.counts.basis_unknown == 1  # rent arrears with no basis given: a learning point
 
 
 @pytest.mark.parametrize(
@@ -288,7 +300,7 @@ def test_evidence_states_the_counts(played):
         (SharingCounts(expected=4, missed=1), None, "over-cautious"),  # 25%: high
         (SharingCounts(expected=5, missed=1), None, "ideal"),  # 20%
         (SharingCounts(shared=4, over_avoid=1), None, "over-open"),
-        (SharingCounts(expected=4, missed=1, shared=4, over_no_gateway=1), None, "chaotic"),
+        (SharingCounts(expected=4, missed=1, shared=4, over_avoid=1), None, "chaotic"),
         (SharingCounts(expected=5, missed=0, shared=5), Split(3, 1), "chaotic"),  # split on a third
         (SharingCounts(expected=5, missed=0, shared=5), Split(4, 1), "ideal"),
     ],
@@ -301,27 +313,13 @@ def test_the_classification_rule(counts, split, label):
 @pytest.mark.parametrize(
     ("fact_id", "decisions", "as_guidance", "missed", "over", "beyond", "verdict"),
     [
-        ("bruise", 5, {CSC: 1}, {CSC: 1}, {}, {"police": 1}, "partly missed"),
-        (
-            "dv_callout",
-            6,
-            {"school": 1, CSC: 1},
-            {"school": 1},
-            {CSC: 1, "gp": 1},
-            {},
-            "missed and over-shared",
-        ),
+        # Carried decisions (the bruise and call-out at stage 2 of those who decided them at stage 0)
+        # count once; a share with no basis given is "basis unknown", not over-sharing.
+        ("bruise", 3, {CSC: 1}, {CSC: 1}, {}, {"police": 1}, "partly missed"),
+        ("dv_callout", 5, {"school": 1, CSC: 2}, {"school": 1}, {}, {"gp": 1}, "partly missed"),
         ("missed_appts", 0, {}, {}, {}, {}, "not decided"),
         ("new_partner", 1, {}, {CSC: 1}, {}, {}, "missed"),
-        (
-            "disclosure",
-            2,
-            {"police": 1, CSC: 1},
-            {"police": 1},
-            {CSC: 1},
-            {},
-            "missed and over-shared",
-        ),
+        ("disclosure", 2, {"police": 1, CSC: 2}, {"police": 1}, {}, {}, "partly missed"),
         ("rent_arrears", 2, {}, {}, {"police": 1}, {}, "over-shared"),
     ],
 )
@@ -407,9 +405,24 @@ def test_barriers_by_stage(played, stage, total):
 def test_prompts_start_with_the_scenario_then_the_largest_divergences(played):
     prompts = analyse(played).stage(0).prompts
     assert [p.kind for p in prompts] == ["scenario", "split", "split"]
+    # Two people play the school: the room is not told which agency split (fewer than PRIVACY_MIN).
     assert prompts[1].text == (
-        "1 of 2 School participants shared \u201cSam has finger-tip bruising on the upper arm "
-        "and says he fell\u201d with Children's SC; 1 did not. What made the difference?"
+        "Within one agency, some shared \u201cSam has finger-tip bruising on the upper arm "
+        "and says he fell\u201d with Children's SC and some did not. What made the difference?"
+    )
+
+
+def test_prompts_name_a_role_only_where_three_play_it(mini_snapshot):
+    people = [Participant(id=n, role_id="school", display_name=f"S{n}") for n in (1, 2, 3)]
+    submissions = [
+        submission(1, "school", 0, [fact("bruise", (CSC,), "ca1989_s47")], 2, "refer"),
+        submission(2, "school", 0, [fact("bruise")], 1, "monitor"),
+        submission(3, "school", 0, [fact("bruise")], 1, "monitor"),
+    ]
+    prompts = analyse(record(mini_snapshot, people, submissions, 0)).stage(0).prompts
+    assert PRIVACY_MIN == 3
+    assert prompts[1].text.startswith(
+        "1 of 3 School participants shared \u201cSam has finger-tip bruising"
     )
 
 
@@ -421,8 +434,8 @@ def test_prompts_contrast_one_role_with_another(played):
         ("over_shared", 0.5),
     ]
     assert prompts[1].text == (
-        "School shared \u201cSam says he is scared of his mum's boyfriend\u201d with "
-        "Children's SC; Police did not share \u201cMother's new partner has a conviction "
+        "One agency shared \u201cSam says he is scared of his mum's boyfriend\u201d with "
+        "Children's SC; another did not share \u201cMother's new partner has a conviction "
         "for assault\u201d. Why?"
     )
 

@@ -93,7 +93,8 @@ def test_pictures_of_the_hand_made_workshop_match_the_ledger(played, through):
 
 
 @pytest.mark.parametrize(
-    "scenario_id", ["riverside-family", "millbrook-young-carer", "hawthorn-court"]
+    "scenario_id",
+    ["riverside-family", "millbrook-young-carer", "hawthorn-court", "domestic-abuse-marac"],
 )
 def test_pictures_of_simulated_workshops_match_the_ledger(scenario_id):
     record = simulated_record(scenario_id, per_role=2, seed=11)

@@ -60,6 +60,8 @@ def test_good_fixture_passes():
         ("every_role", {("every-role", "roles[2]")}),
         ("debrief_why", {("debrief", "stages[one].facts[b].guidance.why")}),
         ("debrief_gateway", {("debrief", "stages[two].facts[d].guidance")}),
+        ("narrative_leak", {("narrative-leak", "stages[two].narrative")}),
+        ("precise_gateway", {("precise-gateway", "stages[two].facts[c].guidance")}),
     ],
 )
 def test_each_check_catches_its_failure(name, expected):
@@ -122,6 +124,20 @@ def test_debrief_needs_no_gateway_when_nothing_is_shared(good_data):
     fact = good_data["stages"][2]["facts"][1]
     assert fact["guidance"]["share_with"] == [] and "gateway" not in fact["guidance"]
     assert lint_module.check_debrief(_snapshot(good_data)) == []
+
+
+def test_debrief_counts_the_gateways_of_each_route(good_data):
+    guidance = good_data["stages"][1]["facts"][1]["guidance"]  # fact d, shared with one role
+    del guidance["gateway"]
+    guidance["share_with"] = {
+        role: {"gateways": ["cda1998_s115"]} for role in guidance["share_with"]
+    }
+    assert lint_module.check_debrief(_snapshot(good_data)) == []
+    first = next(iter(guidance["share_with"]))
+    guidance["share_with"][first] = {"detail": "concern"}
+    assert [
+        w.message.split(" but ")[0] for w in lint_module.check_debrief(_snapshot(good_data))
+    ] == [f"'d' should be shared with {first}"]
 
 
 def test_both_failures_needs_a_not_required_fact(good_data):

@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from facilitation.analysis import analyse
 from facilitation.cli import main
 from facilitation.cli import purge as purge_command
 from facilitation.cli import simulate as simulate_command
@@ -56,6 +57,39 @@ def test_simulate_prints_a_summary(mini_args, tmp_path, capsys):
     ):
         assert expected in out
     assert Workshops(Store(db)).status(code).phase == "debrief"
+
+
+@pytest.mark.parametrize(
+    "scenario", ["riverside-family", "millbrook-young-carer", "hawthorn-court"]
+)
+def test_simulate_follow_guidance_is_clean_on_shipped_scenarios(scenario, tmp_path, capsys):
+    db = str(tmp_path / "sim.db")
+    assert easi("simulate", scenario, "--follow-guidance", "-n", "6", "--db", db, "--json") == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["guidance_problems"] == []
+    analysis = analyse(Workshops(Store(db)).record(out["code"]))
+    assert [b.label for b in analysis.participant_behaviours if b.label != "unclassified"] == [
+        "ideal"
+    ] * sum(b.label != "unclassified" for b in analysis.participant_behaviours)
+    assert not any(j.above or j.below for j in analysis.judgements)
+
+
+def test_simulate_follow_guidance_fails_a_scenario_that_contradicts_itself(tmp_path, capsys):
+    text = (MINI / "scenarios" / "mini.yaml").read_text(encoding="utf-8")
+    broken = tmp_path / "mini.yaml"
+    broken.write_text(
+        text.replace(
+            "          avoid: [gp]\n", "          avoid: [gp]\n          reasons: [not_sure]\n"
+        ),
+        encoding="utf-8",
+    )
+    db = str(tmp_path / "sim.db")
+    code = easi(
+        "simulate", str(broken), "--roles", str(MINI / "roles"), "--follow-guidance", "--db", db
+    )
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "fact 'bruise' goes to childrens_social_care with no reason guidance accepts" in out
 
 
 def test_simulate_json(mini_args, tmp_path, capsys):
@@ -160,7 +194,16 @@ def test_purge_refuses_a_bad_age(bad):
     [
         (
             "simulate",
-            ["SCENARIO", "--participants", "--seed", "--db", "--roles", "--json", "easi export"],
+            [
+                "SCENARIO",
+                "--participants",
+                "--seed",
+                "--db",
+                "--roles",
+                "--json",
+                "--follow-guidance",
+                "easi export",
+            ],
         ),
         ("purge", ["--older-than", "--db", "--dry-run", "cron", "systemd", "EASI_RETENTION_DAYS"]),
     ],

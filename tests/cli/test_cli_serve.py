@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import argparse
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -37,8 +35,17 @@ def test_streamlit_command_runs_the_app_from_the_project(tmp_path):
     ]
 
 
+def test_it_binds_to_this_machine_unless_told_otherwise():
+    parser = build_parser()
+    assert parser.parse_args(["serve"]).address == "127.0.0.1"
+    assert parser.parse_args(["serve", "--address", "0.0.0.0"]).address == "0.0.0.0"
+    assert not hasattr(parser.parse_args(["serve"]), "processes")  # one process: N is deploy/'s job
+
+
 def test_facilitator_link_uses_the_public_address(monkeypatch):
     assert serve.facilitator_link(8501) == "http://localhost:8501/facilitate"
+    assert serve.facilitator_link(8501, "0.0.0.0") == "http://localhost:8501/facilitate"
+    assert serve.facilitator_link(8501, "192.168.1.20") == "http://192.168.1.20:8501/facilitate"
     monkeypatch.setenv("EASI_PUBLIC_URL", "https://easi.example.org/")
     assert serve.facilitator_link(8501) == "https://easi.example.org/facilitate"
 
@@ -46,151 +53,39 @@ def test_facilitator_link_uses_the_public_address(monkeypatch):
 def test_serve_says_where_participants_join(monkeypatch):
     monkeypatch.delenv("EASI_PUBLIC_URL", raising=False)
     monkeypatch.setattr(serve.network, "machine_addresses", lambda: ["127.0.0.1", "192.168.1.20"])
-    assert serve.join_notice(8501) == "Participants join at http://192.168.1.20:8501/join"
-    assert "reachable from this machine only" in serve.join_notice(8501, "127.0.0.1")
-    assert serve.join_notice(8501, "0.0.0.0").endswith("192.168.1.20:8501/join")
+    # Bound to every interface: the machine's LAN address, which other laptops can reach.
+    assert (
+        serve.join_notice(8501, "0.0.0.0") == "Participants join at http://192.168.1.20:8501/join"
+    )
+    assert (
+        serve.join_notice(8501, "192.168.1.9")
+        == "Participants join at http://192.168.1.9:8501/join"
+    )
+    # Bound to loopback (the default): nobody else can join, and serve says so.
+    assert "cannot join from other laptops" in serve.join_notice(8501)
+    assert "cannot join from other laptops" in serve.join_notice(8501, "127.0.0.1")
     monkeypatch.setattr(serve.network, "machine_addresses", lambda: ["127.0.0.1"])
-    assert "other laptops cannot join" in serve.join_notice(8501)
+    assert "cannot join from other laptops" in serve.join_notice(8501, "0.0.0.0")
     monkeypatch.setenv("EASI_PUBLIC_URL", "https://easi.example.org")
     assert serve.join_notice(8501) == "Participants join at https://easi.example.org/join"
 
 
-def test_processes_is_a_number_or_auto():
-    assert serve.parse_processes("3") == 3
-    assert serve.parse_processes("auto") == max(1, os.cpu_count() or 1)
-    for bad in ("0", "-2", "two", ""):
-        with pytest.raises(argparse.ArgumentTypeError):
-            serve.parse_processes(bad)
-    parser = build_parser()
-    assert parser.parse_args(["serve"]).processes == 1  # one plain `streamlit run`, as before
-    assert parser.parse_args(["serve", "--processes", "auto"]).processes >= 1
+@pytest.mark.parametrize("address", ["127.0.0.1", "::1", "localhost"])
+def test_loopback_needs_no_warning(address):
+    assert serve.exposure_warning(address) == ""
 
 
-def test_each_process_behind_the_proxy_listens_on_loopback(tmp_path):
-    command = serve.worker_command(8600, ["--", "--server.maxUploadSize", "2"])
-    assert command[4] == str(project_root() / "workshop_app.py")
-    assert command[5:9] == ["--server.port", "8600", "--server.address", "127.0.0.1"]
-    assert command[9:] == [
-        "--server.headless",
-        "true",
-        "--logger.hideWelcomeMessage",
-        "true",
-        "--server.maxUploadSize",
-        "2",
-    ]
+@pytest.mark.parametrize("address", ["0.0.0.0", "::", "192.168.1.20"])
+def test_other_machines_over_plain_http_are_said_plainly(address):
+    warning = serve.exposure_warning(address)
+    assert "reachable from other machines over plain HTTP" in warning
+    assert "deploy/Caddyfile" in warning
 
 
-@pytest.mark.parametrize("flag", ["--server.port", "--server.address=0.0.0.0"])
-def test_several_processes_refuse_a_port_for_streamlit(flag, capsys):
-    args = build_parser().parse_args(["serve", "--processes", "2", "--", flag, "9000"])
-    assert serve.run(args) == 2
-    assert "use --port and --address" in capsys.readouterr().err
-
-
-def test_the_processes_share_one_cookie_secret_unless_the_operator_set_one(monkeypatch):
-    monkeypatch.delenv("STREAMLIT_SERVER_COOKIE_SECRET", raising=False)
-    monkeypatch.setattr(serve, "_config_sets_cookie_secret", lambda: False)
-    first = serve._worker_environment([])["STREAMLIT_SERVER_COOKIE_SECRET"]
-    assert (
-        len(first) == 64
-        and first != serve._worker_environment([])["STREAMLIT_SERVER_COOKIE_SECRET"]
-    )
-    assert "STREAMLIT_SERVER_COOKIE_SECRET" not in serve._worker_environment(
-        ["--server.cookieSecret", "x"]
-    )
-    monkeypatch.setattr(serve, "_config_sets_cookie_secret", lambda: True)
-    assert "STREAMLIT_SERVER_COOKIE_SECRET" not in serve._worker_environment([])
-    monkeypatch.setenv("STREAMLIT_SERVER_COOKIE_SECRET", "mine")
-    assert serve._worker_environment([])["STREAMLIT_SERVER_COOKIE_SECRET"] == "mine"
-
-
-# A stand-in for `streamlit run` behind the proxy: answers every GET with "ok", or exits at once with
-# the code given after the port.
-_FAKE_WORKER = """
-import http.server, sys
-if len(sys.argv) > 2:
-    sys.exit(int(sys.argv[2]))
-class Ok(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        self.send_response(200); self.send_header("Content-Length", "2"); self.end_headers(); self.wfile.write(b"ok")
-    def log_message(self, *args):
-        pass
-http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Ok).serve_forever()
-"""
-
-
-def _supervise_fakes(monkeypatch, exit_code: str | None, during) -> int:
-    """Run `easi serve --processes 2`'s supervisor over two fake workers; `during(port, workers)` runs
-    once the proxy serves (when the workers start at all). Returns the supervisor's exit code."""
-    import asyncio
-
-    import psutil
-
-    extra = [exit_code] if exit_code else []
-    monkeypatch.setattr(
-        serve,
-        "worker_command",
-        lambda port, _: [sys.executable, "-c", _FAKE_WORKER, str(port), *extra],
-    )
-    args = argparse.Namespace(address="127.0.0.1", port=_free_port(), streamlit_args=[])
-
-    async def scenario() -> int:
-        supervisor = asyncio.create_task(serve._supervise(args, 2))
-        workers: list[psutil.Process] = []
-        for _ in range(200):  # bounded wait for the proxy, or for the supervisor to give up
-            if supervisor.done():
-                return supervisor.result()
-            workers = [
-                child for child in psutil.Process().children() if _FAKE_WORKER in child.cmdline()
-            ]
-            try:
-                _, writer = await asyncio.open_connection("127.0.0.1", args.port)
-                writer.close()
-                break
-            except OSError:
-                await asyncio.sleep(0.05)
-        await during(args.port, workers)
-        code = await asyncio.wait_for(supervisor, timeout=30)
-        _, alive = psutil.wait_procs(workers, timeout=10)
-        assert not alive, "a worker outlived the supervisor"
-        return code
-
-    return asyncio.run(scenario())
-
-
-def test_a_process_that_dies_stops_the_others_with_an_error(monkeypatch, capsys):
-    async def kill_one(port, workers):
-        assert len(workers) == 2
-        workers[0].kill()
-
-    assert _supervise_fakes(monkeypatch, None, kill_one) == 1
-    assert "exited unexpectedly" in capsys.readouterr().err
-
-
-def test_a_process_that_cannot_start_is_named(monkeypatch, capsys):
-    async def never(port, workers):  # pragma: no cover - the proxy never serves
-        raise AssertionError("served without its processes")
-
-    assert _supervise_fakes(monkeypatch, "3", never) == 1
-    assert "exited with code 3 before serving" in capsys.readouterr().err
-
-
-def test_a_stop_signal_stops_everything_cleanly(monkeypatch, capsys):
-    async def terminate(port, workers):
-        import asyncio
-
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        writer.write(b"GET /_stcore/health HTTP/1.1\r\nHost: x\r\n\r\n")
-        assert (await reader.readuntil(b"\r\n\r\n")).startswith(
-            b"HTTP/1.0 200"
-        )  # through the proxy
-        writer.close()
-        os.kill(
-            os.getpid(), signal.SIGTERM
-        )  # the supervisor's handler, not the default: pytest lives on
-
-    assert _supervise_fakes(monkeypatch, None, terminate) == 0
-    assert "proxy stopped" in capsys.readouterr().err
+def test_behind_a_tls_proxy_it_says_who_should_reach_it(monkeypatch):
+    monkeypatch.setenv("EASI_PUBLIC_URL", "https://easi.example.org")
+    warning = serve.exposure_warning("0.0.0.0")
+    assert "plain HTTP" not in warning and "only that proxy" in warning
 
 
 def _health(port: int, attempts: int = 60) -> bytes | None:
@@ -242,6 +137,22 @@ def test_serve_prints_the_generated_link_then_serves(tmp_path):
         passcode = (tmp_path / "data" / "passcode").read_text(encoding="utf-8").strip()
         assert f"http://localhost:{port}/facilitate?passcode={passcode}" in first
         assert _health(port) == b"ok"
+        with (
+            socket.socket() as probe
+        ):  # loopback only: another interface of this machine is refused
+            outside = _an_address_other_than_loopback()
+            if outside:
+                assert probe.connect_ex((outside, port)) != 0
     finally:
         os.killpg(server.pid, 9)
         server.wait(timeout=10)
+
+
+def _an_address_other_than_loopback() -> str | None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET: no packet is sent by a UDP connect
+            address = probe.getsockname()[0]
+        except OSError:
+            return None
+    return None if address.startswith("127.") else address

@@ -414,13 +414,29 @@ def test_revealed_record_hides_names_unshareable_notes_and_the_future(room):
     names = {p.id: p.display_name for p in view.revealed.participants}
     assert names == {ann.participant_id: "Ann Smith", bea.participant_id: "School 2"}
     notes = {s.participant_id: s.decision.note for s in view.revealed.submissions}
-    assert notes == {
-        ann.participant_id: "Ann's private note",
-        bea.participant_id: "Bea's shareable note",
-    }
+    # A shareable note reaches the room only once the facilitator approves it.
+    assert notes == {ann.participant_id: "Ann's private note", bea.participant_id: ""}
+    projector = room.engine.projector_view(room.code, room.projector_key).revealed
+    assert {s.decision.note for s in projector.submissions} == {""}
+    # Its writer still sees it, as their own (private) note: never quoted from their laptop.
+    own = room.engine.participant_view(bea.token).revealed.submissions
+    assert [
+        (s.decision.note, s.decision.note_shareable)
+        for s in own
+        if s.participant_id == bea.participant_id
+    ] == [("Bea's shareable note", False)]
+    with pytest.raises(NotFound):  # Ann's note is private: there is nothing to approve
+        room.engine.approve_note(room.code, room.key, ann.participant_id, 0)
+    with pytest.raises(NotAllowed):
+        room.engine.approve_note(room.code, room.projector_key, bea.participant_id, 0)
+    room.engine.approve_note(room.code, room.key, bea.participant_id, 0)
+    assert room.engine.approved_notes(room.code, room.key) == {(bea.participant_id, 0)}
     projector = room.engine.projector_view(room.code, room.projector_key).revealed
     assert {p.display_name for p in projector.participants} == {"School 1", "School 2"}
     assert {s.decision.note for s in projector.submissions} == {"", "Bea's shareable note"}
+    room.engine.approve_note(room.code, room.key, bea.participant_id, 0, approved=False)
+    projector = room.engine.projector_view(room.code, room.projector_key).revealed
+    assert {s.decision.note for s in projector.submissions} == {""}  # withdrawn
     assert [stage.id for stage in projector.snapshot.scenario.stages] == ["first"]
     assert "assaulting" not in projector.snapshot.scenario.debrief.what_happened
     room.go("next_stage", "reveal_stage", "next_stage", "reveal_stage", "start_debrief")

@@ -1,8 +1,8 @@
 """The charts read on a 1280 x 720 projector: properties of their Vega-Lite specs (no browser).
 
-A bundled scenario with 8 agencies and 18 facts, played by simulated participants, is the room: the
+A bundled scenario with 9 agencies and 20 facts, played by simulated participants, is the room: the
 whole-workshop jigsaw fits the width with compact fact codes (the whole fact in the tooltip and the
-key), the judgement spread keeps 8 agencies within ~500 px, and text of two lines is centred in its
+key), the judgement spread keeps 9 agencies within ~500 px, and text of two lines is centred in its
 cell."""
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ CODE = re.compile(r"^S\d{1,2}\u00b7F\d{1,2}$")
 
 @pytest.fixture(scope="module")
 def room() -> Debrief:
-    """The whole of a simulated riverside-family workshop: 8 agencies, 18 facts over 6 stages."""
+    """The whole of a simulated riverside-family workshop: 9 agencies, 20 facts over 6 stages."""
     analysis = analyse(simulated_record("riverside-family", per_role=2, seed=3))
-    assert (len(analysis.roles), len(analysis.facts)) == (8, 18)
+    assert (len(analysis.roles), len(analysis.facts)) == (9, 20)
     return analysis
 
 
@@ -55,9 +55,9 @@ def test_jigsaw_of_many_facts_fits_the_projector_width(room):
     x = _layers(spec)[0]["encoding"]["x"]
     assert (
         x["field"] == "column" and x["axis"]["labelAngle"] == -90
-    )  # 18 columns of 48 px: codes upright
+    )  # 20 columns of 45 px: codes upright
     labels = x["sort"]
-    assert len(labels) == 18 and len(set(labels)) == 18
+    assert len(labels) == 20 and len(set(labels)) == 20
     assert all(CODE.match(label) and len(label) <= 7 for label in labels)
     assert labels[:4] == [
         "S1\u00b7F1",
@@ -134,7 +134,7 @@ def test_jigsaw_text_fits_its_column(room, stage):
 def test_jigsaw_of_hundreds_of_facts_still_fits_and_drops_cell_text():
     analysis = analyse(simulated_record("riverside-family", per_role=1, seed=5))
     wide = charts.jigsaw_chart(analysis).to_dict()
-    assert _marks(wide, "text")  # 18 facts: cells carry text
+    assert _marks(wide, "text")  # 20 facts: cells carry text
     many = charts._column_width(200)
     assert many * 200 <= PROJECTOR_PLOT_WIDTH and many < charts._COMPACT_LABEL_WIDTH
 
@@ -142,10 +142,10 @@ def test_jigsaw_of_hundreds_of_facts_still_fits_and_drops_cell_text():
 # --------------------------------------------------------------------------------------- judgement
 
 
-def test_judgement_spread_of_8_agencies_fits_the_projector(room):
+def test_judgement_spread_of_9_agencies_fits_the_projector(room):
     spec = charts.judgement_chart(room).to_dict()
     rows = len(room.roles)
-    assert rows == 8
+    assert rows == 9
     # The plot, plus the title, the axis labels and its title, within the ~560 px a 720 px screen leaves.
     assert spec["height"] + (charts.FONT + 8) + charts.FONT + (charts.FONT + 2) + 40 <= 560
     row = spec["height"] / rows

@@ -191,6 +191,10 @@ def test_csv_rows_and_columns(played):
         "level": "2",
         "action": "refer",
         "confidence": "4",
+        "reason": "",
+        "basis": "right",  # a workshop from before the reasons: the gateway is judged
+        "concern_only": "no",
+        "carried": "no",
     }
 
 
@@ -203,7 +207,10 @@ def test_csv_counts_match_the_analysis(played):
     rows = list(csv.DictReader(io.StringIO(report.render_csv(played))))
     shares = [r for r in rows if r["recipient"]]
     assert len(shares) == analyse(played).counts.shares == 10
-    assert sum(1 for r in shares if r["outcome"].startswith("over_")) == 4
+    assert sum(1 for r in shares if r["outcome"].startswith("over_")) == 1  # rent arrears to police
+    assert (
+        sum(1 for r in shares if r["basis"] == "unknown") == 4
+    )  # no basis given: not over-sharing
     assert [r["participant"] for r in rows if r["active"] == "no"] == ["Police 2"]
 
 

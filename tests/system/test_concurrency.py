@@ -125,14 +125,15 @@ def test_a_transition_during_a_submit_storm_is_clean_cut(room):
 
 
 def test_two_processes_write_to_one_database(room, tmp_path):
-    """The CLI and the app are separate processes on one file: SQLite's busy timeout makes them take turns."""
+    """The CLI and the app are separate processes on one database: SQLite's busy timeout, or
+    PostgreSQL's row lock on the workshop, makes them take turns."""
     seats = _seated(room, 20)
     script = textwrap.dedent(f"""
         import sys
         from facilitation.engine.store import Store
         from facilitation.engine.workshops import Workshops
         from tests.fixtures.engine import decision
-        engine = Workshops(Store({str(room.engine.store.path)!r}))
+        engine = Workshops(Store({room.engine.store.target!r}))
         for token, fact in zip(sys.argv[1::2], sys.argv[2::2]):
             for _ in range(5):
                 engine.submit(token, 0, decision({{fact: [{CSC!r}]}}, note="child"))
@@ -153,5 +154,5 @@ def test_two_processes_write_to_one_database(room, tmp_path):
             )
         )
     assert child.wait(60) == 0
-    other = Workshops(Store(room.engine.store.path))
+    other = Workshops(Store(room.engine.store.target))
     assert len(other.record(room.code).submissions) == 20

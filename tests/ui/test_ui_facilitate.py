@@ -238,6 +238,7 @@ def _played(ui_room):
         },
     )
     ui_room.go("reveal_stage")
+    return school, police
 
 
 def _on_the_projector(ui_room) -> str:
@@ -261,6 +262,17 @@ def test_reveal_sections(open_page, ui_room, section):
         assert "Quote <me> **please**" in [t.value for t in at.text]
     else:
         assert at.get("vega_lite_chart")
+
+
+def test_a_note_reaches_the_projector_only_once_approved(open_page, ui_room):
+    school, _ = _played(ui_room)
+    at = _facilitate(open_page, ui_room)
+    at.segmented_control(key="facilitate:reveal-section").set_value("Prompts").run()
+    approve = at.checkbox(key=f"facilitate:note:{school.participant_id}:0")
+    assert approve.label == "Show on the projector" and not approve.value
+    assert ui_room.engine.approved_notes(ui_room.code, ui_room.key) == frozenset()
+    approve.check().run()
+    assert ui_room.engine.approved_notes(ui_room.code, ui_room.key) == {(school.participant_id, 0)}
 
 
 @pytest.mark.parametrize(

@@ -42,3 +42,21 @@ def test_the_facilitator_reads_each_agency_in_full():
     at = _draw("agency_details")
     assert len(at.expander) == 4
     assert any("→ *Duty of confidence*" in m.value for m in at.markdown)
+
+
+def test_the_layers_of_the_law_panel_names_each_layer_and_its_gateways():
+    def script() -> None:
+        from facilitation.analysis import law_layers
+        from facilitation.content import load_snapshot
+        from facilitation.ui import perspectives_view
+        from tests.paths import MINI
+
+        snapshot = load_snapshot(MINI / "scenarios" / "mini.yaml", roles_dir=MINI / "roles")
+        perspectives_view.law_panel(law_layers(snapshot, "missed_appts"))
+
+    at = AppTest.from_function(script).run()
+    assert not at.exception
+    texts = [m.value for m in at.markdown]
+    assert any(t.startswith("**Special category and offence data**") for t in texts)
+    assert escape_markdown("DPA 2018 Schedule 1 para 18") in texts
+    assert "Law Com No 351" in at.caption[0].value

@@ -1,7 +1,8 @@
-"""Reference data shipped with the app: barriers, legal gateways, levels of need and actions.
+"""Reference data shipped with the app: reasons, barriers, legal gateways, levels of need and actions.
 
 The data lives in YAML beside this module (so trainers and reviewers can read it) and is loaded once,
-validated into immutable models, and cached.
+validated into immutable models, and cached. Every entry names the public source it was taken from; the
+law is English law and guidance as at December 2026 (docs/library.md).
 """
 
 from __future__ import annotations
@@ -14,10 +15,16 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
+    "AGENCIES",
+    "LAYERS",
     "Action",
+    "Agency",
+    "AudienceView",
     "Barrier",
     "Gateway",
+    "Layer",
     "Level",
+    "Reason",
     "Reference",
     "reference",
 ]
@@ -25,10 +32,61 @@ __all__ = [
 _HERE = Path(__file__).parent
 
 Audience = Literal["children", "adults", "early_help"]
+Agency = Literal[
+    "children_social_care",
+    "adult_social_care",
+    "early_help",
+    "police",
+    "probation",
+    "youth_justice",
+    "school",
+    "fe_college",
+    "gp",
+    "health_visiting",
+    "midwifery",
+    "emergency_department",
+    "hospital",
+    "mental_health",
+    "camhs",
+    "memory_service",
+    "district_nursing",
+    "housing",
+    "voluntary_sector",
+    "domestic_abuse_service",
+    "other",
+]
+AGENCIES: tuple[str, ...] = Agency.__args__  # type: ignore[attr-defined]
+Layer = Literal[
+    "power_duty",
+    "data_protection",
+    "special_category",
+    "law_enforcement",
+    "confidentiality",
+    "human_rights",
+]
+LAYERS: tuple[str, ...] = Layer.__args__  # type: ignore[attr-defined]
+ReasonId = Literal["agreed", "duty", "prevent_harm", "direct_care", "legal_order", "not_sure"]
 
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Reason(_Frozen):
+    """A reason for sharing in a practitioner's own words, and the law behind it (for the facilitator)."""
+
+    id: ReasonId
+    words: str = Field(description="What the practitioner picks, in plain words.")
+    layers: tuple[Layer, ...] = Field(description="The legal layers this reason speaks to.")
+    explanation: str = Field(description="For the facilitator: the law behind the reason.")
+    source: str = Field(description="The public source the explanation is taken from.")
+
+
+class AudienceView(_Frozen):
+    """What a barrier is for one audience: a myth to bust, or not, and why."""
+
+    myth: bool
+    explanation: str
 
 
 class Barrier(_Frozen):
@@ -40,20 +98,49 @@ class Barrier(_Frozen):
     sentence: str = Field(description="What the participant says, in the first person.")
     explanation: str = Field(description="What the debrief says about it.")
     myth: bool = Field(
-        False, description="Cited against guidance that needs no consent, it is a myth to bust."
+        False,
+        description="Legacy flag (children's reading): cited against guidance that needs no "
+        "consent, it is a myth to bust. Prefer `audiences`.",
     )
     appropriate: bool = Field(
         False, description="Can be a sound reason to withhold (appropriate withholding)."
     )
+    audiences: dict[Audience, AudienceView] = Field(
+        default_factory=dict, description="Per audience: whether it is a myth, and why."
+    )
+    source: str = Field("", description="The public source of the explanation.")
+
+    def is_myth(self, audience: str) -> bool:
+        """Whether citing this barrier is a misconception for this audience (falls back to `myth`)."""
+        view = self.audiences.get(audience)  # type: ignore[call-overload]
+        return view.myth if view is not None else self.myth
+
+    def explanation_for(self, audience: str) -> str:
+        """The debrief's explanation for this audience (falls back to the general one)."""
+        view = self.audiences.get(audience)  # type: ignore[call-overload]
+        return view.explanation if view is not None else self.explanation
 
 
 class Gateway(_Frozen):
-    """A lawful basis for sharing."""
+    """A lawful basis, power or duty for sharing, with the legal layer it answers and who holds it."""
 
     id: str
     label: str
     summary: str
     audience: tuple[Audience, ...]
+    layer: Layer = Field(description="Which question of the lawful share this answers.")
+    holders: tuple[Agency | Literal["any"], ...] = Field(
+        description="The kinds of agency that hold it, or [any]."
+    )
+    reasons: tuple[ReasonId, ...] = Field(description="The practitioner reasons this backs.")
+    source: str = Field(description="The public source (statute, guidance) it is taken from.")
+    prefer: tuple[str, ...] = Field(
+        (), description="More precise gateway ids a trainer should usually cite instead."
+    )
+
+    def held_by(self, agency: str | None) -> bool:
+        """Whether an agency of this kind may cite this gateway (an unknown agency may cite any)."""
+        return agency is None or "any" in self.holders or agency in self.holders
 
 
 class Level(_Frozen):
@@ -75,6 +162,7 @@ class Action(_Frozen):
 class Reference(_Frozen):
     """All reference data, keyed by id."""
 
+    reasons: dict[str, Reason]
     barriers: dict[str, Barrier]
     gateways: dict[str, Gateway]
     levels: dict[str, dict[int, Level]]
@@ -103,6 +191,7 @@ def reference() -> Reference:
         for audience, table in _read("levels.yaml").items()
     }
     return Reference(
+        reasons={r["id"]: Reason(**r) for r in _read("reasons.yaml")},
         barriers={b["id"]: Barrier(**b) for b in _read("barriers.yaml")},
         gateways={g["id"]: Gateway(**g) for g in _read("gateways.yaml")},
         levels=levels,

@@ -12,7 +12,7 @@ lent; the two backends keep the same promises:
 - `store.workshop_versions(code)`: a workshop's change counters, answered from memory where the backend
   publishes changes (PostgreSQL's NOTIFY), else by one indexed query.
 - `store.scrub()`: after a delete, make sure the deleted rows and text are gone from the database's files
-  as far as the backend allows (see docs/security.md and docs/scaling.md).
+  as far as the backend allows (docs/scaling.md, "Deleting for good").
 """
 
 from __future__ import annotations
@@ -101,6 +101,11 @@ class Store:
 
     def migrate(self) -> list[int]:
         """Apply the migrations the database has not had; the numbers of those applied."""
+        raise NotImplementedError
+
+    @property
+    def target(self) -> str:
+        """What `Store(...)` was given (a path or a URL): another `Store(store.target)` opens the same data."""
         raise NotImplementedError
 
     def describe(self) -> str:

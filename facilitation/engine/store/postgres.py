@@ -104,6 +104,11 @@ class PostgresStore(Store, dialect="postgres"):
     def __repr__(self) -> str:
         return f"<PostgresStore {self.describe()}>"
 
+    @property
+    def target(self) -> str:
+        """The URL."""
+        return self.url
+
     def describe(self) -> str:
         """host:port/database, without the user or password."""
         parts = urlsplit(self.url)

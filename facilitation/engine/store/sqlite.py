@@ -81,6 +81,11 @@ class SqliteStore(Store, dialect="sqlite"):
     def __repr__(self) -> str:
         return f"<SqliteStore {self.path}>"
 
+    @property
+    def target(self) -> str:
+        """The file's path."""
+        return str(self.path)
+
     def describe(self) -> str:
         """The file's path."""
         return str(self.path)
