@@ -706,7 +706,10 @@ def _barriers_section(a: Debrief) -> list[_Block]:
                 _Entry(
                     f"{c.label} \u00b7 cited {_times(c.count)}",
                     f"\u201c{c.sentence}\u201d \u00b7 by {_by_role(a, c.by_role)} \u00b7 on "
-                    + ", ".join(f"{a.fact(f).label} ({n})" for f, n in c.by_fact.items()),
+                    + _most(
+                        f"{a.fact(f).label} ({n})"
+                        for f, n in sorted(c.by_fact.items(), key=lambda item: -item[1])
+                    ),
                     c.explanation,
                 )
                 for c in b.counts
@@ -750,6 +753,13 @@ def _barriers_section(a: Debrief) -> list[_Block]:
     return blocks
 
 
+def _most(items: Iterable[str], shown: int = 5) -> str:
+    """The first `shown` items (the most cited come first), and how many more."""
+    every = list(items)
+    more = len(every) - shown
+    return ", ".join(every[:shown]) + (f" and {more} more" if more > 0 else "")
+
+
 def _barrier_sentence(barrier_id: str) -> str:
     known = reference().barriers.get(barrier_id)
     return known.sentence if known else barrier_id
@@ -779,7 +789,7 @@ def _stages_section(a: Debrief) -> list[_Block]:
             )
             blocks.append(
                 _Para(
-                    "Levels chosen against the picture, and actions: "
+                    "What each agency would do next (its levels are in the judgement table): "
                     + "; ".join(_stage_line(a, j) for j in view.judgements if j.participants)
                     + "."
                 )
@@ -793,12 +803,9 @@ def _stages_section(a: Debrief) -> list[_Block]:
 
 
 def _stage_line(a: Debrief, j: Judgement) -> str:
-    """One agency at one stage in a line: levels chosen (how many) against the picture, and actions."""
-    levels = ", ".join(f"{level} ({n})" for level, n in j.level_counts.items() if n) or "none"
+    """One agency's actions at one stage, in a line: "School: refer to social care (2), monitor (1)"."""
     actions = ", ".join(f"{_action_label(action).lower()} ({n})" for action, n in j.actions.items())
-    return f"{a.short(j.role_id)} chose {levels}, picture {j.supported}" + (
-        f", {actions}" if actions else ""
-    )
+    return f"{a.short(j.role_id)}: {actions or 'none given'}"
 
 
 def _prompts_section(a: Debrief) -> list[_Block]:

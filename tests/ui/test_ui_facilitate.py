@@ -267,7 +267,7 @@ def test_reveal_sections(open_page, ui_room, section):
 def test_a_note_reaches_the_projector_only_once_approved(open_page, ui_room):
     school, _ = _played(ui_room)
     at = _facilitate(open_page, ui_room)
-    at.segmented_control(key="facilitate:reveal-section").set_value("Prompts").run()
+    at.segmented_control(key="facilitate:screen-view").set_value("Prompts").run()
     approve = at.checkbox(key=f"facilitate:note:{school.participant_id}:0")
     assert approve.label == "Show on the projector" and not approve.value
     assert ui_room.engine.approved_notes(ui_room.code, ui_room.key) == frozenset()
