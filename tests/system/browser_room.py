@@ -159,6 +159,12 @@ def axe_problems(page, state: str) -> list[str]:
 
     settle(page)
     page.wait_for_timeout(1000)  # elements fade in after a run: judge their colours once they have
+    # ... and once the app's own style sheet (st.html, loaded with the page's first run) is in.
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('style')]"
+        ".some(s => s.textContent.includes('stCaptionContainer'))",
+        timeout=WAIT,
+    )
     axe = Axe()
     wcag = axe.run(
         page,
