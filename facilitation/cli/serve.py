@@ -13,7 +13,7 @@ import os
 import sys
 from urllib.parse import urlencode
 
-from facilitation import settings
+from facilitation import network, settings
 from facilitation.errors import EasiError
 
 __all__ = [
@@ -55,6 +55,21 @@ def facilitator_link(port: int, address: str = DEFAULT_ADDRESS) -> str:
     host = "localhost" if _is_loopback(address) or _is_wildcard(address) else address
     root = settings.public_url() or f"http://{host}:{port}"
     return f"{root}/facilitate"
+
+
+def join_notice(port: int, address: str = DEFAULT_ADDRESS) -> str:
+    """Where participants join (`facilitation.network`: `$EASI_PUBLIC_URL`, else, bound to every
+    interface, this machine's LAN address), or a warning when only this machine can reach the server."""
+    seen = f"http://{'localhost' if _is_wildcard(address) else address}:{port}"
+    root = settings.public_url() or (
+        network.reachable_root(seen) if _is_wildcard(address) else seen
+    )
+    if network.root_is_loopback(root):
+        return (
+            f"Note: participants cannot join from other laptops yet ({root} is this machine only). "
+            "Serve with --address 0.0.0.0 on a network you trust, or set EASI_PUBLIC_URL."
+        )
+    return f"Participants join at {root}/join"
 
 
 def exposure_warning(address: str) -> str:
@@ -111,6 +126,7 @@ def run(args: argparse.Namespace) -> int:
             f"EASI Workshop: facilitators open {link} with the operator passcode (in {where}).",
             flush=True,
         )
+    print(f"EASI Workshop: {join_notice(args.port, args.address)}", flush=True)
     warning = exposure_warning(args.address)
     if warning:
         print(warning, file=sys.stderr, flush=True)

@@ -9,21 +9,27 @@ from facilitation.engine.evaluation import Evaluations, FollowUpSeat, MyEvaluati
 from facilitation.engine.rehearsal import SimulationResult, StageSummary, simulate_workshop
 from facilitation.engine.store import Store, copy_store, is_postgres_url
 from facilitation.engine.workshops import (
+    CODE_ALPHABET,
+    CODE_LENGTH,
     FacilitatorView,
     ParticipantView,
     ProjectorView,
+    Screen,
     Status,
     Workshops,
     normalise_code,
 )
 
 __all__ = [
+    "CODE_ALPHABET",
+    "CODE_LENGTH",
     "Evaluations",
     "FacilitatorView",
     "FollowUpSeat",
     "MyEvaluation",
     "ParticipantView",
     "ProjectorView",
+    "Screen",
     "SimulationResult",
     "StageSummary",
     "Status",

@@ -90,6 +90,8 @@ DRAFT_MAX_BYTES = 64 * 1024
 DRAFT_MAX_DEPTH = (
     16  # a form's draft is two or three levels deep; refuse absurd nesting before encoding
 )
+SCREEN_VIEW_MAX_CHARS = 40  # the name of a part of the reveal or debrief ("Who shared with whom")
+SCREEN_NOTES_MAX = 12  # notes approved for the projector at once
 _FACTS_MAX = 500  # far more than any scenario holds; refuses absurd payloads before validating them
 _CODE_TRIES = 50
 _PSEUDONYM_COLOURS = (
@@ -170,6 +172,17 @@ class Status:
 
 
 @dataclass(frozen=True)
+class Screen:
+    """What the facilitator has put on the projector. `view` is the name of a part of the reveal or the
+    debrief ("" for the phase's first part); `stage` the stage it shows (None for the current one);
+    `notes` the positions, among that stage's shareable notes, of those approved for the room."""
+
+    view: str = ""
+    stage: int | None = None
+    notes: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
 class StageText:
     """A stage as everyone may read it once it has opened: no facts, no guidance."""
 
@@ -224,6 +237,7 @@ class ProjectorView:
     participants_by_role: dict[str, int]
     submitted_by_role: dict[str, int]  # for the current stage; counts only, never content
     revealed: WorkshopRecord | None  # restricted to revealed stages; no names; shareable notes only
+    screen: Screen = field(default_factory=Screen)  # what the facilitator chose to show
 
 
 @dataclass(frozen=True)
@@ -235,6 +249,7 @@ class FacilitatorView:
     submitted_by_role: dict[str, int]
     record: WorkshopRecord  # the full record (all submissions, including unrevealed ones)
     stages: tuple[StageText, ...] = field(default=())
+    screen: Screen = field(default_factory=Screen)  # what the projector shows
 
 
 # ------------------------------------------------------------------------------------------ helpers
@@ -381,7 +396,8 @@ class _Memo:
 
 _WORKSHOP_COLUMNS = (
     "id, code, scenario_id, title, audience, stage_count, facilitator_key_hash, projector_key_hash, phase, "
-    "stage_index, revealed_through, version_any, version_phase, seats, countdown_ends_at, created_at"
+    "stage_index, revealed_through, version_any, version_phase, seats, countdown_ends_at, created_at, "
+    "screen_json"
 )
 
 
@@ -762,6 +778,43 @@ class Workshops:
         event = "countdown_cleared" if seconds is None else "countdown_set"
         return self._facilitate(code, facilitator_key, event, change)
 
+    def set_screen(
+        self,
+        code: str,
+        facilitator_key: str,
+        *,
+        view: str = "",
+        stage: int | None = None,
+        notes: tuple[int, ...] = (),
+    ) -> Screen:
+        """Choose what the projector shows (it follows within one poll). Only revealed stages can be
+        shown; the choice lasts until the workshop moves on (a new phase starts from its first view)."""
+        if not isinstance(view, str) or len(view) > SCREEN_VIEW_MAX_CHARS:
+            raise ValueError(
+                f"A screen's view is a name of at most {SCREEN_VIEW_MAX_CHARS} characters."
+            )
+        if stage is not None and (not isinstance(stage, int) or isinstance(stage, bool)):
+            raise ValueError("A screen's stage is a stage number, or None for the current one.")
+        chosen = tuple(dict.fromkeys(notes))
+        if len(chosen) > SCREEN_NOTES_MAX or not all(
+            isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in chosen
+        ):
+            raise ValueError(f"Choose at most {SCREEN_NOTES_MAX} notes, by position.")
+        with self.store.write() as db:
+            row = self._controlled(db, code, facilitator_key)
+            if stage is not None and not 0 <= stage <= row["revealed_through"]:
+                raise WrongPhase(
+                    f"Stage {stage + 1} has not been revealed: the room cannot see it yet."
+                )
+            screen = Screen(view, stage, chosen)
+            db.execute(
+                "UPDATE workshops SET screen_json = ? WHERE id = ?",
+                (_screen_json(screen), row["id"]),
+            )
+            self._bump(db, row["id"])  # the projector and facilitator tabs redraw; laptops do not
+            self._log(db, row["id"], "facilitator", "screen_changed", stage_index=stage)
+        return screen
+
     def add_simulated(
         self, code: str, facilitator_key: str, *, per_empty_role: int = 1, seed: int = 0
     ) -> list[Seat]:
@@ -881,6 +934,7 @@ class Workshops:
             submitted_by_role=submitted,
             record=record,
             stages=_stage_texts(snapshot, len(snapshot.scenario.stages) - 1),
+            screen=_screen(row["screen_json"]),
         )
 
     def projector_view(self, code: str, projector_key: str) -> ProjectorView:
@@ -904,6 +958,7 @@ class Workshops:
             participants_by_role=by_role,
             submitted_by_role={role_id: submitted.get(role_id, 0) for role_id in snapshot.role_ids},
             revealed=revealed,
+            screen=_screen(row["screen_json"]),
         )
 
     def delete_workshop(self, code: str, facilitator_key: str) -> None:
@@ -1318,6 +1373,7 @@ class Workshops:
                 updates["countdown_ends_at"] = (
                     None  # a countdown belongs to the stage it was set for
                 )
+                updates["screen_json"] = "{}"  # a new phase is shown from its first view
             assignments = ", ".join(f"{column} = ?" for column in updates)
             db.execute(
                 f"UPDATE workshops SET {assignments} WHERE id = ?", (*updates.values(), row["id"])
@@ -1440,6 +1496,16 @@ class Workshops:
             self._full_records,
         ):
             memo.forget(workshop_id)
+
+
+def _screen_json(screen: Screen) -> str:
+    return json.dumps({"view": screen.view, "stage": screen.stage, "notes": list(screen.notes)})
+
+
+def _screen(screen_json: str | None) -> Screen:
+    """The stored screen choice (written only by `set_screen`, so its shape is known)."""
+    data = json.loads(screen_json or "{}")
+    return Screen(data.get("view", ""), data.get("stage"), tuple(data.get("notes", ())))
 
 
 def _prefixed(alias: str) -> str:

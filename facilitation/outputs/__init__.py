@@ -30,7 +30,7 @@ from facilitation.outputs.programme_report import (
     programme_rows,
     programme_text,
 )
-from facilitation.outputs.report import render
+from facilitation.outputs.report import render, warm_up
 
 __all__ = [
     "ANSWER_COLUMNS",
@@ -51,6 +51,7 @@ __all__ = [
     "programme_text",
     "render",
     "section_blocks",
+    "warm_up",
     "what_changed_chart",
     "what_changed_rows",
 ]

@@ -46,31 +46,34 @@ __all__ = [
     "picture_share_rows",
 ]
 
-FONT = 18  # points: the smallest text on any chart
+FONT = 24  # px: the smallest text on any chart (legible from the back of a room)
 # Okabe-Ito blue, orange and a light grey: told apart with any colour-vision deficiency, and each cell
 # says its state in words as well.
 STATE_COLOURS = {"own": "#0072B2", "received": "#E69F00", "unknown": "#EEEEEE"}
 STATE_TEXT_COLOURS = {"own": "#FFFFFF", "received": "#000000", "unknown": "#555555"}
 _MYTH, _OTHER = "#D55E00", "#0072B2"  # Okabe-Ito vermillion and blue
-_CELL_WIDTH, _ROW_HEIGHT = 120, 56  # px: the widest matrix cell, and a matrix or bar row
+_CELL_WIDTH, _ROW_HEIGHT = 120, 60  # px: the widest matrix cell, and a matrix or bar row
 # px of plotting width that fits a 1280 px projector beside the agency names: the jigsaw's cells share it.
 _PLOT_WIDTH = 880
 _COMPACT_LABEL_WIDTH = (
     30  # px: narrower jigsaw cells say nothing (the colour, legend, key and tooltip do)
 )
 _EM = 0.62  # a character's average width in bold type, in ems: for `_fits`
-_SPREAD_ROW = 46  # px per agency in the judgement spread: 8 agencies, title and axis within 500 px
+_SPREAD_ROW = 48  # px per agency in the judgement spread: 8 agencies, title and axis within 500 px
 _DOT_SIZES = (
-    400,
-    900,
-)  # px² (area) of the spread's circles: 23 to 34 px across, a count legible in each
-_DIAMOND = 40  # px across the diamond of the level a picture supported: round the largest circle, in its row
+    576,
+    1089,
+)  # px² (area) of the spread's circles: 27 to 37 px across, a count legible in each
+_DIAMOND = 44  # px across the diamond of the level a picture supported: round the largest circle, in its row
 
 
-def legible(chart: Any, title: str | None = None) -> Any:
-    """`chart` with projector-sized type, no frame, and an optional title."""
+def legible(chart: Any, title: str | None = None, description: str | None = None) -> Any:
+    """`chart` with projector-sized type, no frame, an optional title, and a `description`: the text
+    alternative that says what it shows (screen readers read it as the chart's name)."""
     if title:
         chart = chart.properties(title=alt.TitleParams(title, fontSize=FONT + 8, anchor="start"))
+    if description:
+        chart = chart.properties(description=description)
     return (
         chart.configure_axis(
             labelFontSize=FONT, titleFontSize=FONT + 2, labelLimit=320, titlePadding=12
@@ -159,7 +162,7 @@ def jigsaw_chart(analysis: Debrief, stage: int | None = None) -> Any:
     headings = named if _fits(named.values(), room, FONT) else codes
     cells = list(jigsaw.cells) if jigsaw else []
     rows = [_jigsaw_row(analysis, cell) for cell in cells]
-    full = _fits((row["label"] for row in rows), room, FONT - 2)
+    full = _fits((row["label"] for row in rows), room, FONT)
     brief = not full and room >= _COMPACT_LABEL_WIDTH
     rows = [
         {
@@ -203,12 +206,30 @@ def jigsaw_chart(analysis: Debrief, stage: int | None = None) -> Any:
     if full or brief:
         # The ink itself, not a second scale on "state": layers share their scales, and the cells' colours
         # would win and paint each text as its cell.
-        layers += _centred_text(base, rows, "text", FONT - 2, color=alt.Color("ink:N", scale=None))
+        layers += _centred_text(base, rows, "text", FONT, color=alt.Color("ink:N", scale=None))
     chart = alt.layer(*layers).properties(
         width=_column_width(len(fact_ids)) * max(len(fact_ids), 1),
         height=_ROW_HEIGHT * max(len(roles), 1),
     )
-    return legible(chart, _title("Who knew what", analysis, jigsaw.stage_index if jigsaw else None))
+    title = _title("Who knew what", analysis, jigsaw.stage_index if jigsaw else None)
+    return legible(chart, title, _jigsaw_words(title, analysis, jigsaw))
+
+
+def _jigsaw_words(title: str, analysis: Debrief, jigsaw: Jigsaw | None) -> str:
+    """The jigsaw as a sentence: how many of the facts each agency knew."""
+    if jigsaw is None:
+        return f"{title}: nothing has been revealed yet."
+    known = dict.fromkeys(jigsaw.role_ids, 0)
+    for cell in jigsaw.cells:
+        if cell.state != "unknown":
+            known[cell.role_id] = known.get(cell.role_id, 0) + 1
+    parts = [f"{analysis.short(r)} {n}" for r, n in known.items()]
+    return (
+        f"{title}. A table of agencies by facts: each cell says whether the agency held the fact, "
+        f"received it, or did not know it. Facts known, of {len(jigsaw.fact_ids)}: "
+        + ", ".join(parts)
+        + "."
+    )
 
 
 def _fits(texts: Iterable[str], room: int, font_size: int) -> bool:
@@ -295,10 +316,9 @@ def picture_share_chart(analysis: Debrief, stage: int | None = None) -> Any:
         x="weight_share:Q", text="label:N"
     )
     chart = (bars + text).properties(width=900, height=_ROW_HEIGHT * max(len(rows), 1))
-    return legible(
-        chart,
-        _title("Share of the whole picture", analysis, jigsaw.stage_index if jigsaw else None),
-    )
+    title = _title("Share of the whole picture", analysis, jigsaw.stage_index if jigsaw else None)
+    words = "; ".join(f"{row['role']} {row['label']}" for row in rows) or "nothing revealed yet"
+    return legible(chart, title, f"{title}. Bars, one per agency: {words}.")
 
 
 # ------------------------------------------------------------------------------------------- flows
@@ -332,12 +352,13 @@ def flow_chart(analysis: Debrief, stage: int | None = None) -> Any:
     rows = flow_rows(analysis, stage)
     roles = [analysis.short(r) for r in analysis.flows.role_ids]
     top = max((row["shares"] for row in rows), default=0) or 1
+    upright = _fits(roles, _column_width(len(roles)), FONT)  # else turned, never overlapping
     base = alt.Chart(alt.Data(values=rows)).encode(
         x=alt.X(
             "recipient:N",
             sort=roles,
             title="shared with",
-            axis=alt.Axis(orient="top", labelAngle=0),
+            axis=alt.Axis(orient="top", labelAngle=0 if upright else -45, labelAlign="left"),
         ),
         y=alt.Y("sender:N", sort=roles, title="shared by"),
     )
@@ -364,7 +385,19 @@ def flow_chart(analysis: Debrief, stage: int | None = None) -> Any:
         width=_column_width(len(roles)) * max(len(roles), 1),
         height=_ROW_HEIGHT * max(len(roles), 1),
     )
-    return legible(chart, _title("Who shared with whom", analysis, stage, whole=stage is None))
+    title = _title("Who shared with whom", analysis, stage, whole=stage is None)
+    busiest = sorted((r for r in rows if r["shares"]), key=lambda r: -r["shares"])
+    words = (
+        "; ".join(f"{r['sender']} to {r['recipient']} {r['shares']}" for r in busiest[:8])
+        if busiest
+        else "nobody shared anything"
+    )
+    return legible(
+        chart,
+        title,
+        f"{title}. A table of senders by recipients, each cell the number of shares. "
+        f"{sum(r['shares'] for r in rows)} shares in all; the most: {words}.",
+    )
 
 
 # --------------------------------------------------------------------------------------- judgement
@@ -445,20 +478,29 @@ def judgement_chart(analysis: Debrief, stage: int | None = None) -> Any:
     # Beside the diamond, not above it: above, it would sit on the row over it.
     marker_text = (
         alt.Chart(alt.Data(values=supported))
-        .mark_text(fontSize=FONT - 2, align="left", dx=_DIAMOND // 2 + 6, color="#000000")
+        .mark_text(fontSize=FONT, align="left", dx=_DIAMOND // 2 + 6, color="#000000")
         .encode(x=levels, y=y, text=alt.value("picture"))
     )
     chart = (marker + dots + counts + marker_text).properties(
         width=760, height=_spread_row(len(roles)) * max(len(roles), 1)
     )
     # A short title: with the stage's own title after it, it must still fit a 1280 px projector.
+    title = _title(
+        "Level of need: chosen (\u25cf, how many) vs. picture (\u25c7)",
+        analysis,
+        view.index if view else None,
+    )
+    words = "; ".join(
+        f"{analysis.short(j.role_id)} chose "
+        + (", ".join(f"level {n} ({c})" for n, c in j.level_counts.items() if c) or "nothing")
+        + f", the picture supported level {j.supported}"
+        for j in (view.judgements if view else ())
+    )
     return legible(
         chart,
-        _title(
-            "Level of need: chosen (\u25cf, how many) vs. picture (\u25c7)",
-            analysis,
-            view.index if view else None,
-        ),
+        title,
+        f"Levels of need chosen by each agency's participants against the level its picture "
+        f"supported{', stage ' + str(view.index + 1) if view else ''}: {words or 'no decisions'}.",
     )
 
 
@@ -496,13 +538,16 @@ def barrier_rows(analysis: Debrief, stage: int | None = None) -> list[dict]:
     ]
 
 
-def barrier_chart(analysis: Debrief, stage: int | None = None) -> Any:
-    """Horizontal bars of barriers cited, labelled with counts; myths marked in words and colour."""
-    rows = barrier_rows(analysis, stage)
+def barrier_chart(analysis: Debrief, stage: int | None = None, limit: int | None = None) -> Any:
+    """Horizontal bars of barriers cited, labelled with counts; myths marked in words and colour. With
+    `limit`, only the most cited (the projector keeps to one screen)."""
+    rows = barrier_rows(analysis, stage)[:limit]
     order = [row["barrier"] for row in rows]
     base = alt.Chart(alt.Data(values=rows)).encode(y=alt.Y("barrier:N", sort=order, title=None))
     bars = base.mark_bar(height=_ROW_HEIGHT - 20).encode(
-        x=alt.X("count:Q", title="Times cited", axis=alt.Axis(tickMinStep=1)),
+        x=alt.X(
+            "count:Q", title="Times cited", axis=alt.Axis(tickMinStep=1, tickCount=5, format="d")
+        ),
         color=alt.Color(
             "kind:N",
             title=None,
@@ -517,7 +562,9 @@ def barrier_chart(analysis: Debrief, stage: int | None = None) -> Any:
         x="count:Q", text="count:Q"
     )
     chart = (bars + text).properties(width=760, height=(_ROW_HEIGHT - 8) * max(len(rows), 1))
-    return legible(chart, _title("What held people back", analysis, stage, whole=stage is None))
+    title = _title("What held people back", analysis, stage, whole=stage is None)
+    words = "; ".join(f"{row['barrier']} {row['count']}" for row in rows) or "none cited"
+    return legible(chart, title, f"{title}. Bars of the barriers cited, with times cited: {words}.")
 
 
 # ------------------------------------------------------------------------------------------ helpers

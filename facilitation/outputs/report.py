@@ -14,6 +14,7 @@ decisions (CSV, JSON) name participants by label ("School 2") only.
 from __future__ import annotations
 
 import csv
+import functools
 import html
 import io
 import json
@@ -42,6 +43,7 @@ from facilitation.analysis import (
     decision_rows,
 )
 from facilitation.content import reference
+from facilitation.outputs.charts import barrier_chart, flow_chart, jigsaw_chart
 from facilitation.outputs.evaluation_report import EvaluationReport, answers_csv, section_blocks
 from facilitation.play import WorkshopRecord
 
@@ -56,11 +58,14 @@ __all__ = [
     "render_json",
     "render_markdown",
     "render_pdf",
+    "warm_up",
 ]
 
 CSV_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(DecisionRow))
 JSON_FORMAT = "easi-debrief/2"  # docs/debrief-format.md: what changed from /1
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
+_MYTHS_LISTED = 8  # the most cited; the rest are counted
+_CONSTRAINTS_LISTED = 10  # likewise the role-card constraints behind the barriers
 _WIDE = 10  # columns per table slice in the PDF (a jigsaw of many facts is printed in slices)
 _STATE_WORDS = {"own": "holds", "received": "received", "unknown": "\u2014"}
 _BEHAVIOUR_WORDS = {
@@ -129,7 +134,38 @@ class _Quote:
     by: str
 
 
-_Block = _Heading | _Para | _Bullets | _Table | _Bars | _Quote
+@dataclass(frozen=True)
+class _Entry:
+    """One item of a list laid out as text: a bold title, a line of particulars, then its text."""
+
+    title: str
+    meta: str
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class _Entries:
+    entries: tuple[_Entry, ...]
+    caption: str = ""
+
+
+@dataclass(frozen=True)
+class _Picture:
+    """A chart as a static picture (SVG in HTML, a high-resolution image in the PDF), with its text
+    alternative; `fallback` is what a renderer without pictures (Markdown) shows instead."""
+
+    spec: str  # the chart's Vega-Lite specification, as JSON
+    alt: str
+    fallback: tuple = ()
+    width: float = 1.0  # of the page's width
+
+
+@dataclass(frozen=True)
+class _PageBreak:
+    """The summary ends here: the detail starts on a new page."""
+
+
+_Block = _Heading | _Para | _Bullets | _Table | _Bars | _Quote | _Entries | _Picture | _PageBreak
 
 
 def _cells(*texts: object) -> tuple[_Cell, ...]:
@@ -146,8 +182,11 @@ def _table(
 
 
 def _document(a: Debrief, evaluation: EvaluationReport | None = None) -> list[_Block]:
-    """Every block of the report, in order (with "What changed" when the evaluation is given)."""
+    """Every block of the report, in order: a one-page summary, then the detail (with "What changed"
+    when the evaluation is given)."""
     blocks: list[_Block] = [_Heading(1, f"Debrief: {a.title}")]
+    blocks += _summary(a)
+    blocks += [_PageBreak(), _Heading(2, "The workshop in detail")]
     blocks += _front(a)
     blocks += _key_messages(a)
     blocks += _acting(a)
@@ -208,6 +247,72 @@ def _front(a: Debrief) -> list[_Block]:
     ]
 
 
+def _picture(chart: Any, fallback: Sequence[_Block] = (), width: float = 1.0) -> _Picture:
+    spec = chart.to_dict()
+    return _Picture(json.dumps(spec), spec.get("description", ""), tuple(fallback), width)
+
+
+def _summary(a: Debrief) -> list[_Block]:
+    """The first page: what happened, when the lead could act, the three largest differences from
+    guidance, the myths that surfaced, and who knew what in the end."""
+    c = a.counts
+    if a.through < 0:
+        return [_Para("No stage has been revealed yet: there is nothing to analyse.", "lead")]
+    stages = f"stages 1 to {a.through + 1} of {a.stage_count}"
+    blocks: list[_Block] = [
+        _Para(
+            f"Workshop {a.code} \u00b7 {a.date} \u00b7 {a.audience.replace('_', ' ')} \u00b7 "
+            f"{c.participants} participants in {c.roles_played} of {c.roles_in_play} agencies played "
+            f"{stages}: {c.shares} shares, {c.barriers_cited} barriers cited.",
+            "lead",
+        ),
+        _Heading(2, "Summary"),
+        _Heading(3, "When the lead agency could act"),
+        _Para(_act_sentence(a.act, a)),
+        _Heading(3, "The three largest differences from guidance"),
+        _Bullets(_differences(a) or ("Every decision about a fact followed guidance.",)),
+    ]
+    myths = [m for m in a.barriers.myths if getattr(m, "kind", "myth") == "myth"]
+    if myths:
+        blocks += [
+            _Heading(3, "Myths that surfaced"),
+            _Bullets(
+                tuple(
+                    f"\u201c{_barrier_label(m.barrier_id)}\u201d cited {_times(m.count)} on "
+                    f"\u201c{a.fact(m.fact_id).short}\u201d ({_by_role(a, m.by_role)})."
+                    for m in myths[:3]
+                )
+            ),
+        ]
+    if a.jigsaw is not None:
+        blocks.append(_picture(jigsaw_chart(a), [_jigsaw_table(a, a.jigsaw)]))
+    return blocks
+
+
+def _differences(a: Debrief) -> tuple[str, ...]:
+    """The three facts whose handling was furthest from guidance (missed plus over-shared)."""
+    ranked = sorted(
+        (g for g in a.guidance if g.missed or g.over_shared),
+        key=lambda g: -(sum(g.missed.values()) + sum(g.over_shared.values())),
+    )
+    lines = []
+    for g in ranked[:3]:
+        fact = a.fact(g.fact_id)
+        parts = []
+        if g.missed:
+            parts.append(
+                f"not shared {_times(sum(g.missed.values()))} where guidance says share ({_by_role(a, g.missed)})"
+            )
+        if g.over_shared:
+            parts.append(
+                f"over-shared {_times(sum(g.over_shared.values()))} ({_by_role(a, g.over_shared)})"
+            )
+        lines.append(
+            f"\u201c{fact.short}\u201d ({a.short(fact.held_by)}): " + "; ".join(parts) + "."
+        )
+    return tuple(lines)
+
+
 def _key_messages(a: Debrief) -> list[_Block]:
     headlines = [_act_sentence(a.act, a)]
     over = sorted(
@@ -242,11 +347,12 @@ def _key_messages(a: Debrief) -> list[_Block]:
             )
             + "."
         )
+    # The summary page has already said when the lead could act.
     return [
         _Heading(2, "Key messages"),
         _Bullets(tuple(a.key_messages)),
         _Heading(3, "What this workshop showed"),
-        _Bullets(tuple(headlines)),
+        _Bullets(tuple(headlines[1:])),
     ]
 
 
@@ -323,7 +429,7 @@ def _jigsaw_section(a: Debrief) -> list[_Block]:
     j = a.jigsaw
     blocks: list[_Block] = [
         _Heading(2, f"The jigsaw: who knew what after stage {j.stage_index + 1}"),
-        _jigsaw_table(a, j),
+        _Para("The summary's first chart shows it cell by cell.", "muted"),
         _share_bars(a, j),
     ]
     if j.lead is not None:
@@ -337,34 +443,19 @@ def _jigsaw_section(a: Debrief) -> list[_Block]:
             )
         )
     blocks.append(
-        _table(
-            [
-                "Fact",
-                "Held by",
-                "Enters at",
-                "Weight",
-                "Kind",
-                "Guidance: share with",
-                "Avoid",
-                "Gateway",
-                "Consent",
-                "The fact",
-            ],
-            [
-                (
-                    f.label,
-                    a.short(f.held_by),
-                    _stage_name(f.stage_index),
-                    f.weight,
-                    f.sensitivity.replace("_", " "),
-                    ", ".join(a.short(r) for r in f.share_with) or "nobody",
-                    ", ".join(a.short(r) for r in f.avoid) or "\u2014",
-                    f.gateway_label or "\u2014",
-                    f.consent.replace("_", " "),
+        _Entries(
+            tuple(
+                _Entry(
+                    f"{f.label} \u00b7 {a.short(f.held_by)}, {_stage_name(f.stage_index)}",
+                    f"Weight {f.weight} \u00b7 {f.sensitivity.replace('_', ' ')} \u00b7 guidance: share "
+                    f"with {', '.join(a.short(r) for r in f.share_with) or 'nobody'}"
+                    + (f"; not with {', '.join(a.short(r) for r in f.avoid)}" if f.avoid else "")
+                    + f" \u00b7 gateway {f.gateway_label or 'none named'} \u00b7 consent "
+                    f"{f.consent.replace('_', ' ')}",
                     f.text,
                 )
                 for f in a.facts
-            ],
+            ),
             caption="The facts and what guidance says",
         )
     )
@@ -434,16 +525,13 @@ def _flows_section(a: Debrief) -> list[_Block]:
             for v in a.stages
         ],
     )
-    return [
-        _Heading(2, "Who shared with whom"),
-        _table(
-            ["Shared by \u2193 / with \u2192", *(a.short(r) for r in flows.role_ids)],
-            rows,
-            grid=True,
-            caption="Shares (one participant sending one fact to one agency), and distinct facts",
-        ),
-        per_stage,
-    ]
+    grid = _table(
+        ["Shared by \u2193 / with \u2192", *(a.short(r) for r in flows.role_ids)],
+        rows,
+        grid=True,
+        caption="Shares (one participant sending one fact to one agency), and distinct facts",
+    )
+    return [_Heading(2, "Who shared with whom"), _picture(flow_chart(a), [grid]), per_stage]
 
 
 def _flow_text(flow: Flow) -> str:
@@ -517,25 +605,6 @@ def _judgement_tone(j: Judgement) -> str:
     return {"\u25b2": "above", "\u25bc": "below", "=": "at"}.get(_judgement_mark(j), "self")
 
 
-def _judgement_stage_table(a: Debrief, view: StageView) -> _Table:
-    return _table(
-        ["Role", "Submitted", "Levels chosen", "Spread", "Picture supported", "Actions"],
-        [
-            (
-                a.short(j.role_id),
-                j.participants,
-                " \u00b7 ".join(f"level {level}: {n}" for level, n in j.level_counts.items() if n)
-                or "\u2014",
-                "\u2014" if j.spread is None else j.spread,
-                f"{j.supported} (weight {j.supported_weight})",
-                ", ".join(f"{_action_label(action)} ({n})" for action, n in j.actions.items())
-                or "\u2014",
-            )
-            for j in view.judgements
-        ],
-    )
-
-
 def _action_label(action: str) -> str:
     known = reference().actions.get(action)
     return known.label if known else action
@@ -545,47 +614,32 @@ def _action_label(action: str) -> str:
 
 
 def _guidance_section(a: Debrief) -> list[_Block]:
-    facts = _table(
-        [
-            "Fact",
-            "Held by",
-            "Decisions",
-            "As guidance",
-            "Missed",
-            "Over-shared",
-            "Beyond guidance",
-            "Verdict",
-        ],
-        [
-            (
-                a.fact(g.fact_id).label,
-                a.short(a.fact(g.fact_id).held_by),
-                g.decisions,
-                _by_role(a, g.as_guidance),
-                _by_role(a, g.missed),
-                _by_role(a, g.over_shared),
-                _by_role(a, g.beyond),
-                _Cell(g.verdict, _verdict_tone(g)),
+    facts = _Entries(
+        tuple(
+            _Entry(
+                f"{a.fact(g.fact_id).label} \u00b7 {a.short(a.fact(g.fact_id).held_by)} \u00b7 "
+                f"{g.decisions} decisions \u00b7 {g.verdict}",
+                f"As guidance: {_by_role(a, g.as_guidance)} \u00b7 missed: {_by_role(a, g.missed)} "
+                f"\u00b7 over-shared: {_by_role(a, g.over_shared)} \u00b7 beyond guidance: "
+                f"{_by_role(a, g.beyond)}",
             )
             for g in a.guidance
-        ],
+        ),
         caption="Counts by recipient agency, over every decision about each fact",
     )
-    roles = _table(
-        ["Agency", "Behaviour", "Evidence"],
-        [(a.short(b.role_id), _Cell(b.label, b.label), b.evidence) for b in a.role_behaviours],
+    roles = _Entries(
+        tuple(_Entry(f"{a.short(b.role_id)}: {b.label}", b.evidence) for b in a.role_behaviours),
+        caption="Each agency",
     )
-    people = _table(
-        ["Participant", "Status", "Behaviour", "Evidence"],
-        [
-            (
-                b.subject,
-                "active" if a.participant(_pid(a, b)).active else "left",
-                _Cell(b.label, b.label),
+    people = _Entries(
+        tuple(
+            _Entry(
+                f"{b.subject} ({'active' if a.participant(_pid(a, b)).active else 'left'}): {b.label}",
                 b.evidence,
             )
             for b in a.participant_behaviours
-        ],
+        ),
+        caption="Each participant",
     )
     tally = {
         label: sum(1 for b in a.participant_behaviours if b.label == label) for label in BEHAVIOURS
@@ -636,60 +690,78 @@ def _barriers_section(a: Debrief) -> list[_Block]:
         return [*blocks, _Para("No barrier was cited.")]
     myth_ids = {m.barrier_id for m in b.myths}
     top = max(c.count for c in b.counts)
-    blocks.append(
-        _Bars(
-            tuple(
-                _Bar(
-                    c.label + (" (myth here)" if c.barrier_id in myth_ids else ""),
-                    c.count,
-                    top,
-                    str(c.count),
-                    "myth" if c.barrier_id in myth_ids else "",
-                )
-                for c in b.counts
-            ),
-            caption=f"{b.total} barriers cited",
-        )
+    bars = _Bars(
+        tuple(
+            _Bar(
+                c.label + (" (myth here)" if c.barrier_id in myth_ids else ""),
+                c.count,
+                top,
+                str(c.count),
+                "myth" if c.barrier_id in myth_ids else "",
+            )
+            for c in b.counts
+        ),
+        caption=f"{b.total} barriers cited",
     )
+    blocks.append(_picture(barrier_chart(a), [bars], width=0.8))
     blocks.append(
-        _table(
-            ["Barrier", "What they say", "Cited", "By", "On", "What it really is"],
-            [
-                (
-                    c.label,
-                    f"\u201c{c.sentence}\u201d",
-                    c.count,
-                    _by_role(a, c.by_role),
-                    ", ".join(f"{a.fact(f).label} ({n})" for f, n in c.by_fact.items()),
+        _Entries(
+            tuple(
+                _Entry(
+                    f"{c.label} \u00b7 cited {_times(c.count)}",
+                    f"\u201c{c.sentence}\u201d \u00b7 by {_by_role(a, c.by_role)} \u00b7 on "
+                    + _most(
+                        f"{a.fact(f).label} ({n})"
+                        for f, n in sorted(c.by_fact.items(), key=lambda item: -item[1])
+                    ),
                     c.explanation,
                 )
                 for c in b.counts
-            ],
+            )
         )
     )
     if b.myths:
         blocks.append(_Heading(3, "Myths to bust"))
+        more = len(b.myths) - _MYTHS_LISTED
         blocks.append(
             _Bullets(
                 tuple(
                     f"\u201c{_barrier_sentence(m.barrier_id)}\u201d was cited {m.count}\u00d7 ({_by_role(a, m.by_role)}) on "
                     f"\u201c{a.fact(m.fact_id).short}\u201d. {a.fact(m.fact_id).why_heading} {m.why}"
-                    for m in b.myths
+                    for m in b.myths[:_MYTHS_LISTED]
+                )
+                + (
+                    (f"and {more} more citation{'s' if more != 1 else ''} of a myth.",)
+                    if more > 0
+                    else ()
                 )
             )
         )
     if b.constraints:
         blocks.append(_Heading(3, "The role cards behind them"))
+        more = len(b.constraints) - _CONSTRAINTS_LISTED
         blocks.append(
             _Bullets(
                 tuple(
                     f"{a.short(link.role_id)}: \u201c{link.text}\u201d became \u201c{_barrier_label(link.barrier_id)}\u201d "
                     f"{link.count}\u00d7"
-                    for link in b.constraints
+                    for link in b.constraints[:_CONSTRAINTS_LISTED]
+                )
+                + (
+                    (f"and {more} more role-card constraint{'s' if more != 1 else ''} cited.",)
+                    if more > 0
+                    else ()
                 )
             )
         )
     return blocks
+
+
+def _most(items: Iterable[str], shown: int = 5) -> str:
+    """The first `shown` items (the most cited come first), and how many more."""
+    every = list(items)
+    more = len(every) - shown
+    return ", ".join(every[:shown]) + (f" and {more} more" if more > 0 else "")
 
 
 def _barrier_sentence(barrier_id: str) -> str:
@@ -719,15 +791,25 @@ def _stages_section(a: Debrief) -> list[_Block]:
                     + (", ".join(a.fact(f).label for f in view.fact_ids) or "none")
                 )
             )
-            blocks.append(_judgement_stage_table(a, view))
+            blocks.append(
+                _Para(
+                    "What each agency would do next (its levels are in the judgement table): "
+                    + "; ".join(_stage_line(a, j) for j in view.judgements if j.participants)
+                    + "."
+                )
+            )
             behaviours = [
                 f"{a.short(b.role_id)}: {b.label}" for b in view.roles if b.label != "unclassified"
             ]
             if behaviours:
                 blocks.append(_Para("Behaviours at this stage: " + "; ".join(behaviours) + "."))
-        if view.prompts:
-            blocks.append(_Bullets(tuple(p.text for p in view.prompts)))
     return blocks
+
+
+def _stage_line(a: Debrief, j: Judgement) -> str:
+    """One agency's actions at one stage, in a line: "School: refer to social care (2), monitor (1)"."""
+    actions = ", ".join(f"{_action_label(action).lower()} ({n})" for action, n in j.actions.items())
+    return f"{a.short(j.role_id)}: {actions or 'none given'}"
 
 
 def _prompts_section(a: Debrief) -> list[_Block]:
@@ -820,7 +902,22 @@ def render_markdown(analysis: Debrief, evaluation: EvaluationReport | None = Non
 
 
 def _md_block(block: _Block) -> Iterator[str]:
-    if isinstance(block, _Heading):
+    if isinstance(block, _PageBreak):
+        yield "---"
+    elif isinstance(block, _Picture):
+        for part in block.fallback:
+            yield from _md_block(part)
+            yield ""
+    elif isinstance(block, _Entries):
+        if block.caption:
+            yield f"**{_md(block.caption)}**"
+            yield ""
+        for entry in block.entries:
+            yield f"- **{_md(entry.title)}**  "
+            yield f"  {_md(entry.meta)}" + ("  " if entry.text else "")
+            if entry.text:
+                yield f"  {_md(entry.text)}"
+    elif isinstance(block, _Heading):
         yield "#" * block.level + " " + _md(block.text)
     elif isinstance(block, _Para):
         yield f"*{_md(block.text)}*" if block.tone == "muted" else _md(block.text)
@@ -850,6 +947,46 @@ def _md_block(block: _Block) -> Iterator[str]:
             yield "| " + " | ".join(_md(cell.text) for cell in row) + " |"
 
 
+# ============================================================================================ pictures
+
+
+@functools.lru_cache(maxsize=32)
+def _svg(spec: str) -> str | None:
+    """A chart as SVG (vl-convert renders Vega-Lite without a browser), or None without vl-convert."""
+    try:
+        import vl_convert
+    except ImportError:
+        return None
+    return vl_convert.vegalite_to_svg(json.loads(spec))
+
+
+@functools.lru_cache(maxsize=32)
+def _png(spec: str) -> bytes | None:
+    """A chart as a PNG at twice its size (a 1000 px chart across 18 cm: about 280 dpi), flattened on
+    white (the PDF then embeds it without an alpha channel to split), or None without vl-convert."""
+    try:
+        import vl_convert
+    except ImportError:
+        return None
+    png = vl_convert.vegalite_to_png(json.loads(spec), scale=2)
+    try:
+        from PIL import Image
+    except ImportError:  # Pillow comes with Streamlit; without it the PDF embeds the PNG as it is
+        return png
+    flat = io.BytesIO()
+    Image.open(io.BytesIO(png)).convert("RGB").save(flat, format="PNG", optimize=False)
+    return flat.getvalue()
+
+
+_SVG_HEAD = re.compile(r"^<svg\b")
+
+
+def warm_up() -> None:
+    """Start the chart renderer (its first picture takes seconds), so that a report asked for later is
+    drawn at once."""
+    _svg(json.dumps({"mark": "point", "data": {"values": [{"x": 1}]}}))
+
+
 # ================================================================================================ HTML
 
 
@@ -869,13 +1006,14 @@ th, td { border: 1px solid var(--line); padding: .35rem .55rem; vertical-align: 
 th { background: #f5f5f5; }
 table.grid td { text-align: center; vertical-align: middle; min-width: 6.5rem; font-weight: 600; }
 table.grid td:first-child, table.grid th { text-align: left; }
-td.own { background: var(--own); color: #fff; } td.received { background: var(--received); color: #000; }
-td.unknown { background: var(--unknown); color: #666; } td.self { background: #fafafa; color: #999; }
-td.heat0 { color: #999; } td.heat1 { background: #deebf7; } td.heat2 { background: #9ecae1; }
-td.heat3 { background: #4292c6; color: #fff; } td.heat4 { background: #08519c; color: #fff; }
-td.above { background: #fde0c5; } td.below { background: #d6e6f4; } td.at { background: #e5f5e0; }
-td.ideal { background: #e5f5e0; } td.over-open { background: #fde0c5; } td.over-cautious { background: #d6e6f4; }
-td.chaotic { background: #f2d7ee; } td.unclassified { color: var(--muted); }
+/* No text on a coloured fill: a table's tones are words and marks (the charts carry the colour). */
+td.self, td.heat0, td.unclassified { color: var(--muted); }
+td.above, td.below, td.over-open, td.over-cautious, td.chaotic { font-weight: 700; }
+.entries { margin: 1rem 0; } .entries .cap { font-weight: 600; }
+.entry { margin: .6rem 0 .9rem; break-inside: avoid; } .entry p { margin: .1rem 0; }
+.entry .title { font-weight: 700; } .entry .meta { color: var(--muted); font-size: .95rem; }
+figure { margin: 1rem 0; } figure svg { max-width: 100%; height: auto; }
+figcaption { color: var(--muted); font-size: .9rem; }
 .bars { margin: 1rem 0; } .bars .cap { font-weight: 600; margin-bottom: .3rem; }
 .bar { display: grid; grid-template-columns: 15rem minmax(10rem, 28rem) 1fr; gap: .75rem; align-items: center;
        margin: .3rem 0; }
@@ -884,9 +1022,17 @@ td.chaotic { background: #f2d7ee; } td.unclassified { color: var(--muted); }
 .bar.lead .label, .bar .text { font-weight: 700; }
 blockquote { border-left: 5px solid var(--line); margin: 1rem 0; padding: .2rem 1rem; }
 blockquote footer { color: var(--muted); }
-@media print { body { margin: 0; max-width: none; font-size: 11pt; } h2 { break-after: avoid; }
-  table, .bar, blockquote { break-inside: avoid; } .scroll { overflow: visible; }
-  td.own, td.received, td.heat3, td.heat4, .bar .fill { -webkit-print-color-adjust: exact; print-color-adjust: exact; } }
+.page-break { height: 0; }
+@page { size: A4 portrait; margin: 14mm; }
+@media print { body { margin: 0; max-width: none; font-size: 9.5pt; } h2, h3 { break-after: avoid; }
+  ul { margin: .3rem 0; padding-left: 1.2rem; } h3 { margin-top: .8rem; }
+  h1 { font-size: 18pt; } h2 { font-size: 14pt; margin-top: 1.2rem; } h3 { font-size: 11pt; }
+  table { font-size: 8.5pt; } th, td { padding: .2rem .35rem; }
+  table, .bar, blockquote, figure { break-inside: avoid; } .scroll { overflow: visible; }
+  .page-break { break-after: page; } figure svg { max-height: 85mm; width: auto; }
+  figcaption { display: none; } /* on paper the chart speaks; its words stay for screen readers */
+  .bar { grid-template-columns: 11rem minmax(6rem, 1fr) 16rem; }
+  .bar .fill { -webkit-print-color-adjust: exact; print-color-adjust: exact; } }
 """
 
 
@@ -906,6 +1052,25 @@ def _e(text: object) -> str:
 
 
 def _html_block(block: _Block) -> str:
+    if isinstance(block, _PageBreak):
+        return '<div class="page-break"></div>'
+    if isinstance(block, _Picture):
+        svg = _svg(block.spec)
+        if svg is None:
+            return "\n".join(_html_block(part) for part in block.fallback)
+        # The SVG is drawn by vl-convert from our own chart (its text escaped as XML); named for
+        # screen readers by the chart's text alternative.
+        named = _SVG_HEAD.sub(f'<svg role="img" aria-label="{_e(block.alt)}"', svg, count=1)
+        return f"<figure>{named}<figcaption>{_e(block.alt)}</figcaption></figure>"
+    if isinstance(block, _Entries):
+        caption = f'<p class="cap">{_e(block.caption)}</p>' if block.caption else ""
+        entries = "".join(
+            f'<div class="entry"><p class="title">{_e(entry.title)}</p><p class="meta">{_e(entry.meta)}</p>'
+            + (f"<p>{_e(entry.text)}</p>" if entry.text else "")
+            + "</div>"
+            for entry in block.entries
+        )
+        return f'<div class="entries">{caption}{entries}</div>'
     if isinstance(block, _Heading):
         return f"<h{block.level}>{_e(block.text)}</h{block.level}>"
     if isinstance(block, _Para):
@@ -948,19 +1113,37 @@ def _pct(value: float, maximum: float) -> str:
 
 
 def render_pdf(analysis: Debrief, evaluation: EvaluationReport | None = None) -> bytes:
-    """The report as a PDF (A4 landscape), in DejaVu Sans where installed, else a core font."""
+    """The report as a PDF (A4 portrait), in DejaVu Sans where installed, else a core font."""
     from fpdf import FPDF
 
-    pdf = FPDF(orientation="landscape", format="A4")
+    pdf = FPDF(orientation="portrait", format="A4")
+    pdf.set_margins(14, 14, 14)
     pdf.set_auto_page_break(auto=True, margin=14)
     pdf.set_title(f"Debrief: {analysis.title}")
     unicode_font = _add_fonts(pdf)
     text = (lambda s: str(s)) if unicode_font else _latin1
     family = "DejaVu" if unicode_font else "Helvetica"
     pdf.add_page()
-    for block in _document(analysis, evaluation):
+    blocks = _document(analysis, evaluation)
+    for block, after in zip(blocks, [*blocks[1:], None]):
+        if isinstance(block, _Heading) and isinstance(after, _Picture):
+            _keep_with_picture(pdf, after)
         _pdf_block(pdf, block, family, text)
     return bytes(pdf.output())
+
+
+def _keep_with_picture(pdf: Any, picture: _Picture) -> None:
+    """A new page before a heading whose picture would not fit under it (a heading never ends a page)."""
+    png = _png(picture.spec)
+    if png is None:
+        return
+    from fpdf.image_parsing import get_img_info
+
+    info = get_img_info("chart", io.BytesIO(png))
+    height = pdf.epw * picture.width * info["h"] / info["w"] + 12  # the picture and the heading
+    room = pdf.h - pdf.b_margin - pdf.get_y()
+    if height > room and room < 90 + 12:
+        pdf.add_page()
 
 
 def _add_fonts(pdf: Any) -> bool:
@@ -1001,10 +1184,16 @@ def _latin1(text: object) -> str:
 
 def _pdf_block(pdf: Any, block: _Block, family: str, text: Any) -> None:
     width = pdf.epw
-    if isinstance(block, _Heading):
-        size = {1: 20, 2: 15, 3: 12}.get(block.level, 11)
-        if block.level == 2 and pdf.get_y() > pdf.h * 0.7:
-            pdf.add_page()
+    if isinstance(block, _PageBreak):
+        pdf.add_page()
+    elif isinstance(block, _Picture):
+        _pdf_picture(pdf, block, family, text)
+    elif isinstance(block, _Entries):
+        _pdf_entries(pdf, block, family, text)
+    elif isinstance(block, _Heading):
+        size = {1: 18, 2: 14, 3: 11}.get(block.level, 11)
+        if block.level <= 3 and pdf.get_y() > pdf.h * (0.78 if block.level == 2 else 0.85):
+            pdf.add_page()  # a heading never ends a page
         pdf.ln(3 if block.level > 1 else 0)
         pdf.set_font(family, "B", size)
         pdf.multi_cell(width, size * 0.5, text(block.text), new_x="LMARGIN", new_y="NEXT")
@@ -1044,23 +1233,68 @@ def _pdf_block(pdf: Any, block: _Block, family: str, text: Any) -> None:
             _pdf_table(pdf, part, family, text)
 
 
+def _pdf_picture(pdf: Any, block: _Picture, family: str, text: Any) -> None:
+    png = _png(block.spec)
+    if png is None:
+        for part in block.fallback:
+            _pdf_block(pdf, part, family, text)
+        return
+    from fpdf.image_parsing import get_img_info
+
+    info = get_img_info("chart", io.BytesIO(png))
+    width = pdf.epw * block.width
+    height = width * info["h"] / info["w"]
+    room = pdf.h - pdf.b_margin - pdf.get_y()
+    if height > room:
+        if room > 90:  # shrink to the room left rather than leave half a page empty
+            width, height = width * room / height, room
+        else:
+            pdf.add_page()
+    pdf.image(io.BytesIO(png), x=pdf.l_margin, w=width, h=height, alt_text=text(block.alt))
+    pdf.ln(2)
+
+
+def _pdf_entries(pdf: Any, block: _Entries, family: str, text: Any) -> None:
+    if block.caption:
+        pdf.set_font(family, "B", 10)
+        pdf.multi_cell(pdf.epw, 5, text(block.caption), new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(1)
+    for entry in block.entries:
+        if pdf.get_y() > pdf.h - pdf.b_margin - 18:
+            pdf.add_page()  # a title never ends a page
+        pdf.set_font(family, "B", 9.5)
+        pdf.multi_cell(pdf.epw, 4.6, text(entry.title), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(family, "", 8.5)
+        pdf.set_text_color(70)
+        pdf.multi_cell(pdf.epw, 4.2, text(entry.meta), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_text_color(0)
+        if entry.text:
+            pdf.set_font(family, "", 9)
+            pdf.multi_cell(pdf.epw, 4.4, text(entry.text), new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(1.5)
+    pdf.ln(1)
+
+
 def _pdf_bars(pdf: Any, block: _Bars, family: str, text: Any) -> None:
     pdf.set_font(family, "B", 10)
     if block.caption:
         pdf.multi_cell(pdf.epw, 5, text(block.caption), new_x="LMARGIN", new_y="NEXT")
-    label_width, track = 60, pdf.epw - 62
-    pdf.set_font(family, "", 10)
+    label_width, track = 48, 60  # mm; the words go beside the track, never on its colour
+    pdf.set_font(family, "", 9)
     for bar in block.bars:
         y = pdf.get_y()
-        pdf.cell(label_width, 7, text(bar.label))
+        pdf.cell(label_width, 6, text(bar.label))
         pdf.set_fill_color(235, 235, 235)
-        pdf.rect(pdf.l_margin + label_width, y + 1, track, 5, style="F")
+        pdf.rect(pdf.l_margin + label_width, y + 1, track, 4, style="F")
         pdf.set_fill_color(*((213, 94, 0) if bar.tone == "myth" else (0, 114, 178)))
         filled = track * bar.value / bar.maximum if bar.maximum else 0
         if filled > 0:
-            pdf.rect(pdf.l_margin + label_width, y + 1, filled, 5, style="F")
-        pdf.set_xy(pdf.l_margin + label_width + 2, y)
-        pdf.cell(track, 7, text(bar.text), new_x="LMARGIN", new_y="NEXT")
+            pdf.rect(pdf.l_margin + label_width, y + 1, filled, 4, style="F")
+        pdf.set_xy(pdf.l_margin + label_width + track + 3, y)
+        pdf.cell(
+            pdf.epw - label_width - track - 3, 6, text(bar.text), new_x="LMARGIN", new_y="NEXT"
+        )
+    pdf.set_fill_color(255)  # tables after this draw no fill of their own
     pdf.ln(2)
 
 
@@ -1081,17 +1315,6 @@ def _slices(table: _Table) -> Iterator[_Table]:
         )
 
 
-_PDF_TONES = {
-    "own": ((0, 114, 178), (255, 255, 255)),
-    "received": ((230, 159, 0), (0, 0, 0)),
-    "unknown": ((240, 240, 240), (90, 90, 90)),
-    "heat1": ((222, 235, 247), (0, 0, 0)),
-    "heat2": ((158, 202, 225), (0, 0, 0)),
-    "heat3": ((66, 146, 198), (255, 255, 255)),
-    "heat4": ((8, 81, 156), (255, 255, 255)),
-}
-
-
 def _pdf_table(pdf: Any, table: _Table, family: str, text: Any) -> None:
     from fpdf.fonts import FontFace
 
@@ -1099,7 +1322,15 @@ def _pdf_table(pdf: Any, table: _Table, family: str, text: Any) -> None:
         pdf.set_font(family, "B", 10)
         pdf.multi_cell(pdf.epw, 5, text(table.caption), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(family, "", 8 if len(table.columns) > 6 else 9)
+    # Columns as wide as their longest word and their usual text: names and counts stay on one line.
+    widths = []
+    for n, column in enumerate(table.columns):
+        texts = [column] + [row[n].text for row in table.rows if n < len(row)]
+        longest_word = max((len(word) for t in texts for word in str(t).split()), default=1)
+        typical = sorted(len(str(t)) for t in texts)[len(texts) // 2]
+        widths.append(max(longest_word, min(typical, 40), 3) + 2)
     with pdf.table(
+        col_widths=tuple(widths),
         text_align="LEFT",
         line_height=4.5,
         first_row_as_headings=True,
@@ -1111,9 +1342,8 @@ def _pdf_table(pdf: Any, table: _Table, family: str, text: Any) -> None:
         for cells in table.rows:
             row = out.row()
             for cell in cells:
-                fill, ink = _PDF_TONES.get(cell.tone, (None, None))
-                style = FontFace(fill_color=fill, color=ink) if fill else None
-                row.cell(text(cell.text), style=style)
+                # No text on a coloured fill: tones are in the words and marks.
+                row.cell(text(cell.text))
     pdf.ln(3)
 
 

@@ -77,8 +77,12 @@ def reveal(
     *,
     prompts_limit: int = 6,
     max_height: int | None = None,
+    notes: tuple[int, ...] | None = None,
+    projector: bool = False,
 ) -> None:
-    """One part of a stage's reveal. `max_height` caps a chart's plotting height (the projector's screen)."""
+    """One part of a stage's reveal. `max_height` caps a chart's plotting height (the projector's screen);
+    `notes` picks the stage's shareable notes shown under the prompts by position (default: the first
+    three); the `projector` shows fewer prompts."""
     view = analysis.stage(stage)
     # Shorter rows fit more agencies on one screen, down to what a two-line cell label needs.
     max_height = max(max_height, ROW_MIN * len(analysis.roles)) if max_height else None
@@ -96,22 +100,26 @@ def reveal(
         if view.flows.shares:
             _chart(flow_chart(analysis, stage))  # two-line labels need the chart's own row height
         else:
-            st.markdown("### Nobody shared anything at this stage.")
+            st.markdown("## Nobody shared anything at this stage.")
     elif section == "Level of need":
         if view.empty:
-            st.markdown("### Nobody submitted at this stage.")
+            st.markdown("## Nobody submitted at this stage.")
         else:
             _chart(judgement_chart(analysis, stage))  # rows sized for its circles: 8 agencies fit
     else:
         st.header(f"Questions for the room · stage {stage + 1}")
-        prompts = view.prompts[:prompts_limit]
+        quoted = [
+            view.notes[n] for n in (range(3) if notes is None else notes) if n < len(view.notes)
+        ]
+        # With notes on the projector, fewer prompts: together they must fit one screen.
+        prompts = view.prompts[: (2 if quoted else 4) if projector else prompts_limit]
         if not prompts:
             st.markdown("### What surprised you about what the others knew?")
         for prompt in prompts:
             trainer_markdown(f"- {prompt.text}")
-        if view.notes:
-            st.markdown("**In your words**")
-            for note in view.notes[:3]:
+        if quoted:
+            st.subheader("In your words")
+            for note in quoted:
                 # Named by agency only where at least PRIVACY_MIN people play it.
                 st.caption(
                     analysis.short(note.role_id)
@@ -157,8 +165,9 @@ def ending(
             st.caption("Learning outcomes: " + " · ".join(analysis.learning_outcomes))
     elif section == "What held people back":
         if analysis.barriers.counts:
-            _chart(barrier_chart(analysis), max_height)
-            for myth in analysis.barriers.myths[:3]:
+            # The projector keeps to one screen: the most cited barriers and the two largest myths.
+            _chart(barrier_chart(analysis, limit=6 if projector else None), max_height)
+            for myth in analysis.barriers.myths[: 2 if projector else 3]:
                 fact = analysis.fact(myth.fact_id)
                 st.caption(
                     escape_markdown(
@@ -175,7 +184,7 @@ def ending(
                     )
                 )
         else:
-            st.markdown("### Nobody said anything held them back.")
+            st.markdown("## Nobody said anything held them back.")
     elif section == "Sharing":
         if projector:  # words that read from the back of the room; the evidence is in the report
             for behaviour in analysis.role_behaviours:
@@ -191,5 +200,6 @@ def ending(
         st.caption(analysis.rule)
     else:
         if analysis.jigsaw is not None:
-            _chart(picture_share_chart(analysis), max_height)
+            if not projector:  # the projector keeps to one screen: the jigsaw says it
+                _chart(picture_share_chart(analysis), max_height)
             _jigsaw(analysis, None, max_height)

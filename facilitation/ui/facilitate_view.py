@@ -8,27 +8,34 @@ because each polls the workshop's version and redraws when anything changes.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
+
 import streamlit as st
 
+from facilitation import network
+from facilitation.analysis import Debrief
 from facilitation.content import reference
 from facilitation.engine import FacilitatorView, Status
 from facilitation.errors import EasiError, NotAllowed, NotFound
-from facilitation.outputs import render
-from facilitation.play import acceptable_reasons
-from facilitation.ui import content, evaluation_view, services
+from facilitation.outputs import EvaluationReport, render, warm_up
+from facilitation.play import WorkshopRecord, acceptable_reasons
+from facilitation.ui import content, evaluation_view, projector_view, services
 from facilitation.ui.debrief_view import ENDING, REVEAL, analysis_for, ending, reveal
 from facilitation.ui.widgets import (
     alert,
     css,
+    escape_markdown,
     level_label,
     phase_caption,
-    qr_svg,
+    qr_image,
     top_links,
     trainer_markdown,
     watch,
 )
 
-__all__ = ["CONTROLS", "enabled_controls", "page"]
+__all__ = ["CONTROLS", "enabled_controls", "next_step", "page"]
 
 # (engine method, button label, icon): every stage control, always shown, enabled only when valid.
 CONTROLS: tuple[tuple[str, str, str], ...] = (
@@ -46,7 +53,13 @@ EXPORTS: tuple[tuple[str, str, str], ...] = (
     ("csv", "Decisions (CSV)", "text/csv"),
     ("json", "Everything (JSON)", "application/json"),
 )
-SECTIONS = ("Room", "Stage", "Reveal", "Debrief", "What changed", "Export", "Close")
+SLOW_EXPORTS = ("html", "pdf")  # rendered ahead, in the background (their charts take seconds)
+_renders = ThreadPoolExecutor(max_workers=1, thread_name_prefix="easi-report")
+_rendered: OrderedDict[tuple[str, int, str, int], Future] = OrderedDict()
+_rendered_guard = threading.Lock()
+_renders.submit(warm_up)  # the chart renderer's start-up (seconds) off the first report's path
+SECTIONS = ("Room", "Stage", "Projector", "Reveal", "Debrief", "What changed", "Export", "Close")
+PREVIEW_SCALE = 0.5  # the projector's 1280 x 720 drawn at half size on the facilitator's screen
 
 
 def enabled_controls(status: Status) -> set[str]:
@@ -58,6 +71,13 @@ def enabled_controls(status: Status) -> set[str]:
         "locked": {"reopen_stage", "reveal_stage"},
         "revealed": {"start_debrief"} if last else {"next_stage"},
     }.get(phase, set())
+
+
+def next_step(status: Status) -> str | None:
+    """The one control shown as the next step (primary) now; the others stay available, secondary."""
+    if status.phase == "revealed":
+        return "start_debrief" if status.stage_index == status.stage_count - 1 else "next_stage"
+    return {"lobby": "open_stage", "open": "lock_stage", "locked": "reveal_stage"}.get(status.phase)
 
 
 def _default_section(status: Status) -> str:
@@ -77,6 +97,10 @@ def _default_section(status: Status) -> str:
 def page() -> None:
     css()
     code, key = st.query_params.get("w", ""), st.query_params.get("k", "")
+    if code and not key:
+        top_links("facilitate")
+        _keyless(code)
+        return
     if not code or not key:
         top_links("facilitate")
         _create()
@@ -111,7 +135,7 @@ def page() -> None:
         st.title(status.title)
     with code_col:
         st.metric("Join code", status.code)
-    _flash()
+    _loopback_warning()
     _controls(view, key)
     section = st.segmented_control(
         "Section",
@@ -121,15 +145,22 @@ def page() -> None:
         key=f"facilitate:section:{status.phase}",
     )
     section = section or _default_section(status)
+    if status.phase in ("debrief", "closed") and view.record.revealed_through >= 0:
+        # The reports a facilitator exports now: drawn in the background before they are asked for.
+        analysis = analysis_for("facilitator", status.code, seen, view.record)
+        for fmt in SLOW_EXPORTS:
+            _rendering(status.code, seen, fmt, view.record, analysis)
     if section == "Room":
         _room(view, key)
     elif section == "Stage":
         _stage(view, key)
+    elif section == "Projector":
+        _projector(view, key, seen)
     elif section == "Reveal":
-        _reveal(view, seen, key)
+        _reveal(view, key, seen)
         evaluation_view.agreement_form(view, key, st.session_state.get("facilitate:reveal-stage"))
     elif section == "Debrief":
-        _debrief(view, seen)
+        _debrief(view, key, seen)
     elif section == "What changed":
         evaluation_view.facilitator_section(view, key)
     elif section == "Export":
@@ -138,31 +169,73 @@ def page() -> None:
         _close(view, key)
 
 
+def _keyless(code: str) -> None:
+    """`/facilitate?w=CODE` without its key: say what is missing instead of showing the create page."""
+    st.title("Facilitate a workshop")
+    st.error(
+        f"This address names workshop {escape_markdown(code[:16])} but not its facilitator key, so it "
+        "cannot run it. Open the facilitator link you were given when you created the workshop (it "
+        "ends with &k=...). Taking part? Join with the code instead.",
+        icon=":material/key_off:",
+    )
+    st.page_link(
+        "facilitation/ui/pages/join.py",
+        label="Join this workshop as a participant",
+        icon=":material/login:",
+        query_params={"code": code[:16]},
+    )
+    _forget_link()
+
+
+def _loopback_warning() -> None:
+    """A loud warning when the join address can be reached from this computer only."""
+    root = services.join_base_url()
+    if network.root_is_loopback(root):
+        st.error(
+            f"**Nobody else can join yet.** The join address ({escape_markdown(root)}) works on this "
+            "computer only, and this computer has no other network address. Connect it to the room's "
+            "network and reload, or ask whoever runs the server to set EASI_PUBLIC_URL.",
+            icon=":material/wifi_off:",
+        )
+
+
 def _forget_link() -> None:
     if st.button("Create a new workshop", icon=":material/add:"):
         st.query_params.clear()
         st.rerun()
 
 
-def _flash() -> None:
-    flash = st.session_state.pop("facilitate:flash", None)
-    if flash:
-        alert("success" if flash[0] == "success" else "error", flash[1])
+def _flash(where: str = "controls") -> None:
+    """The answer to the last action, drawn where that action's button is (`where`)."""
+    flash = st.session_state.get("facilitate:flash")
+    if flash and (len(flash) < 3 or flash[2] == where):
+        del st.session_state["facilitate:flash"]
+        success = flash[0] == "success"
+        alert(
+            "success" if success else "error",
+            flash[1],
+            icon=":material/check:" if success else None,
+        )
 
 
-def _act(method: str, code: str, key: str, **kwargs) -> None:
-    """A control's callback: ask the engine, and say what it answered."""
+def _act(method: str, code: str, key: str, where: str = "controls", **kwargs) -> None:
+    """A control's callback: ask the engine, and say what it answered beside the button (`where`)."""
     try:
         getattr(services.engine(), method)(code, key, **kwargs)
     except (EasiError, ValueError) as refused:
-        st.session_state["facilitate:flash"] = ("error", str(refused))
+        st.session_state["facilitate:flash"] = ("error", str(refused), where)
 
 
 def _controls(view: FacilitatorView, key: str) -> None:
     status = view.status
     with st.container(border=True, key="phase-banner"):
+        through = view.record.revealed_through
+        on_screen, stage = projector_view.shown(status, view.screen, through)
+        where = f" (stage {stage + 1})" if on_screen in REVEAL and through >= 0 else ""
         st.markdown(f"**{phase_caption(status)}**")
+        st.caption(f"On the projector: {on_screen or 'the closing screen'}{where}")
         valid = enabled_controls(status)
+        primary = next_step(status)
         columns = st.columns(len(CONTROLS))
         for column, (method, label, icon) in zip(columns, CONTROLS):
             if (
@@ -177,11 +250,12 @@ def _controls(view: FacilitatorView, key: str) -> None:
                     key=f"control:{method}",
                     icon=icon,
                     disabled=method not in valid,
-                    type="primary" if method in valid else "secondary",
+                    type="primary" if method == primary else "secondary",
                     width="stretch",
                     on_click=_act,
                     args=(method, status.code, key),
                 )
+        _flash("controls")
 
 
 # ------------------------------------------------------------------------------------------ room
@@ -189,24 +263,26 @@ def _controls(view: FacilitatorView, key: str) -> None:
 
 def _room(view: FacilitatorView, key: str) -> None:
     status = view.status
-    join_url = services.link("", code=status.code)
+    join_url = services.link("", join=True, code=status.code)
     left, right = st.columns([2, 3], gap="large")
     with left:
-        st.subheader("Join")
+        st.header("Join")
         code_col, qr_col = st.columns([1, 1], vertical_alignment="center")
         with code_col:
             with st.container(key="join-code-small"):
                 st.markdown(f"## {status.code}")
             st.caption("Participants scan the QR code, or open the link and type the code.")
         with qr_col:
-            st.image(qr_svg(join_url), width=180)
-        st.code(join_url, language=None)
+            qr_image(join_url, width=180)
+        st.caption("The QR code's address, to type on a laptop:")
+        with st.container(key="join-url"):
+            st.code(join_url, language=None)
         projector = services.link(
             "projector",
             w=status.code,
             k=st.query_params.get("p") or st.session_state.get(f"projector:{status.code}") or key,
         )
-        st.link_button("Open the projector view", projector, icon=":material/tv:", type="primary")
+        st.link_button("Open the projector view", projector, icon=":material/tv:")
         if not (st.query_params.get("p") or st.session_state.get(f"projector:{status.code}")):
             st.caption(
                 "The projector link uses your facilitator key: keep the projector's address bar out of sight."
@@ -228,7 +304,7 @@ def _roster(view: FacilitatorView, key: str) -> None:
     roles = view.record.snapshot.roles
     role_ids = view.record.snapshot.role_ids
     people = list(view.roster)
-    st.subheader(f"Roster · {len(people)} joined")
+    st.header(f"Roster · {len(people)} joined")
     by_role = {role_id: [p for p in people if p.role_id == role_id] for role_id in role_ids}
     rows = []
     for role_id in role_ids:
@@ -261,8 +337,9 @@ def _roster(view: FacilitatorView, key: str) -> None:
         icon=":material/smart_toy:",
         disabled=not empty or status.phase == "closed",
         on_click=_act,
-        args=("add_simulated", status.code, key),
+        args=("add_simulated", status.code, key, "roster"),
     )
+    _flash("roster")
     if people:
         with st.popover("Remove a participant", icon=":material/person_remove:"):
             choice = st.selectbox(
@@ -346,9 +423,9 @@ def _remove_many(code: str, key: str, participant_ids: tuple[int, ...]) -> None:
 def _remove(code: str, key: str, participant_id: int) -> None:
     try:
         services.engine().remove_participant(code, key, participant_id)
-        st.session_state["facilitate:flash"] = ("success", "Participant removed.")
+        st.session_state["facilitate:flash"] = ("success", "Participant removed.", "roster")
     except EasiError as refused:
-        st.session_state["facilitate:flash"] = ("error", str(refused))
+        st.session_state["facilitate:flash"] = ("error", str(refused), "roster")
 
 
 # ----------------------------------------------------------------------------------------- stage
@@ -361,18 +438,18 @@ def _stage(view: FacilitatorView, key: str) -> None:
     if status.stage_index < 0:
         st.info("No stage is open yet. Open stage 1 when the room is ready.")
         first = scenario.stages[0]
-        st.subheader(f"Stage 1: {first.title}")
+        st.header(f"Stage 1: {first.title}")
         trainer_markdown(first.narrative)
         return
     stage = scenario.stages[status.stage_index]
     left, right = st.columns([3, 2], gap="large")
     with left:
-        st.subheader(f"Stage {status.stage_index + 1}: {stage.title}")
+        st.header(f"Stage {status.stage_index + 1}: {stage.title}")
         trainer_markdown(stage.narrative)
         with st.expander(f"Facts entering at this stage ({len(stage.facts)}) and guidance"):
             _facts(view, status.stage_index)
     with right:
-        st.subheader("Decisions in")
+        st.header("Decisions in")
         playing = {
             role_id: sum(1 for p in view.roster if p.role_id == role_id) for role_id in roles
         }
@@ -444,52 +521,135 @@ def _countdown(view: FacilitatorView, key: str) -> None:
                 "Clear", disabled=status.countdown_ends_at is None, width="stretch"
             )
     if started:
-        _act("set_countdown", status.code, key, seconds=int(minutes) * 60)
+        _act("set_countdown", status.code, key, "countdown", seconds=int(minutes) * 60)
         st.rerun()
     if cleared:
-        _act("set_countdown", status.code, key, seconds=None)
+        _act("set_countdown", status.code, key, "countdown", seconds=None)
         st.rerun()
+    _flash("countdown")
 
 
 # ---------------------------------------------------------------------------------- reveal, debrief
 
 
-def _stage_picker(status: Status, revealed_through: int, key: str) -> int | None:
+def _stage_picker(
+    status: Status, revealed_through: int, key: str, on_change=None, args=()
+) -> int | None:
     if revealed_through < 0:
         return None
     options = list(range(revealed_through + 1))
-    default = min(status.stage_index, revealed_through)
     return st.selectbox(
         "Stage",
         options,
-        index=options.index(default) if default in options else len(options) - 1,
         format_func=lambda i: f"Stage {i + 1}",
         key=key,
+        on_change=on_change,
+        args=args,
     )
 
 
-def _reveal(view: FacilitatorView, version: int, key: str) -> None:
+def _sync(state_key: str, value: object, options: tuple | list) -> None:
+    """Show the projector's current choice in this tab's widget (another tab may have changed it)."""
+    if value in options and st.session_state.get(state_key) != value:
+        st.session_state[state_key] = value
+
+
+def _put_on_screen(
+    code: str, key: str, view_key: str, stage_key: str | None, notes_key: str | None
+):
+    """A screen widget's callback: put this tab's choice on the projector."""
+    state = st.session_state
+    stage = state.get(stage_key) if stage_key else None
+    notes = tuple(state.get(notes_key) or ()) if notes_key else ()
+    _act(
+        "set_screen", code, key, "screen", view=state.get(view_key) or "", stage=stage, notes=notes
+    )
+
+
+def _projector(view: FacilitatorView, key: str, version: int) -> None:
+    """What the room sees: choose the view, the stage and the notes; a live preview beside it."""
+    status = view.status
+    record = view.record
+    options = projector_view.screen_options(status)
+    chosen, stage = projector_view.shown(status, view.screen, record.revealed_through)
+    choose, preview = st.columns([2, 3], gap="large")
+    with choose:
+        st.header("On the projector")
+        if not options:
+            st.info("The workshop has closed: the projector thanks the room.")
+        else:
+            _sync("facilitate:screen-view", chosen, options)
+            _sync("facilitate:screen-stage", stage, range(record.revealed_through + 1))
+            picked = st.radio(
+                "The room sees",
+                options,
+                key="facilitate:screen-view",
+                on_change=_put_on_screen,
+                args=(status.code, key, "facilitate:screen-view", "facilitate:screen-stage", None),
+            )
+            if picked in REVEAL and record.revealed_through >= 0:
+                _stage_picker(
+                    status,
+                    record.revealed_through,
+                    "facilitate:screen-stage",
+                    _put_on_screen,
+                    (status.code, key, "facilitate:screen-view", "facilitate:screen-stage", None),
+                )
+            if picked == "Prompts" and record.revealed_through >= 0:
+                analysis = analysis_for("facilitator", status.code, version, record)
+                _approve_notes(view, analysis, stage, key)
+            _flash("screen")
+            st.caption("The projector follows within two seconds; it has no controls of its own.")
+    with preview:
+        st.header("Preview: what the room sees")
+        projector = services.link(
+            "projector",
+            w=status.code,
+            k=st.query_params.get("p") or st.session_state.get(f"projector:{status.code}") or key,
+        )
+        # Scaled by the style sheet (`.st-key-preview`), to PREVIEW_SCALE of its size.
+        with st.container(key="preview", height=int(720 * PREVIEW_SCALE) + 8, border=True):
+            st.iframe(
+                projector,
+                width=1280,
+                height=720,
+                tab_index=-1,
+                alt="Preview of the projector: what the room sees now",
+            )
+
+
+def _reveal(view: FacilitatorView, key: str, version: int) -> None:
     status = view.status
     record = view.record
     if record.revealed_through < 0:
         st.info("Nothing has been revealed yet. Reveal a stage to compare the room's decisions.")
         return
     analysis = analysis_for("facilitator", status.code, version, record)
+    chosen, stage = projector_view.shown(status, view.screen, record.revealed_through)
+    _sync("facilitate:screen-view", chosen, REVEAL)
+    _sync("facilitate:screen-stage", stage, range(record.revealed_through + 1))
+    put = (status.code, key, "facilitate:screen-view", "facilitate:screen-stage", None)
     picker, section_col = st.columns([1, 3])
     with picker:
-        stage = _stage_picker(status, record.revealed_through, "facilitate:reveal-stage")
+        stage = _stage_picker(
+            status, record.revealed_through, "facilitate:screen-stage", _put_on_screen, put
+        )
     with section_col:
         section = st.segmented_control(
-            "Part of the reveal",
+            "Part of the reveal (the projector shows it too)",
             REVEAL,
-            default=REVEAL[0],
             required=True,
-            key="facilitate:reveal-section",
+            key="facilitate:screen-view",
+            on_change=_put_on_screen,
+            args=put,
         )
-    reveal(analysis, stage, section or REVEAL[0], prompts_limit=12)
-    if (section or REVEAL[0]) == "Prompts":
+    section = section if section in REVEAL else REVEAL[0]
+    _flash("screen")
+    # The notes are listed below, each with its approval for the projector.
+    reveal(analysis, stage, section, prompts_limit=12, notes=())
+    if section == "Prompts":
         _approve_notes(view, analysis, stage, key)
-    if (section or REVEAL[0]) == "Level of need":
+    if section == "Level of need":
         audience = analysis.audience
         rows = [
             {
@@ -522,7 +682,7 @@ def _approve_notes(view: FacilitatorView, analysis, stage: int, key: str) -> Non
             value=shown,
             key=f"facilitate:note:{note.participant_id}:{note.stage_index}",
             on_change=_act,
-            args=("approve_note", code, key),
+            args=("approve_note", code, key, "screen"),
             kwargs={
                 "participant_id": note.participant_id,
                 "stage_index": note.stage_index,
@@ -531,7 +691,7 @@ def _approve_notes(view: FacilitatorView, analysis, stage: int, key: str) -> Non
         )
 
 
-def _debrief(view: FacilitatorView, version: int) -> None:
+def _debrief(view: FacilitatorView, key: str, version: int) -> None:
     status = view.status
     record = view.record
     if status.phase not in ("debrief", "closed"):
@@ -541,20 +701,28 @@ def _debrief(view: FacilitatorView, version: int) -> None:
     if record.revealed_through < 0:
         return
     analysis = analysis_for("facilitator", status.code, version, record)
+    chosen, _ = projector_view.shown(status, view.screen, record.revealed_through)
+    live = status.phase == "debrief"  # before it, a look ahead that the room does not see
+    if live:
+        _sync("facilitate:screen-view", chosen, ENDING)
     section = st.segmented_control(
-        "Part of the debrief",
+        "Part of the debrief" + (" (the projector shows it too)" if live else ""),
         ENDING,
         default=ENDING[0],
         required=True,
-        key="facilitate:ending-section",
+        key="facilitate:screen-view" if live else "facilitate:ending-section",
+        on_change=_put_on_screen if live else None,
+        args=(status.code, key, "facilitate:screen-view", None, None) if live else (),
     )
-    ending(analysis, section or ENDING[0])
-    if (section or ENDING[0]) == "Key messages" and analysis.prompts:
-        st.subheader("Questions for the room")
+    section = section if section in ENDING else ENDING[0]
+    _flash("screen")
+    ending(analysis, section)
+    if section == "Key messages" and analysis.prompts:
+        st.header("Questions for the room")
         for prompt in analysis.prompts[:8]:
             trainer_markdown(f"- {prompt.text}")
-    if analysis.notes and (section or ENDING[0]) == "What happened":
-        st.subheader("Notes participants let us quote")
+    if analysis.notes and section == "What happened":
+        st.header("Notes participants let us quote")
         for note in analysis.notes:
             st.caption(f"{analysis.short(note.role_id)}, stage {note.stage_index + 1}")
             st.text(note.text)
@@ -563,7 +731,7 @@ def _debrief(view: FacilitatorView, version: int) -> None:
 def _export(view: FacilitatorView, version: int, key: str) -> None:
     status = view.status
     record = view.record
-    st.subheader("Export the debrief")
+    st.header("Export the debrief")
     st.caption(
         'Reports name agencies and participant labels ("School 2"), never names; notes appear only '
         "where their writer agreed."
@@ -576,35 +744,112 @@ def _export(view: FacilitatorView, version: int, key: str) -> None:
     evaluation = evaluation_view.report_for(
         status.code, key, view
     )  # "What changed" in every export
+    # The reports draw their charts (seconds): started now, in the background; their buttons wait
+    # for them, redrawn each second until they are ready, so that a click downloads at once.
+    ready = {
+        fmt: _rendering(status.code, version, fmt, record, analysis, evaluation)
+        for fmt in SLOW_EXPORTS
+    }
+    pending = not all(future.done() for future in ready.values())
+    st.fragment(_export_buttons, run_every=1.0 if pending else None)(
+        stem, ready, record, analysis, evaluation
+    )
+
+
+def _export_buttons(
+    stem: str,
+    ready: dict[str, Future],
+    record: WorkshopRecord,
+    analysis: Debrief,
+    evaluation: EvaluationReport | None,
+) -> None:
+    """The download buttons; a report still being drawn is offered once it is ready."""
+    if not all(future.done() for future in ready.values()):
+        st.caption("Preparing the reports: their charts take a few seconds…")
     columns = st.columns(len(EXPORTS))
     for column, (fmt, label, mime) in zip(columns, EXPORTS):
+        future = ready.get(fmt)
+        if future is None:  # a quick format: rendered here
+            data: str | bytes = render(fmt, record, analysis, evaluation)
+        else:
+            data = future.result() if future.done() else b""
         with column:
             st.download_button(
                 label,
-                data=lambda fmt=fmt: render(fmt, record, analysis, evaluation),
+                data=data,
                 file_name=f"{stem}.{fmt}",
                 mime=mime,
                 key=f"export:{fmt}",
                 icon=":material/download:",
                 on_click="ignore",
                 width="stretch",
+                disabled=future is not None and not future.done(),
             )
+
+
+def _rendering(
+    code: str,
+    version: int,
+    fmt: str,
+    record: WorkshopRecord,
+    analysis: Debrief,
+    evaluation: EvaluationReport | None,
+) -> Future:
+    """The report `fmt` of this version of the workshop, rendered once in the background (one at a
+    time for the whole process: the server's cores serve the room first)."""
+    with _rendered_guard:
+        # Questionnaire answers can arrive without a new workshop version: they are in the key too.
+        cache_key = (code, version, fmt, hash(repr(evaluation)))
+        future = _rendered.get(cache_key)
+        if future is None:
+            future = _rendered[cache_key] = _renders.submit(
+                render, fmt, record, analysis, evaluation
+            )
+            while len(_rendered) > 8:  # a few workshops' latest reports
+                _rendered.popitem(last=False)
+        return future
 
 
 def _close(view: FacilitatorView, key: str) -> None:
     status = view.status
-    st.subheader("Close the workshop")
+    st.header("Close the workshop")
     st.markdown(
         "Closing stops joins and decisions; the debrief and the exports stay available until you delete it."
     )
-    st.button(
-        "Close the workshop",
-        icon=":material/lock:",
-        disabled=status.phase == "closed",
-        on_click=_act,
-        args=("close_workshop", status.code, key),
-    )
-    st.subheader("Delete the workshop")
+    if status.phase == "closed":
+        st.success("This workshop is closed.", icon=":material/lock:")
+    elif st.session_state.get("facilitate:confirm-close") != status.code:
+        st.button(
+            "Close the workshop…",
+            icon=":material/lock:",
+            on_click=st.session_state.__setitem__,
+            args=("facilitate:confirm-close", status.code),
+        )
+    else:
+        with st.container(border=True, key="confirm-close"):
+            st.warning(
+                "Close now? Nobody can join or change a decision afterwards; this cannot be undone.",
+                icon=":material/warning:",
+            )
+            yes, no = st.columns(2)
+            with yes:
+                st.button(
+                    "Yes, close the workshop",
+                    type="primary",
+                    icon=":material/lock:",
+                    on_click=_close_now,
+                    args=(status.code, key),
+                    width="stretch",
+                )
+            with no:
+                st.button(
+                    "Cancel",
+                    on_click=st.session_state.pop,
+                    args=("facilitate:confirm-close", None),
+                    width="stretch",
+                )
+    _flash("close")
+    st.header("Delete the workshop")
     st.markdown(
         "Deleting removes every participant, decision and note for good. Export first if you need a record."
     )
@@ -615,7 +860,7 @@ def _close(view: FacilitatorView, key: str) -> None:
         )
     if confirmed:
         if typed.strip().upper() != status.code:
-            st.error("The code typed does not match: nothing was deleted.")
+            st.error("The code typed does not match: nothing was deleted.", icon=":material/error:")
             return
         try:
             services.engine().delete_workshop(status.code, key)
@@ -628,6 +873,11 @@ def _close(view: FacilitatorView, key: str) -> None:
             f"Workshop {status.code} and all its data were deleted.",
         )
         st.rerun()
+
+
+def _close_now(code: str, key: str) -> None:
+    st.session_state.pop("facilitate:confirm-close", None)
+    _act("close_workshop", code, key, "close")
 
 
 # ---------------------------------------------------------------------------------------- create
@@ -683,20 +933,22 @@ def _create() -> None:
         trainer_markdown(choice.summary)
     with st.form("create"):
         role_ids = st.multiselect(
-            "Agencies in play",
+            "Agencies in play (required)",
             list(choice.roles),
             default=list(choice.roles),
             format_func=choice.roles.get,
+            select_all=False,
             key=f"facilitate:roles:{scenario_id}",
             help="Leave out agencies nobody in the room can play. Facts they hold are then "
             "held by no one.",
         )
         passcode = st.text_input(
-            "Operator passcode",
+            "Operator passcode (required)",
             type="password",
             key="facilitate:passcode",
             help="Whoever runs this server has it (EASI_PASSCODE, or the passcode file).",
         )
+        answer = st.empty()  # what creating answered, right above the button the eyes are on
         created = st.form_submit_button(
             "Create the workshop", type="primary", icon=":material/add:"
         )
@@ -708,16 +960,18 @@ def _create() -> None:
     if not created:
         return
     if not role_ids:
-        st.error("Choose at least one agency to play.")
+        answer.error("Choose at least one agency to play.", icon=":material/error:")
         return
     try:
         snapshot = content.snapshot(scenario_id, role_ids)
         workshop = services.engine().create(snapshot, passcode=passcode, caller=services.caller())
     except NotAllowed as refused:
-        alert("error", refused, icon=":material/key_off:")
+        with answer:
+            alert("error", refused, icon=":material/key_off:")
         return
     except (EasiError, OSError) as error:  # a file changed since the list was drawn, for instance
-        alert("error", f"The workshop could not be created: {error}")
+        with answer:
+            alert("error", f"The workshop could not be created: {error}", icon=":material/error:")
         return
     state.setdefault("facilitate:created", []).append(
         {

@@ -53,7 +53,7 @@ def page() -> None:
     )
     for column, (title, text, page, label, icon) in zip(st.columns(3, gap="large"), _CARDS):
         with column, st.container(border=True, height="stretch"):
-            st.subheader(title)
+            st.header(title)
             st.markdown(text)
             st.page_link(page, label=label, icon=icon)
     st.caption(

@@ -6,9 +6,10 @@ from __future__ import annotations
 import streamlit as st
 
 from facilitation.content import NAME_MAX_CHARS
+from facilitation.engine import CODE_ALPHABET, CODE_LENGTH, normalise_code
 from facilitation.errors import EasiError, NotAllowed, NotFound, TooManyAttempts, WrongPhase
 from facilitation.ui import services
-from facilitation.ui.widgets import alert, css, top_links
+from facilitation.ui.widgets import alert, css, escape_markdown, top_links
 
 __all__ = ["AUTO", "page", "role_order"]
 
@@ -48,13 +49,25 @@ def page() -> None:
                 help="The six characters shown on the projector. Upper or lower case, spaces don't matter.",
             )
         with button_col:
-            looked_up = st.form_submit_button("Continue", type="primary", width="stretch")
+            # Once a code is in, choosing a role and "Join" is the next step: one primary at a time.
+            known = bool(state.get("join:looked") or arrived)
+            looked_up = st.form_submit_button(
+                "Continue", type="secondary" if known else "primary", width="stretch"
+            )
     typed = state.get("join:code", "").strip()
     if looked_up:
         state["join:looked"] = typed
     code = state.get("join:looked") or arrived
     if not code:
         st.caption("No code? Ask the facilitator: it is on the projector, with a QR code to scan.")
+        return
+    shape = normalise_code(code)
+    if len(shape) != CODE_LENGTH or not set(shape) <= set(CODE_ALPHABET):
+        st.error(
+            f"{escape_markdown(code)!s} is not a workshop code: a code has six letters and digits, "
+            "like K7QW3M (no letter O or I, no digit 0 or 1). Check it on the projector.",
+            icon=":material/error:",
+        )
         return
     eng = services.engine()
     try:
@@ -83,7 +96,7 @@ def page() -> None:
             query_params={"t": seat_token},
         )
 
-    st.subheader(status.title)
+    st.header(status.title)
     try:
         roles, counts = services.join_options(status.code)
     except EasiError as error:

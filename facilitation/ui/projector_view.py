@@ -1,25 +1,55 @@
 """Projector: the room's screen (`/projector?w=CODE&k=PROJECTOR_KEY`). Read-only, large type, no menu.
 
 Lobby: the join code, QR code and link, and who has joined. An open stage: its narrative and how many
-have decided (the total only: never which agency has not). Notes reach it only once the facilitator
-approves them, and name an agency only where at least three people play it. After the reveal: who knew what, who shared with whom, the
-spread of judgements, and questions for the room. At the end: what happened, key messages, barriers.
-What it may show is decided by the engine (`Workshops.projector_view`); the page only lays it out.
+have decided (the total only: never which agency has not), and a large countdown while one runs. Notes
+reach it only once the facilitator approves them, and name an agency only where at least three people
+play it. After the reveal: who knew what, who shared with whom, the spread of judgements, and questions
+for the room. At the end: what happened, key messages, barriers.
+
+The projector has no controls: the facilitator chooses what it shows (`Workshops.set_screen`, the
+`Screen` in its view) and it follows within one poll. What it may show at all is decided by the engine
+(`Workshops.projector_view`); the page only lays it out, every view within 1280 x 720.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from facilitation.engine import ProjectorView
+from facilitation.engine import ProjectorView, Screen, Status
 from facilitation.errors import NotAllowed, NotFound
 from facilitation.ui import services
 from facilitation.ui.debrief_view import ENDING, REVEAL, analysis_for, ending, reveal, text_size_key
-from facilitation.ui.widgets import css, phase_caption, qr_svg, trainer_markdown, watch
+from facilitation.ui.widgets import css, phase_caption, qr_image, trainer_markdown, watch
 
-__all__ = ["CHART_HEIGHT", "page"]
+__all__ = ["CHART_HEIGHT", "JOIN", "STAGE", "page", "screen_options", "shown"]
 
 CHART_HEIGHT = 340  # px of plotting area: with the title, axes and legend, a chart fits 1280x720
+JOIN = "Join code and QR"  # a view for latecomers, at any phase
+STAGE = "The stage"  # the stage's narrative and how many have decided
+NOTES_SHOWN = 3  # approved notes on the screen at once: more would not fit under the prompts
+
+
+def screen_options(status: Status) -> tuple[str, ...]:
+    """The views the facilitator may put on the projector now, the phase's own first."""
+    phase = status.phase
+    if phase == "lobby":
+        return (JOIN,)
+    if phase in ("open", "locked"):
+        return (STAGE, JOIN)
+    if phase == "revealed":
+        return (*REVEAL, STAGE, JOIN)
+    if phase == "debrief":
+        return (*ENDING, *REVEAL[1:], JOIN)
+    return ()
+
+
+def shown(status: Status, screen: Screen, revealed_through: int) -> tuple[str, int]:
+    """The view and stage the projector shows: the facilitator's choice where it is valid now, else the
+    phase's first view at the current stage."""
+    options = screen_options(status)
+    view = screen.view if screen.view in options else (options[0] if options else "")
+    stage = status.stage_index if screen.stage is None else screen.stage
+    return view, max(0, min(stage, revealed_through)) if revealed_through >= 0 else stage
 
 
 def page() -> None:
@@ -46,27 +76,28 @@ def page() -> None:
             st.title("This projector link is not right")
             st.markdown("Open the projector again from the facilitator's screen.")
             return
+        status = view.status
         watch(
             lambda: eng.versions(code).any,
-            f"projector:{view.status.code}",
+            f"projector:{status.code}",
             seen,
-            countdown_ends_at=view.status.countdown_ends_at,
+            countdown_ends_at=status.countdown_ends_at,
+            large_countdown=True,
         )
-        phase = view.status.phase
-        if phase == "lobby":
-            _lobby(view)
-        elif phase in ("open", "locked"):
-            _stage(view)
-        elif phase == "revealed":
-            _revealed(view, seen)
-        elif phase == "debrief":
-            _ending(view, seen)
-        else:
+        through = view.revealed.revealed_through if view.revealed is not None else -1
+        chosen, stage = shown(status, view.screen, through)
+        if status.phase == "closed":
             _closed(view)
-
-
-def _join_url(code: str) -> str:
-    return services.link("", code=code)
+        elif chosen == JOIN:
+            _lobby(view)
+        elif chosen == STAGE:
+            _stage(view)
+        elif chosen in ENDING and status.phase == "debrief":
+            _ending(view, seen, chosen)
+        elif chosen in REVEAL:
+            _revealed(view, seen, chosen, stage)
+        else:
+            _ending(view, seen, chosen)
 
 
 def _bare(url: str) -> str:
@@ -76,19 +107,19 @@ def _bare(url: str) -> str:
 def _lobby(view: ProjectorView) -> None:
     status = view.status
     joined = sum(view.participants_by_role.values())
-    url = _join_url(status.code)
+    url = services.link("", join=True, code=status.code)
     st.title(status.title)
     left, right = st.columns([3, 2], gap="large", vertical_alignment="center")
     with left:
-        st.markdown("### Join with this code")
+        st.markdown("## Join with this code")
         with st.container(key="join-code"):
             st.markdown(status.code)
         with st.container(key="join-link"):
-            st.markdown(f"at {_bare(services.base_url())}/join or scan the QR code")
+            st.markdown(f"at {_bare(services.join_base_url())}/join or scan the QR code")
         st.metric("Joined so far", joined)
         _role_counts(view, view.participants_by_role, "playing")
     with right:
-        st.image(qr_svg(url), width=340, caption="Scan to join")
+        qr_image(url, width=340, caption="Scan to join")
 
 
 def _role_counts(view: ProjectorView, counts: dict[str, int], words: str) -> None:
@@ -116,48 +147,38 @@ def _stage(view: ProjectorView) -> None:
             st.metric("Decisions in", f"{done} of {playing}")
         with words:
             if status.phase == "locked":
-                st.markdown("### Decisions are locked. The reveal is next.")
+                st.markdown("## Decisions are locked. The reveal is next.")
+            elif status.phase == "open":
+                st.markdown("## Decide on your laptop what you would share, with whom, and why.")
             else:
-                st.markdown("### Decide on your laptop what you would share, with whom, and why.")
+                st.markdown("## This stage has been revealed.")
             # The total only: who (which agency) has not yet decided is never projected.
 
 
-def _revealed(view: ProjectorView, version: int) -> None:
+def _where(status: Status, words: str) -> None:
+    st.caption(f"{status.title} · {words} · code {status.code}")
+
+
+def _revealed(view: ProjectorView, version: int, section: str, stage: int) -> None:
     status = view.status
     record = view.revealed
     if record is None:
+        st.markdown("## Nothing has been revealed yet.")
         return
     analysis = analysis_for("projector", status.code, version, record)
-    # One row for where we are and what is shown; the charts carry the stage's title themselves.
-    where, choice = st.columns([2, 3], vertical_alignment="bottom")
-    with where:
-        st.caption(f"{status.title} · {phase_caption(status)} · code {status.code}")
-    with choice:
-        section = st.segmented_control(
-            "On the screen",
-            REVEAL,
-            default=REVEAL[0],
-            required=True,
-            key=f"projector:reveal:{status.stage_index}",
-        )
-    reveal(analysis, status.stage_index, section or REVEAL[0], max_height=CHART_HEIGHT)
+    _where(status, phase_caption(status))  # the charts carry the stage's title themselves
+    # The record holds only the notes the facilitator approved (`Workshops.approve_note`).
+    reveal(analysis, stage, section, max_height=CHART_HEIGHT, projector=True)
 
 
-def _ending(view: ProjectorView, version: int) -> None:
+def _ending(view: ProjectorView, version: int, section: str) -> None:
     status = view.status
     record = view.revealed
-    where, choice = st.columns([2, 3], vertical_alignment="bottom")
-    with where:
-        st.caption(f"{status.title} · Debrief · code {status.code}")
-    with choice:
-        section = st.segmented_control(
-            "On the screen", ENDING, default=ENDING[0], required=True, key="projector:ending"
-        )
-    section = section or ENDING[0]
+    _where(status, "Debrief")
     if section in ("What happened", "Key messages", "Sharing"):  # the charts carry their own titles
         st.header(section)
     if record is None:
-        st.markdown("### Nothing was revealed in this workshop.")
+        st.markdown("## Nothing was revealed in this workshop.")
         return
     ending(
         analysis_for("projector", status.code, version, record),

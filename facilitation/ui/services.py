@@ -15,7 +15,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from facilitation import settings
+from facilitation import network, settings
 from facilitation.content import Role
 from facilitation.engine import Store, Workshops
 from facilitation.errors import EasiError
@@ -25,6 +25,7 @@ __all__ = [
     "base_url",
     "caller",
     "engine",
+    "join_base_url",
     "join_options",
     "link",
     "operator_passcode",
@@ -138,10 +139,21 @@ def base_url() -> str:
     return f"http://localhost:{st.get_option('server.port') or 8501}"
 
 
-def link(path: str, **params: str) -> str:
-    """An absolute link to a page of this app with query parameters: link("play", t=token)."""
+def join_base_url() -> str:
+    """The address other laptops are sent to (the QR code, the join link): `$EASI_PUBLIC_URL`, else the
+    address this browser used with a loopback host (`localhost`, 127.0.0.1) replaced by this machine's
+    LAN address (`facilitation.network`). Still loopback only when the machine has no other address:
+    the facilitator's page then says so."""
+    seen = base_url()
+    return seen if settings.public_url() else network.reachable_root(seen)
+
+
+def link(path: str, *, join: bool = False, **params: str) -> str:
+    """An absolute link to a page of this app with query parameters: link("play", t=token). With
+    `join`, on the address other laptops can reach (`join_base_url`)."""
     query = urlencode({name: value for name, value in params.items() if value})
-    return f"{base_url()}/{path.lstrip('/')}" + (f"?{query}" if query else "")
+    root = join_base_url() if join else base_url()
+    return f"{root}/{path.lstrip('/')}" + (f"?{query}" if query else "")
 
 
 def announce_once() -> None:

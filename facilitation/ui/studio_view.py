@@ -85,7 +85,7 @@ def _library() -> None:
 
 
 def _check() -> None:
-    st.subheader("Check a scenario or role file")
+    st.header("Check a scenario or role file")
     source = st.radio(
         "Where is the file?",
         ("Paste the YAML", "Upload a file"),
@@ -116,13 +116,14 @@ def _check() -> None:
                 help="Given a file name, the check also makes sure the id inside equals it "
                 "(without .yaml), as the library requires.",
             )
-            st.text_area(
-                "YAML",
-                height=320,
-                key="studio:text",
-                max_chars=support.CHECK_MAX_CHARS,
-                placeholder="id: my-scenario\ntitle: ...",
-            )
+            with st.container(key="studio-editor"):  # monospaced (widgets' style sheet)
+                st.text_area(
+                    "YAML",
+                    height=320,
+                    key="studio:text",
+                    max_chars=support.CHECK_MAX_CHARS,
+                    placeholder="id: my-scenario\ntitle: ...",
+                )
             st.form_submit_button("Check", type="primary", icon=":material/fact_check:")
         text = st.session_state.get("studio:text", "")
         filename = st.session_state.get("studio:filename", "")
@@ -154,7 +155,21 @@ def _check() -> None:
                 )
                 st.text(problem.message)
                 if problem.line:
-                    st.code(support.excerpt(lines, problem.line, problem.column), language=None)
+                    st.code(
+                        support.excerpt(lines, problem.line, problem.column),
+                        language=None,
+                        wrap_lines=True,  # no scrolling box: readable by keyboard and on a phone
+                    )
+        first = next((problem for problem in result.problems if problem.line), None)
+        if first is not None:
+            with st.expander(
+                f"The whole file, numbered (line {first.line} marked >)", expanded=True
+            ):
+                st.code(
+                    support.excerpt(lines, first.line, first.column, around=len(lines)),
+                    language=None,
+                    wrap_lines=True,
+                )
         return
     alert(
         "success",

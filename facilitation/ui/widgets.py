@@ -31,6 +31,7 @@ __all__ = [
     "level_label",
     "phase_caption",
     "poll_changed",
+    "qr_image",
     "qr_svg",
     "remember",
     "role_card",
@@ -104,7 +105,12 @@ def trainer_markdown(text: object) -> None:
 
 _COMMON_CSS = """
 /* Captions at full opacity in a mid grey: 7:1 on white (Streamlit's 60% opacity falls under WCAG AA). */
-[data-testid="stCaptionContainer"] { opacity: 1; color: #4d545c; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {
+  opacity: 1 !important; color: #4d545c !important; }
+/* The current page's link, greyed by Streamlit below AA contrast: dark, bold and underlined instead. */
+.st-key-top-links a[disabled], .st-key-top-links a[disabled] span,
+.st-key-top-links a[disabled] p { opacity: 1; color: #1b1f24 !important; }
+.st-key-top-links a[disabled] p { font-weight: 700; text-decoration: underline; }
 """
 
 _APP_CSS = """
@@ -113,6 +119,14 @@ _APP_CSS = """
 [data-testid="stMainBlockContainer"] { padding-top: 3rem; }
 .st-key-phase-banner p { font-size: 1.05rem; }
 .st-key-fact-card p { font-size: 1.02rem; }
+/* The Studio's editor: YAML in a monospaced font, where indentation can be seen. */
+.st-key-studio-editor textarea { font-family: "Source Code Pro", "DejaVu Sans Mono", ui-monospace,
+  monospace; font-size: 0.92rem; line-height: 1.45; tab-size: 2; }
+/* The facilitator's preview of the projector: its 1280 x 720 at half size, never scrolled. */
+.st-key-preview { overflow: hidden !important; }
+.st-key-preview iframe { width: 1280px !important; height: 720px !important; max-width: none !important;
+  transform: scale(0.5); transform-origin: 0 0; }
+.st-key-preview [data-testid="stElementContainer"] { max-width: none !important; }
 </style>
 """
 
@@ -127,7 +141,7 @@ _PROJECTOR_CSS = """
 .st-key-projector h3 { font-size: 1.7rem; padding: 0.2rem 0; }
 .st-key-projector [data-testid="stMetricValue"] p { font-size: 3.4rem; font-weight: 700; line-height: 1.1; }
 .st-key-projector [data-testid="stMetricLabel"] p { font-size: 1.3rem; }
-.st-key-projector [data-testid="stCaptionContainer"] p { font-size: 1.3rem; color: #3b4249; }
+.st-key-projector [data-testid="stCaptionContainer"] p { font-size: 1.3rem; color: #3b4249 !important; }
 .st-key-join-code p { font-size: 6.5rem; font-weight: 800; letter-spacing: 0.12em; line-height: 1.05;
   font-family: "Source Code Pro", ui-monospace, monospace; color: #1b1f24; margin: 0; }
 .st-key-join-link p { font-size: 1.6rem; font-family: ui-monospace, monospace; overflow-wrap: anywhere; }
@@ -137,6 +151,8 @@ _PROJECTOR_CSS = """
 .st-key-narrative-xl p, .st-key-narrative-xl li { font-size: 1.2rem; line-height: 1.3; }
 .st-key-projector [data-testid="stButtonGroup"] p { font-size: 1.05rem; }
 .st-key-projector [data-testid="stWidgetLabel"] p { font-size: 1rem; }
+.st-key-countdown-large p { font-size: 2.4rem; font-weight: 700; color: #1b1f24; line-height: 1.2; }
+.st-key-countdown-large span[data-testid="stIconMaterial"] { font-size: 2.4rem; }
 </style>
 """
 
@@ -176,6 +192,7 @@ def _watch(
     hold: bool,
     hold_message: str,
     triage: Callable[[], str] | None,
+    large_countdown: bool = False,
 ) -> None:
     state = st.session_state
     if not state.get(f"_held:{key}") and poll_changed(read, key, state):
@@ -192,8 +209,11 @@ def _watch(
         if verdict == "hold":
             state[f"_held:{key}"] = True
     text = countdown_text(state.get(f"_countdown:{key}"), time.time())
-    if text:
-        st.caption(text)
+    if text and large_countdown:  # the projector: readable from the back of the room
+        with st.container(key="countdown-large"):
+            st.markdown(f":material/timer: {text}")
+    elif text:
+        st.caption(f":material/timer: {text}")
     if state.get(f"_held:{key}"):
         # Someone may be filling in a form here: never pull it from under them; offer the update instead.
         with st.container(border=True):
@@ -211,6 +231,7 @@ def watch(
     hold_message: str = "",
     countdown_ends_at: float | None = None,
     triage: Callable[[], str] | None = None,
+    large_countdown: bool = False,
 ) -> None:
     """Poll `read` every two seconds (one small query) and rerun the page when its value moves on from
     `seen` (the value this page run read before drawing).
@@ -218,7 +239,8 @@ def watch(
     `triage`, called only when the value moved, says what the change means for this page: "rerun",
     "ignore" (nothing drawn here changed), or "hold": with `hold`, show a notice and a button instead of
     rerunning, because the page holds a form someone may be typing in. The poll also shows an advisory
-    countdown, if one runs, from the value the page drew (`triage` may update it)."""
+    countdown, if one runs, from the value the page drew (`triage` may update it); `large_countdown`
+    draws it in the projector's large type."""
     state = st.session_state
     if state.get(f"_seen:{key}") != seen:  # writes to session state cost more than reads
         remember(key, seen)
@@ -229,7 +251,9 @@ def watch(
     # A block of its own: under load a fragment's late delta for its block cannot shift what follows it
     # (docs/performance.md, finding 8). Callers draw it first, so a lost run tail is not the poll's timer.
     with st.container():
-        _watch(read, key, hold, hold_message or "The workshop has moved on.", triage)
+        _watch(
+            read, key, hold, hold_message or "The workshop has moved on.", triage, large_countdown
+        )
 
 
 def countdown_text(ends_at: float | None, now: float) -> str | None:
@@ -238,10 +262,10 @@ def countdown_text(ends_at: float | None, now: float) -> str | None:
         return None
     left = round(ends_at - now)
     if left <= 0:
-        return "⏱ The suggested time is up: finish when you are ready (nothing closes by itself)."
+        return "The suggested time is up: finish when you are ready (nothing closes by itself)."
     minutes, seconds = divmod(left, 60)
     shown = f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
-    return f"⏱ About {shown} left (a suggestion: nothing closes by itself)."
+    return f"About {shown} left (a suggestion: nothing closes by itself)."
 
 
 # ----------------------------------------------------------------------------------------- labels
@@ -326,4 +350,14 @@ def qr_svg(url: str) -> str:
     """A QR code for `url` as an SVG string (black on white, a quiet zone of four modules)."""
     return segno.make(url, error="m").svg_inline(
         scale=10, border=4, dark="#000000", light="#ffffff"
+    )
+
+
+def qr_image(url: str, *, width: int, caption: str | None = None) -> None:
+    """The QR code of `url`, with a text alternative that says where it leads."""
+    st.image(
+        qr_svg(url),
+        width=width,
+        caption=caption,
+        alt=f"QR code: a link to join the workshop, {url}",
     )

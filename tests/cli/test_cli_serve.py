@@ -50,6 +50,26 @@ def test_facilitator_link_uses_the_public_address(monkeypatch):
     assert serve.facilitator_link(8501) == "https://easi.example.org/facilitate"
 
 
+def test_serve_says_where_participants_join(monkeypatch):
+    monkeypatch.delenv("EASI_PUBLIC_URL", raising=False)
+    monkeypatch.setattr(serve.network, "machine_addresses", lambda: ["127.0.0.1", "192.168.1.20"])
+    # Bound to every interface: the machine's LAN address, which other laptops can reach.
+    assert (
+        serve.join_notice(8501, "0.0.0.0") == "Participants join at http://192.168.1.20:8501/join"
+    )
+    assert (
+        serve.join_notice(8501, "192.168.1.9")
+        == "Participants join at http://192.168.1.9:8501/join"
+    )
+    # Bound to loopback (the default): nobody else can join, and serve says so.
+    assert "cannot join from other laptops" in serve.join_notice(8501)
+    assert "cannot join from other laptops" in serve.join_notice(8501, "127.0.0.1")
+    monkeypatch.setattr(serve.network, "machine_addresses", lambda: ["127.0.0.1"])
+    assert "cannot join from other laptops" in serve.join_notice(8501, "0.0.0.0")
+    monkeypatch.setenv("EASI_PUBLIC_URL", "https://easi.example.org")
+    assert serve.join_notice(8501) == "Participants join at https://easi.example.org/join"
+
+
 @pytest.mark.parametrize("address", ["127.0.0.1", "::1", "localhost"])
 def test_loopback_needs_no_warning(address):
     assert serve.exposure_warning(address) == ""

@@ -91,8 +91,18 @@ def test_html_escapes_participant_text(played):
 
 def test_html_is_standalone(played):
     page = report.render_html(analyse(played))
-    assert "<style>" in page and "http" not in page.replace("http://evil", "")
-    assert "<link" not in page and "<img" not in page
+    # The charts are inline SVG: its namespaces are the only addresses in the page.
+    addresses = page.replace("http://evil", "")
+    for namespace in (
+        'xmlns="http://www.w3.org/2000/svg"',
+        'xmlns:xlink="http://www.w3.org/1999/xlink"',
+    ):
+        addresses = addresses.replace(namespace, "")
+    assert "<style>" in page and "http" not in addresses
+    assert "<link" not in page and "<img" not in page and "<script" not in page
+    assert (
+        '<svg role="img" aria-label="Who knew what' in page
+    )  # a picture with its text alternative
 
 
 def test_markdown_escapes_participant_text(played):
@@ -113,6 +123,40 @@ def test_pdf_falls_back_to_a_core_font(played, monkeypatch, tmp_path):
     monkeypatch.setattr(report, "DEJAVU", tmp_path)  # no fonts there
     text = _pdf_text(analyse(played))
     assert "Children's SC" in text and "TEST42" in text
+
+
+def test_the_report_opens_with_a_one_page_summary(played):
+    page = report.render_html(analyse(played))
+    summary, detail = page.split('<div class="page-break"></div>', 1)
+    for part in (
+        "When the lead agency could act",
+        "The three largest differences",
+        "Myths that surfaced",
+    ):
+        assert part in summary
+    assert "<svg" in summary and "The facts and what guidance says" in detail
+    reader = pypdf.PdfReader(io.BytesIO(report.render_pdf(analyse(played))))
+    first = reader.pages[0]
+    assert "The three largest differences" in first.extract_text()
+    assert first.mediabox.height > first.mediabox.width  # A4 portrait
+    assert first.images  # the jigsaw as a picture
+
+
+def test_a_six_stage_workshop_prints_in_about_a_dozen_pages():
+    from tests.analysis.test_debrief_pictures import simulated_record
+
+    played = simulated_record("riverside-family", per_role=2, seed=3)
+    pages = len(pypdf.PdfReader(io.BytesIO(report.render_pdf(analyse(played)))).pages)
+    assert pages <= 17  # was 35 landscape pages (nine agencies, eighteen facts)
+
+
+def test_without_vl_convert_the_charts_fall_back_to_tables(played, monkeypatch):
+    monkeypatch.setattr(report, "_svg", lambda spec: None)
+    monkeypatch.setattr(report, "_png", lambda spec: None)
+    analysis = analyse(played)
+    page = report.render_html(analysis)
+    assert "<svg" not in page and "holds" in page  # the jigsaw as a table
+    assert report.render_pdf(analysis).startswith(b"%PDF")
 
 
 def test_the_empty_workshop_renders(empty_workshop):

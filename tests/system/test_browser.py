@@ -322,7 +322,6 @@ def test_a_whole_workshop_in_the_browser(server, browser):
 
     # Reveal: the projector shows who knew what; each laptop compares with guidance.
     _click(facilitator, "Reveal")
-    expect(projector.get_by_text("On the screen")).to_be_visible()
     expect(projector.locator('[data-testid="stVegaLiteChart"]')).to_be_visible()
     _shot(projector, "projector-reveal")
     expect(school.get_by_text("Revealed: how your decisions compare")).to_be_visible()

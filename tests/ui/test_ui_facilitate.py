@@ -241,15 +241,23 @@ def _played(ui_room):
     return school, police
 
 
+def _on_the_projector(ui_room) -> str:
+    from facilitation.ui.projector_view import shown
+
+    view = ui_room.engine.projector_view(ui_room.code, ui_room.key)
+    return shown(view.status, view.screen, view.revealed.revealed_through)[0]
+
+
 @pytest.mark.parametrize(
     "section", ["Who knew what", "Who shared with whom", "Level of need", "Prompts"]
 )
 def test_reveal_sections(open_page, ui_room, section):
     _played(ui_room)
     at = _facilitate(open_page, ui_room)
-    at.segmented_control(key="facilitate:reveal-section").set_value(section)
+    at.segmented_control(key="facilitate:screen-view").set_value(section)
     at.run()
     assert not at.exception
+    assert _on_the_projector(ui_room) == section
     if section == "Prompts":
         assert "Quote <me> **please**" in [t.value for t in at.text]
     else:
@@ -259,7 +267,7 @@ def test_reveal_sections(open_page, ui_room, section):
 def test_a_note_reaches_the_projector_only_once_approved(open_page, ui_room):
     school, _ = _played(ui_room)
     at = _facilitate(open_page, ui_room)
-    at.segmented_control(key="facilitate:reveal-section").set_value("Prompts").run()
+    at.segmented_control(key="facilitate:screen-view").set_value("Prompts").run()
     approve = at.checkbox(key=f"facilitate:note:{school.participant_id}:0")
     assert approve.label == "Show on the projector" and not approve.value
     assert ui_room.engine.approved_notes(ui_room.code, ui_room.key) == frozenset()
@@ -275,9 +283,10 @@ def test_debrief_sections(open_page, ui_room, section):
     _played(ui_room)
     ui_room.go("next_stage", "reveal_stage", "next_stage", "reveal_stage", "start_debrief")
     at = _facilitate(open_page, ui_room)
-    at.segmented_control(key="facilitate:ending-section").set_value(section)
+    at.segmented_control(key="facilitate:screen-view").set_value(section)
     at.run()
     assert not at.exception
+    assert _on_the_projector(ui_room) == section
     if section == "What happened":
         assert "The new partner was assaulting Sam" in texts(at)
     if section == "What held people back":
@@ -316,7 +325,15 @@ def test_close_then_delete_with_confirmation(open_page, ui_room):
     at = _facilitate(open_page, ui_room)
     at.segmented_control(key="facilitate:section:lobby").set_value("Close")
     at.run()
-    button(at, "Close the workshop").click()
+    button(at, "Close the workshop…").click()
+    at.run()
+    assert ui_room.engine.status(ui_room.code).phase == "lobby"  # not before it is confirmed
+    button(at, "Cancel").click()
+    at.run()
+    button(at, "Close the workshop…").click()
+    at.run()
+    assert "cannot be undone" in at.warning[0].value
+    button(at, "Yes, close the workshop").click()
     at.run()
     assert ui_room.engine.status(ui_room.code).phase == "closed"
     at.segmented_control(key="facilitate:section:closed").set_value("Close")

@@ -94,16 +94,12 @@ def test_revealed_shows_the_jigsaw_flows_spread_and_prompts(open_page, ui_room, 
     )
     _decide(ui_room, police, {"dv_callout": ["childrens_social_care", "school"]}, level=2)
     ui_room.go("reveal_stage")
+    ui_room.engine.set_screen(ui_room.code, ui_room.key, view=section, stage=0)
     at = open_page("projector", w=ui_room.code, k=ui_room.projector_key)
     if section == "Prompts":  # before the facilitator approves it, the note stays off the screen
-        at.segmented_control(key="projector:reveal:0").set_value(section).run()
         assert "We would refer today." not in [t.value for t in at.text]
         ui_room.engine.approve_note(ui_room.code, ui_room.key, school.participant_id, 0)
         at = open_page("projector", w=ui_room.code, k=ui_room.projector_key)
-    control = at.segmented_control(key="projector:reveal:0")
-    assert control.options == ["Who knew what", "Who shared with whom", "Level of need", "Prompts"]
-    control.set_value(section)
-    at.run()
     assert not at.exception
     if section == "Prompts":
         shown = texts(at)
@@ -114,6 +110,25 @@ def test_revealed_shows_the_jigsaw_flows_spread_and_prompts(open_page, ui_room, 
         assert "One agency" in [c.value for c in at.caption]  # one person plays the school
     else:
         assert len(at.get("vega_lite_chart")) == 1
+
+
+def test_the_projector_has_no_controls_of_its_own(open_page, ui_room):
+    ui_room.join("school")
+    ui_room.go("open_stage", "reveal_stage")
+    at = open_page("projector", w=ui_room.code, k=ui_room.projector_key)
+    assert not at.get("segmented_control") and not at.button and not at.selectbox
+    assert len(at.get("vega_lite_chart")) == 1  # the phase's first view: who knew what
+
+
+def test_the_join_screen_can_be_shown_during_a_stage(open_page, ui_room):
+    ui_room.join("school")
+    ui_room.go("open_stage")
+    at = open_page("projector", w=ui_room.code, k=ui_room.projector_key)
+    assert "Stage 1: A bruise and a call-out" in texts(at)
+    ui_room.engine.set_screen(ui_room.code, ui_room.key, view="Join code and QR")
+    at.run()
+    assert ui_room.code in [m.value for m in at.markdown]
+    assert at.get("image")[0].proto.imgs[0].alt.startswith("QR code: a link to join")
 
 
 @pytest.mark.parametrize(
@@ -127,9 +142,8 @@ def test_debrief_sections(open_page, ui_room, section):
     ui_room.go(
         "reveal_stage", "next_stage", "reveal_stage", "next_stage", "reveal_stage", "start_debrief"
     )
+    ui_room.engine.set_screen(ui_room.code, ui_room.key, view=section)
     at = open_page("projector", w=ui_room.code, k=ui_room.projector_key)
-    at.segmented_control(key="projector:ending").set_value(section)
-    at.run()
     assert not at.exception
     shown = texts(at)
     if section == "What happened":

@@ -62,6 +62,20 @@ def test_without_a_session_links_point_at_localhost(monkeypatch):
     assert services.base_url().startswith("http://localhost:")
 
 
+def test_a_loopback_join_address_becomes_the_lan_address(monkeypatch):
+    monkeypatch.delenv("EASI_PUBLIC_URL", raising=False)
+    monkeypatch.setattr(services.network, "machine_addresses", lambda: ["127.0.0.1", "10.4.0.9"])
+    assert services.join_base_url().startswith("http://10.4.0.9:")
+    assert services.link("", join=True, code="K7QW3M").endswith("/?code=K7QW3M")
+    assert services.link("play", t="x").startswith("http://localhost:")  # other links as browsed
+
+
+def test_a_public_join_address_is_kept(monkeypatch):
+    monkeypatch.setenv("EASI_PUBLIC_URL", "https://easi.example.org")
+    monkeypatch.setattr(services.network, "machine_addresses", lambda: ["10.4.0.9"])
+    assert services.join_base_url() == "https://easi.example.org"
+
+
 def test_join_options_count_active_participants(ui_room):
     first = ui_room.join("school")
     ui_room.join("school")

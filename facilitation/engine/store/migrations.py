@@ -197,5 +197,11 @@ MIGRATIONS: tuple[Migration, ...] = (
     CREATE INDEX improvement_actions_by_workshop ON improvement_actions (workshop_id);
     """,
     ),
+    # What the projector shows, chosen on the facilitator's screen: {"view", "stage", "notes"}.
+    Migration(
+        shared="""
+    ALTER TABLE workshops ADD COLUMN screen_json TEXT NOT NULL DEFAULT '{{}}';
+    """
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
