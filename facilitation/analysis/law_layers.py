@@ -72,11 +72,15 @@ def _gateway_ids(snapshot: Snapshot, fact_id: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(ids))
 
 
-def panel_fact(snapshot: Snapshot) -> str | None:
-    """The fact whose gateways answer the most layers (the first such fact): the richest example."""
+def panel_fact(snapshot: Snapshot, through: int | None = None) -> str | None:
+    """The fact whose gateways answer the most layers (the first such), among the stages up to
+    `through` (all by default): the richest example the room has seen."""
     gateways = reference().gateways
     best, best_layers = None, 0
-    for fact in snapshot.scenario.facts:
+    stages = (
+        snapshot.scenario.stages if through is None else snapshot.scenario.stages[: through + 1]
+    )
+    for fact in (fact for stage in stages for fact in stage.facts):
         layers = {gateways[g].layer for g in _gateway_ids(snapshot, fact.id) if g in gateways}
         if len(layers) > best_layers:
             best, best_layers = fact.id, len(layers)

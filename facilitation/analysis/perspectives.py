@@ -8,9 +8,10 @@ draws them for the projector and the facilitator; the report prints them.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from facilitation.content import Snapshot, reference
+from facilitation.content import Role, reference
 from facilitation.play import Ledger, WorkshopRecord
 
 __all__ = [
@@ -82,13 +83,14 @@ class FrontDoorStage:
     )
 
 
-def perspectives(snapshot: Snapshot) -> tuple[Perspective, ...]:
-    """Every agency in play, in scenario order, with its motivators, constraints and threshold."""
+def perspectives(
+    roles: Mapping[str, Role], audience: str, lead_role: str | None = None
+) -> tuple[Perspective, ...]:
+    """Every agency in play (`roles` in scenario order, as a snapshot holds them), with its motivators,
+    constraints and threshold."""
     barriers = reference().barriers
-    audience = snapshot.scenario.audience
     views = []
-    for role_id in snapshot.role_ids:
-        role = snapshot.roles[role_id]
+    for role_id, role in roles.items():
         constraints = tuple(
             ConstraintView(
                 text=constraint.text,
@@ -108,19 +110,18 @@ def perspectives(snapshot: Snapshot) -> tuple[Perspective, ...]:
                 acts_at=role.threshold.acts_at,
                 acts_at_label=reference().level_label(audience, role.threshold.acts_at),
                 in_practice=role.threshold.in_practice,
-                is_lead=role_id == snapshot.scenario.lead_role,
+                is_lead=role_id == lead_role,
             )
         )
     return tuple(views)
 
 
-def threshold_ladder(snapshot: Snapshot) -> tuple[Rung, ...]:
-    """The four levels of need for the scenario's audience, highest first, each with the agencies whose
-    threshold (`acts_at`) sits there: agencies set the bar differently, and the room sees it at a glance."""
-    levels = reference().levels_for(snapshot.scenario.audience)
+def threshold_ladder(roles: Mapping[str, Role], audience: str) -> tuple[Rung, ...]:
+    """The four levels of need for the audience, highest first, each with the agencies whose threshold
+    (`acts_at`) sits there: agencies set the bar differently, and the room sees it at a glance."""
+    levels = reference().levels_for(audience)
     at: dict[int, list[str]] = {number: [] for number in levels}
-    for role_id in snapshot.role_ids:
-        role = snapshot.roles[role_id]
+    for role in roles.values():
         at.setdefault(role.threshold.acts_at, []).append(role.short_name)
     return tuple(
         Rung(number, levels[number].label, levels[number].description, tuple(at[number]))
@@ -128,13 +129,13 @@ def threshold_ladder(snapshot: Snapshot) -> tuple[Rung, ...]:
     )
 
 
-def constraint_clusters(snapshot: Snapshot) -> dict[str, int]:
+def constraint_clusters(roles: Mapping[str, Role]) -> dict[str, int]:
     """How many of the agencies' constraints fall in each barrier cluster, every cluster listed."""
     barriers = reference().barriers
     counts = Counter(
         barriers[constraint.barrier].cluster
-        for role_id in snapshot.role_ids
-        for constraint in snapshot.roles[role_id].constraints
+        for role in roles.values()
+        for constraint in role.constraints
     )
     return {cluster: counts.get(cluster, 0) for cluster in CLUSTERS}
 

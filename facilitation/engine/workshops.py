@@ -238,6 +238,7 @@ class ProjectorView:
     submitted_by_role: dict[str, int]  # for the current stage; counts only, never content
     revealed: WorkshopRecord | None  # restricted to revealed stages; no names; shareable notes only
     screen: Screen = field(default_factory=Screen)  # what the facilitator chose to show
+    lead_role: str = ""  # the scenario's lead agency (the perspectives mark it)
 
 
 @dataclass(frozen=True)
@@ -959,6 +960,7 @@ class Workshops:
             submitted_by_role={role_id: submitted.get(role_id, 0) for role_id in snapshot.role_ids},
             revealed=revealed,
             screen=_screen(row["screen_json"]),
+            lead_role=snapshot.scenario.lead_role,
         )
 
     def delete_workshop(self, code: str, facilitator_key: str) -> None:

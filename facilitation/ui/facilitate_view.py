@@ -21,7 +21,7 @@ from facilitation.engine import FacilitatorView, Status
 from facilitation.errors import EasiError, NotAllowed, NotFound
 from facilitation.outputs import EvaluationReport, render, warm_up
 from facilitation.play import WorkshopRecord, acceptable_reasons
-from facilitation.ui import content, evaluation_view, projector_view, services
+from facilitation.ui import content, evaluation_view, perspectives_view, projector_view, services
 from facilitation.ui.debrief_view import ENDING, REVEAL, analysis_for, ending, reveal
 from facilitation.ui.widgets import (
     alert,
@@ -148,8 +148,9 @@ def page() -> None:
     if status.phase in ("debrief", "closed") and view.record.revealed_through >= 0:
         # The reports a facilitator exports now: drawn in the background before they are asked for.
         analysis = analysis_for("facilitator", status.code, seen, view.record)
+        evaluation = evaluation_view.report_for(status.code, key, view)
         for fmt in SLOW_EXPORTS:
-            _rendering(status.code, seen, fmt, view.record, analysis)
+            _rendering(status.code, seen, fmt, view.record, analysis, evaluation)
     if section == "Room":
         _room(view, key)
     elif section == "Stage":
@@ -297,6 +298,15 @@ def _room(view: FacilitatorView, key: str) -> None:
             )
     with right:
         _roster(view, key)
+    with st.expander("The agencies side by side (for the opening discussion)"):
+        snapshot = view.record.snapshot
+        st.caption(
+            "Put them on the projector from the Projector section: the agencies side by side, or "
+            "where each agency acts."
+        )
+        perspectives_view.agency_details(
+            snapshot.roles, snapshot.scenario.audience, snapshot.scenario.lead_role
+        )
 
 
 def _roster(view: FacilitatorView, key: str) -> None:

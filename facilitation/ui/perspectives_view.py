@@ -4,6 +4,8 @@ motivator, constraint and threshold in full). The data comes from `facilitation.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import streamlit as st
 
 from facilitation.analysis import (
@@ -13,7 +15,7 @@ from facilitation.analysis import (
     perspectives,
     threshold_ladder,
 )
-from facilitation.content import Snapshot
+from facilitation.content import Role
 from facilitation.ui.widgets import escape_markdown
 
 __all__ = ["PER_ROW", "agency_details", "ladder", "law_panel", "side_by_side"]
@@ -26,9 +28,9 @@ def _barrier_words(view: Perspective) -> str:
     return " · ".join(dict.fromkeys(constraint.barrier_label for constraint in view.constraints))
 
 
-def side_by_side(snapshot: Snapshot) -> None:
+def side_by_side(roles: Mapping[str, Role], audience: str, lead_role: str | None = None) -> None:
     """Every agency as a card: its name, where it acts, and what holds it back, four to a row."""
-    views = perspectives(snapshot)
+    views = perspectives(roles, audience, lead_role)
     st.header("The agencies in the room")
     for start in range(0, len(views), PER_ROW):
         columns = st.columns(PER_ROW, gap="medium")
@@ -40,10 +42,10 @@ def side_by_side(snapshot: Snapshot) -> None:
                 st.markdown(f"**Held back by** {escape_markdown(_barrier_words(view))}")
 
 
-def ladder(snapshot: Snapshot) -> None:
+def ladder(roles: Mapping[str, Role], audience: str) -> None:
     """The levels of need, highest first, each with the agencies whose threshold sits there."""
     st.header("Where each agency acts")
-    for rung in threshold_ladder(snapshot):
+    for rung in threshold_ladder(roles, audience):
         with st.container(border=True, key=f"rung-{rung.number}"):
             left, right = st.columns([2, 3], vertical_alignment="center")
             left.markdown(f"**{rung.number} · {escape_markdown(rung.label)}**")
@@ -55,10 +57,10 @@ def ladder(snapshot: Snapshot) -> None:
     )
 
 
-def agency_details(snapshot: Snapshot) -> None:
+def agency_details(roles: Mapping[str, Role], audience: str, lead_role: str | None = None) -> None:
     """For the facilitator: each agency's motivators, constraints (with the barrier each becomes) and
     its threshold in its own words."""
-    for view in perspectives(snapshot):
+    for view in perspectives(roles, audience, lead_role):
         with st.expander(f"{view.name} · acts at {view.acts_at_label}"):
             st.markdown("**What pushes it to share**")
             for motivator in view.motivators:

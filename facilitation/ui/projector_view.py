@@ -15,17 +15,33 @@ from __future__ import annotations
 
 import streamlit as st
 
+from facilitation.analysis import law_layers, panel_fact
 from facilitation.engine import ProjectorView, Screen, Status
 from facilitation.errors import NotAllowed, NotFound
-from facilitation.ui import services
+from facilitation.play import WorkshopRecord
+from facilitation.ui import perspectives_view, services
 from facilitation.ui.debrief_view import ENDING, REVEAL, analysis_for, ending, reveal, text_size_key
 from facilitation.ui.widgets import css, phase_caption, qr_image, trainer_markdown, watch
 
-__all__ = ["CHART_HEIGHT", "JOIN", "STAGE", "page", "screen_options", "shown"]
+__all__ = [
+    "CHART_HEIGHT",
+    "JOIN",
+    "LADDER",
+    "LAW",
+    "PERSPECTIVES",
+    "STAGE",
+    "page",
+    "screen_options",
+    "shown",
+]
 
 CHART_HEIGHT = 340  # px of plotting area: with the title, axes and legend, a chart fits 1280x720
 JOIN = "Join code and QR"  # a view for latecomers, at any phase
 STAGE = "The stage"  # the stage's narrative and how many have decided
+PERSPECTIVES = "The agencies side by side"  # the first half of an EASI day, at any phase
+LADDER = "Where each agency acts"  # the threshold ladder, at any phase
+LAW = "What lets us share"  # the layers of the law for a revealed fact
+_FIRST_HALF = (PERSPECTIVES, LADDER)
 NOTES_SHOWN = 3  # approved notes on the screen at once: more would not fit under the prompts
 
 
@@ -33,13 +49,13 @@ def screen_options(status: Status) -> tuple[str, ...]:
     """The views the facilitator may put on the projector now, the phase's own first."""
     phase = status.phase
     if phase == "lobby":
-        return (JOIN,)
+        return (JOIN, *_FIRST_HALF)
     if phase in ("open", "locked"):
-        return (STAGE, JOIN)
+        return (STAGE, JOIN, *_FIRST_HALF)
     if phase == "revealed":
-        return (*REVEAL, STAGE, JOIN)
+        return (*REVEAL, LAW, STAGE, JOIN, *_FIRST_HALF)
     if phase == "debrief":
-        return (*ENDING, *REVEAL[1:], JOIN)
+        return (*ENDING, *REVEAL[1:], LAW, JOIN, *_FIRST_HALF)
     return ()
 
 
@@ -92,12 +108,28 @@ def page() -> None:
             _lobby(view)
         elif chosen == STAGE:
             _stage(view)
+        elif chosen == PERSPECTIVES:
+            perspectives_view.side_by_side(view.roles_in_play, status.audience, view.lead_role)
+        elif chosen == LADDER:
+            perspectives_view.ladder(view.roles_in_play, status.audience)
+        elif chosen == LAW and view.revealed is not None:
+            _law(view.revealed)
         elif chosen in ENDING and status.phase == "debrief":
             _ending(view, seen, chosen)
         elif chosen in REVEAL:
             _revealed(view, seen, chosen, stage)
         else:
             _ending(view, seen, chosen)
+
+
+def _law(record: WorkshopRecord) -> None:
+    """The layers of the law for the richest fact the room has seen revealed."""
+    fact_id = panel_fact(record.snapshot, record.revealed_through)
+    if fact_id is None:
+        st.header("What lets us share")
+        st.markdown("No fact has been revealed yet.")
+        return
+    perspectives_view.law_panel(law_layers(record.snapshot, fact_id, record))
 
 
 def _bare(url: str) -> str:

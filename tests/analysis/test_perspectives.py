@@ -8,7 +8,7 @@ from tests.fixtures.debrief import CSC, PEOPLE, fact, record, submission
 
 
 def test_every_agency_in_scenario_order_with_its_constraints_as_barriers(mini_snapshot):
-    views = perspectives(mini_snapshot)
+    views = perspectives(mini_snapshot.roles, "children", CSC)
     assert [view.role_id for view in views] == ["school", "police", CSC, "gp"]
     assert [view.is_lead for view in views] == [False, False, True, False]
     gp = views[3]
@@ -18,7 +18,7 @@ def test_every_agency_in_scenario_order_with_its_constraints_as_barriers(mini_sn
 
 
 def test_the_ladder_puts_each_agency_where_it_acts_highest_level_first(mini_snapshot):
-    ladder = threshold_ladder(mini_snapshot)
+    ladder = threshold_ladder(mini_snapshot.roles, "children")
     assert [(rung.number, rung.label, rung.roles) for rung in ladder] == [
         (4, "Child protection", ("GP",)),
         (3, "Child in need", ("School", "Police", "Children's SC")),
@@ -28,7 +28,7 @@ def test_the_ladder_puts_each_agency_where_it_acts_highest_level_first(mini_snap
 
 
 def test_constraints_cluster_as_delegates_drew_them(mini_snapshot):
-    assert constraint_clusters(mini_snapshot) == {
+    assert constraint_clusters(mini_snapshot.roles) == {
         "trust": 1,
         "fear": 0,
         "risk": 1,

@@ -32,8 +32,8 @@ def test_join_page_without_a_code_asks_for_one(open_page):
 @pytest.mark.parametrize(
     "typed, answer",
     [
-        ("ZZZZZZ", "There is no workshop with the code"),
-        ("K7Q-W3M", "There is no workshop with the code"),
+        ("ZZZZZZ", "No workshop has the code"),
+        ("K7Q-W3M", "No workshop has the code"),
         ("not a code", "is not a workshop code: a code has six letters and digits"),
         ("abc", "is not a workshop code"),
         ("OOOOOO", "is not a workshop code"),  # no code has an O

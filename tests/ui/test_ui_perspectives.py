@@ -14,7 +14,9 @@ def _draw(kind: str) -> AppTest:
         from tests.paths import MINI
 
         snapshot = load_snapshot(MINI / "scenarios" / "mini.yaml", roles_dir=MINI / "roles")
-        getattr(perspectives_view, kind)(snapshot)
+        args = (snapshot.roles, snapshot.scenario.audience)
+        lead = () if kind == "ladder" else (snapshot.scenario.lead_role,)
+        getattr(perspectives_view, kind)(*args, *lead)
 
     return AppTest.from_function(script, kwargs={"kind": kind}).run()
 

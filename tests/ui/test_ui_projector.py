@@ -162,3 +162,31 @@ def test_a_deleted_workshop_says_so(open_page, ui_room):
     ui_room.engine.delete_workshop(ui_room.code, ui_room.key)
     at = open_page("projector", w=ui_room.code, k=ui_room.projector_key)
     assert at.title[0].value == "No such workshop"
+
+
+def test_the_facilitator_puts_the_agencies_and_the_ladder_on_the_projector(open_page, ui_room):
+    """The first half of an EASI day: before stage 1, the room sees every agency side by side and
+    where each acts; the facilitator's choice, not a control on the projector."""
+    at = open_page("projector", w=ui_room.code, k=ui_room.projector_key)
+    ui_room.engine.set_screen(ui_room.code, ui_room.key, view="The agencies side by side")
+    at.run()
+    assert not at.exception
+    shown = texts(at)
+    assert "The agencies in the room" in shown and "Children's SC (lead)" in shown
+    assert "**Acts at** 4 · Child protection" in shown  # the GP
+    ui_room.engine.set_screen(ui_room.code, ui_room.key, view="Where each agency acts")
+    at.run()
+    assert "Where each agency acts" in texts(at)
+    assert not at.button and not at.radio  # the projector has no controls
+
+
+def test_the_layers_of_the_law_are_shown_for_a_revealed_fact(open_page, ui_room):
+    ui_room.join("school")
+    ui_room.go("open_stage", "lock_stage", "reveal_stage")
+    at = open_page("projector", w=ui_room.code, k=ui_room.projector_key)
+    ui_room.engine.set_screen(ui_room.code, ui_room.key, view="What lets us share")
+    at.run()
+    assert not at.exception
+    shown = texts(at)
+    assert "What lets us share: " in shown and "Power or duty" in shown
+    assert "Law Com No 351" in shown
