@@ -14,6 +14,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from facilitation.content.models import AGENCIES, AgencyKind, Audience
+
 __all__ = [
     "AGENCIES",
     "LAYERS",
@@ -31,31 +33,7 @@ __all__ = [
 
 _HERE = Path(__file__).parent
 
-Audience = Literal["children", "adults", "early_help"]
-Agency = Literal[
-    "children_social_care",
-    "adult_social_care",
-    "early_help",
-    "police",
-    "probation",
-    "youth_justice",
-    "school",
-    "fe_college",
-    "gp",
-    "health_visiting",
-    "midwifery",
-    "emergency_department",
-    "hospital",
-    "mental_health",
-    "camhs",
-    "memory_service",
-    "district_nursing",
-    "housing",
-    "voluntary_sector",
-    "domestic_abuse_service",
-    "other",
-]
-AGENCIES: tuple[str, ...] = Agency.__args__  # type: ignore[attr-defined]
+Agency = AgencyKind  # the kinds of service a role card names (`Role.agency`): one list, in models
 Layer = Literal[
     "power_duty",
     "data_protection",
