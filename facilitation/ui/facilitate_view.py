@@ -271,7 +271,7 @@ def _room(view: FacilitatorView, key: str) -> None:
         code_col, qr_col = st.columns([1, 1], vertical_alignment="center")
         with code_col:
             with st.container(key="join-code-small"):
-                st.markdown(f"## {status.code}")
+                st.markdown(f"## {escape_markdown(status.code)}")
             st.caption("Participants scan the QR code, or open the link and type the code.")
         with qr_col:
             qr_image(join_url, width=180)

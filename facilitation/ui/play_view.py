@@ -375,7 +375,7 @@ def _header(view: ParticipantView) -> None:
     status, seat = view.status, view.seat
     role = view.role
     st.caption(f"EASI Workshop · {status.title}")
-    st.markdown(f"### You play {role.name}")
+    st.markdown(f"### You play {escape_markdown(role.name)}")
     # The name is the participant's own text: escaped, so that "<b>" or "**x**" shows as typed.
     st.caption(f"Seated as {escape_markdown(seat.display_name)} · code {status.code}")
     with st.container(key="phase-banner"):

@@ -21,7 +21,14 @@ from facilitation.errors import NotAllowed, NotFound
 from facilitation.play import WorkshopRecord
 from facilitation.ui import perspectives_view, services
 from facilitation.ui.debrief_view import ENDING, REVEAL, analysis_for, ending, reveal, text_size_key
-from facilitation.ui.widgets import css, phase_caption, qr_image, trainer_markdown, watch
+from facilitation.ui.widgets import (
+    css,
+    escape_markdown,
+    phase_caption,
+    qr_image,
+    trainer_markdown,
+    watch,
+)
 
 __all__ = [
     "CHART_HEIGHT",
@@ -147,7 +154,9 @@ def _lobby(view: ProjectorView) -> None:
         with st.container(key="join-code"):
             st.markdown(status.code)
         with st.container(key="join-link"):
-            st.markdown(f"at {_bare(services.join_base_url())}/join or scan the QR code")
+            st.markdown(
+                escape_markdown(f"at {_bare(services.join_base_url())}/join or scan the QR code")
+            )
         st.metric("Joined so far", joined)
         _role_counts(view, view.participants_by_role, "playing")
     with right:

@@ -8,6 +8,7 @@ import threading
 import pytest
 
 from facilitation.ui import services
+from tests.fixtures.ui import shown
 
 
 @pytest.fixture
@@ -124,7 +125,7 @@ def test_laptop_pages_take_turns_and_the_facilitator_never_queues(open_page, ui_
     finally:
         released.wait(5)
     assert not play.exception and "### You play Test Primary School (DSL)" in [
-        m.value for m in play.markdown
+        shown(m.value) for m in play.markdown
     ]
 
 
