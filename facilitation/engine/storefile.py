@@ -72,6 +72,11 @@ def faults_told(path: Path) -> Iterator[None]:
         if told is None:
             raise
         raise told from None
+    except UnicodeDecodeError:  # a damaged header can answer a PRAGMA with bytes that are not text
+        raise StoreUnavailable(
+            f"The database {path} is damaged: the app will not use it. Restore it from a backup, or "
+            "move it aside to start with an empty one."
+        ) from None
 
 
 def quick_check(conn: sqlite3.Connection, path: Path) -> None:

@@ -9,7 +9,7 @@ from facilitation.content import NAME_MAX_CHARS
 from facilitation.engine import CODE_ALPHABET, CODE_LENGTH, normalise_code
 from facilitation.errors import EasiError, NotAllowed, NotFound, TooManyAttempts, WrongPhase
 from facilitation.ui import services
-from facilitation.ui.widgets import alert, css, escape_markdown, top_links
+from facilitation.ui.widgets import alert, css, top_links
 
 __all__ = ["AUTO", "page", "role_order"]
 
@@ -63,9 +63,11 @@ def page() -> None:
         return
     shape = normalise_code(code)
     if len(shape) != CODE_LENGTH or not set(shape) <= set(CODE_ALPHABET):
-        st.error(
-            f"{escape_markdown(code)!s} is not a workshop code: a code has six letters and digits, "
-            "like K7QW3M (no letter O or I, no digit 0 or 1). Check it on the projector.",
+        typed = code if len(code) <= 24 else code[:24] + "…"  # a pasted essay is not echoed whole
+        alert(
+            "error",
+            f"{typed} is not a workshop code: a code has six letters and digits, like K7QW3M (no "
+            "letter O or I, no digit 0 or 1). Check it on the projector.",
             icon=":material/error:",
         )
         return

@@ -144,6 +144,7 @@ def _submit(page, level: str):
     page.get_by_role("radiogroup", name="Level of need you see now (required)").get_by_text(
         level, exact=True
     ).click()
+    expect(page.get_by_role("radio", name=level)).to_be_checked()  # its rerun (and save) is done
     page.get_by_role("combobox", name="What your agency would do next (required)").first.click()
     page.get_by_role("option", name="Monitor", exact=True).click()
     page.get_by_role("button", name="Submit", exact=True).click()
