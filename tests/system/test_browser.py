@@ -178,8 +178,16 @@ def _scrolls(page) -> list[str]:
 def _choose(page, label: str, option: str, *, within=None, multiple: bool = False) -> None:
     """Pick `option` in the select box (or, `multiple`, the multiselect) labelled `label`."""
     scope = within or page
-    scope.get_by_role("combobox", name=label).first.click()
-    page.get_by_role("option", name=option, exact=True).click()
+    for attempt in range(
+        3
+    ):  # a rerun that lands as the list opens redraws it closed: open it again
+        scope.get_by_role("combobox", name=label).first.click()
+        try:
+            page.get_by_role("option", name=option, exact=True).click(timeout=WAIT // 3)
+            break
+        except sync_api.TimeoutError:
+            if attempt == 2:
+                raise
     if multiple:  # a multiselect stays open for more; a select box closes (Escape would clear it)
         page.keyboard.press("Escape")
         # Its list covers the widgets below it until it has gone: a click before then lands on the list.

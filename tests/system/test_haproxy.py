@@ -134,7 +134,7 @@ def _join(browser, base, code, name, role_label):
 
 def _submit(page, level: str):
     """Decide every new fact (keep it within the agency), give a level and an action, submit."""
-    from playwright.sync_api import expect
+    from playwright.sync_api import TimeoutError, expect
 
     for card in page.locator('[class*="st-key-fact-card-"]').all():
         card.locator('[data-testid="stButtonGroup"]').get_by_text(
@@ -145,8 +145,16 @@ def _submit(page, level: str):
         level, exact=True
     ).click()
     expect(page.get_by_role("radio", name=level)).to_be_checked()  # its rerun (and save) is done
-    page.get_by_role("combobox", name="What your agency would do next (required)").first.click()
-    page.get_by_role("option", name="Monitor", exact=True).click()
+    for attempt in range(
+        3
+    ):  # a rerun that lands as the list opens redraws it closed: open it again
+        page.get_by_role("combobox", name="What your agency would do next (required)").first.click()
+        try:
+            page.get_by_role("option", name="Monitor", exact=True).click(timeout=10_000)
+            break
+        except TimeoutError:
+            if attempt == 2:
+                raise
     page.get_by_role("button", name="Submit", exact=True).click()
     expect(page.get_by_text("Submitted. You can change your answers")).to_be_visible()
 
