@@ -176,6 +176,7 @@ def test_a_workshop_through_haproxy_survives_a_killed_process(deployment, browse
     # Laptops join until both processes hold some (leastconn spreads them; the cookie keeps each).
     roles = ["Test Primary School", "Test Police", "Test children's social care"]
     laptops = [_join(browser, deployment.base, code, f"P{n}", roles[n % 3]) for n in range(4)]
+    role_of = {id(page): roles[n % 3] for n, page in enumerate(laptops)}
     on = {_worker_of(page) for page in laptops}
     assert on == {"w1", "w2"}, f"the laptops all went to {on}"
     facilitator.get_by_role("button", name="Open stage 1").click()
@@ -198,7 +199,8 @@ def test_a_workshop_through_haproxy_survives_a_killed_process(deployment, browse
     # The affected laptops reconnect (to the live process) and keep their seats and their answers.
     for page in affected:
         expect(page.get_by_role("heading", name="Your judgement")).to_be_visible()
-        expect(page.get_by_text("You play", exact=False)).to_be_visible()
+        # its own seat: the heading names the agency it joined as (not the questionnaire's "before you play")
+        expect(page.get_by_text(f"You play {role_of[id(page)]}", exact=False)).to_be_visible()
         if page in laptops[:2]:  # the new process's page shows the seat's stored submission
             expect(page.get_by_role("status").first).to_contain_text("Submitted")
         else:
