@@ -12,7 +12,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 from facilitation.content.questionnaire import EvaluationItems
 
@@ -52,7 +59,16 @@ Text = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=300)]
 Audience = Literal["children", "adults", "early_help"]
 Consent = Literal["not_required", "seek_unless_unsafe", "required", "contested"]
-TellFamily = Literal["yes", "not_if_unsafe", "no"]
+
+
+def _yes_no_as_written(value: object) -> object:
+    """YAML 1.1 reads an unquoted yes/no as a boolean: take it as the word the trainer wrote."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return value
+
+
+TellFamily = Annotated[Literal["yes", "not_if_unsafe", "no"], BeforeValidator(_yes_no_as_written)]
 Detail = Literal["concern", "detail"]
 AgencyKind = Literal[
     "children_social_care",
