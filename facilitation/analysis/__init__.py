@@ -66,6 +66,7 @@ from facilitation.analysis.perspectives import (
     perspectives,
     threshold_ladder,
 )
+from facilitation.analysis.privacy import ALL_AGENCIES, OTHER_AGENCIES, pooling, projected
 from facilitation.analysis.programme import (
     MIN_CELL,
     CountRow,
@@ -79,6 +80,7 @@ from facilitation.analysis.programme import (
 from facilitation.analysis.teachability import CHECKS, LintWarning, lint
 
 __all__ = [
+    "ALL_AGENCIES",
     "BEHAVIOURS",
     "CHECKS",
     "CLASSIFICATION_RULE",
@@ -87,6 +89,7 @@ __all__ = [
     "LAYER_QUESTIONS",
     "MIN_CELL",
     "MIN_PAIRS",
+    "OTHER_AGENCIES",
     "PRIVACY_MIN",
     "TOO_FEW",
     "AgencyChange",
@@ -141,6 +144,8 @@ __all__ = [
     "paired_change",
     "panel_fact",
     "perspectives",
+    "pooling",
     "programme",
+    "projected",
     "threshold_ladder",
 ]
