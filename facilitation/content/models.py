@@ -210,6 +210,14 @@ class Route(Strict):
         ),
     )
     note: Text | None = Field(None, description="Why this route, read out in the debrief.")
+    audience: Audience | None = Field(
+        None,
+        description=(
+            "children | adults | early_help: whose safeguarding framework this share is made under, "
+            "where it is not the scenario's (a concern about an adult with care and support needs in a "
+            "children's case); the route's gateways are checked against it. Default: the scenario's."
+        ),
+    )
 
 
 _DEFAULT_ROUTE = Route()
