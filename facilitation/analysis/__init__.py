@@ -76,6 +76,14 @@ from facilitation.analysis.programme import (
     Trend,
     programme,
 )
+from facilitation.analysis.room_activities import (
+    BarrierSide,
+    LeadStage,
+    LeadVerdict,
+    RoomActivities,
+    RoomBarriers,
+    room_activities,
+)
 from facilitation.analysis.teachability import CHECKS, LintWarning, lint
 
 __all__ = [
@@ -91,6 +99,7 @@ __all__ = [
     "TOO_FEW",
     "AgencyChange",
     "AgreementRow",
+    "BarrierSide",
     "Behaviour",
     "ConstraintView",
     "CouldHaveActed",
@@ -110,6 +119,8 @@ __all__ = [
     "LateFact",
     "LawPanel",
     "LayerRow",
+    "LeadStage",
+    "LeadVerdict",
     "LintWarning",
     "MonthRates",
     "MythRow",
@@ -120,6 +131,8 @@ __all__ = [
     "Programme",
     "ProgrammeFilters",
     "Quote",
+    "RoomActivities",
+    "RoomBarriers",
     "Rung",
     "SharingCounts",
     "Split",
@@ -142,5 +155,6 @@ __all__ = [
     "panel_fact",
     "perspectives",
     "programme",
+    "room_activities",
     "threshold_ladder",
 ]

@@ -55,13 +55,14 @@ from facilitation.content.questionnaire import (
     form_for,
     questionnaire,
 )
-from facilitation.content.reference import reference
+from facilitation.content.reference import CLUSTERS, reference
 from facilitation.content.schema import SCHEMA_KINDS, json_schema, schema_text
 from facilitation.content.starters import starter, starter_files
 
 __all__ = [
     "ACTIONS",
     "AGENCIES",
+    "CLUSTERS",
     "KNOWLEDGE_CHOICES",
     "MOMENTS",
     "NAME_MAX_CHARS",

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from facilitation.play.activities import (
     BARRIERS_CHOSEN_MAX,
-    CLUSTERS,
     LINE_MAX_CHARS,
     NOT_SURE,
     POOLED,
@@ -73,7 +72,6 @@ from facilitation.play.verdicts import (
 __all__ = [
     "BARRIERS_CHOSEN_MAX",
     "BASIS_KINDS",
-    "CLUSTERS",
     "DEFAULT_EFFECT",
     "LINE_MAX_CHARS",
     "NOT_SURE",

@@ -21,12 +21,11 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator
 
-from facilitation.content import AgencyKind, Slug, Snapshot, StageLead, Strict, reference
+from facilitation.content import CLUSTERS, AgencyKind, Slug, Snapshot, StageLead, Strict, reference
 from facilitation.play.records import PRIVACY_MIN
 
 __all__ = [
     "BARRIERS_CHOSEN_MAX",
-    "CLUSTERS",
     "LINE_MAX_CHARS",
     "NOT_SURE",
     "POOLED",
@@ -55,8 +54,6 @@ LINE_MAX_CHARS = 160  # one short line: what holds me back, not a case history
 BARRIERS_CHOSEN_MAX = 5
 NOT_SURE = "not_sure"  # the "not sure" answer to "Who leads?"
 POOLED = "other"  # the group of the agencies too small to show on their own (or not given)
-# The clusters the Centre's delegates drew their barriers into, in the order a room reads them.
-CLUSTERS: tuple[str, ...] = ("trust", "fear", "risk", "relationships", "processes", "leadership")
 _BARRIERS_STAGE = -1  # the room's barriers belong to no stage
 
 
