@@ -77,6 +77,14 @@ from facilitation.analysis.programme import (
     Trend,
     programme,
 )
+from facilitation.analysis.room_activities import (
+    BarrierSide,
+    LeadStage,
+    LeadVerdict,
+    RoomActivities,
+    RoomBarriers,
+    room_activities,
+)
 from facilitation.analysis.teachability import CHECKS, LintWarning, lint
 
 __all__ = [
@@ -94,6 +102,7 @@ __all__ = [
     "TOO_FEW",
     "AgencyChange",
     "AgreementRow",
+    "BarrierSide",
     "Behaviour",
     "ConstraintView",
     "CouldHaveActed",
@@ -113,6 +122,8 @@ __all__ = [
     "LateFact",
     "LawPanel",
     "LayerRow",
+    "LeadStage",
+    "LeadVerdict",
     "LintWarning",
     "MonthRates",
     "MythRow",
@@ -123,6 +134,8 @@ __all__ = [
     "Programme",
     "ProgrammeFilters",
     "Quote",
+    "RoomActivities",
+    "RoomBarriers",
     "Rung",
     "SharingCounts",
     "Split",
@@ -147,5 +160,6 @@ __all__ = [
     "pooling",
     "programme",
     "projected",
+    "room_activities",
     "threshold_ladder",
 ]

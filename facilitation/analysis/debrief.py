@@ -59,6 +59,7 @@ from typing import Literal, NamedTuple
 
 from facilitation.content import ACTIONS, Fact, Snapshot, reference
 from facilitation.play import (
+    PRIVACY_MIN,  # a role is named beside what its participants did only when this many play it
     ActStages,
     FactDecision,
     Receipt,
@@ -119,7 +120,6 @@ __all__ = [
 ]
 
 HIGH_RATE = 0.25  # a missing or over-sharing rate at or above this is "high"
-PRIVACY_MIN = 3  # a role is named beside what its participants did only when this many play it
 HIGH_SPLIT = (
     1 / 3
 )  # a role whose participants split on this share of their common choices is chaotic

@@ -48,6 +48,7 @@ __all__ = [
     "Slug",
     "Snapshot",
     "Stage",
+    "StageLead",
     "Strict",
     "TellFamily",
     "Threshold",
@@ -338,6 +339,19 @@ class Fact(Strict):
     )
 
 
+class StageLead(Strict):
+    """Guidance on who should lead the case at one stage, for "Who leads?" at its reveal."""
+
+    role: Slug = Field(description="The role that should lead now; one of `roles`.")
+    decides: Slug | None = Field(
+        None,
+        description="The role that makes the decision now, where it is not the lead; one of `roles`.",
+    )
+    why: ShortText | None = Field(
+        None, description="Why, read out beside the room's answers (optional)."
+    )
+
+
 class Stage(Strict):
     """One step of the case, played in order."""
 
@@ -350,6 +364,15 @@ class Stage(Strict):
     prompts: tuple[ShortText, ...] = Field(
         (), description="Questions for the facilitator to ask at the reveal."
     )
+    lead: StageLead | None = Field(
+        None,
+        description="Who should lead at this stage (for a scenario where the lead changes or is "
+        "disputed); default the scenario's `lead_role`.",
+    )
+
+    def lead_for(self, lead_role: str) -> StageLead:
+        """This stage's lead guidance: its own `lead`, else the scenario's `lead_role`."""
+        return self.lead or StageLead(role=lead_role)
 
 
 class Debrief(Strict):
