@@ -68,8 +68,9 @@ __all__ = [
 CSV_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(DecisionRow))
 JSON_FORMAT = "easi-debrief/2"  # docs/debrief-format.md: what changed from /1
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
-_MYTHS_LISTED = 6  # the most cited; the rest are counted
-_CONSTRAINTS_LISTED = 6  # likewise the role-card constraints behind the barriers
+_MYTHS_LISTED = 5  # the most cited; the rest are counted
+_EXPLAINED = 6  # barriers given with their explanation; the rest in a line each
+_BODY_PT, _BODY_LINE = 9.5, 4.5  # the PDF's body text: size (pt) and line height (mm)
 _WIDE = 10  # columns per table slice in the PDF (a jigsaw of many facts is printed in slices)
 _STATE_WORDS = {"own": "holds", "received": "received", "unknown": "\u2014"}
 _BEHAVIOUR_WORDS = {
@@ -210,11 +211,10 @@ def _front(a: Debrief) -> list[_Block]:
         if a.through < a.stage_count - 1:
             scope += " Later stages are left out (not revealed, or not asked for)."
     roles = _table(
-        ["Role", "Agency", "Participants", "Acts at level", ""],
+        ["Role", "Participants", "Acts at level", ""],
         [
             (
                 r.short_name,
-                r.name,
                 f"{r.participants}"
                 + (f" ({r.participants - r.active} left)" if r.active < r.participants else "")
                 if r.played
@@ -654,11 +654,16 @@ def _fact_entry(a: Debrief, f: FactInfo, g: FactGuidance | None) -> _Entry:
     )
     if g is None:
         return _Entry(title, guidance, f.text)
-    room = (
-        f"The room: {g.decisions} decisions, {g.verdict} \u00b7 as guidance {_by_role(a, g.as_guidance)}"
-        f" \u00b7 missed {_by_role(a, g.missed)} \u00b7 over-shared {_by_role(a, g.over_shared)}"
-        f" \u00b7 beyond guidance {_by_role(a, g.beyond)}"
-    )
+    parts = [f"The room: {g.decisions} decisions, {g.verdict}"]
+    for words, counts in (
+        ("as guidance", g.as_guidance),
+        ("missed", g.missed),
+        ("over-shared", g.over_shared),
+        ("beyond guidance", g.beyond),
+    ):
+        if counts:  # a count nobody made says nothing
+            parts.append(f"{words} {_by_role(a, counts)}")
+    room = " \u00b7 ".join(parts)
     return _Entry(title, f"{guidance}. {room}.", f.text)
 
 
@@ -712,13 +717,17 @@ def _barriers_section(a: Debrief) -> list[_Block]:
                     f"{c.label} \u00b7 cited {_times(c.count)}",
                     f"\u201c{c.sentence}\u201d \u00b7 by {_by_role(a, c.by_role)} \u00b7 on "
                     + _most(
-                        f"{a.fact(f).label} ({n})"
-                        for f, n in sorted(c.by_fact.items(), key=lambda item: -item[1])
+                        (
+                            f"{a.fact(f).label} ({n})"
+                            for f, n in sorted(c.by_fact.items(), key=lambda item: -item[1])
+                        ),
+                        shown=3,
                     ),
-                    c.explanation,
+                    c.explanation if rank < _EXPLAINED else "",
                 )
-                for c in b.counts
-            )
+                for rank, c in enumerate(b.counts)
+            ),
+            caption=f"The {_EXPLAINED} most cited with what each really is; then the rest",
         )
     )
     if b.myths:
@@ -736,18 +745,16 @@ def _barriers_section(a: Debrief) -> list[_Block]:
             )
         )
     if b.constraints:
-        blocks.append(_Heading(3, "The role cards behind them"))
-        blocks.append(
-            _first(
-                [
-                    f"{a.short(link.role_id)}: \u201c{link.text}\u201d became "
-                    f"\u201c{_barrier_label(link.barrier_id)}\u201d {link.count}\u00d7"
-                    for link in b.constraints
-                ],
-                _CONSTRAINTS_LISTED,
-                "more role-card constraint{s} cited",
+        # The constraints' words are in "Perspectives": here, how often each became a barrier in play.
+        by_role: dict[str, list[str]] = {}
+        for link in b.constraints:
+            by_role.setdefault(link.role_id, []).append(
+                f"{_barrier_label(link.barrier_id)} {link.count}\u00d7"
             )
-        )
+        blocks += [
+            _Heading(3, "The role cards behind them"),
+            _Bullets(tuple(f"{a.short(r)}: {', '.join(lines)}" for r, lines in by_role.items())),
+        ]
     return blocks
 
 
@@ -895,10 +902,11 @@ def _perspectives_section(a: Debrief) -> list[_Block]:
             "Held back by: "
             + " \u00b7 ".join(dict.fromkeys(c.barrier_label for c in view.constraints)),
             "Pushes it to share: "
-            + " ".join(view.motivators)
+            + " ".join(_first_sentence(m) for m in view.motivators)
             + " Holds it back: "
-            + " ".join(f"{c.text} (\u2192 {c.barrier_label})" for c in view.constraints)
-            + f" Where it acts, from inside: {view.in_practice}",
+            + " ".join(
+                f"{_first_sentence(c.text)} (\u2192 {c.barrier_label})" for c in view.constraints
+            ),
         )
         for view in a.perspectives
     )
@@ -913,13 +921,22 @@ def _perspectives_section(a: Debrief) -> list[_Block]:
     return [
         _Heading(2, "Perspectives: the agencies side by side"),
         _Para(
-            "Each agency's motivators and constraints, as the role cards give them: why colleagues have "
-            "other priorities. Agencies set the bar differently and measure different things.",
+            "Each agency's motivators and constraints (the first sentence of each; the role cards give "
+            "them in full), and the barrier each constraint becomes: why colleagues have other "
+            "priorities. Agencies set the bar differently and measure different things.",
             "muted",
         ),
         ladder,
         _Entries(entries),
     ]
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\u201c\"])")
+
+
+def _first_sentence(text: str) -> str:
+    """A role card's line cut to its first sentence: the report sets the agencies side by side."""
+    return _SENTENCE_END.split(text.strip(), maxsplit=1)[0]
 
 
 def _front_door_section(a: Debrief) -> list[_Block]:
@@ -1256,8 +1273,8 @@ def render_pdf(analysis: Debrief, evaluation: EvaluationReport | None = None) ->
     from fpdf import FPDF
 
     pdf = FPDF(orientation="portrait", format="A4")
-    pdf.set_margins(14, 14, 14)
-    pdf.set_auto_page_break(auto=True, margin=14)
+    pdf.set_margins(12, 12, 12)
+    pdf.set_auto_page_break(auto=True, margin=12)
     pdf.set_title(f"Debrief: {analysis.title}")
     unicode_font = _add_fonts(pdf)
     text = (lambda s: str(s)) if unicode_font else _latin1
@@ -1338,17 +1355,17 @@ def _pdf_block(pdf: Any, block: _Block, family: str, text: Any) -> None:
         pdf.multi_cell(width, size * 0.5, text(block.text), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(1)
     elif isinstance(block, _Para):
-        pdf.set_font(family, "", 11 if block.tone == "lead" else 10)
+        pdf.set_font(family, "", 10.5 if block.tone == "lead" else _BODY_PT)
         pdf.set_text_color(90 if block.tone == "muted" else 0)
-        pdf.multi_cell(width, 5, text(block.text), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(width, _BODY_LINE, text(block.text), new_x="LMARGIN", new_y="NEXT")
         pdf.set_text_color(0)
-        pdf.ln(2)
+        pdf.ln(1.5)
     elif isinstance(block, _Bullets):
-        pdf.set_font(family, "", 10)
+        pdf.set_font(family, "", _BODY_PT)
         for item in block.items:
             pdf.multi_cell(
                 width,
-                5,
+                _BODY_LINE,
                 text("\u2022 " if family == "DejaVu" else "- ") + text(item),
                 new_x="LMARGIN",
                 new_y="NEXT",
@@ -1401,16 +1418,16 @@ def _pdf_entries(pdf: Any, block: _Entries, family: str, text: Any) -> None:
     for entry in block.entries:
         if pdf.get_y() > pdf.h - pdf.b_margin - 18:
             pdf.add_page()  # a title never ends a page
-        pdf.set_font(family, "B", 9.5)
-        pdf.multi_cell(pdf.epw, 4.6, text(entry.title), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(family, "B", 9)
+        pdf.multi_cell(pdf.epw, 4.3, text(entry.title), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font(family, "", 8.5)
         pdf.set_text_color(70)
-        pdf.multi_cell(pdf.epw, 4.2, text(entry.meta), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(pdf.epw, 3.9, text(entry.meta), new_x="LMARGIN", new_y="NEXT")
         pdf.set_text_color(0)
         if entry.text:
-            pdf.set_font(family, "", 9)
-            pdf.multi_cell(pdf.epw, 4.4, text(entry.text), new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(1.5)
+            pdf.set_font(family, "", 8.5)
+            pdf.multi_cell(pdf.epw, 4.0, text(entry.text), new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(1)
     pdf.ln(1)
 
 
