@@ -606,3 +606,34 @@ def test_a_fact_taught_as_meeting_a_threshold_alone_carries_meets_level(snapshot
         if pattern.search(fact.guidance.why) and fact.meets_level is None
     ]
     assert missing == []
+
+
+def test_consent_is_never_taught_as_a_public_bodys_basis(snapshot):
+    """The 2024 advice: consent as a UK GDPR basis is usually not right for a public body; a person's
+    agreement answers confidence and is agreement to a service (domain.md, the three meanings)."""
+    wrong = [
+        key
+        for key, text in _texts(snapshot)
+        if re.search(r"\bconsent is the (?:natural |right |lawful )?basis\b", text)
+    ]
+    assert wrong == []
+
+
+def test_an_adults_consent_is_set_aside_only_with_a_reason_the_law_gives(snapshot):
+    """domain.md: a capacitous adult's refusal is the default to respect, overridden only where others
+    are at risk, a serious crime, staff implicated, coercion or duress, very high risk or a court order,
+    or where capacity is lacking. Adults' text that sets consent aside names which."""
+    if snapshot.scenario.audience != "adults":
+        pytest.skip("the adults' framework only")
+    exceptions = re.compile(
+        r"capacity|coerci|duress|high risk|MARAC|crime|offence|criminal|children|others|court|"
+        r"serious harm|best interests|undue influence",
+        re.IGNORECASE,
+    )
+    wrong = [
+        key
+        for key, text in _texts(snapshot)
+        if re.search(r"consent is not (?:the basis|needed)|without (?:her|his) consent", text)
+        and not exceptions.search(text)
+    ]
+    assert wrong == []
