@@ -267,6 +267,13 @@ def check_scenario(
         for path, stage in stages
         for index, fact in _items(stage, "facts")
     ]
+    for path, stage in stages:
+        lead_of_stage = stage.get("lead") if isinstance(stage, dict) else None
+        for field in ("role", "decides") if isinstance(lead_of_stage, dict) and cast else ():
+            if isinstance(lead_of_stage.get(field), str):
+                findings += cast.check(
+                    (*path, "lead", field), lead_of_stage[field], f"lead.{field}"
+                )
     findings += _unique_ids(data, ("stages",), stages, "stage", "in a scenario")
     findings += _unique_ids(data, ("stages",), facts, "fact", "across the whole scenario")
     audience = data.get("audience")
