@@ -637,3 +637,25 @@ def test_an_adults_consent_is_set_aside_only_with_a_reason_the_law_gives(snapsho
         and not exceptions.search(text)
     ]
     assert wrong == []
+
+
+def test_readme_scenario_and_role_tables_are_current(roles):
+    """The README's library tables say what ships: each scenario's title, audience, stages, facts and
+    roles (lead first), and each role's agency, name, level it acts at and barriers."""
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    stale = []
+    for path in SCENARIO_FILES:
+        s = load_snapshot(path, roles_dir=ROLES_DIR).scenario
+        rest = ", ".join(r for r in s.roles if r != s.lead_role)
+        row = (
+            f"| `{s.id}` | {s.title} | {s.audience} | {len(s.stages)} | {len(s.facts)} "
+            f"| **{s.lead_role}**, {rest} |"
+        )
+        stale += [s.id] if row not in readme else []
+    for role_id, role in roles.items():
+        barriers = ", ".join(c.barrier for c in role.constraints)
+        row = (
+            f"| `{role_id}` | {role.agency} | {role.name} | {role.threshold.acts_at} | {barriers} |"
+        )
+        stale += [role_id] if row not in readme else []
+    assert stale == []

@@ -21,6 +21,7 @@ from facilitation.content.library import load_snapshot, yaml_files
 from tests.paths import PROJECT
 from tests.system.browser_room import (
     PROJECTOR,
+    WAIT,
     app_server,
     browser,
     choose,
@@ -51,6 +52,15 @@ SUBMITTED = "Submitted. You can change your answers"
 NAMES = ("Zephyrine Quillfeather", "Yorick Vantablack")  # never in a report: labels, not names
 
 
+@pytest.fixture
+def patient():
+    """Every wait in this test (a laptop following the facilitator, a rerun) up to FOLLOW, then back to
+    the shared WAIT for the other modules."""
+    expect.set_options(timeout=FOLLOW)
+    yield FOLLOW
+    expect.set_options(timeout=WAIT)
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """The app on the shipped library, on the loopback address; yields its base URL."""
@@ -76,7 +86,7 @@ def test_the_shipped_library_is_what_this_smoke_plays():
 
 
 @pytest.mark.parametrize("scenario_id", SCENARIO_IDS)
-def test_a_shipped_scenario_plays_end_to_end(server, browser, scenario_id):
+def test_a_shipped_scenario_plays_end_to_end(server, browser, patient, scenario_id):
     snapshot = load_snapshot(SCENARIOS / f"{scenario_id}.yaml", roles_dir=ROLES)
     scenario = snapshot.scenario
     stages = len(scenario.stages)
@@ -95,6 +105,7 @@ def test_a_shipped_scenario_plays_end_to_end(server, browser, scenario_id):
 
     # The facilitator chooses the scenario and creates the workshop with every agency in play.
     facilitator = new_page(browser)
+    facilitator.set_default_timeout(patient)
     facilitator.goto(f"{server}/facilitate?passcode={PASSCODE}")
     # The server's first run imports the whole app: on a loaded machine it takes longer than a redraw.
     expect(facilitator.get_by_role("heading", name="Facilitate a workshop")).to_be_visible(
@@ -106,6 +117,7 @@ def test_a_shipped_scenario_plays_end_to_end(server, browser, scenario_id):
     expect(facilitator.get_by_role("heading", name=scenario.title)).to_be_visible()
     code = workshop_code(facilitator)
     projector = new_page(browser, PROJECTOR)
+    projector.set_default_timeout(patient)
     projector.goto(
         facilitator.get_by_role("link", name="Open the projector view").get_attribute("href")
     )
@@ -115,6 +127,7 @@ def test_a_shipped_scenario_plays_end_to_end(server, browser, scenario_id):
     laptops = []
     for name, role in zip(NAMES, (lead, other), strict=True):
         laptop = join(browser, server, code, name, role.name)
+        laptop.set_default_timeout(patient)
         click(laptop, "Join")
         expect(laptop.get_by_text(f"You play {role.name}")).to_be_visible()
         laptops.append(laptop)
@@ -124,9 +137,7 @@ def test_a_shipped_scenario_plays_end_to_end(server, browser, scenario_id):
         number = index + 1
         click(facilitator, f"Open stage {number}")
         for laptop in laptops:
-            expect(laptop.get_by_text(f"Stage {number} of {stages} · Open").first).to_be_visible(
-                timeout=FOLLOW
-            )
+            expect(laptop.get_by_text(f"Stage {number} of {stages} · Open").first).to_be_visible()
         for laptop in laptops:
             shares = (
                 {share[1]: lead.short_name} if laptop is laptops[1] and share[0] == index else {}
@@ -145,16 +156,12 @@ def test_a_shipped_scenario_plays_end_to_end(server, browser, scenario_id):
             facilitator.get_by_text(f"Stage {number} of {stages} · Revealed").first
         ).to_be_visible()
         for laptop in laptops:
-            expect(laptop.get_by_text("Revealed: how your decisions compare")).to_be_visible(
-                timeout=FOLLOW
-            )
+            expect(laptop.get_by_text("Revealed: how your decisions compare")).to_be_visible()
         expect(projector.locator('[data-testid="stVegaLiteChart"]').first).to_be_visible()
 
     click(facilitator, "Start the debrief")
     for page in (projector, *laptops):
-        expect(page.get_by_role("heading", name="What happened").first).to_be_visible(
-            timeout=FOLLOW
-        )
+        expect(page.get_by_role("heading", name="What happened").first).to_be_visible()
 
     facilitator.get_by_text("Export", exact=True).click()
     with facilitator.expect_download() as download:
