@@ -63,6 +63,7 @@ class Flow:
     role_label = "Which agency will you play?"
     join_button = "Join"
     lobby_text = "Read your role card while everyone joins"
+    skip_questionnaire = "Skip the questionnaire"  # the optional questionnaire before play
     submit_button = "Submit"
     submitted_texts = ("Submitted. You can change your answers", "· Submitted")
     lock_button = "Lock"
@@ -96,6 +97,12 @@ class Flow:
         tab.set_value(self.name_label, name)
         await tab.click(tab.widget(self.join_button, type="button"))
         await tab.wait_for_text(self.lobby_text, timeout=timeout)
+        # The lobby offers the questionnaire before play (facilitation/ui/evaluation_view.py); this
+        # participant skips it, so that its widgets (and the poll's cost of carrying them) are gone, as
+        # they are once a person has answered or skipped it.
+        skip = tab.find_widget(self.skip_questionnaire, type="button")
+        if skip is not None:
+            await tab.click(skip)
 
     def stage_visible(self, stage_index: int, title: str) -> Any:
         """A predicate: this laptop shows stage `stage_index` open for decisions (the phase banner says
