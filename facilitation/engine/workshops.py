@@ -894,6 +894,8 @@ class Workshops:
                 "DELETE FROM evaluation_responses WHERE participant_id = ?", (participant_id,)
             )
             db.execute("DELETE FROM follow_up_links WHERE participant_id = ?", (participant_id,))
+            # And what they said in the room's activities (engine/activities.py).
+            db.execute("DELETE FROM activity_answers WHERE participant_id = ?", (participant_id,))
             self._log(
                 db,
                 row["id"],
@@ -1147,16 +1149,8 @@ class Workshops:
 
     @staticmethod
     def _approved_notes(db: Database, workshop_id: int) -> frozenset[tuple[int, int]]:
-        """(participant, stage) of the notes the facilitator approved for the room (the latest word on
-        each counts: an approval can be withdrawn)."""
-        latest: dict[tuple[int, int], bool] = {}
-        for pid, stage, event in db.execute(
-            "SELECT participant_id, stage_index, event FROM events WHERE workshop_id = ? "
-            "AND event IN ('note_approved', 'note_withdrawn') ORDER BY id",
-            (workshop_id,),
-        ).fetchall():
-            latest[(pid, stage)] = event == "note_approved"
-        return frozenset(key for key, yes in latest.items() if yes)
+        """(participant, stage) of the notes the facilitator approved for the room."""
+        return approvals(db, workshop_id, "note")
 
     def approve_note(
         self,
@@ -1498,6 +1492,20 @@ class Workshops:
             self._full_records,
         ):
             memo.forget(workshop_id)
+
+
+def approvals(db: Database, workshop_id: int, what: str) -> frozenset[tuple[int, int]]:
+    """(participant, stage) of the texts (`what`: "note", "barrier_line") the facilitator approved for
+    the room: the events `<what>_approved` and `<what>_withdrawn`, the latest word on each counting (an
+    approval can be withdrawn)."""
+    latest: dict[tuple[int, int], bool] = {}
+    for pid, stage, event in db.execute(
+        "SELECT participant_id, stage_index, event FROM events WHERE workshop_id = ? "
+        "AND event IN (?, ?) ORDER BY id",
+        (workshop_id, f"{what}_approved", f"{what}_withdrawn"),
+    ).fetchall():
+        latest[(pid, stage)] = event == f"{what}_approved"
+    return frozenset(key for key, yes in latest.items() if yes)
 
 
 def _screen_json(screen: Screen) -> str:

@@ -202,3 +202,5 @@ class Store:
             "room_agreements",
             "improvement_actions",
         )
+        # The room's activities (engine/activities.py, migration 4).
+        yield from ("activities", "activity_answers")
