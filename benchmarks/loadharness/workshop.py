@@ -580,12 +580,16 @@ async def run_workshop(
             server.port,
             path=flow.projector_path,
             name="projector",
+            # A freshly started process's first runs import and warm the pages: on a loaded machine
+            # that took over 30 s, which is not what the facilitator waits for in the room.
+            run_timeout=120,
             query_string=flow.projector_query(code, created.projector_key),
         )
         facilitator = StreamlitSession(
             server.port,
             path=flow.facilitate_path,
             name="facilitator",
+            run_timeout=120,
             query_string=flow.facilitate_query(code, created.facilitator_key),
         )
         laptops = [
