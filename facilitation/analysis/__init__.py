@@ -15,6 +15,7 @@ from facilitation.analysis.debrief import (
     Debrief,
     DecisionRow,
     FactGuidance,
+    FactInfo,
     Flow,
     Jigsaw,
     JigsawCell,
@@ -66,6 +67,7 @@ from facilitation.analysis.perspectives import (
     perspectives,
     threshold_ladder,
 )
+from facilitation.analysis.privacy import ALL_AGENCIES, OTHER_AGENCIES, pooling, projected
 from facilitation.analysis.programme import (
     MIN_CELL,
     CountRow,
@@ -87,6 +89,7 @@ from facilitation.analysis.room_activities import (
 from facilitation.analysis.teachability import CHECKS, LintWarning, lint
 
 __all__ = [
+    "ALL_AGENCIES",
     "BEHAVIOURS",
     "CHECKS",
     "CLASSIFICATION_RULE",
@@ -95,6 +98,7 @@ __all__ = [
     "LAYER_QUESTIONS",
     "MIN_CELL",
     "MIN_PAIRS",
+    "OTHER_AGENCIES",
     "PRIVACY_MIN",
     "TOO_FEW",
     "AgencyChange",
@@ -109,6 +113,7 @@ __all__ = [
     "Evaluation",
     "EvaluationCounts",
     "FactGuidance",
+    "FactInfo",
     "Feedback",
     "Flow",
     "FrontDoorStage",
@@ -154,7 +159,9 @@ __all__ = [
     "paired_change",
     "panel_fact",
     "perspectives",
+    "pooling",
     "programme",
+    "projected",
     "room_activities",
     "threshold_ladder",
 ]

@@ -12,7 +12,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 from facilitation.content.questionnaire import EvaluationItems
 
@@ -53,7 +60,16 @@ Text = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=300)]
 Audience = Literal["children", "adults", "early_help"]
 Consent = Literal["not_required", "seek_unless_unsafe", "required", "contested"]
-TellFamily = Literal["yes", "not_if_unsafe", "no"]
+
+
+def _yes_no_as_written(value: object) -> object:
+    """YAML 1.1 reads an unquoted yes/no as a boolean: take it as the word the trainer wrote."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return value
+
+
+TellFamily = Annotated[Literal["yes", "not_if_unsafe", "no"], BeforeValidator(_yes_no_as_written)]
 Detail = Literal["concern", "detail"]
 AgencyKind = Literal[
     "children_social_care",
@@ -195,6 +211,14 @@ class Route(Strict):
         ),
     )
     note: Text | None = Field(None, description="Why this route, read out in the debrief.")
+    audience: Audience | None = Field(
+        None,
+        description=(
+            "children | adults | early_help: whose safeguarding framework this share is made under, "
+            "where it is not the scenario's (a concern about an adult with care and support needs in a "
+            "children's case); the route's gateways are checked against it. Default: the scenario's."
+        ),
+    )
 
 
 _DEFAULT_ROUTE = Route()

@@ -422,15 +422,16 @@ def judgement_rows(analysis: Debrief, stage: int | None = None) -> list[dict]:
                         "label": f"{count}",
                     }
                 )
-        rows.append(
-            {
-                "role": role,
-                "level": judgement.supported,
-                "count": 0,
-                "kind": "supported by the picture",
-                "label": _supported_label(judgement),
-            }
-        )
+        if judgement.supported:  # 0: agencies pooled for the room's screen have no one picture
+            rows.append(
+                {
+                    "role": role,
+                    "level": judgement.supported,
+                    "count": 0,
+                    "kind": "supported by the picture",
+                    "label": _supported_label(judgement),
+                }
+            )
     return rows
 
 
@@ -445,7 +446,7 @@ def judgement_chart(analysis: Debrief, stage: int | None = None) -> Any:
     so that 8 agencies fit a projector without scrolling: circles up to `_DOT_SIZES`, within the diamond."""
     rows = judgement_rows(analysis, stage)
     view = _stage_view(analysis, stage)
-    roles = [analysis.short(r.id) for r in analysis.roles]
+    roles = [analysis.short(j.role_id) for j in (view.judgements if view else ())]
     chosen = [row for row in rows if row["kind"] == "chosen by participants"]
     supported = [row for row in rows if row["kind"] != "chosen by participants"]
     levels = alt.X(
@@ -493,7 +494,7 @@ def judgement_chart(analysis: Debrief, stage: int | None = None) -> Any:
     words = "; ".join(
         f"{analysis.short(j.role_id)} chose "
         + (", ".join(f"level {n} ({c})" for n, c in j.level_counts.items() if c) or "nothing")
-        + f", the picture supported level {j.supported}"
+        + (f", the picture supported level {j.supported}" if j.supported else "")
         for j in (view.judgements if view else ())
     )
     return legible(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import altair as alt
 import streamlit as st
 
-from facilitation.analysis import Debrief, analyse, attributed
+from facilitation.analysis import PRIVACY_MIN, Debrief, analyse, attributed
 from facilitation.outputs import (
     barrier_chart,
     fact_key_rows,
@@ -97,7 +97,12 @@ def reveal(
                 f"reaches level {level_label(analysis.audience, jigsaw.whole.level)}."
             )
     elif section == "Who shared with whom":
-        if view.flows.shares:
+        if len(view.flows.role_ids) == 1 and view.flows.shares:  # the room pooled (`projected`)
+            st.markdown(
+                f"## {view.flows.shares} shares at this stage. Fewer than {PRIVACY_MIN} people play "
+                "each agency, so who shared with whom stays off this screen."
+            )
+        elif view.flows.shares:
             _chart(flow_chart(analysis, stage))  # two-line labels need the chart's own row height
         else:
             st.markdown("## Nobody shared anything at this stage.")

@@ -2,8 +2,9 @@
 
 Lobby: the join code, QR code and link, and who has joined. An open stage: its narrative and how many
 have decided (the total only: never which agency has not), and a large countdown while one runs. Notes
-reach it only once the facilitator approves them, and name an agency only where at least three people
-play it. After the reveal: who knew what, who shared with whom, the spread of judgements, and questions
+reach it only once the facilitator approves them. Every per-agency figure (who shared with whom, the
+levels chosen, sharing behaviour, barriers by agency) names an agency only where at least three people
+play it, the others pooled (`analysis.projected`). After the reveal: who knew what, who shared with whom, the spread of judgements, and questions
 for the room. At the end: what happened, key messages, barriers.
 
 The projector has no controls: the facilitator chooses what it shows (`Workshops.set_screen`, the
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from facilitation.analysis import law_layers, panel_fact
+from facilitation.analysis import Debrief, law_layers, panel_fact, projected
 from facilitation.engine import ProjectorView, Screen, Status
 from facilitation.errors import NotAllowed, NotFound
 from facilitation.play import WorkshopRecord
@@ -210,7 +211,7 @@ def _revealed(view: ProjectorView, version: int, section: str, stage: int) -> No
     if record is None:
         st.markdown("## Nothing has been revealed yet.")
         return
-    analysis = analysis_for("projector", status.code, version, record)
+    analysis = _for_the_room(status.code, version, record)
     _where(status, phase_caption(status))  # the charts carry the stage's title themselves
     # The record holds only the notes the facilitator approved (`Workshops.approve_note`).
     reveal(analysis, stage, section, max_height=CHART_HEIGHT, projector=True)
@@ -226,11 +227,16 @@ def _ending(view: ProjectorView, version: int, section: str) -> None:
         st.markdown("## Nothing was revealed in this workshop.")
         return
     ending(
-        analysis_for("projector", status.code, version, record),
+        _for_the_room(status.code, version, record),
         section,
         max_height=CHART_HEIGHT,
         projector=True,
     )
+
+
+def _for_the_room(code: str, version: int, record: WorkshopRecord) -> Debrief:
+    """The analysis with every agency that fewer than three people play pooled (`analysis.projected`)."""
+    return projected(analysis_for("projector", code, version, record))
 
 
 def _closed(view: ProjectorView) -> None:
