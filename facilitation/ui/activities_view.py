@@ -329,7 +329,7 @@ def _barriers_board(board: RoomBoard) -> None:
         return
     columns = st.columns(max(len(found.clusters), 1))
     for column, cluster in zip(columns, found.clusters):
-        column.metric(cluster.cluster.capitalize(), cluster.people, help="people")
+        column.metric(cluster.cluster.capitalize(), cluster.people)
     barriers = reference().barriers
     left, right = st.columns(2, gap="large")
     with left:
