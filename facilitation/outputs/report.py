@@ -556,7 +556,8 @@ def _judgement_section(a: Debrief) -> list[_Block]:
     return [
         _Heading(2, "Judgement: the level of need each agency saw"),
         _Para(
-            "Each cell: the levels its participants chose (lowest to highest, most chosen), against the level "
+            "Each cell: the levels its participants chose (lowest to highest, the most chosen in "
+            "brackets) \u2192 the level "
             "the picture in front of them supported. "
             + " \u00b7 ".join(f"{n} {level.label}" for n, level in levels.items())
             + "."
@@ -571,14 +572,14 @@ def _judgement_section(a: Debrief) -> list[_Block]:
 
 
 def _judgement_text(j: Judgement) -> str:
+    """A grid cell, short enough for six stages across A4: "1\u20132 (2) \u2192 3 \u25bc"."""
     if not j.levels:
-        return f"no one \u00b7 picture {j.supported}"
+        return f"no one \u2192 {j.supported}"
     if j.low == j.high:
         chosen = f"all {j.low}" if j.participants > 1 else f"{j.low}"
     else:
-        mode = "/".join(map(str, j.mode)) + (" tie" if len(j.mode) > 1 else "")
-        chosen = f"{j.low}\u2013{j.high} (most: {mode})"
-    return f"{chosen} \u00b7 picture {j.supported} {_judgement_mark(j)}"
+        chosen = f"{j.low}\u2013{j.high} ({'/'.join(map(str, j.mode))})"
+    return f"{chosen} \u2192 {j.supported} {_judgement_mark(j)}"
 
 
 def _judgement_mark(j: Judgement) -> str:
@@ -842,7 +843,7 @@ def _stages_section(a: Debrief) -> list[_Block]:
         ),
     ]
     if quiet:
-        blocks.append(_Para(f"Nobody submitted at {', '.join(quiet)}.", "alert"))
+        blocks.append(_Para(f"Nobody submitted at this stage: {', '.join(quiet)}.", "alert"))
     return blocks
 
 
@@ -1523,9 +1524,15 @@ def _pdf_table(pdf: Any, table: _Table, family: str, text: Any) -> None:
         texts = [column] + [row[n].text for row in table.rows if n < len(row)]
         longest_word = max((len(word) for t in texts for word in str(t).split()), default=1)
         typical = sorted(len(str(t)) for t in texts)[len(texts) // 2]
-        if n == 0:  # the row names stay whole: "Emergency Dept", never "Emerge-ncy"
-            longest_word = max(longest_word, min(max(len(str(t)) for t in texts), 16))
         widths.append(max(longest_word, min(typical, 40), 3) + 2)
+    # Row names keep their words whole ("Emergency", never "Emerge-ncy"): the first column gets at
+    # least its longest word's printed width (bold, as fpdf draws row names), the rest share the page.
+    pdf.set_font(style="B")
+    names = [table.columns[0]] + [row[0].text for row in table.rows if row]
+    first = max(pdf.get_string_width(text(word)) for t in names for word in str(t).split()) + 3
+    pdf.set_font(style="")
+    share = first / pdf.epw * sum(widths[1:]) / max(1 - first / pdf.epw, 0.2)
+    widths[0] = max(widths[0], share)
     with pdf.table(
         col_widths=tuple(widths),
         text_align="LEFT",
