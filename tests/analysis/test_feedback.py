@@ -31,7 +31,10 @@ def test_the_guidance_line_names_gateways_by_title(mini_snapshot):
     subs = [submission(1, "school", 0, [fact("bruise", (CSC,))], 3, "refer")]
     played = record(mini_snapshot, SCHOOL, subs, 0)
     (bruise,) = feedback(played, analyse(played), 1, 0).facts
-    assert "lawful basis: Children Act 1989 s47" in bruise.guidance and "ca1989_s47" not in bruise.guidance
+    assert (
+        "lawful basis: Children Act 1989 s47" in bruise.guidance
+        and "ca1989_s47" not in bruise.guidance
+    )
 
 
 def test_a_role_other_than_the_lead_gets_information_not_a_verdict(mini_snapshot):
