@@ -15,6 +15,7 @@ from facilitation.analysis.debrief import (
     Debrief,
     DecisionRow,
     FactGuidance,
+    FactInfo,
     Flow,
     Jigsaw,
     JigsawCell,
@@ -77,6 +78,14 @@ from facilitation.analysis.programme import (
     Trend,
     programme,
 )
+from facilitation.analysis.room_activities import (
+    BarrierSide,
+    LeadStage,
+    LeadVerdict,
+    RoomActivities,
+    RoomBarriers,
+    room_activities,
+)
 from facilitation.analysis.teachability import CHECKS, LintWarning, lint
 
 __all__ = [
@@ -94,6 +103,7 @@ __all__ = [
     "TOO_FEW",
     "AgencyChange",
     "AgreementRow",
+    "BarrierSide",
     "Behaviour",
     "ConstraintView",
     "CouldHaveActed",
@@ -103,6 +113,7 @@ __all__ = [
     "Evaluation",
     "EvaluationCounts",
     "FactGuidance",
+    "FactInfo",
     "Feedback",
     "Flow",
     "FrontDoorStage",
@@ -113,6 +124,8 @@ __all__ = [
     "LateFact",
     "LawPanel",
     "LayerRow",
+    "LeadStage",
+    "LeadVerdict",
     "LintWarning",
     "MonthRates",
     "MythRow",
@@ -123,6 +136,8 @@ __all__ = [
     "Programme",
     "ProgrammeFilters",
     "Quote",
+    "RoomActivities",
+    "RoomBarriers",
     "Rung",
     "SharingCounts",
     "Split",
@@ -147,5 +162,6 @@ __all__ = [
     "pooling",
     "programme",
     "projected",
+    "room_activities",
     "threshold_ladder",
 ]

@@ -50,15 +50,25 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence, Set
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from heapq import nsmallest
 from itertools import accumulate, chain
 from operator import attrgetter, itemgetter
 from typing import Literal, NamedTuple
 
+from facilitation.analysis.law_layers import LawPanel, law_layers, panel_fact
+from facilitation.analysis.perspectives import (
+    FrontDoorStage,
+    Perspective,
+    Rung,
+    front_door,
+    perspectives,
+    threshold_ladder,
+)
 from facilitation.content import ACTIONS, Fact, Snapshot, reference
 from facilitation.play import (
+    PRIVACY_MIN,  # a role is named beside what its participants did only when this many play it
     ActStages,
     FactDecision,
     Receipt,
@@ -119,7 +129,6 @@ __all__ = [
 ]
 
 HIGH_RATE = 0.25  # a missing or over-sharing rate at or above this is "high"
-PRIVACY_MIN = 3  # a role is named beside what its participants did only when this many play it
 HIGH_SPLIT = (
     1 / 3
 )  # a role whose participants split on this share of their common choices is chaotic
@@ -837,6 +846,12 @@ class Debrief:
     notes: tuple[Note, ...]
     rule: str = field(default=CLASSIFICATION_RULE)
     not_acted_on: tuple[NotActedOn, ...] = ()
+    # The EASI themes (`_themes`): the agencies side by side, where each acts, what reached the lead
+    # agency stage by stage, and the layers of the law for one fact.
+    perspectives: tuple[Perspective, ...] = ()
+    ladder: tuple[Rung, ...] = ()
+    front_door: tuple[FrontDoorStage, ...] = ()
+    law_panel: LawPanel | None = None
 
     def stage(self, index: int) -> StageView:
         """The sections for one analysed stage (IndexError beyond `through`)."""
@@ -908,7 +923,25 @@ def analyse(record: WorkshopRecord, through: int | None = None) -> Debrief:
     tally = _Tally(index)
     pictures = _Pictures(index, tally.sharers)
     tally.count_expected(pictures)
-    return _assemble(index, tally, pictures)
+    return replace(_assemble(index, tally, pictures), **_themes(record, index.last))
+
+
+def _themes(record: WorkshopRecord, last: int) -> dict[str, object]:
+    """The debrief's EASI-theme keys: perspectives and the threshold ladder (scenario data), the front
+    door and the layers panel through stage `last` (the panel's fact chosen among the stages analysed)."""
+    snapshot = record.snapshot
+    scenario = snapshot.scenario
+    fact_id = panel_fact(snapshot, last) if last >= 0 else None
+    # The room's reasons as far as the analysis goes: a later stage's answers are not in this debrief.
+    analysed = record.model_copy(
+        update={"submissions": tuple(s for s in record.submissions if s.stage_index <= last)}
+    )
+    return {
+        "perspectives": perspectives(snapshot.roles, scenario.audience, scenario.lead_role),
+        "ladder": threshold_ladder(snapshot.roles, scenario.audience),
+        "front_door": front_door(record)[: last + 1],
+        "law_panel": None if fact_id is None else law_layers(snapshot, fact_id, analysed),
+    }
 
 
 def decision_rows(record: WorkshopRecord, through: int | None = None) -> Iterator[DecisionRow]:

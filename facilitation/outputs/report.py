@@ -19,7 +19,7 @@ import html
 import io
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
 from typing import Any
@@ -27,11 +27,13 @@ from typing import Any
 from facilitation.analysis import (
     BEHAVIOURS,
     CLASSIFICATION_RULE,
+    LAW_COMMISSION,
     Behaviour,
     CouldHaveActed,
     Debrief,
     DecisionRow,
     FactGuidance,
+    FactInfo,
     Flow,
     Jigsaw,
     Judgement,
@@ -48,8 +50,10 @@ from facilitation.outputs.evaluation_report import EvaluationReport, answers_csv
 from facilitation.play import WorkshopRecord
 
 __all__ = [
+    "CLOSING_SECTIONS",
     "CSV_COLUMNS",
     "DEJAVU",
+    "DETAIL_SECTIONS",
     "FORMATS",
     "JSON_FORMAT",
     "render",
@@ -64,8 +68,9 @@ __all__ = [
 CSV_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(DecisionRow))
 JSON_FORMAT = "easi-debrief/2"  # docs/debrief-format.md: what changed from /1
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
-_MYTHS_LISTED = 8  # the most cited; the rest are counted
-_CONSTRAINTS_LISTED = 10  # likewise the role-card constraints behind the barriers
+_MYTHS_LISTED = 5  # the most cited; the rest are counted
+_EXPLAINED = 5  # barriers given with their explanation; the rest in a line each
+_BODY_PT, _BODY_LINE = 9.5, 4.5  # the PDF's body text: size (pt) and line height (mm)
 _WIDE = 10  # columns per table slice in the PDF (a jigsaw of many facts is printed in slices)
 _STATE_WORDS = {"own": "holds", "received": "received", "unknown": "\u2014"}
 _BEHAVIOUR_WORDS = {
@@ -182,26 +187,18 @@ def _table(
 
 
 def _document(a: Debrief, evaluation: EvaluationReport | None = None) -> list[_Block]:
-    """Every block of the report, in order: a one-page summary, then the detail (with "What changed"
-    when the evaluation is given)."""
+    """Every block of the report, in order: a one-page summary, the agencies' perspectives, then the
+    detail (`DETAIL_SECTIONS`, with "What changed" when the evaluation is given)."""
     blocks: list[_Block] = [_Heading(1, f"Debrief: {a.title}")]
     blocks += _summary(a)
-    blocks += [_PageBreak(), _Heading(2, "The workshop in detail")]
-    blocks += _front(a)
-    blocks += _key_messages(a)
-    blocks += _acting(a)
-    blocks += _jigsaw_section(a)
-    blocks += _flows_section(a)
-    blocks += _judgement_section(a)
-    blocks += _guidance_section(a)
-    blocks += _barriers_section(a)
-    blocks += _stages_section(a)
-    blocks += _prompts_section(a)
-    blocks += _notes_section(a)
+    blocks += [_PageBreak(), *_perspectives_section(a)]
+    blocks += [_Heading(2, "The workshop in detail")]
+    for section in DETAIL_SECTIONS:
+        blocks += section(a)
     if evaluation is not None:
         blocks += _evaluation_section(a, evaluation)
-    blocks += _story_section(a)
-    blocks += _method_section(a)
+    for section in CLOSING_SECTIONS:
+        blocks += section(a)
     return blocks
 
 
@@ -214,11 +211,10 @@ def _front(a: Debrief) -> list[_Block]:
         if a.through < a.stage_count - 1:
             scope += " Later stages are left out (not revealed, or not asked for)."
     roles = _table(
-        ["Role", "Agency", "Participants", "Acts at level", ""],
+        ["Role", "Participants", "Acts at level", ""],
         [
             (
                 r.short_name,
-                r.name,
                 f"{r.participants}"
                 + (f" ({r.participants - r.active} left)" if r.active < r.participants else "")
                 if r.played
@@ -430,8 +426,8 @@ def _jigsaw_section(a: Debrief) -> list[_Block]:
     j = a.jigsaw
     blocks: list[_Block] = [
         _Heading(2, f"The jigsaw: who knew what after stage {j.stage_index + 1}"),
-        _Para("The summary's first chart shows it cell by cell.", "muted"),
         _share_bars(a, j),
+        _Para("The summary's first chart shows it cell by cell.", "muted"),
     ]
     if j.lead is not None:
         missing = ", ".join(a.fact(f).label for f in j.lead_missing) or "nothing"
@@ -443,23 +439,6 @@ def _jigsaw_section(a: Debrief) -> list[_Block]:
                 f"{missing}."
             )
         )
-    blocks.append(
-        _Entries(
-            tuple(
-                _Entry(
-                    f"{f.label} \u00b7 {a.short(f.held_by)}, {_stage_name(f.stage_index)}",
-                    f"Weight {f.weight} \u00b7 {f.sensitivity.replace('_', ' ')} \u00b7 guidance: share "
-                    f"with {', '.join(a.short(r) for r in f.share_with) or 'nobody'}"
-                    + (f"; not with {', '.join(a.short(r) for r in f.avoid)}" if f.avoid else "")
-                    + f" \u00b7 gateway {f.gateway_label or 'none named'} \u00b7 consent "
-                    f"{f.consent.replace('_', ' ')}",
-                    f.text,
-                )
-                for f in a.facts
-            ),
-            caption="The facts and what guidance says",
-        )
-    )
     return blocks
 
 
@@ -520,9 +499,16 @@ def _flows_section(a: Debrief) -> list[_Block]:
             row.append(_Cell(_flow_text(flow), f"heat{_heat(flow.shares, top)}"))
         rows.append(row)
     per_stage = _table(
-        ["Stage", "Submissions", "Shares", "Pairs of agencies"],
+        ["Stage", "Submissions", "Shares", "Pairs of agencies", "Barriers cited", "New facts"],
         [
-            (f"{v.index + 1}. {v.title}", v.submissions, v.flows.shares, len(v.flows.flows))
+            (
+                f"{v.index + 1}. {v.title}",
+                v.submissions,
+                v.flows.shares,
+                len(v.flows.flows),
+                v.barriers.total,
+                len(v.fact_ids),
+            )
             for v in a.stages
         ],
     )
@@ -532,7 +518,11 @@ def _flows_section(a: Debrief) -> list[_Block]:
         grid=True,
         caption="Shares (one participant sending one fact to one agency), and distinct facts",
     )
-    return [_Heading(2, "Who shared with whom"), _picture(flow_chart(a), [grid]), per_stage]
+    return [
+        _Heading(2, "Who shared with whom"),
+        _picture(flow_chart(a), [grid], width=0.8),
+        per_stage,
+    ]
 
 
 def _flow_text(flow: Flow) -> str:
@@ -567,7 +557,8 @@ def _judgement_section(a: Debrief) -> list[_Block]:
     return [
         _Heading(2, "Judgement: the level of need each agency saw"),
         _Para(
-            "Each cell: the levels its participants chose (lowest to highest, most chosen), against the level "
+            "Each cell: the levels its participants chose (lowest to highest, the most chosen in "
+            "brackets) \u2192 the level "
             "the picture in front of them supported. "
             + " \u00b7 ".join(f"{n} {level.label}" for n, level in levels.items())
             + "."
@@ -582,14 +573,14 @@ def _judgement_section(a: Debrief) -> list[_Block]:
 
 
 def _judgement_text(j: Judgement) -> str:
+    """A grid cell, short enough for six stages across A4: "1\u20132 (2) \u2192 3 \u25bc"."""
     if not j.levels:
-        return f"no one \u00b7 picture {j.supported}"
+        return f"no one \u2192 {j.supported}"
     if j.low == j.high:
         chosen = f"all {j.low}" if j.participants > 1 else f"{j.low}"
     else:
-        mode = "/".join(map(str, j.mode)) + (" tie" if len(j.mode) > 1 else "")
-        chosen = f"{j.low}\u2013{j.high} (most: {mode})"
-    return f"{chosen} \u00b7 picture {j.supported} {_judgement_mark(j)}"
+        chosen = f"{j.low}\u2013{j.high} ({'/'.join(map(str, j.mode))})"
+    return f"{chosen} \u2192 {j.supported} {_judgement_mark(j)}"
 
 
 def _judgement_mark(j: Judgement) -> str:
@@ -615,32 +606,22 @@ def _action_label(action: str) -> str:
 
 
 def _guidance_section(a: Debrief) -> list[_Block]:
+    judged = {g.fact_id: g for g in a.guidance}
     facts = _Entries(
-        tuple(
-            _Entry(
-                f"{a.fact(g.fact_id).label} \u00b7 {a.short(a.fact(g.fact_id).held_by)} \u00b7 "
-                f"{g.decisions} decisions \u00b7 {g.verdict}",
-                f"As guidance: {_by_role(a, g.as_guidance)} \u00b7 missed: {_by_role(a, g.missed)} "
-                f"\u00b7 over-shared: {_by_role(a, g.over_shared)} \u00b7 beyond guidance: "
-                f"{_by_role(a, g.beyond)}",
-            )
-            for g in a.guidance
-        ),
-        caption="Counts by recipient agency, over every decision about each fact",
+        tuple(_fact_entry(a, f, judged.get(f.id)) for f in a.facts),
+        caption="The facts and what guidance says, with what the room did (counts by recipient "
+        "agency, over every decision about each fact)",
     )
-    roles = _Entries(
-        tuple(_Entry(f"{a.short(b.role_id)}: {b.label}", b.evidence) for b in a.role_behaviours),
-        caption="Each agency",
+    roles = _behaviour_table(
+        "Agency", ((a.short(b.role_id), b) for b in a.role_behaviours), "Each agency"
     )
-    people = _Entries(
-        tuple(
-            _Entry(
-                f"{b.subject} ({'active' if a.participant(_pid(a, b)).active else 'left'}): {b.label}",
-                b.evidence,
-            )
+    people = _behaviour_table(
+        "Participant",
+        (
+            (b.subject + ("" if a.participant(_pid(a, b)).active else " (left)"), b)
             for b in a.participant_behaviours
         ),
-        caption="Each participant",
+        "Each participant",
     )
     tally = {
         label: sum(1 for b in a.participant_behaviours if b.label == label) for label in BEHAVIOURS
@@ -656,10 +637,60 @@ def _guidance_section(a: Debrief) -> list[_Block]:
                 if n or label != "unclassified"
             )
         ),
-        _Para(f"The rule: {CLASSIFICATION_RULE}", "muted"),
+        _Para("How a behaviour is decided: see \u201cHow to read this report\u201d.", "muted"),
         roles,
         people,
     ]
+
+
+def _behaviour_table(who: str, rows: Iterable[tuple[str, Behaviour]], caption: str) -> _Table:
+    """Behaviours as a table, one row each: the label and the counts behind it (for an agency, how
+    often its own participants disagreed)."""
+    found = list(rows)
+    splits = any(b.split is not None for _, b in found)
+    return _table(
+        [who, "Behaviour", "Missed of expected", "Over-shared of shares"]
+        + (["Split among its own"] if splits else []),
+        [
+            (
+                name,
+                b.label,
+                f"{b.counts.missed} of {b.counts.expected}",
+                f"{b.counts.over_shared} of {b.counts.shared}",
+            )
+            + (
+                (f"{b.split.contested} of {b.split.faced}" if b.split else "\u2014",)
+                if splits
+                else ()
+            )
+            for name, b in found
+        ],
+        caption=caption,
+    )
+
+
+def _fact_entry(a: Debrief, f: FactInfo, g: FactGuidance | None) -> _Entry:
+    """One fact as text: what guidance says of it, what the room did with it, and the fact itself."""
+    title = f"{f.label} \u00b7 {a.short(f.held_by)}, {_stage_name(f.stage_index)} \u00b7 weight {f.weight}"
+    guidance = (
+        f"Guidance: share with {', '.join(a.short(r) for r in f.share_with) or 'nobody'}"
+        + (f"; not with {', '.join(a.short(r) for r in f.avoid)}" if f.avoid else "")
+        + f" \u00b7 gateway {f.gateway_label or 'none named'} \u00b7 consent "
+        f"{f.consent.replace('_', ' ')}"
+    )
+    if g is None:
+        return _Entry(title, guidance, f.text)
+    parts = []
+    for words, counts in (
+        ("as guidance", g.as_guidance),
+        ("missed", g.missed),
+        ("over-shared", g.over_shared),
+        ("beyond guidance", g.beyond),
+    ):
+        if counts:  # a count nobody made says nothing
+            parts.append(f"{words} {_by_role(a, counts)}")
+    title += f" \u00b7 {g.decisions} decisions: {g.verdict}"
+    return _Entry(title, f"{guidance}. The room: " + " \u00b7 ".join(parts) + ".", f.text)
 
 
 def _pid(a: Debrief, behaviour: Behaviour) -> int:
@@ -704,7 +735,8 @@ def _barriers_section(a: Debrief) -> list[_Block]:
         ),
         caption=f"{b.total} barrier citations, once per agency left out",
     )
-    blocks.append(_picture(barrier_chart(a), [bars], width=0.8))
+    blocks.append(_picture(barrier_chart(a), [bars], width=0.65))
+    explained, rest = b.counts[:_EXPLAINED], b.counts[_EXPLAINED:]
     blocks.append(
         _Entries(
             tuple(
@@ -712,50 +744,61 @@ def _barriers_section(a: Debrief) -> list[_Block]:
                     f"{c.label} \u00b7 {c.counted}",
                     f"\u201c{c.sentence}\u201d \u00b7 by {_by_role(a, c.by_role)} \u00b7 on "
                     + _most(
-                        f"{a.fact(f).label} ({n})"
-                        for f, n in sorted(c.by_fact.items(), key=lambda item: -item[1])
+                        (
+                            f"{a.fact(f).label} ({n})"
+                            for f, n in sorted(c.by_fact.items(), key=lambda item: -item[1])
+                        ),
+                        shown=3,
                     ),
                     c.explanation,
                 )
-                for c in b.counts
-            )
+                for c in explained
+            ),
+            caption=f"The {len(explained)} most cited, with what each really is",
         )
     )
-    if b.myths:
-        blocks.append(_Heading(3, "Myths to bust"))
-        more = len(b.myths) - _MYTHS_LISTED
+    if rest:
         blocks.append(
             _Bullets(
                 tuple(
-                    f"\u201c{_barrier_sentence(m.barrier_id)}\u201d was cited ({m.counted}; {_by_role(a, m.by_role)}) on "
-                    f"\u201c{a.fact(m.fact_id).short}\u201d. {a.fact(m.fact_id).why_heading} {m.why}"
-                    for m in b.myths[:_MYTHS_LISTED]
+                    f"{c.label}: cited {_times(c.count)} by {_by_role(a, c.by_role)}" for c in rest
                 )
-                + (
-                    (f"and {more} more citation{'s' if more != 1 else ''} of a myth.",)
-                    if more > 0
-                    else ()
-                )
+            )
+        )
+    if b.myths:
+        blocks.append(_Heading(3, "Myths to bust"))
+        blocks.append(
+            _first(
+                [
+                    f"\u201c{_barrier_sentence(m.barrier_id)}\u201d was cited "
+                    f"({m.counted}; {_by_role(a, m.by_role)}) on \u201c{a.fact(m.fact_id).short}\u201d. "
+                    f"{a.fact(m.fact_id).why_heading} {m.why}"
+                    for m in b.myths
+                ],
+                _MYTHS_LISTED,
+                "more citation{s} of a myth",
             )
         )
     if b.constraints:
-        blocks.append(_Heading(3, "The role cards behind them"))
-        more = len(b.constraints) - _CONSTRAINTS_LISTED
-        blocks.append(
-            _Bullets(
-                tuple(
-                    f"{a.short(link.role_id)}: \u201c{link.text}\u201d became \u201c{_barrier_label(link.barrier_id)}\u201d "
-                    f"{link.count}\u00d7"
-                    for link in b.constraints[:_CONSTRAINTS_LISTED]
-                )
-                + (
-                    (f"and {more} more role-card constraint{'s' if more != 1 else ''} cited.",)
-                    if more > 0
-                    else ()
-                )
+        # The constraints' words are in "Perspectives": here, how often each became a barrier in play.
+        by_role: dict[str, list[str]] = {}
+        for link in b.constraints:
+            by_role.setdefault(link.role_id, []).append(
+                f"{_barrier_label(link.barrier_id)} {link.count}\u00d7"
             )
-        )
+        blocks += [
+            _Heading(3, "The role cards behind them"),
+            _Bullets(tuple(f"{a.short(r)}: {', '.join(lines)}" for r, lines in by_role.items())),
+        ]
     return blocks
+
+
+def _first(lines: Sequence[str], shown: int, more: str) -> _Bullets:
+    """The first `shown` lines (the most cited come first), then how many more: `more` is its words,
+    with `{s}` where the plural takes an s."""
+    left = len(lines) - shown
+    tail = (f"and {left} " + more.format(s="s" if left != 1 else "") + ".",) if left > 0 else ()
+    return _Bullets(tuple(lines[:shown]) + tail)
 
 
 def _most(items: Iterable[str], shown: int = 5) -> str:
@@ -779,38 +822,30 @@ def _barrier_label(barrier_id: str) -> str:
 
 
 def _stages_section(a: Debrief) -> list[_Block]:
-    blocks: list[_Block] = [_Heading(2, "Stage by stage")] if a.stages else []
-    for view in a.stages:
-        blocks.append(_Heading(3, f"Stage {view.index + 1}: {view.title}"))
-        if view.empty:
-            blocks.append(_Para("Nobody submitted at this stage.", "alert"))
-        else:
-            blocks.append(
-                _Para(
-                    f"{view.submissions} submissions \u00b7 {view.flows.shares} shares \u00b7 "
-                    f"{view.barriers.total} barrier citations \u00b7 new facts: "
-                    + (", ".join(a.fact(f).label for f in view.fact_ids) or "none")
-                )
-            )
-            blocks.append(
-                _Para(
-                    "What each agency would do next (its levels are in the judgement table): "
-                    + "; ".join(_stage_line(a, j) for j in view.judgements if j.participants)
-                    + "."
-                )
-            )
-            behaviours = [
-                f"{a.short(b.role_id)}: {b.label}" for b in view.roles if b.label != "unclassified"
-            ]
-            if behaviours:
-                blocks.append(_Para("Behaviours at this stage: " + "; ".join(behaviours) + "."))
+    """Stage by stage, what each agency would do next (its most chosen action) and how it shared."""
+    if not a.stages:
+        return []
+    rows = []
+    for role in a.roles:
+        row: list[object] = [role.short_name]
+        for view in a.stages:
+            modes = view.judgement(role.id).action_mode
+            # The action's id in words ("strategy discussion"): a grid cell has no room for its label.
+            row.append(" / ".join(x.replace("_", " ") for x in modes) or "\u2014")
+        rows.append(row)
+    quiet = [f"stage {v.index + 1}" for v in a.stages if v.empty]
+    blocks: list[_Block] = [
+        _Heading(2, "Stage by stage"),
+        _table(
+            ["Role", *(f"Stage {v.index + 1}" for v in a.stages)],
+            rows,
+            grid=True,
+            caption="Each cell: the next step most of the agency's participants chose",
+        ),
+    ]
+    if quiet:
+        blocks.append(_Para(f"Nobody submitted at this stage: {', '.join(quiet)}.", "alert"))
     return blocks
-
-
-def _stage_line(a: Debrief, j: Judgement) -> str:
-    """One agency's actions at one stage, in a line: "School: refer to social care (2), monitor (1)"."""
-    actions = ", ".join(f"{_action_label(action).lower()} ({n})" for action, n in j.actions.items())
-    return f"{a.short(j.role_id)}: {actions or 'none given'}"
 
 
 def _prompts_section(a: Debrief) -> list[_Block]:
@@ -877,6 +912,154 @@ def _method_section(a: Debrief) -> list[_Block]:
     ]
 
 
+# ------------------------------------------------------------------------------- the EASI themes
+
+
+def _perspectives_section(a: Debrief) -> list[_Block]:
+    """The first half of an EASI day: every agency in play with what pushes it to share, what holds it
+    back (and the barrier each constraint becomes) and where it acts, then the threshold ladder."""
+    if not a.perspectives:
+        return []
+    entries = tuple(
+        _Entry(
+            f"{view.name}"
+            + (" (lead agency)" if view.is_lead else "")
+            + f" \u00b7 acts at {view.acts_at_label}",
+            "Pushes it to share: " + " ".join(_first_sentence(m) for m in view.motivators),
+            "Holds it back: "
+            + " ".join(
+                f"{_first_sentence(c.text)} (\u2192 {c.barrier_label})" for c in view.constraints
+            ),
+        )
+        for view in a.perspectives
+    )
+    ladder = _table(
+        ["Level of need", "Agencies that act here"],
+        [
+            (f"{rung.number} \u00b7 {rung.label}", ", ".join(rung.roles) or "\u2014")
+            for rung in a.ladder
+        ],
+        caption="The threshold ladder: where each agency acts, highest level first",
+    )
+    return [
+        _Heading(2, "Perspectives: the agencies side by side"),
+        _Para(
+            "Each agency's motivators and constraints (the first sentence of each; the role cards give "
+            "them in full), and the barrier each constraint becomes: why colleagues have other "
+            "priorities. Agencies set the bar differently and measure different things.",
+            "muted",
+        ),
+        ladder,
+        _Entries(entries),
+    ]
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\u201c\"])")
+
+
+def _first_sentence(text: str) -> str:
+    """A role card's line cut to its first sentence: the report sets the agencies side by side."""
+    return _SENTENCE_END.split(text.strip(), maxsplit=1)[0]
+
+
+def _front_door_section(a: Debrief) -> list[_Block]:
+    """What reached the lead agency stage by stage: the workload that sharing creates (over-referral is
+    a failure too, not only under-sharing)."""
+    if not a.front_door:
+        return []
+    lead = a.short(a.lead_role)
+    arrivals = sum(stage.facts for stage in a.front_door)
+    needless = sum(stage.unneeded for stage in a.front_door)
+    return [
+        _Heading(2, f"The cost of sharing at the front door ({lead})"),
+        _Para(
+            "A share is one participant sending one fact to the lead agency; guidance expected a fact "
+            "whose guidance lists the lead, and did not need one whose guidance does not.",
+            "muted",
+        ),
+        _table(
+            [
+                "Stage",
+                "Shares received",
+                "Distinct facts",
+                "Guidance expected",
+                "Not needed",
+                "Needed by then",
+            ],
+            [
+                (
+                    f"{stage.stage_index + 1}. {stage.stage_title}",
+                    stage.shares,
+                    stage.facts,
+                    stage.expected,
+                    stage.unneeded,
+                    stage.expected_in_play,
+                )
+                for stage in a.front_door
+            ],
+            caption="What reached the lead agency, stage by stage",
+        ),
+        _Para(
+            f"In all, {lead} received {sum(s.shares for s in a.front_door)} shares. Counting each "
+            f"stage's arrivals, {needless} of {arrivals} were facts guidance does not send it: each is "
+            "work at the front door. Better sharing raises caseloads, and over-referral is a failure "
+            "too, not only under-sharing."
+        ),
+    ]
+
+
+def _law_layers_section(a: Debrief) -> list[_Block]:
+    """The layers behind a lawful share of one fact, and which of them the room's reasons touched."""
+    panel = a.law_panel
+    if panel is None:
+        return []
+    entries = []
+    for row in panel.rows:
+        answers = "; ".join(label for label, _ in row.gateways) or (
+            "necessity and proportionality, asked of every share"
+            if row.layer == "human_rights"
+            else "none named for this fact"
+        )
+        touched = (
+            f" \u00b7 the room's reasons: {row.reasons_touching} of {panel.shares}"
+            if panel.shares
+            else ""
+        )
+        entries.append(
+            _Entry(
+                f"{row.title}: {row.question}",
+                answers + touched,
+                " ".join(summary for _, summary in row.gateways),
+            )
+        )
+    return [
+        _Heading(2, f"The layers of the law: \u201c{panel.fact_label}\u201d"),
+        _Para(LAW_COMMISSION),
+        _Entries(tuple(entries)),
+    ]
+
+
+# The detail, in order: one function per section (a Debrief in, blocks out). A new section (the room's
+# barriers activity, "Who leads?") is one more line here.
+DETAIL_SECTIONS: tuple[Callable[[Debrief], list[_Block]], ...] = (
+    _front,
+    _key_messages,
+    _acting,
+    _front_door_section,
+    _jigsaw_section,
+    _flows_section,
+    _judgement_section,
+    _guidance_section,
+    _law_layers_section,
+    _barriers_section,
+    _stages_section,
+    _prompts_section,
+    _notes_section,
+)
+# After "What changed" (when the evaluation is given): the story, and how to read the report.
+CLOSING_SECTIONS: tuple[Callable[[Debrief], list[_Block]], ...] = (_story_section, _method_section)
+
+
 # ============================================================================================ Markdown
 
 
@@ -915,7 +1098,8 @@ def _md_block(block: _Block) -> Iterator[str]:
             yield ""
         for entry in block.entries:
             yield f"- **{_md(entry.title)}**  "
-            yield f"  {_md(entry.meta)}" + ("  " if entry.text else "")
+            if entry.meta:
+                yield f"  {_md(entry.meta)}" + ("  " if entry.text else "")
             if entry.text:
                 yield f"  {_md(entry.text)}"
     elif isinstance(block, _Heading):
@@ -1066,7 +1250,8 @@ def _html_block(block: _Block) -> str:
     if isinstance(block, _Entries):
         caption = f'<p class="cap">{_e(block.caption)}</p>' if block.caption else ""
         entries = "".join(
-            f'<div class="entry"><p class="title">{_e(entry.title)}</p><p class="meta">{_e(entry.meta)}</p>'
+            f'<div class="entry"><p class="title">{_e(entry.title)}</p>'
+            + (f'<p class="meta">{_e(entry.meta)}</p>' if entry.meta else "")
             + (f"<p>{_e(entry.text)}</p>" if entry.text else "")
             + "</div>"
             for entry in block.entries
@@ -1118,8 +1303,8 @@ def render_pdf(analysis: Debrief, evaluation: EvaluationReport | None = None) ->
     from fpdf import FPDF
 
     pdf = FPDF(orientation="portrait", format="A4")
-    pdf.set_margins(14, 14, 14)
-    pdf.set_auto_page_break(auto=True, margin=14)
+    pdf.set_margins(12, 12, 12)
+    pdf.set_auto_page_break(auto=True, margin=12)
     pdf.set_title(f"Debrief: {analysis.title}")
     unicode_font = _add_fonts(pdf)
     text = (lambda s: str(s)) if unicode_font else _latin1
@@ -1129,6 +1314,9 @@ def render_pdf(analysis: Debrief, evaluation: EvaluationReport | None = None) ->
     for block, after in zip(blocks, [*blocks[1:], None]):
         if isinstance(block, _Heading) and isinstance(after, _Picture):
             _keep_with_picture(pdf, after)
+        elif isinstance(block, _Heading) and isinstance(after, _Bars):
+            if pdf.get_y() + 12 + _bars_height(after) > pdf.h - pdf.b_margin:
+                pdf.add_page()  # a heading stays with its bars
         _pdf_block(pdf, block, family, text)
     return bytes(pdf.output())
 
@@ -1193,24 +1381,24 @@ def _pdf_block(pdf: Any, block: _Block, family: str, text: Any) -> None:
         _pdf_entries(pdf, block, family, text)
     elif isinstance(block, _Heading):
         size = {1: 18, 2: 14, 3: 11}.get(block.level, 11)
-        if block.level <= 3 and pdf.get_y() > pdf.h * (0.78 if block.level == 2 else 0.85):
+        if block.level <= 3 and pdf.get_y() > pdf.h * (0.84 if block.level == 2 else 0.88):
             pdf.add_page()  # a heading never ends a page
         pdf.ln(3 if block.level > 1 else 0)
         pdf.set_font(family, "B", size)
         pdf.multi_cell(width, size * 0.5, text(block.text), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(1)
     elif isinstance(block, _Para):
-        pdf.set_font(family, "", 11 if block.tone == "lead" else 10)
+        pdf.set_font(family, "", 10.5 if block.tone == "lead" else _BODY_PT)
         pdf.set_text_color(90 if block.tone == "muted" else 0)
-        pdf.multi_cell(width, 5, text(block.text), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(width, _BODY_LINE, text(block.text), new_x="LMARGIN", new_y="NEXT")
         pdf.set_text_color(0)
-        pdf.ln(2)
+        pdf.ln(1.5)
     elif isinstance(block, _Bullets):
-        pdf.set_font(family, "", 10)
+        pdf.set_font(family, "", _BODY_PT)
         for item in block.items:
             pdf.multi_cell(
                 width,
-                5,
+                _BODY_LINE,
                 text("\u2022 " if family == "DejaVu" else "- ") + text(item),
                 new_x="LMARGIN",
                 new_y="NEXT",
@@ -1263,20 +1451,28 @@ def _pdf_entries(pdf: Any, block: _Entries, family: str, text: Any) -> None:
     for entry in block.entries:
         if pdf.get_y() > pdf.h - pdf.b_margin - 18:
             pdf.add_page()  # a title never ends a page
-        pdf.set_font(family, "B", 9.5)
-        pdf.multi_cell(pdf.epw, 4.6, text(entry.title), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(family, "B", 9)
+        pdf.multi_cell(pdf.epw, 4.3, text(entry.title), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font(family, "", 8.5)
-        pdf.set_text_color(70)
-        pdf.multi_cell(pdf.epw, 4.2, text(entry.meta), new_x="LMARGIN", new_y="NEXT")
-        pdf.set_text_color(0)
+        if entry.meta:
+            pdf.set_text_color(70)
+            pdf.multi_cell(pdf.epw, 3.9, text(entry.meta), new_x="LMARGIN", new_y="NEXT")
+            pdf.set_text_color(0)
         if entry.text:
-            pdf.set_font(family, "", 9)
-            pdf.multi_cell(pdf.epw, 4.4, text(entry.text), new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(1.5)
+            pdf.set_font(family, "", 8.5)
+            pdf.multi_cell(pdf.epw, 4.0, text(entry.text), new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(1)
     pdf.ln(1)
 
 
+def _bars_height(block: _Bars) -> float:
+    """How tall `_pdf_bars` draws a block (mm)."""
+    return 6 * len(block.bars) + (5 if block.caption else 0) + 2
+
+
 def _pdf_bars(pdf: Any, block: _Bars, family: str, text: Any) -> None:
+    if pdf.get_y() + _bars_height(block) > pdf.h - pdf.b_margin:
+        pdf.add_page()  # bars are drawn as one piece: a page break between them loses their tracks
     pdf.set_font(family, "B", 10)
     if block.caption:
         pdf.multi_cell(pdf.epw, 5, text(block.caption), new_x="LMARGIN", new_y="NEXT")
@@ -1330,6 +1526,14 @@ def _pdf_table(pdf: Any, table: _Table, family: str, text: Any) -> None:
         longest_word = max((len(word) for t in texts for word in str(t).split()), default=1)
         typical = sorted(len(str(t)) for t in texts)[len(texts) // 2]
         widths.append(max(longest_word, min(typical, 40), 3) + 2)
+    # Row names keep their words whole ("Emergency", never "Emerge-ncy"): the first column gets at
+    # least its longest word's printed width (bold, as fpdf draws row names), the rest share the page.
+    pdf.set_font(style="B")
+    names = [table.columns[0]] + [row[0].text for row in table.rows if row]
+    first = max(pdf.get_string_width(text(word)) for t in names for word in str(t).split()) + 3
+    pdf.set_font(style="")
+    share = first / pdf.epw * sum(widths[1:]) / max(1 - first / pdf.epw, 0.2)
+    widths[0] = max(widths[0], share)
     with pdf.table(
         col_widths=tuple(widths),
         text_align="LEFT",

@@ -63,10 +63,10 @@ def _chart(chart, max_height: int | None = None) -> None:
 
 
 def _jigsaw(analysis: Debrief, stage: int | None, max_height: int | None) -> None:
-    """The jigsaw, and the key to its fact codes folded beneath it (the projector keeps to one screen;
-    the facilitator opens the key when the room asks what "S2·F3" was)."""
+    """The jigsaw, and its facts in full folded beneath it (the projector keeps to one screen; the
+    facilitator opens them when the room asks what a shortened heading was)."""
     _chart(jigsaw_chart(analysis, stage), max_height)
-    with st.expander("Key to the facts: S2\u00b7F3 is the third fact of stage 2"):
+    with st.expander("The facts in full"):
         st.dataframe(fact_key_rows(analysis, stage), hide_index=True, width="stretch")
 
 
