@@ -32,9 +32,16 @@ LEVEL = "3 · Child in need"
 LEVEL_GROUP = "Level of need you see now (required)"
 
 
+def _page(browser, viewport):
+    """A page in a new browser context, whose loads may take longer than one WAIT on a loaded machine."""
+    page = new_page(browser, viewport)
+    page.set_default_navigation_timeout(3 * WAIT)
+    return page
+
+
 def _room(browser, server):
     """A new workshop: the facilitator's page, its code, and the projector (which counts the seats)."""
-    facilitator = new_page(browser, LAPTOP)
+    facilitator = _page(browser, LAPTOP)
     facilitator.goto(f"{server}/facilitate?passcode={PASSCODE}")
     # The server's first page run imports the whole app: on a loaded machine, more than one WAIT.
     create = facilitator.get_by_role("button", name="Create the workshop", exact=True)
@@ -42,10 +49,10 @@ def _room(browser, server):
     create.click()
     expect(facilitator.get_by_role("heading", name="The Test family")).to_be_visible()
     code = re.search(r"[?&]w=([A-Z0-9]{6})", facilitator.url).group(1)
-    projector = new_page(browser, PROJECTOR)
-    projector.goto(
-        facilitator.get_by_role("link", name="Open the projector view").get_attribute("href")
-    )
+    link = facilitator.get_by_role("link", name="Open the projector view")
+    expect(link).to_be_visible(timeout=3 * WAIT)  # the page streams in: the heading comes first
+    projector = _page(browser, PROJECTOR)
+    projector.goto(link.get_attribute("href"))
     expect(projector.get_by_text(code, exact=True)).to_be_visible()
     return facilitator, code, projector
 
@@ -74,7 +81,7 @@ def _seats(projector, count: int) -> None:
 
 def test_the_join_link_in_a_seated_browser_returns_the_seat(server, browser):
     facilitator, code, projector = _room(browser, server)
-    laptop = new_page(browser, LAPTOP)
+    laptop = _page(browser, LAPTOP)
     token = _join_as_school(laptop, server, code)
     _seats(projector, 1)
 
@@ -87,7 +94,7 @@ def test_the_join_link_in_a_seated_browser_returns_the_seat(server, browser):
     _seats(projector, 1)
 
     # Another browser is another person: a seat of its own.
-    other = new_page(browser, LAPTOP)
+    other = _page(browser, LAPTOP)
     other.goto(f"{server}/?code={code}")
     expect(other.get_by_text("Which agency will you play?")).to_be_visible()
     click(other, "Join")
@@ -101,6 +108,7 @@ def test_the_join_link_in_a_seated_browser_returns_the_seat(server, browser):
     expect(laptop.get_by_role("radio", name=LEVEL)).to_be_checked()
     settle(laptop)  # the answer is saved by the run its click started
     again = laptop.context.new_page()
+    again.set_default_navigation_timeout(3 * WAIT)
     again.goto(f"{server}/?code={code}")
     assert _token(again) == token
     expect(again.get_by_role("radio", name=LEVEL)).to_be_checked()
@@ -109,7 +117,7 @@ def test_the_join_link_in_a_seated_browser_returns_the_seat(server, browser):
 
 def test_a_dropped_connection_says_reconnecting_and_comes_back(server, browser):
     facilitator, code, _projector = _room(browser, server)
-    laptop = new_page(browser, LAPTOP)
+    laptop = _page(browser, LAPTOP)
     down = {"now": False}
     sockets = []
 
