@@ -565,6 +565,7 @@ def barrier_rows(analysis: Debrief, stage: int | None = None) -> list[dict]:
             "barrier": count.label + (" (myth here)" if count.barrier_id in myth_ids else ""),
             "sentence": count.sentence,
             "count": count.count,
+            "counted": count.counted,
             "kind": "myth: consent or law wrongly cited"
             if count.barrier_id in myth_ids
             else "barrier",
@@ -582,7 +583,9 @@ def barrier_chart(analysis: Debrief, stage: int | None = None, limit: int | None
     base = alt.Chart(alt.Data(values=rows)).encode(y=alt.Y("barrier:N", sort=order, title=None))
     bars = base.mark_bar(height=_ROW_HEIGHT - 20).encode(
         x=alt.X(
-            "count:Q", title="Times cited", axis=alt.Axis(tickMinStep=1, tickCount=5, format="d")
+            "count:Q",
+            title="Times cited (once per agency left out)",
+            axis=alt.Axis(tickMinStep=1, tickCount=5, format="d"),
         ),
         color=alt.Color(
             "kind:N",
@@ -592,7 +595,7 @@ def barrier_chart(analysis: Debrief, stage: int | None = None, limit: int | None
             ),
             legend=alt.Legend(orient="bottom"),
         ),
-        tooltip=["barrier:N", "sentence:N", "count:Q", "roles:N"],
+        tooltip=["barrier:N", "sentence:N", "counted:N", "roles:N"],
     )
     text = base.mark_text(align="left", dx=8, fontSize=FONT, fontWeight="bold").encode(
         x="count:Q", text="count:Q"
@@ -600,7 +603,11 @@ def barrier_chart(analysis: Debrief, stage: int | None = None, limit: int | None
     chart = (bars + text).properties(width=760, height=(_ROW_HEIGHT - 8) * max(len(rows), 1))
     title = _title("What held people back", analysis, stage, whole=stage is None)
     words = "; ".join(f"{row['barrier']} {row['count']}" for row in rows) or "none cited"
-    return legible(chart, title, f"{title}. Bars of the barriers cited, with times cited: {words}.")
+    return legible(
+        chart,
+        title,
+        f"{title}. Bars of the barriers cited, with times cited (once per agency left out): {words}.",
+    )
 
 
 # ------------------------------------------------------------------------------------------ helpers

@@ -176,16 +176,16 @@ def ending(
                 fact = analysis.fact(myth.fact_id)
                 st.caption(
                     escape_markdown(
-                        f"Myth: '{myth.barrier_id.replace('_', ' ')}' cited {myth.count}× on "
-                        f"“{fact.short_label}”. {fact.why_heading} {myth.why}"
+                        f"Myth: '{myth.barrier_id.replace('_', ' ')}' cited on "
+                        f"“{fact.short_label}” ({myth.counted}). {fact.why_heading} {myth.why}"
                     )
                 )
             for point in analysis.barriers.discussion[:3]:
                 fact = analysis.fact(point.fact_id)
                 st.caption(
                     escape_markdown(
-                        f"To discuss: '{point.barrier_id.replace('_', ' ')}' cited {point.count}× on "
-                        f"“{fact.short_label}”, where partnership protocols differ."
+                        f"To discuss: '{point.barrier_id.replace('_', ' ')}' cited on "
+                        f"“{fact.short_label}” ({point.counted}), where partnership protocols differ."
                     )
                 )
         else:

@@ -21,7 +21,14 @@ from facilitation.engine import FacilitatorView, Status
 from facilitation.errors import EasiError, NotAllowed, NotFound
 from facilitation.outputs import EvaluationReport, render, warm_up
 from facilitation.play import WorkshopRecord, acceptable_reasons
-from facilitation.ui import content, evaluation_view, perspectives_view, projector_view, services
+from facilitation.ui import (
+    activities_view,
+    content,
+    evaluation_view,
+    perspectives_view,
+    projector_view,
+    services,
+)
 from facilitation.ui.debrief_view import ENDING, REVEAL, analysis_for, ending, reveal
 from facilitation.ui.widgets import (
     alert,
@@ -159,6 +166,7 @@ def page() -> None:
         _projector(view, key, seen)
     elif section == "Reveal":
         _reveal(view, key, seen)
+        activities_view.who_leads_controls(view, key)
         evaluation_view.agreement_form(view, key, st.session_state.get("facilitate:reveal-stage"))
     elif section == "Debrief":
         _debrief(view, key, seen)
@@ -298,6 +306,7 @@ def _room(view: FacilitatorView, key: str) -> None:
             )
     with right:
         _roster(view, key)
+    activities_view.barriers_controls(view, key)
     with st.expander("The agencies side by side (for the opening discussion)"):
         snapshot = view.record.snapshot
         st.caption(

@@ -19,7 +19,7 @@ import streamlit as st
 
 from facilitation.content import Role, Snapshot, reference
 from facilitation.errors import NotAllowed
-from facilitation.ui import content, evaluation_view, page_script, services
+from facilitation.ui import content, evaluation_view, page_script, perspectives_view, services
 from facilitation.ui import studio_support as support
 from facilitation.ui.debrief_view import ENDING, REVEAL, ending, reveal
 from facilitation.ui.widgets import (
@@ -282,7 +282,9 @@ def _preview_scenario(snapshot: Snapshot) -> None:
         f"{len(scenario.facts)} facts · lead: {short.get(scenario.lead_role, scenario.lead_role)}"
     )
     trainer_markdown(scenario.summary)
-    stages, by_role, guidance = st.tabs(["Stages", "Facts by role", "Guidance"])
+    stages, by_role, guidance, agencies = st.tabs(
+        ["Stages", "Facts by role", "Guidance", "Perspectives"]
+    )
     with stages:
         for index, stage in enumerate(scenario.stages):
             with st.expander(
@@ -330,6 +332,18 @@ def _preview_scenario(snapshot: Snapshot) -> None:
                 f"{level_label(scenario.audience, lead.threshold.acts_at)}; levels by weight: "
                 + ", ".join(f"{n} at {w}" for n, w in sorted(scenario.levels.items()))
             )
+
+    with agencies:
+        _preview_perspectives(snapshot)
+
+
+def _preview_perspectives(snapshot: Snapshot) -> None:
+    """What the room will see of the agencies for this scenario: side by side, on the threshold
+    ladder, and each in full (as the facilitator reads it)."""
+    scenario = snapshot.scenario
+    perspectives_view.side_by_side(snapshot.roles, scenario.audience, scenario.lead_role)
+    perspectives_view.ladder(snapshot.roles, scenario.audience)
+    perspectives_view.agency_details(snapshot.roles, scenario.audience, scenario.lead_role)
 
 
 def _save(kind: str, item_id: str, text: str) -> None:
