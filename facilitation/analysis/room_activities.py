@@ -9,8 +9,10 @@ no line that was not approved, and no count from fewer than `PRIVACY_MIN` people
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, fields, is_dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel
 
 from facilitation.analysis.debrief import Debrief, analyse
 from facilitation.content import reference
@@ -98,6 +100,20 @@ class RoomActivities:
     audience: str
     barriers: RoomBarriers
     leads: tuple[LeadStage, ...]  # every stage at which "Who leads?" was asked, in stage order
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (mappings, lists, text and numbers), for the JSON export."""
+        return _plain(self)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, tuple | list):
+        return [_plain(item) for item in value]
+    return value
 
 
 def room_activities(

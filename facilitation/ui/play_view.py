@@ -32,7 +32,7 @@ from facilitation.errors import (
     WrongPhase,
 )
 from facilitation.play import FactDecision, StageDecision, WorkshopRecord
-from facilitation.ui import evaluation_view, seat_memory, services
+from facilitation.ui import activities_view, evaluation_view, seat_memory, services
 from facilitation.ui.widgets import (
     alert,
     css,
@@ -359,6 +359,7 @@ def page() -> None:
         triage=lambda: triage(code, token, key, status.phase, status.stage_index),
     )
     _header(view)
+    activities_view.laptop(token, view)  # the room's barriers or "Who leads?", while one is open
 
     if status.phase == "lobby":
         evaluation_view.pre_measure(token)  # optional, before the role card

@@ -20,7 +20,7 @@ from facilitation.analysis import Debrief, law_layers, panel_fact, projected
 from facilitation.engine import ProjectorView, Screen, Status
 from facilitation.errors import NotAllowed, NotFound
 from facilitation.play import WorkshopRecord
-from facilitation.ui import perspectives_view, services
+from facilitation.ui import activities_view, perspectives_view, services
 from facilitation.ui.debrief_view import ENDING, REVEAL, analysis_for, ending, reveal, text_size_key
 from facilitation.ui.widgets import (
     css,
@@ -56,14 +56,15 @@ NOTES_SHOWN = 3  # approved notes on the screen at once: more would not fit unde
 def screen_options(status: Status) -> tuple[str, ...]:
     """The views the facilitator may put on the projector now, the phase's own first."""
     phase = status.phase
+    barriers, leads = activities_view.BARRIERS, activities_view.WHO_LEADS  # the room's activities
     if phase == "lobby":
-        return (JOIN, *_FIRST_HALF)
+        return (JOIN, *_FIRST_HALF, barriers)
     if phase in ("open", "locked"):
-        return (STAGE, JOIN, *_FIRST_HALF)
+        return (STAGE, JOIN, *_FIRST_HALF, barriers)
     if phase == "revealed":
-        return (*REVEAL, LAW, STAGE, JOIN, *_FIRST_HALF)
+        return (*REVEAL, LAW, leads, STAGE, JOIN, *_FIRST_HALF, barriers)
     if phase == "debrief":
-        return (*ENDING, *REVEAL[1:], LAW, JOIN, *_FIRST_HALF)
+        return (*ENDING, *REVEAL[1:], LAW, leads, JOIN, *_FIRST_HALF, barriers)
     return ()
 
 
@@ -120,6 +121,9 @@ def page() -> None:
             perspectives_view.side_by_side(view.roles_in_play, status.audience, view.lead_role)
         elif chosen == LADDER:
             perspectives_view.ladder(view.roles_in_play, status.audience)
+        elif chosen in (activities_view.BARRIERS, activities_view.WHO_LEADS):
+            names = {role_id: role.short_name for role_id, role in view.roles_in_play.items()}
+            activities_view.projector(code, key, chosen, stage, names)
         elif chosen == LAW and view.revealed is not None:
             _law(view.revealed)
         elif chosen in ENDING and status.phase == "debrief":

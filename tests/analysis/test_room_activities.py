@@ -90,3 +90,12 @@ def test_a_stage_lead_in_the_scenario_is_the_guidance(played):
     stage = room_activities(moved, activities(leads=["police", "police", CSC])).leads[0]
     assert (stage.lead, stage.decides, stage.verdict) == ("police", "police", "agreed")
     assert stage.why == "A crime to investigate first."
+
+
+def test_plain_data_for_the_export(played):
+    import json
+
+    data = room_activities(played, activities(leads=[CSC, CSC, "police"])).to_dict()
+    assert json.loads(json.dumps(data)) == data
+    assert data["barriers"]["clusters"][0] == {"cluster": "trust", "people": 1, "choices": 1}
+    assert data["leads"][0]["split"][0] == {"choice": CSC, "count": 2}
