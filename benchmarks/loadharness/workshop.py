@@ -63,6 +63,7 @@ class Flow:
     role_label = "Which agency will you play?"
     join_button = "Join"
     lobby_text = "Read your role card while everyone joins"
+    skip_questionnaire = "Skip the questionnaire"  # the optional questionnaire before play
     submit_button = "Submit"
     submitted_texts = ("Submitted. You can change your answers", "· Submitted")
     lock_button = "Lock"
@@ -96,6 +97,12 @@ class Flow:
         tab.set_value(self.name_label, name)
         await tab.click(tab.widget(self.join_button, type="button"))
         await tab.wait_for_text(self.lobby_text, timeout=timeout)
+        # The lobby offers the questionnaire before play (facilitation/ui/evaluation_view.py); this
+        # participant skips it, so that its widgets (and the poll's cost of carrying them) are gone, as
+        # they are once a person has answered or skipped it.
+        skip = tab.find_widget(self.skip_questionnaire, type="button")
+        if skip is not None:
+            await tab.click(skip)
 
     def stage_visible(self, stage_index: int, title: str) -> Any:
         """A predicate: this laptop shows stage `stage_index` open for decisions (the phase banner says
@@ -573,12 +580,16 @@ async def run_workshop(
             server.port,
             path=flow.projector_path,
             name="projector",
+            # A freshly started process's first runs import and warm the pages: on a loaded machine
+            # that took over 30 s, which is not what the facilitator waits for in the room.
+            run_timeout=120,
             query_string=flow.projector_query(code, created.projector_key),
         )
         facilitator = StreamlitSession(
             server.port,
             path=flow.facilitate_path,
             name="facilitator",
+            run_timeout=120,
             query_string=flow.facilitate_query(code, created.facilitator_key),
         )
         laptops = [

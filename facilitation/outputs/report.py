@@ -69,7 +69,7 @@ CSV_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(DecisionRow))
 JSON_FORMAT = "easi-debrief/2"  # docs/debrief-format.md: what changed from /1
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 _MYTHS_LISTED = 5  # the most cited; the rest are counted
-_EXPLAINED = 6  # barriers given with their explanation; the rest in a line each
+_EXPLAINED = 5  # barriers given with their explanation; the rest in a line each
 _BODY_PT, _BODY_LINE = 9.5, 4.5  # the PDF's body text: size (pt) and line height (mm)
 _WIDE = 10  # columns per table slice in the PDF (a jigsaw of many facts is printed in slices)
 _STATE_WORDS = {"own": "holds", "received": "received", "unknown": "\u2014"}
@@ -237,7 +237,8 @@ def _front(a: Debrief) -> list[_Block]:
         _Para(
             f"{c.participants} participants ({c.active} active, {c.left} left, {c.simulated} simulated) played "
             f"{c.roles_played} of {c.roles_in_play} roles: {c.submissions} submissions, {c.decisions} decisions "
-            f"about a fact, {c.shares} shares, {c.barriers_cited} barriers cited, {c.notes} shared "
+            f"about a fact, {c.shares} shares, {c.barriers_cited} barrier citations (once per agency left "
+            f"out), {c.notes} shared "
             f"note{'s' if c.notes != 1 else ''}."
         ),
     ]
@@ -259,7 +260,7 @@ def _summary(a: Debrief) -> list[_Block]:
         _Para(
             f"Workshop {a.code} \u00b7 {a.date} \u00b7 {a.audience.replace('_', ' ')} \u00b7 "
             f"{c.participants} participants in {c.roles_played} of {c.roles_in_play} agencies played "
-            f"{stages}: {c.shares} shares, {c.barriers_cited} barriers cited.",
+            f"{stages}: {c.shares} shares, {c.barriers_cited} barrier citations (once per agency left out).",
             "lead",
         ),
         _Heading(2, "Summary"),
@@ -274,8 +275,8 @@ def _summary(a: Debrief) -> list[_Block]:
             _Heading(3, "Myths that surfaced"),
             _Bullets(
                 tuple(
-                    f"\u201c{_barrier_label(m.barrier_id)}\u201d cited {_times(m.count)} on "
-                    f"\u201c{a.fact(m.fact_id).short}\u201d ({_by_role(a, m.by_role)})."
+                    f"\u201c{_barrier_label(m.barrier_id)}\u201d cited on "
+                    f"\u201c{a.fact(m.fact_id).short}\u201d ({m.counted}; {_by_role(a, m.by_role)})."
                     for m in myths[:3]
                 )
             ),
@@ -329,8 +330,8 @@ def _key_messages(a: Debrief) -> list[_Block]:
         )
     if a.barriers.myths:
         headlines.append(
-            f"A misconception was given {_times(sum(m.count for m in a.barriers.myths))} as the "
-            "reason not to share a fact for which it is one."
+            f"A misconception was given {_times(sum(m.count for m in a.barriers.myths))} (once per "
+            "agency left out) as the reason not to share a fact for which it is one."
         )
     labels = [b.label for b in a.role_behaviours if b.label != "unclassified"]
     if labels:
@@ -425,8 +426,8 @@ def _jigsaw_section(a: Debrief) -> list[_Block]:
     j = a.jigsaw
     blocks: list[_Block] = [
         _Heading(2, f"The jigsaw: who knew what after stage {j.stage_index + 1}"),
-        _Para("The summary's first chart shows it cell by cell.", "muted"),
         _share_bars(a, j),
+        _Para("The summary's first chart shows it cell by cell.", "muted"),
     ]
     if j.lead is not None:
         missing = ", ".join(a.fact(f).label for f in j.lead_missing) or "nothing"
@@ -517,7 +518,11 @@ def _flows_section(a: Debrief) -> list[_Block]:
         grid=True,
         caption="Shares (one participant sending one fact to one agency), and distinct facts",
     )
-    return [_Heading(2, "Who shared with whom"), _picture(flow_chart(a), [grid]), per_stage]
+    return [
+        _Heading(2, "Who shared with whom"),
+        _picture(flow_chart(a), [grid], width=0.8),
+        per_stage,
+    ]
 
 
 def _flow_text(flow: Flow) -> str:
@@ -552,7 +557,8 @@ def _judgement_section(a: Debrief) -> list[_Block]:
     return [
         _Heading(2, "Judgement: the level of need each agency saw"),
         _Para(
-            "Each cell: the levels its participants chose (lowest to highest, most chosen), against the level "
+            "Each cell: the levels its participants chose (lowest to highest, the most chosen in "
+            "brackets) \u2192 the level "
             "the picture in front of them supported. "
             + " \u00b7 ".join(f"{n} {level.label}" for n, level in levels.items())
             + "."
@@ -567,14 +573,14 @@ def _judgement_section(a: Debrief) -> list[_Block]:
 
 
 def _judgement_text(j: Judgement) -> str:
+    """A grid cell, short enough for six stages across A4: "1\u20132 (2) \u2192 3 \u25bc"."""
     if not j.levels:
-        return f"no one \u00b7 picture {j.supported}"
+        return f"no one \u2192 {j.supported}"
     if j.low == j.high:
         chosen = f"all {j.low}" if j.participants > 1 else f"{j.low}"
     else:
-        mode = "/".join(map(str, j.mode)) + (" tie" if len(j.mode) > 1 else "")
-        chosen = f"{j.low}\u2013{j.high} (most: {mode})"
-    return f"{chosen} \u00b7 picture {j.supported} {_judgement_mark(j)}"
+        chosen = f"{j.low}\u2013{j.high} ({'/'.join(map(str, j.mode))})"
+    return f"{chosen} \u2192 {j.supported} {_judgement_mark(j)}"
 
 
 def _judgement_mark(j: Judgement) -> str:
@@ -606,22 +612,16 @@ def _guidance_section(a: Debrief) -> list[_Block]:
         caption="The facts and what guidance says, with what the room did (counts by recipient "
         "agency, over every decision about each fact)",
     )
-    roles = _Entries(
-        tuple(_Entry(f"{a.short(b.role_id)}: {b.label}", b.evidence) for b in a.role_behaviours),
-        caption="Each agency",
+    roles = _behaviour_table(
+        "Agency", ((a.short(b.role_id), b) for b in a.role_behaviours), "Each agency"
     )
-    people = _table(
-        ["Participant", "Behaviour", "Missed of expected", "Over-shared of shares"],
-        [
-            (
-                b.subject + ("" if a.participant(_pid(a, b)).active else " (left)"),
-                b.label,
-                f"{b.counts.missed} of {b.counts.expected}",
-                f"{b.counts.over_shared} of {b.counts.shared}",
-            )
+    people = _behaviour_table(
+        "Participant",
+        (
+            (b.subject + ("" if a.participant(_pid(a, b)).active else " (left)"), b)
             for b in a.participant_behaviours
-        ],
-        caption="Each participant",
+        ),
+        "Each participant",
     )
     tally = {
         label: sum(1 for b in a.participant_behaviours if b.label == label) for label in BEHAVIOURS
@@ -637,24 +637,50 @@ def _guidance_section(a: Debrief) -> list[_Block]:
                 if n or label != "unclassified"
             )
         ),
-        _Para(f"The rule: {CLASSIFICATION_RULE}", "muted"),
+        _Para("How a behaviour is decided: see \u201cHow to read this report\u201d.", "muted"),
         roles,
         people,
     ]
 
 
+def _behaviour_table(who: str, rows: Iterable[tuple[str, Behaviour]], caption: str) -> _Table:
+    """Behaviours as a table, one row each: the label and the counts behind it (for an agency, how
+    often its own participants disagreed)."""
+    found = list(rows)
+    splits = any(b.split is not None for _, b in found)
+    return _table(
+        [who, "Behaviour", "Missed of expected", "Over-shared of shares"]
+        + (["Split among its own"] if splits else []),
+        [
+            (
+                name,
+                b.label,
+                f"{b.counts.missed} of {b.counts.expected}",
+                f"{b.counts.over_shared} of {b.counts.shared}",
+            )
+            + (
+                (f"{b.split.contested} of {b.split.faced}" if b.split else "\u2014",)
+                if splits
+                else ()
+            )
+            for name, b in found
+        ],
+        caption=caption,
+    )
+
+
 def _fact_entry(a: Debrief, f: FactInfo, g: FactGuidance | None) -> _Entry:
     """One fact as text: what guidance says of it, what the room did with it, and the fact itself."""
-    title = f"{f.label} \u00b7 {a.short(f.held_by)}, {_stage_name(f.stage_index)}"
+    title = f"{f.label} \u00b7 {a.short(f.held_by)}, {_stage_name(f.stage_index)} \u00b7 weight {f.weight}"
     guidance = (
         f"Guidance: share with {', '.join(a.short(r) for r in f.share_with) or 'nobody'}"
         + (f"; not with {', '.join(a.short(r) for r in f.avoid)}" if f.avoid else "")
         + f" \u00b7 gateway {f.gateway_label or 'none named'} \u00b7 consent "
-        f"{f.consent.replace('_', ' ')} \u00b7 weight {f.weight}"
+        f"{f.consent.replace('_', ' ')}"
     )
     if g is None:
         return _Entry(title, guidance, f.text)
-    parts = [f"The room: {g.decisions} decisions, {g.verdict}"]
+    parts = []
     for words, counts in (
         ("as guidance", g.as_guidance),
         ("missed", g.missed),
@@ -663,8 +689,8 @@ def _fact_entry(a: Debrief, f: FactInfo, g: FactGuidance | None) -> _Entry:
     ):
         if counts:  # a count nobody made says nothing
             parts.append(f"{words} {_by_role(a, counts)}")
-    room = " \u00b7 ".join(parts)
-    return _Entry(title, f"{guidance}. {room}.", f.text)
+    title += f" \u00b7 {g.decisions} decisions: {g.verdict}"
+    return _Entry(title, f"{guidance}. The room: " + " \u00b7 ".join(parts) + ".", f.text)
 
 
 def _pid(a: Debrief, behaviour: Behaviour) -> int:
@@ -707,14 +733,15 @@ def _barriers_section(a: Debrief) -> list[_Block]:
             )
             for c in b.counts
         ),
-        caption=f"{b.total} barriers cited",
+        caption=f"{b.total} barrier citations, once per agency left out",
     )
-    blocks.append(_picture(barrier_chart(a), [bars], width=0.8))
+    blocks.append(_picture(barrier_chart(a), [bars], width=0.65))
+    explained, rest = b.counts[:_EXPLAINED], b.counts[_EXPLAINED:]
     blocks.append(
         _Entries(
             tuple(
                 _Entry(
-                    f"{c.label} \u00b7 cited {_times(c.count)}",
+                    f"{c.label} \u00b7 {c.counted}",
                     f"\u201c{c.sentence}\u201d \u00b7 by {_by_role(a, c.by_role)} \u00b7 on "
                     + _most(
                         (
@@ -723,20 +750,28 @@ def _barriers_section(a: Debrief) -> list[_Block]:
                         ),
                         shown=3,
                     ),
-                    c.explanation if rank < _EXPLAINED else "",
+                    c.explanation,
                 )
-                for rank, c in enumerate(b.counts)
+                for c in explained
             ),
-            caption=f"The {_EXPLAINED} most cited with what each really is; then the rest",
+            caption=f"The {len(explained)} most cited, with what each really is",
         )
     )
+    if rest:
+        blocks.append(
+            _Bullets(
+                tuple(
+                    f"{c.label}: cited {_times(c.count)} by {_by_role(a, c.by_role)}" for c in rest
+                )
+            )
+        )
     if b.myths:
         blocks.append(_Heading(3, "Myths to bust"))
         blocks.append(
             _first(
                 [
-                    f"\u201c{_barrier_sentence(m.barrier_id)}\u201d was cited {m.count}\u00d7 "
-                    f"({_by_role(a, m.by_role)}) on \u201c{a.fact(m.fact_id).short}\u201d. "
+                    f"\u201c{_barrier_sentence(m.barrier_id)}\u201d was cited "
+                    f"({m.counted}; {_by_role(a, m.by_role)}) on \u201c{a.fact(m.fact_id).short}\u201d. "
                     f"{a.fact(m.fact_id).why_heading} {m.why}"
                     for m in b.myths
                 ],
@@ -794,17 +829,9 @@ def _stages_section(a: Debrief) -> list[_Block]:
     for role in a.roles:
         row: list[object] = [role.short_name]
         for view in a.stages:
-            judgement = view.judgement(role.id)
-            behaviour = next((b.label for b in view.roles if b.role_id == role.id), "")
-            action = " / ".join(_action_label(x).lower() for x in judgement.action_mode)
-            row.append(
-                " \u00b7 ".join(
-                    part
-                    for part in (action, behaviour if behaviour != "unclassified" else "")
-                    if part
-                )
-                or "\u2014"
-            )
+            modes = view.judgement(role.id).action_mode
+            # The action's id in words ("strategy discussion"): a grid cell has no room for its label.
+            row.append(" / ".join(x.replace("_", " ") for x in modes) or "\u2014")
         rows.append(row)
     quiet = [f"stage {v.index + 1}" for v in a.stages if v.empty]
     blocks: list[_Block] = [
@@ -813,12 +840,11 @@ def _stages_section(a: Debrief) -> list[_Block]:
             ["Role", *(f"Stage {v.index + 1}" for v in a.stages)],
             rows,
             grid=True,
-            caption="Each cell: the next step most of the agency's participants chose, and how it "
-            "shared at that stage",
+            caption="Each cell: the next step most of the agency's participants chose",
         ),
     ]
     if quiet:
-        blocks.append(_Para(f"Nobody submitted at {', '.join(quiet)}.", "alert"))
+        blocks.append(_Para(f"Nobody submitted at this stage: {', '.join(quiet)}.", "alert"))
     return blocks
 
 
@@ -899,11 +925,8 @@ def _perspectives_section(a: Debrief) -> list[_Block]:
             f"{view.name}"
             + (" (lead agency)" if view.is_lead else "")
             + f" \u00b7 acts at {view.acts_at_label}",
-            "Held back by: "
-            + " \u00b7 ".join(dict.fromkeys(c.barrier_label for c in view.constraints)),
-            "Pushes it to share: "
-            + " ".join(_first_sentence(m) for m in view.motivators)
-            + " Holds it back: "
+            "Pushes it to share: " + " ".join(_first_sentence(m) for m in view.motivators),
+            "Holds it back: "
             + " ".join(
                 f"{_first_sentence(c.text)} (\u2192 {c.barrier_label})" for c in view.constraints
             ),
@@ -945,9 +968,15 @@ def _front_door_section(a: Debrief) -> list[_Block]:
     if not a.front_door:
         return []
     lead = a.short(a.lead_role)
+    arrivals = sum(stage.facts for stage in a.front_door)
     needless = sum(stage.unneeded for stage in a.front_door)
     return [
         _Heading(2, f"The cost of sharing at the front door ({lead})"),
+        _Para(
+            "A share is one participant sending one fact to the lead agency; guidance expected a fact "
+            "whose guidance lists the lead, and did not need one whose guidance does not.",
+            "muted",
+        ),
         _table(
             [
                 "Stage",
@@ -968,14 +997,13 @@ def _front_door_section(a: Debrief) -> list[_Block]:
                 )
                 for stage in a.front_door
             ],
-            caption="Shares: one participant sending one fact to the lead. Guidance expected: facts "
-            "whose guidance lists the lead; not needed: facts it does not.",
+            caption="What reached the lead agency, stage by stage",
         ),
         _Para(
-            f"{lead} received {sum(s.shares for s in a.front_door)} shares; {needless} "
-            f"fact{'s' if needless != 1 else ''} among them, stage by stage, were ones guidance did not "
-            "send it. Each one is work at the front door: better sharing raises caseloads, and "
-            "over-referral is a failure too."
+            f"In all, {lead} received {sum(s.shares for s in a.front_door)} shares. Counting each "
+            f"stage's arrivals, {needless} of {arrivals} were facts guidance does not send it: each is "
+            "work at the front door. Better sharing raises caseloads, and over-referral is a failure "
+            "too, not only under-sharing."
         ),
     ]
 
@@ -1070,7 +1098,8 @@ def _md_block(block: _Block) -> Iterator[str]:
             yield ""
         for entry in block.entries:
             yield f"- **{_md(entry.title)}**  "
-            yield f"  {_md(entry.meta)}" + ("  " if entry.text else "")
+            if entry.meta:
+                yield f"  {_md(entry.meta)}" + ("  " if entry.text else "")
             if entry.text:
                 yield f"  {_md(entry.text)}"
     elif isinstance(block, _Heading):
@@ -1221,7 +1250,8 @@ def _html_block(block: _Block) -> str:
     if isinstance(block, _Entries):
         caption = f'<p class="cap">{_e(block.caption)}</p>' if block.caption else ""
         entries = "".join(
-            f'<div class="entry"><p class="title">{_e(entry.title)}</p><p class="meta">{_e(entry.meta)}</p>'
+            f'<div class="entry"><p class="title">{_e(entry.title)}</p>'
+            + (f'<p class="meta">{_e(entry.meta)}</p>' if entry.meta else "")
             + (f"<p>{_e(entry.text)}</p>" if entry.text else "")
             + "</div>"
             for entry in block.entries
@@ -1284,6 +1314,9 @@ def render_pdf(analysis: Debrief, evaluation: EvaluationReport | None = None) ->
     for block, after in zip(blocks, [*blocks[1:], None]):
         if isinstance(block, _Heading) and isinstance(after, _Picture):
             _keep_with_picture(pdf, after)
+        elif isinstance(block, _Heading) and isinstance(after, _Bars):
+            if pdf.get_y() + 12 + _bars_height(after) > pdf.h - pdf.b_margin:
+                pdf.add_page()  # a heading stays with its bars
         _pdf_block(pdf, block, family, text)
     return bytes(pdf.output())
 
@@ -1348,7 +1381,7 @@ def _pdf_block(pdf: Any, block: _Block, family: str, text: Any) -> None:
         _pdf_entries(pdf, block, family, text)
     elif isinstance(block, _Heading):
         size = {1: 18, 2: 14, 3: 11}.get(block.level, 11)
-        if block.level <= 3 and pdf.get_y() > pdf.h * (0.78 if block.level == 2 else 0.85):
+        if block.level <= 3 and pdf.get_y() > pdf.h * (0.84 if block.level == 2 else 0.88):
             pdf.add_page()  # a heading never ends a page
         pdf.ln(3 if block.level > 1 else 0)
         pdf.set_font(family, "B", size)
@@ -1421,9 +1454,10 @@ def _pdf_entries(pdf: Any, block: _Entries, family: str, text: Any) -> None:
         pdf.set_font(family, "B", 9)
         pdf.multi_cell(pdf.epw, 4.3, text(entry.title), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font(family, "", 8.5)
-        pdf.set_text_color(70)
-        pdf.multi_cell(pdf.epw, 3.9, text(entry.meta), new_x="LMARGIN", new_y="NEXT")
-        pdf.set_text_color(0)
+        if entry.meta:
+            pdf.set_text_color(70)
+            pdf.multi_cell(pdf.epw, 3.9, text(entry.meta), new_x="LMARGIN", new_y="NEXT")
+            pdf.set_text_color(0)
         if entry.text:
             pdf.set_font(family, "", 8.5)
             pdf.multi_cell(pdf.epw, 4.0, text(entry.text), new_x="LMARGIN", new_y="NEXT")
@@ -1431,7 +1465,14 @@ def _pdf_entries(pdf: Any, block: _Entries, family: str, text: Any) -> None:
     pdf.ln(1)
 
 
+def _bars_height(block: _Bars) -> float:
+    """How tall `_pdf_bars` draws a block (mm)."""
+    return 6 * len(block.bars) + (5 if block.caption else 0) + 2
+
+
 def _pdf_bars(pdf: Any, block: _Bars, family: str, text: Any) -> None:
+    if pdf.get_y() + _bars_height(block) > pdf.h - pdf.b_margin:
+        pdf.add_page()  # bars are drawn as one piece: a page break between them loses their tracks
     pdf.set_font(family, "B", 10)
     if block.caption:
         pdf.multi_cell(pdf.epw, 5, text(block.caption), new_x="LMARGIN", new_y="NEXT")
@@ -1485,6 +1526,14 @@ def _pdf_table(pdf: Any, table: _Table, family: str, text: Any) -> None:
         longest_word = max((len(word) for t in texts for word in str(t).split()), default=1)
         typical = sorted(len(str(t)) for t in texts)[len(texts) // 2]
         widths.append(max(longest_word, min(typical, 40), 3) + 2)
+    # Row names keep their words whole ("Emergency", never "Emerge-ncy"): the first column gets at
+    # least its longest word's printed width (bold, as fpdf draws row names), the rest share the page.
+    pdf.set_font(style="B")
+    names = [table.columns[0]] + [row[0].text for row in table.rows if row]
+    first = max(pdf.get_string_width(text(word)) for t in names for word in str(t).split()) + 3
+    pdf.set_font(style="")
+    share = first / pdf.epw * sum(widths[1:]) / max(1 - first / pdf.epw, 0.2)
+    widths[0] = max(widths[0], share)
     with pdf.table(
         col_widths=tuple(widths),
         text_align="LEFT",

@@ -6,8 +6,8 @@ by the play page once the seat is known and read by the join page from the reque
 session (`st.context.cookies`). A cookie stays in the browser that took the seat: no link, QR code or
 shared address ever carries it, so one person's seat cannot reach another's browser. `SameSite=Strict`
 keeps it off requests from other sites, and it is `Secure` whenever the page came over HTTPS. Streamlit
-can read cookies but not set them, so the play page sets it with a few lines of script in a hidden
-component frame (same-origin, allowed by the deployment's CSP: docs/security.md).
+can read cookies but not set them, so the play page sets it with a few lines of script
+(`page_script`: a hidden same-origin component frame, which the deployment's CSP allows).
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ import re
 from collections.abc import Mapping
 
 import streamlit as st
-import streamlit.components.v1 as components
 
 from facilitation.engine import CODE_ALPHABET, CODE_LENGTH
+from facilitation.ui import page_script
 
 __all__ = [
     "COOKIE_PREFIX",
@@ -36,11 +36,6 @@ MAX_AGE_SECONDS = 24 * 60 * 60
 # Tokens are `secrets.token_urlsafe`: only these characters may go into the cookie or the script.
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,128}")
 _CODE = re.compile(f"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}")
-# Out of the page's flow and out of sight, yet laid out (a frame with no size is never loaded).
-_HIDDEN_CSS = (
-    "<style>.st-key-seat-memory { position: absolute; width: 1px; height: 1px; overflow: hidden; "
-    "opacity: 0; pointer-events: none; }</style>"
-)
 
 
 def cookie_name(code: str) -> str:
@@ -69,11 +64,9 @@ def remember(code: str, token: str) -> None:
     if not _TOKEN.fullmatch(token):
         return
     cookie = f"{cookie_name(code)}={token}; path=/; max-age={MAX_AGE_SECONDS}; SameSite=Strict"
-    script = (
-        "<script>const cookie = " + json.dumps(cookie) + ";"
+    page_script.run(
+        "seat-memory",
+        "const cookie = " + json.dumps(cookie) + ";"
         "window.parent.document.cookie = cookie + "
-        "(window.parent.location.protocol === 'https:' ? '; Secure' : '');</script>"
+        "(window.parent.location.protocol === 'https:' ? '; Secure' : '');",
     )
-    st.html(_HIDDEN_CSS)
-    with st.container(key="seat-memory"):
-        components.html(script, height=0)

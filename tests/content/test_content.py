@@ -606,3 +606,56 @@ def test_a_fact_taught_as_meeting_a_threshold_alone_carries_meets_level(snapshot
         if pattern.search(fact.guidance.why) and fact.meets_level is None
     ]
     assert missing == []
+
+
+def test_consent_is_never_taught_as_a_public_bodys_basis(snapshot):
+    """The 2024 advice: consent as a UK GDPR basis is usually not right for a public body; a person's
+    agreement answers confidence and is agreement to a service (domain.md, the three meanings)."""
+    wrong = [
+        key
+        for key, text in _texts(snapshot)
+        if re.search(r"\bconsent is the (?:natural |right |lawful )?basis\b", text)
+    ]
+    assert wrong == []
+
+
+def test_an_adults_consent_is_set_aside_only_with_a_reason_the_law_gives(snapshot):
+    """domain.md: a capacitous adult's refusal is the default to respect, overridden only where others
+    are at risk, a serious crime, staff implicated, coercion or duress, very high risk or a court order,
+    or where capacity is lacking. Adults' text that sets consent aside names which."""
+    if snapshot.scenario.audience != "adults":
+        pytest.skip("the adults' framework only")
+    exceptions = re.compile(
+        r"capacity|coerci|duress|high risk|MARAC|crime|offence|criminal|children|others|court|"
+        r"serious harm|best interests|undue influence",
+        re.IGNORECASE,
+    )
+    wrong = [
+        key
+        for key, text in _texts(snapshot)
+        if re.search(r"consent is not (?:the basis|needed)|without (?:her|his) consent", text)
+        and not exceptions.search(text)
+    ]
+    assert wrong == []
+
+
+def test_readme_scenario_and_role_tables_are_current(roles):
+    """The README's library tables say what ships: each scenario's title, audience, stages, facts and
+    roles (lead first), and each role's agency, name, level it acts at and barriers."""
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    stale = []
+    for path in SCENARIO_FILES:
+        s = load_snapshot(path, roles_dir=ROLES_DIR).scenario
+        rest = ", ".join(r for r in s.roles if r != s.lead_role)
+        row = (
+            f"| `{s.id}` | {s.title} | {s.audience} | {len(s.stages)} | {len(s.facts)} "
+            f"| **{s.lead_role}**, {rest} |"
+        )
+        stale += [s.id] if row not in readme else []
+    for role_id, role in roles.items():
+        barriers = ", ".join(c.barrier for c in role.constraints)
+        row = (
+            f"| `{role_id}` | {role.agency} | {role.name} | {role.threshold.acts_at} | {barriers} |"
+        )
+        stale += [role_id] if row not in readme else []
+    assert stale == []

@@ -14,6 +14,7 @@ from tests.system.browser_room import (
     PASSCODE,
     POLL,
     PROJECTOR,
+    WAIT,
     browser,
     click,
     expect,
@@ -35,7 +36,10 @@ def _room(browser, server):
     """A new workshop: the facilitator's page, its code, and the projector (which counts the seats)."""
     facilitator = new_page(browser, LAPTOP)
     facilitator.goto(f"{server}/facilitate?passcode={PASSCODE}")
-    click(facilitator, "Create the workshop")
+    # The server's first page run imports the whole app: on a loaded machine, more than one WAIT.
+    create = facilitator.get_by_role("button", name="Create the workshop", exact=True)
+    expect(create).to_be_visible(timeout=3 * WAIT)
+    create.click()
     expect(facilitator.get_by_role("heading", name="The Test family")).to_be_visible()
     code = re.search(r"[?&]w=([A-Z0-9]{6})", facilitator.url).group(1)
     projector = new_page(browser, PROJECTOR)
