@@ -198,3 +198,24 @@ def test_deleting_the_workshop_deletes_its_activities(room, acts):
             assert db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0
     with pytest.raises(NotFound):
         acts.mine(ann.token)
+
+
+@pytest.mark.parametrize("guided", [False, True])
+def test_a_rehearsal_runs_both_activities(engine, mini_snapshot, guided):
+    from facilitation.engine import simulate_workshop
+
+    result = simulate_workshop(mini_snapshot, participants=8, seed=5, engine=engine, guided=guided)
+    assert sum(result.barriers.values()) >= 8 and set(result.barriers) <= {
+        "trust",
+        "fear",
+        "risk",
+        "relationships",
+        "processes",
+        "leadership",
+    }
+    assert all(sum(stage.who_leads.values()) == 8 for stage in result.stages)
+    if guided:  # guided seats answer as the stage's guidance says
+        assert all(stage.who_leads == {CSC: 8} for stage in result.stages)
+    record = Activities(engine).operator_record(result.code)
+    assert all(a.state == "closed" for a in record.activities)
+    assert all(e.approved for e in record.barriers if e.answer.line)
