@@ -22,6 +22,7 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[2]
 HAPROXY_CFG = PROJECT / "deploy" / "haproxy.cfg"
+MAX_WORKERS = 8  # the processes deploy/haproxy.cfg names (EASI_WORKER_1..8)
 
 
 def free_port() -> int:
@@ -52,6 +53,37 @@ def get(url: str, timeout: float = 5.0):
     return opener.open(url, timeout=timeout)
 
 
+def self_signed_pem(folder: Path) -> Path:
+    """A throwaway certificate and key for localhost in one PEM file (HAProxy's `crt`)."""
+    cert, key, pem = folder / "cert.pem", folder / "key.pem", folder / "tls.pem"
+    command = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost"]
+    command += ["-days", "2", "-keyout", str(key), "-out", str(cert)]
+    subprocess.run(
+        command,
+        check=True,
+        capture_output=True,
+    )
+    pem.write_bytes(cert.read_bytes() + key.read_bytes())
+    return pem
+
+
+def haproxy_environment(https_port: int, http_port: int, pem: Path, workers: list[str]) -> dict:
+    """What deploy/haproxy.cfg reads: the two binds, the certificate, and one EASI_WORKER_n per process
+    (the others empty, so that none is inherited from the caller's environment)."""
+    if not 1 <= len(workers) <= MAX_WORKERS:
+        raise ValueError(
+            f"deploy/haproxy.cfg takes 1 to {MAX_WORKERS} processes (EASI_WORKER_1..)."
+        )
+    return {
+        **os.environ,
+        "EASI_BIND": f"127.0.0.1:{https_port}",
+        "EASI_HTTP_BIND": f"127.0.0.1:{http_port}",
+        "EASI_TLS_PEM": str(pem),
+        **{f"EASI_WORKER_{n}": "" for n in range(1, MAX_WORKERS + 1)},
+        **{f"EASI_WORKER_{n}": address for n, address in enumerate(workers, 1)},
+    }
+
+
 class Deployment:
     """HAProxy in front of `workers` Streamlit processes; `base` is the HTTPS address browsers use."""
 
@@ -65,8 +97,10 @@ class Deployment:
         https_port: int | None = None,
         streamlit_args: list[str] | None = None,
     ) -> None:
-        if workers != 2:
-            raise ValueError("deploy/haproxy.cfg lists two processes (EASI_WORKER_1 and _2).")
+        if not 1 <= workers <= MAX_WORKERS:
+            raise ValueError(
+                f"deploy/haproxy.cfg takes 1 to {MAX_WORKERS} processes (EASI_WORKER_1..)."
+            )
         self.folder, self.database, self.extra = folder, database, env or {}
         self.streamlit_args = list(streamlit_args or [])
         self.ports = [free_port() for _ in range(workers)]
@@ -118,38 +152,10 @@ class Deployment:
             )
         for port in self.ports:
             self._wait(f"http://127.0.0.1:{port}/_stcore/health", timeout)
-        pem = self.folder / "tls.pem"
-        subprocess.run(
-            [
-                "openssl",
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-subj",
-                "/CN=localhost",
-                "-days",
-                "2",
-                "-keyout",
-                str(self.folder / "key.pem"),
-                "-out",
-                str(self.folder / "cert.pem"),
-            ],
-            check=True,
-            capture_output=True,
+        pem = self_signed_pem(self.folder)
+        proxy_env = haproxy_environment(
+            self.https_port, self.http_port, pem, [f"127.0.0.1:{port}" for port in self.ports]
         )
-        pem.write_bytes(
-            (self.folder / "cert.pem").read_bytes() + (self.folder / "key.pem").read_bytes()
-        )
-        proxy_env = {
-            **os.environ,
-            "EASI_BIND": f"127.0.0.1:{self.https_port}",
-            "EASI_HTTP_BIND": f"127.0.0.1:{self.http_port}",
-            "EASI_TLS_PEM": str(pem),
-            "EASI_WORKER_1": f"127.0.0.1:{self.ports[0]}",
-            "EASI_WORKER_2": f"127.0.0.1:{self.ports[1]}",
-        }
         self.haproxy = subprocess.Popen(
             [shutil.which("haproxy") or "haproxy", "-db", "-f", str(HAPROXY_CFG)],
             env=proxy_env,

@@ -12,9 +12,12 @@ One level (N participants) goes like this:
    wait in the lobby. With everyone in, the harness measures the idle polling (CPU per poll, as for the
    trivial page).
 4. For each stage: the facilitator opens it (the clock starts at the click); each laptop's own polling
-   must bring the stage's form up (stage reach); each participant thinks for a while, fills the form and
-   submits it (submission latency: click -> the run that stores it has finished and says so); the
-   projector tab's count must rise (submission -> projector). When all have submitted, or the stage's
+   must bring the stage's form up (stage reach); each participant answers the form one answer at a time
+   over its thinking time, as on the page (each new fact shared with a reason or kept within the agency,
+   now and then a carried decision changed, the level, the action, sometimes the confidence and a note),
+   each answer a rerun that saves it as a draft (answer latency), then submits (submission latency:
+   click -> the run that stores it has finished and says so); the projector tab's count must rise
+   (submission -> projector). When all have submitted, or the stage's
    share of `--duration` is spent, the facilitator locks and reveals it.
 5. The database is read back: every submission a laptop saw confirmed must be there once, and nothing
    else (no lost, no duplicated submissions); every participant who joined has exactly one seat.
@@ -60,11 +63,20 @@ class Flow:
     role_label = "Which agency will you play?"
     join_button = "Join"
     lobby_text = "Read your role card while everyone joins"
+    skip_questionnaire = "Skip the questionnaire"  # the optional questionnaire before play
     submit_button = "Submit"
     submitted_texts = ("Submitted. You can change your answers", "· Submitted")
-    update_button = "Show the update"  # offered instead of a rerun while the decision form is open
     lock_button = "Lock"
     reveal_button = "Reveal"
+    # The play form (facilitation/ui/play_view.py): no st.form; every answer is its own rerun, saved.
+    share_label = "Share with"  # a new fact: recipients, or keep it within the agency
+    keep_option = "Keep within my agency"
+    change_label = "change"  # the toggle beside a decision carried from an earlier stage
+    level_label = "Level of need you see now"
+    action_label = "What your agency would do next"
+    confidence_label = "How confident are you?"
+    note_label = "Note (optional"
+    note_text = "Simulated note: I would check with the school first."
 
     def open_button(self, stage_index: int) -> str:
         """The facilitator's button that opens a stage ("Next stage" is relabelled so after a reveal)."""
@@ -85,6 +97,12 @@ class Flow:
         tab.set_value(self.name_label, name)
         await tab.click(tab.widget(self.join_button, type="button"))
         await tab.wait_for_text(self.lobby_text, timeout=timeout)
+        # The lobby offers the questionnaire before play (facilitation/ui/evaluation_view.py); this
+        # participant skips it, so that its widgets (and the poll's cost of carrying them) are gone, as
+        # they are once a person has answered or skipped it.
+        skip = tab.find_widget(self.skip_questionnaire, type="button")
+        if skip is not None:
+            await tab.click(skip)
 
     def stage_visible(self, stage_index: int, title: str) -> Any:
         """A predicate: this laptop shows stage `stage_index` open for decisions (the phase banner says
@@ -102,75 +120,110 @@ class Flow:
     def stage_heading(self, stage_index: int, title: str) -> str:
         return f"Stage {stage_index + 1}: {title}"
 
-    def update_offered(self, tab: StreamlitSession) -> Widget | None:
-        return tab.find_widget(self.update_button, type="button")
-
     async def wait_for_stage(
+        self, tab: StreamlitSession, stage_index: int, title: str, *, deadline: float
+    ) -> float:
+        """Wait until the stage's form is up: the page's own poll brings it, whatever the form's state
+        (nothing to press). Returns the arrival of the message after which it was up."""
+        return await tab.wait_until(
+            self.stage_visible(stage_index, title),
+            timeout=max(1.0, deadline - time.monotonic()),
+            what=f"stage {stage_index + 1}",
+        )
+
+    async def answer(
         self,
         tab: StreamlitSession,
-        stage_index: int,
-        title: str,
-        *,
-        deadline: float,
         rng: random.Random,
-    ) -> float:
-        """Wait until the stage's form is up; if the page offers "Show the update" instead (it does while an
-        earlier form is open), press it as a person would, after a moment. Returns when the form came."""
-        visible = self.stage_visible(stage_index, title)
-        for _ in range(20):
-            seen = await tab.wait_until(
-                lambda s: visible(s) or self.update_offered(s) is not None,
-                timeout=max(1.0, deadline - time.monotonic()),
-                what=f"stage {stage_index + 1}",
-            )
-            if visible(tab):
-                return seen
-            await asyncio.sleep(rng.uniform(0.5, 2.0))
-            button = self.update_offered(tab)
-            if button is not None:
-                await tab.click(button)
-        raise HarnessError(f"{tab.name}: stage {stage_index + 1} never came")
+        *,
+        think: float,
+        stopped: Any,
+        latencies: list[float],
+    ) -> Widget | None:
+        """Answer the stage's form as a participant does on the current page, one answer at a time,
+        spread over `think` seconds: each new fact shared (with a reason) or kept within the agency,
+        sometimes a carried decision changed to add a recipient, the level and the action, sometimes the
+        confidence and a note. Each answer is a rerun that saves it as a draft (its round trip goes in
+        `latencies`). Returns the Submit button, or None when `stopped()` says the stage closed."""
+        facts = [
+            w.id for w in tab.widgets() if w.type == "button_group" and w.label == self.share_label
+        ]
+        carried = [
+            w.id for w in tab.widgets() if w.type == "checkbox" and w.label == self.change_label
+        ]
+        steps: list[tuple[str, str]] = [("fact", wid) for wid in facts]
+        if carried and rng.random() < 0.15:
+            steps.append(("carried", rng.choice(carried)))
+        steps += [("level", ""), ("action", "")]
+        if rng.random() < 0.5:
+            steps.append(("confidence", ""))
+        if rng.random() < 0.2:
+            steps.append(("note", ""))
+        pause = think / (len(steps) + 1)
 
-    async def acknowledge_update(
-        self, tab: StreamlitSession, rng: random.Random, *, within: float
-    ) -> None:
-        """After a lock and reveal, a participant whose form was open sees "Show the update" at the next
-        poll and presses it after a moment, as a person would."""
-        try:
-            await tab.wait_until(
-                lambda s: self.update_offered(s) is not None,
-                timeout=within,
-                what="the update notice",
-            )
-        except HarnessError:
-            return  # this page was not holding a form: it has updated by itself
-        await asyncio.sleep(rng.uniform(0.5, 2.5))
-        button = self.update_offered(tab)
-        if button is not None:
-            await tab.click(button)
+        async def change(widget: Widget, value: Any) -> None:
+            await asyncio.sleep(rng.uniform(0.5, 1.5) * pause)
+            began = time.monotonic()
+            run = await tab.change(widget, value)
+            if run is not None and run.finished:
+                latencies.append(run.finished - began)
 
-    def fill(self, tab: StreamlitSession, rng: random.Random) -> Widget:
-        """Fill the stage form as a participant would; returns its submit button."""
-        submit = tab.widget(self.submit_button, type="button")
-        for widget in tab.widgets():
-            if widget.form_id != submit.form_id or widget.disabled or widget.type == "button":
-                continue
-            label = widget.label
-            if widget.type in ("selectbox", "radio") and widget.options:
-                tab.set_value(widget, rng.choice(widget.options))
-            elif widget.type == "multiselect" and widget.options:
-                most = 1 if "holds you back" in label else 2
-                tab.set_value(
-                    widget,
-                    rng.sample(widget.options, rng.randint(0, min(most, len(widget.options)))),
+        for kind, widget_id in steps:
+            if stopped():
+                return None
+            if kind == "fact":
+                await self._answer_fact(tab, rng, widget_id, change)
+            elif kind == "carried":
+                toggle = _by_id(tab, widget_id)
+                if toggle is not None and not toggle.disabled:
+                    await change(toggle, True)
+                    more = _sibling(tab, widget_id, "share")
+                    if more is not None and more.options:
+                        await change(more, [rng.choice(more.options)])
+                        await self._answer_reason(tab, rng, widget_id, change)
+            elif kind == "level":
+                await change(
+                    tab.widget(self.level_label, type="radio"), _pick(tab, self.level_label, rng)
                 )
-            elif widget.type == "checkbox":
-                tab.set_value(widget, rng.random() < 0.4)
-            elif widget.type == "slider" and widget.options:
-                tab.set_value(widget, [rng.choice(widget.options)])
-            elif widget.type == "text_area" and rng.random() < 0.3:
-                tab.set_value(widget, "Simulated note: I would check with the school first.")
-        return submit
+            elif kind == "action":
+                await change(
+                    tab.widget(self.action_label, type="selectbox"),
+                    _pick(tab, self.action_label, rng),
+                )
+            elif kind == "confidence":
+                await change(
+                    tab.widget(self.confidence_label, type="slider"),
+                    [_pick(tab, self.confidence_label, rng)],
+                )
+            else:
+                await change(tab.widget(self.note_label, type="text_area"), self.note_text)
+        await asyncio.sleep(rng.uniform(0.5, 1.5) * pause)
+        return None if stopped() else tab.widget(self.submit_button, type="button")
+
+    async def _answer_fact(
+        self, tab: StreamlitSession, rng: random.Random, share_id: str, change: Any
+    ) -> None:
+        """One new fact: keep it within the agency (a third of the time), else share it with one or two
+        agencies and give the reason; now and then say what held back from the others."""
+        share = _by_id(tab, share_id)
+        if share is None or not share.options:
+            return
+        agencies = [o for o in share.options if o != self.keep_option]
+        if not agencies or rng.random() < 0.3:
+            await change(share, [self.keep_option])
+            return
+        await change(share, rng.sample(agencies, rng.randint(1, min(2, len(agencies)))))
+        await self._answer_reason(tab, rng, share_id, change)
+        barriers = _sibling(tab, share_id, "barriers")
+        if barriers is not None and barriers.options and rng.random() < 0.3:
+            await change(barriers, [rng.choice(barriers.options)])
+
+    async def _answer_reason(
+        self, tab: StreamlitSession, rng: random.Random, fact_widget_id: str, change: Any
+    ) -> None:
+        reason = _sibling(tab, fact_widget_id, "reason")
+        if reason is not None and reason.options:
+            await change(reason, [rng.choice(reason.options)])
 
     def confirmed(self, tab: StreamlitSession) -> bool:
         return any(marker in text for text in tab.texts() for marker in self.submitted_texts)
@@ -192,6 +245,25 @@ class Flow:
             if node.type == "alert" and node.body.format == 1
         ]
         return errors + tab.tree.exceptions()
+
+
+def _by_id(tab: StreamlitSession, widget_id: str) -> Widget | None:
+    """The widget with this id as the page shows it now (an id carries the page's key: stable)."""
+    return next((w for w in tab.widgets() if w.id == widget_id), None)
+
+
+def _sibling(tab: StreamlitSession, widget_id: str, name: str) -> Widget | None:
+    """The same fact card's `name` widget: the page keys them `play:STAGE:FACT:NAME`, and Streamlit's
+    id is `$$ID-HASH-KEY`."""
+    key = widget_id.split("-", 2)[-1].rsplit(":", 1)[0] + ":" + name
+    return next((w for w in tab.widgets() if w.id.endswith("-" + key)), None)
+
+
+def _pick(tab: StreamlitSession, label: str, rng: random.Random) -> str:
+    options = tab.widget(label).options
+    if not options:
+        raise HarnessError(f"{tab.name}: {label!r} offers no options")
+    return rng.choice(options)
 
 
 def load_snapshot(scenario_id: str = "riverside-family"):
@@ -221,6 +293,9 @@ class WorkshopResult:
     joined: int = 0
     stages_played: int = 0
     submit_latencies: list[float] = field(default_factory=list)
+    answer_latencies: list[float] = field(
+        default_factory=list
+    )  # one answer given (a widget changed) -> the run that saved it finished
     projector_latencies: list[float] = field(default_factory=list)
     reach_latencies: list[float] = field(
         default_factory=list
@@ -274,6 +349,8 @@ def results_tables(results: list[WorkshopResult]) -> str:
                 r.participants,
                 r.joined,
                 r.stages_played,
+                fmt_ms(r.p(r.answer_latencies, 50)),
+                fmt_ms(r.p(r.answer_latencies, 95)),
                 fmt_ms(r.p(r.submit_latencies, 50)),
                 fmt_ms(r.p(r.submit_latencies, 95)),
                 fmt_ms(max(r.submit_latencies) if r.submit_latencies else None),
@@ -295,6 +372,8 @@ def results_tables(results: list[WorkshopResult]) -> str:
         "N",
         "joined",
         "stages",
+        "answer p50 ms",
+        "answer p95 ms",
         "submit p50 ms",
         "submit p95 ms (<500)",
         "submit max ms",
@@ -501,12 +580,16 @@ async def run_workshop(
             server.port,
             path=flow.projector_path,
             name="projector",
+            # A freshly started process's first runs import and warm the pages: on a loaded machine
+            # that took over 30 s, which is not what the facilitator waits for in the room.
+            run_timeout=120,
             query_string=flow.projector_query(code, created.projector_key),
         )
         facilitator = StreamlitSession(
             server.port,
             path=flow.facilitate_path,
             name="facilitator",
+            run_timeout=120,
             query_string=flow.facilitate_query(code, created.facilitator_key),
         )
         laptops = [
@@ -568,7 +651,7 @@ async def run_workshop(
             ) -> None:
                 try:
                     seen = await flow.wait_for_stage(
-                        tab, stage.index, stage.title, deadline=stage.deadline, rng=prng
+                        tab, stage.index, stage.title, deadline=stage.deadline
                     )
                 except HarnessError as error:
                     result.reach_missing += 1
@@ -590,11 +673,21 @@ async def run_workshop(
                             f"{tab.tree.dump()}\n\n" + "\n".join(tab.trace), encoding="utf-8"
                         )
                 think = prng.uniform(*args.think)
-                await asyncio.sleep(min(think, max(0.0, stage.deadline - time.monotonic() - 5)))
-                if stage.closed.is_set():
+                budget = min(think, max(0.0, stage.deadline - time.monotonic() - 5))
+                try:
+                    button = await flow.answer(
+                        tab,
+                        prng,
+                        think=budget,
+                        stopped=stage.closed.is_set,
+                        latencies=result.answer_latencies,
+                    )
+                except HarnessError as error:
+                    result.errors.append(f"answer: {error}")
+                    return
+                if button is None:
                     return
                 try:
-                    button = flow.fill(tab, prng)
                     entry = Submitted(index, stage.index, time.monotonic())
                     submitted.append(entry)
                     run = await tab.click(button)
@@ -611,11 +704,6 @@ async def run_workshop(
                 shown = flow.page_errors(tab)
                 if shown:
                     result.errors.append(f"page shows: {shown[-1]}")
-                await _wait_event(stage.revealed, stage.deadline + 30)
-                try:
-                    await flow.acknowledge_update(tab, prng, within=5.0)
-                except HarnessError as error:
-                    result.errors.append(f"after the reveal: {error}")
 
             tasks = [asyncio.create_task(participant(i, tab)) for i, tab in enumerate(laptops)]
             await _wait_event(

@@ -67,6 +67,7 @@ from facilitation.analysis.perspectives import (
     perspectives,
     threshold_ladder,
 )
+from facilitation.analysis.privacy import ALL_AGENCIES, OTHER_AGENCIES, pooling, projected
 from facilitation.analysis.programme import (
     MIN_CELL,
     CountRow,
@@ -77,9 +78,18 @@ from facilitation.analysis.programme import (
     Trend,
     programme,
 )
+from facilitation.analysis.room_activities import (
+    BarrierSide,
+    LeadStage,
+    LeadVerdict,
+    RoomActivities,
+    RoomBarriers,
+    room_activities,
+)
 from facilitation.analysis.teachability import CHECKS, LintWarning, lint
 
 __all__ = [
+    "ALL_AGENCIES",
     "BEHAVIOURS",
     "CHECKS",
     "CLASSIFICATION_RULE",
@@ -88,10 +98,12 @@ __all__ = [
     "LAYER_QUESTIONS",
     "MIN_CELL",
     "MIN_PAIRS",
+    "OTHER_AGENCIES",
     "PRIVACY_MIN",
     "TOO_FEW",
     "AgencyChange",
     "AgreementRow",
+    "BarrierSide",
     "Behaviour",
     "ConstraintView",
     "CouldHaveActed",
@@ -112,6 +124,8 @@ __all__ = [
     "LateFact",
     "LawPanel",
     "LayerRow",
+    "LeadStage",
+    "LeadVerdict",
     "LintWarning",
     "MonthRates",
     "MythRow",
@@ -122,6 +136,8 @@ __all__ = [
     "Programme",
     "ProgrammeFilters",
     "Quote",
+    "RoomActivities",
+    "RoomBarriers",
     "Rung",
     "SharingCounts",
     "Split",
@@ -143,6 +159,9 @@ __all__ = [
     "paired_change",
     "panel_fact",
     "perspectives",
+    "pooling",
     "programme",
+    "projected",
+    "room_activities",
     "threshold_ladder",
 ]

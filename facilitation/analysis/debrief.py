@@ -68,6 +68,7 @@ from facilitation.analysis.perspectives import (
 )
 from facilitation.content import ACTIONS, Fact, Snapshot, reference
 from facilitation.play import (
+    PRIVACY_MIN,  # a role is named beside what its participants did only when this many play it
     ActStages,
     FactDecision,
     Receipt,
@@ -128,7 +129,6 @@ __all__ = [
 ]
 
 HIGH_RATE = 0.25  # a missing or over-sharing rate at or above this is "high"
-PRIVACY_MIN = 3  # a role is named beside what its participants did only when this many play it
 HIGH_SPLIT = (
     1 / 3
 )  # a role whose participants split on this share of their common choices is chaotic
@@ -275,7 +275,9 @@ class Counts:
     shares: (
         int  # (participant, fact, recipient) shares, each counted once, at the stage it was made
     )
-    barriers_cited: int  # (participant, fact, barrier) citations, each counted once
+    barriers_cited: (
+        int  # (participant, fact, agency left out, barrier) citations, each counted once
+    )
     notes: int  # shareable notes quoted
     carried: int = 0  # decisions repeated from an earlier stage (not counted again)
 
@@ -673,10 +675,16 @@ class BarrierCount:
     explanation: str  # what the debrief says
     myth: bool  # a misconception wherever it was cited here (see `MythCitation` for where it was)
     appropriate: bool
-    count: int  # (participant, fact) citations, each counted once
-    by_role: Mapping[str, int]
+    count: int  # (participant, fact, agency left out) citations, each counted once
+    by_role: Mapping[str, int]  # the same, by the citing participant's role
     by_fact: Mapping[str, int]
     people: int = 0  # participants who cited it
+    decisions: int = 0  # (participant, fact) decisions citing it, each counted once
+
+    @property
+    def counted(self) -> str:
+        """What the counts count, in words: "2 people, 3 decisions, 5 agencies left out"."""
+        return f"{_plural(self.people, 'person', 'people')}, " + _cited(self.decisions, self.count)
 
 
 @dataclass(frozen=True, slots=True)
@@ -686,13 +694,19 @@ class MythCitation:
 
     barrier_id: str
     fact_id: str
-    count: int
+    count: int  # (participant, agency left out) citations on this fact, each counted once
     by_role: Mapping[str, int]
     gateway: str | None  # the gateway guidance relies on
     gateway_label: str | None
     why: str = ""  # the fact's real reason: its guidance's `why`, never a statute "applying"
     explanation: str = ""  # what the barrier is, for this audience
     kind: Literal["myth", "discussion"] = "myth"
+    decisions: int = 0  # (participant) decisions on this fact citing it, each counted once
+
+    @property
+    def counted(self) -> str:
+        """What the counts count, in words: "3 decisions, 5 agencies left out"."""
+        return _cited(self.decisions, self.count)
 
 
 @dataclass(frozen=True, slots=True)
@@ -710,7 +724,7 @@ class ConstraintLink:
 class Barriers:
     """Every barrier cited (most cited first), the myths among them, and the role cards behind them."""
 
-    total: int
+    total: int  # (participant, fact, agency left out, barrier) citations
     counts: tuple[BarrierCount, ...]
     myths: tuple[MythCitation, ...]
     constraints: tuple[ConstraintLink, ...]
@@ -1314,6 +1328,7 @@ _UNSEEN = object()  # a cache's "not computed yet" (None is a value: no flag)
 # A flag's unit in a packed judgement (its field follows decided, shared, as guidance, onward, avoided).
 _FLAG_PACKED = {flag: 1 << (5 + n) * _FIELD_BITS for n, flag in enumerate(FLAGS)}
 _NO_KEYS: frozenset[int] = frozenset()
+_NO_BARRIERS: frozenset[str] = frozenset()
 
 
 class _Tally:
@@ -1323,7 +1338,8 @@ class _Tally:
     Decisions carry forward: a participant's entry for a fact repeats what they decided before, so the
     pass first keeps only what is new (`_fresh`): a fact decided for the first time, or recipients added
     to an earlier decision; a barrier cited for the first time on that fact. Each (participant, fact,
-    recipient) share and each (participant, fact, barrier) citation is counted once, at the stage made.
+    recipient) share is counted once, at the stage made; each barrier once per (participant, fact, agency
+    left out), at the stage first cited (the agencies left out then: later ones are among them).
 
     Why it looks the way it does: a big workshop has ~100 000 fact decisions, and each Python statement
     run once per decision costs tens of milliseconds. So each submission is reduced to hashable keys
@@ -1336,9 +1352,9 @@ class _Tally:
     def __init__(self, index: _Index) -> None:
         self.index = index
         stages = range(index.last + 1)
-        self.cited: list[dict[str, Counter[tuple[str, tuple[str, ...]]]]] = [
+        self.cited: list[dict[str, Counter[tuple[str, tuple[str, ...], int]]]] = [
             defaultdict(Counter) for _ in stages
-        ]  # role -> (fact, barriers cited for the first time) -> n
+        ]  # role -> (fact, barriers cited for the first time, agencies left out) -> n
         self.citers: list[dict[str, set[int]]] = [
             defaultdict(set) for _ in stages
         ]  # barrier -> participants
@@ -1404,13 +1420,16 @@ class _Tally:
         submission: Submission,
         shared_before: dict[str, frozenset[str]],
         cited_before: dict[str, frozenset[str]],
-    ) -> tuple[list[tuple], list[tuple[str, bool]], list[tuple[str, tuple[str, ...]]]]:
+    ) -> tuple[list[tuple], list[tuple[str, bool]], list[tuple[str, tuple[str, ...], int]]]:
         """What is new in one submission against the participant's earlier ones: the keys to judge and
-        the (fact, barriers) first cited. Updates the participant's history."""
+        the (fact, barriers first cited, agencies left out) citations. Updates the participant's
+        history."""
         keys: list[tuple] = []  # plain tuples equal to (and hashing as) the `_Entry` they stand for
         told: list[tuple[str, bool]] = []  # (fact, tells the family) of first decisions
-        citing: list[tuple[str, tuple[str, ...]]] = []
+        citing: list[tuple[str, tuple[str, ...], int]] = []
         carried = 0
+        in_play, mine = self.index.in_play, {submission.role_id}
+        others = len(in_play - mine)
         get, cited_get = shared_before.get, cited_before.get
         key, tell, cite = keys.append, told.append, citing.append
         for fact_id, share_with, gateway, reason, reasons, concern, tells, barriers in map(
@@ -1448,13 +1467,15 @@ class _Tally:
                 )
             if barriers:
                 earlier = cited_get(fact_id)
-                if earlier is None:
-                    cited_before[fact_id] = frozenset(barriers)
-                    cite((fact_id, barriers))
-                elif not earlier.issuperset(barriers):
-                    barriers = tuple([b for b in barriers if b not in earlier])
-                    cited_before[fact_id] = earlier.union(barriers)
-                    cite((fact_id, barriers))
+                if earlier is None or not earlier.issuperset(barriers):
+                    if earlier is not None:
+                        barriers = tuple([b for b in barriers if b not in earlier])
+                    cited_before[fact_id] = (earlier or _NO_BARRIERS).union(barriers)
+                    # The agencies this participant has left out of the fact by now (they only ever
+                    # shrink): each new (agency, barrier) pair is counted here, and never again.
+                    left_out = others - len(in_play.intersection(shared_before[fact_id]) - mine)
+                    if left_out > 0:
+                        cite((fact_id, barriers, left_out))
         self.carried += carried
         return keys, told, citing
 
@@ -1471,7 +1492,7 @@ class _Tally:
         submission: Submission,
         keys: list[tuple],
         told: list[tuple[str, bool]],
-        citing: list[tuple[str, tuple[str, ...]]],
+        citing: list[tuple[str, tuple[str, ...], int]],
         holds_facts: bool,
     ) -> None:
         """Count one submission's fresh keys: its choices, note and the participant's counts; keep its
@@ -2234,22 +2255,27 @@ def _barriers(index: _Index, tally: _Tally, stage: int) -> Barriers:
     by_fact: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     myths: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     discussion: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    decisions: Counter[tuple[str, str]] = Counter()  # (barrier, fact or "*") -> decisions citing it
     myths_of, discussion_of = index.myths_of, index.discussion_of
     for role, cited in tally.cited[stage].items():
-        for (fact_id, barriers), n in cited.items():
+        for (fact_id, barriers, left_out), n in cited.items():
             # A myth only in the holder's mouth: a role that should never have had the fact believed none.
             holder = index.held_by[fact_id] == role
             mythic = myths_of[fact_id] if holder else frozenset()
             open_question = discussion_of[fact_id] if holder else frozenset()
+            times = n * left_out  # once per agency left out
             for barrier in barriers:
-                by_role[barrier][role] += n
-                by_fact[barrier][fact_id] += n
+                by_role[barrier][role] += times
+                by_fact[barrier][fact_id] += times
+                decisions[(barrier, "*")] += n
                 if barrier in mythic:
-                    myths[(barrier, fact_id)][role] += n
+                    myths[(barrier, fact_id)][role] += times
+                    decisions[(barrier, fact_id)] += n
                 elif barrier in open_question:
-                    discussion[(barrier, fact_id)][role] += n
+                    discussion[(barrier, fact_id)][role] += times
+                    decisions[(barrier, fact_id)] += n
     people = {barrier: len(ids) for barrier, ids in tally.citers[stage].items()}
-    return _barriers_from(index, by_role, by_fact, myths, discussion, people)
+    return _barriers_from(index, by_role, by_fact, myths, discussion, people, decisions)
 
 
 def _merge_barriers(index: _Index, tally: _Tally, parts: Sequence[Barriers]) -> Barriers:
@@ -2266,12 +2292,18 @@ def _merge_barriers(index: _Index, tally: _Tally, parts: Sequence[Barriers]) -> 
             myths[(myth.barrier_id, myth.fact_id)].update(myth.by_role)
         for point in part.discussion:
             discussion[(point.barrier_id, point.fact_id)].update(point.by_role)
+    decisions: Counter[tuple[str, str]] = Counter()
+    for part in parts:
+        for count in part.counts:
+            decisions[(count.barrier_id, "*")] += count.decisions
+        for cited in (*part.myths, *part.discussion):
+            decisions[(cited.barrier_id, cited.fact_id)] += cited.decisions
     citers: dict[str, set[int]] = defaultdict(set)
     for by_barrier in tally.citers:
         for barrier, ids in by_barrier.items():
             citers[barrier].update(ids)
     people = {barrier: len(ids) for barrier, ids in citers.items()}
-    return _barriers_from(index, by_role, by_fact, myths, discussion, people)
+    return _barriers_from(index, by_role, by_fact, myths, discussion, people, decisions)
 
 
 def _barriers_from(
@@ -2281,6 +2313,7 @@ def _barriers_from(
     myths: Mapping[tuple[str, str], Mapping[str, int]],
     discussion: Mapping[tuple[str, str], Mapping[str, int]],
     people: Mapping[str, int],
+    decisions: Mapping[tuple[str, str], int],
 ) -> Barriers:
     """Barriers most cited first (then in reference order), myths, and the role cards behind them."""
     ref = reference()
@@ -2303,6 +2336,7 @@ def _barriers_from(
                 by_role=_in_role_order(index, roles),
                 by_fact=_in_fact_order(index, by_fact[barrier]),
                 people=people.get(barrier, 0),
+                decisions=decisions.get((barrier, "*"), 0),
             )
         )
     counts.sort(
@@ -2329,6 +2363,7 @@ def _barriers_from(
                         index.facts[fact_id].why,
                         _explanation(barrier, audience),
                         kind,
+                        decisions.get((barrier, fact_id), 0),
                     )
                     for (barrier, fact_id), roles in found.items()
                 ),
@@ -2541,6 +2576,18 @@ def _in_fact_order(index: _Index, counts: Mapping[str, int]) -> dict[str, int]:
         for fact in sorted(counts, key=index.fact_order.__getitem__)
         if counts[fact]
     }
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def _cited(decisions: int, left_out: int) -> str:
+    """A barrier's counts: decisions citing it, and the agencies left out by them (each counted once)."""
+    return (
+        f"{_plural(decisions, 'decision', 'decisions')}, "
+        f"{_plural(left_out, 'agency', 'agencies')} left out"
+    )
 
 
 def _pct(rate: float | None) -> str:

@@ -174,9 +174,7 @@ def _guidance_line(analysis: Debrief, fact: FactInfo, role: str) -> str:
         else f" (guidance is addressed to {analysis.short(fact.held_by)}, who held it first)"
     )
     onward = [analysis.short(r) for r in fact.onward if r != role]
-    gateways = [
-        reference().gateways[g].label if g in reference().gateways else g for g in fact.gateways
-    ]
+    gateways = [_gateway_title(g) for g in fact.gateways]
     return (
         f"Guidance{holder}: share with {', '.join(should) or 'nobody'}"
         + (f" (the concern only with {', '.join(concern)})" if concern else "")
@@ -235,7 +233,8 @@ def _lines(
             lines.append(
                 Line(
                     "warn",
-                    f"Your reason for {name} ({words or entry.gateway}) is not the one guidance gives.",
+                    f"Your reason for {name} ({words or _gateway_title(entry.gateway)}) is not the "
+                    "one guidance gives.",
                 )
             )
         elif basis == "right" and words:
@@ -276,6 +275,12 @@ def _lines(
         )
         lines.append(Line("info", f"What held you back: {held}"))
     return lines
+
+
+def _gateway_title(gateway_id: str | None) -> str:
+    """A gateway as people read it: its title in the reference data (the id only if it has none)."""
+    known = reference().gateways.get(gateway_id or "")
+    return known.label if known is not None else (gateway_id or "none given")
 
 
 def _colleagues(analysis: Debrief, info: FactInfo, role: str, colleagues: list) -> str:

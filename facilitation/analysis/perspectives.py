@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from facilitation.content import Role, reference
+from facilitation.content import CLUSTERS, Role, reference
 from facilitation.play import Ledger, WorkshopRecord
 
 __all__ = [
@@ -25,9 +25,6 @@ __all__ = [
     "perspectives",
     "threshold_ladder",
 ]
-
-# The clusters the Centre's delegates drew their barriers into, in the order a room reads them.
-CLUSTERS: tuple[str, ...] = ("trust", "fear", "risk", "relationships", "processes", "leadership")
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""`easi schema`: the JSON Schema of a role or scenario file, for editors that check YAML as you type."""
+"""`easi schema`: the JSON Schema of a role or scenario file, for editors that check YAML as you type,
+and of the debrief's JSON export (`easi export CODE --format json`)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ import sys
 from pathlib import Path
 
 from facilitation.content import SCHEMA_KINDS, schema_text
+from facilitation.outputs import debrief_schema_text
 
-__all__ = ["register", "run"]
+__all__ = ["KINDS", "register", "run"]
 
 DESCRIPTION = """\
 Print the JSON Schema (draft 2020-12) of a role or scenario file, generated from the app's models, with
@@ -17,18 +19,22 @@ schemas/scenario.schema.json; editors with the YAML language server (VS Code's Y
 through the first line of each file:
 
     # yaml-language-server: $schema=../schemas/scenario.schema.json
+
+`easi schema debrief` prints the schema of the debrief export (format easi-debrief/2,
+docs/debrief-format.md), shipped as schemas/debrief.schema.json.
 """
+KINDS = (*SCHEMA_KINDS, "debrief")
 
 
 def register(subparsers) -> None:
     """Add `easi schema`."""
     parser = subparsers.add_parser(
         "schema",
-        help="print the JSON Schema of a role or scenario file",
+        help="print the JSON Schema of a role or scenario file, or of the debrief export",
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("kind", choices=SCHEMA_KINDS, help="which file the schema describes")
+    parser.add_argument("kind", choices=KINDS, help="which file the schema describes")
     parser.add_argument(
         "-o", "--output", metavar="FILE", type=Path, help="write to FILE instead of printing"
     )
@@ -37,7 +43,7 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print or write the schema."""
-    text = schema_text(args.kind)
+    text = debrief_schema_text() if args.kind == "debrief" else schema_text(args.kind)
     if args.output is None:
         sys.stdout.write(text)
         return 0

@@ -167,9 +167,23 @@ def render(result, short_names: dict[str, str]) -> str:
             f"Lead role {lead}: could act at {_stage(result.lead_act_actual)}; "
             f"following guidance, at {_stage(result.lead_act_possible)}.",
             "",
+            *_activities(result, short_names),
             f"Export it with: easi export {result.code}",
         ]
     )
+
+
+def _activities(result, short_names: dict[str, str]) -> list[str]:
+    """The room's own barriers (people per cluster) and "Who leads?" at each reveal, a line each."""
+    clusters = ", ".join(f"{cluster} {n}" for cluster, n in result.barriers.items())
+    lines = [f"The room's own barriers (people per cluster): {clusters or 'too few to show'}."]
+    lines += [f'  "{line}"' for line in result.barrier_lines]
+    for stage in result.stages:
+        split = ", ".join(
+            f"{short_names.get(choice, 'not sure')} {n}" for choice, n in stage.who_leads.items()
+        )
+        lines.append(f"Who leads at stage {stage.index + 1}? {split or 'too few to show'}.")
+    return [*lines, ""]
 
 
 def _stage(index: int | None) -> str:

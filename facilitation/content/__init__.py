@@ -25,10 +25,12 @@ from facilitation.content.library import (
 )
 from facilitation.content.models import (
     ACTIONS,
+    AGENCIES,
     NAME_MAX_CHARS,
     NOTE_MAX_CHARS,
     SLUG_PATTERN,
     ActionId,
+    AgencyKind,
     Fact,
     LevelNumber,
     Role,
@@ -36,6 +38,7 @@ from facilitation.content.models import (
     Slug,
     Snapshot,
     Stage,
+    StageLead,
     Strict,
 )
 from facilitation.content.questionnaire import (
@@ -52,12 +55,14 @@ from facilitation.content.questionnaire import (
     form_for,
     questionnaire,
 )
-from facilitation.content.reference import reference
+from facilitation.content.reference import CLUSTERS, reference
 from facilitation.content.schema import SCHEMA_KINDS, json_schema, schema_text
 from facilitation.content.starters import starter, starter_files
 
 __all__ = [
     "ACTIONS",
+    "AGENCIES",
+    "CLUSTERS",
     "KNOWLEDGE_CHOICES",
     "MOMENTS",
     "NAME_MAX_CHARS",
@@ -66,6 +71,7 @@ __all__ = [
     "SLUG_PATTERN",
     "USED_AT_WORK_CHOICES",
     "ActionId",
+    "AgencyKind",
     "Answers",
     "ConfidenceItem",
     "EvaluationItems",
@@ -81,6 +87,7 @@ __all__ = [
     "Slug",
     "Snapshot",
     "Stage",
+    "StageLead",
     "Strict",
     "catalogue",
     "default_roles_dir",

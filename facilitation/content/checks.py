@@ -267,6 +267,13 @@ def check_scenario(
         for path, stage in stages
         for index, fact in _items(stage, "facts")
     ]
+    for path, stage in stages:
+        lead_of_stage = stage.get("lead") if isinstance(stage, dict) else None
+        for field in ("role", "decides") if isinstance(lead_of_stage, dict) and cast else ():
+            if isinstance(lead_of_stage.get(field), str):
+                findings += cast.check(
+                    (*path, "lead", field), lead_of_stage[field], f"lead.{field}"
+                )
     findings += _unique_ids(data, ("stages",), stages, "stage", "in a scenario")
     findings += _unique_ids(data, ("stages",), facts, "fact", "across the whole scenario")
     audience = data.get("audience")
@@ -365,39 +372,48 @@ def _roles_list(data: dict, cast: _Cast) -> list[Finding]:
 def _gateways_for_audience(path: Path, fact: dict, audience: object) -> list[Finding]:
     """Rule 5 for a scenario's audience: every gateway a fact's guidance cites (`gateway`, `gateways`,
     or a `share_with` route's `gateways`) is written for that audience (Care Act s42 is not a basis for
-    sharing about a child, nor Children Act s47 about an adult)."""
+    sharing about a child, nor Children Act s47 about an adult); a route that names its own `audience`
+    (a concern about an adult in a children's case) is checked against that instead."""
     guidance = fact.get("guidance")
     gateways = reference().gateways
     audiences = {a for entry in gateways.values() for a in entry.audience}
     if not isinstance(guidance, dict) or audience not in audiences:
         return []  # an unknown audience is the model's to report
     here = (*path, "guidance")
-    cited: list[tuple[Path, object]] = [((*here, "gateway"), guidance.get("gateway"))]
-    cited += [((*here, "gateways", i), g) for i, g in _strings(guidance, "gateways")]
+    cited: list[tuple[Path, object, str]] = [
+        ((*here, "gateway"), guidance.get("gateway"), audience)
+    ]
+    cited += [((*here, "gateways", i), g, audience) for i, g in _strings(guidance, "gateways")]
     routes = guidance.get("share_with")
     if isinstance(routes, dict):
         for recipient, route in routes.items():
             if isinstance(route, dict):
                 where = (*here, "share_with", recipient)
-                cited += [((*where, "gateways", i), g) for i, g in _strings(route, "gateways")]
+                # A route made under another framework (an adult in a children's case) says so.
+                own = route.get("audience")
+                framework = own if own in audiences else audience
+                cited += [
+                    ((*where, "gateways", i), g, framework) for i, g in _strings(route, "gateways")
+                ]
     findings = []
-    for place, gateway in cited:
+    for place, gateway, framework in cited:
         if not isinstance(gateway, str) or gateway not in gateways:
             continue  # absent, or unknown (reported by `_reference_id`)
         written_for = tuple(gateways[gateway].audience)
-        if audience in written_for:
+        if framework in written_for:
             continue
-        fitting = [g for g, entry in gateways.items() if audience in entry.audience]
+        fitting = [g for g, entry in gateways.items() if framework in entry.audience]
+        whose = "this scenario's" if framework == audience else "this route's"
         findings.append(
             Finding(
                 place,
                 (
                     f"gateway '{gateway}' is written for {' and '.join(a.replace('_', ' ') for a in written_for)}, "
-                    f"not for this scenario's audience ({audience.replace('_', ' ')}); use one of: "
+                    f"not for {whose} audience ({framework.replace('_', ' ')}); use one of: "
                     f"{_listing(fitting)}"
                 ),
                 found=gateway,
-                expected=f"a gateway for {audience}",
+                expected=f"a gateway for {framework}",
                 choices=tuple(fitting),
             )
         )

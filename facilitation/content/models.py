@@ -12,7 +12,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 from facilitation.content.questionnaire import EvaluationItems
 
@@ -41,6 +48,7 @@ __all__ = [
     "Slug",
     "Snapshot",
     "Stage",
+    "StageLead",
     "Strict",
     "TellFamily",
     "Threshold",
@@ -52,7 +60,16 @@ Text = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=300)]
 Audience = Literal["children", "adults", "early_help"]
 Consent = Literal["not_required", "seek_unless_unsafe", "required", "contested"]
-TellFamily = Literal["yes", "not_if_unsafe", "no"]
+
+
+def _yes_no_as_written(value: object) -> object:
+    """YAML 1.1 reads an unquoted yes/no as a boolean: take it as the word the trainer wrote."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return value
+
+
+TellFamily = Annotated[Literal["yes", "not_if_unsafe", "no"], BeforeValidator(_yes_no_as_written)]
 Detail = Literal["concern", "detail"]
 AgencyKind = Literal[
     "children_social_care",
@@ -194,6 +211,14 @@ class Route(Strict):
         ),
     )
     note: Text | None = Field(None, description="Why this route, read out in the debrief.")
+    audience: Audience | None = Field(
+        None,
+        description=(
+            "children | adults | early_help: whose safeguarding framework this share is made under, "
+            "where it is not the scenario's (a concern about an adult with care and support needs in a "
+            "children's case); the route's gateways are checked against it. Default: the scenario's."
+        ),
+    )
 
 
 _DEFAULT_ROUTE = Route()
@@ -314,6 +339,19 @@ class Fact(Strict):
     )
 
 
+class StageLead(Strict):
+    """Guidance on who should lead the case at one stage, for "Who leads?" at its reveal."""
+
+    role: Slug = Field(description="The role that should lead now; one of `roles`.")
+    decides: Slug | None = Field(
+        None,
+        description="The role that makes the decision now, where it is not the lead; one of `roles`.",
+    )
+    why: ShortText | None = Field(
+        None, description="Why, read out beside the room's answers (optional)."
+    )
+
+
 class Stage(Strict):
     """One step of the case, played in order."""
 
@@ -326,6 +364,15 @@ class Stage(Strict):
     prompts: tuple[ShortText, ...] = Field(
         (), description="Questions for the facilitator to ask at the reveal."
     )
+    lead: StageLead | None = Field(
+        None,
+        description="Who should lead at this stage (for a scenario where the lead changes or is "
+        "disputed); default the scenario's `lead_role`.",
+    )
+
+    def lead_for(self, lead_role: str) -> StageLead:
+        """This stage's lead guidance: its own `lead`, else the scenario's `lead_role`."""
+        return self.lead or StageLead(role=lead_role)
 
 
 class Debrief(Strict):

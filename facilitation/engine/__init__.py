@@ -5,6 +5,7 @@ The layer's public door: other layers import from here, never from its modules.
 
 from __future__ import annotations
 
+from facilitation.engine.activities import Activities, MyActivities, RoomBoard
 from facilitation.engine.evaluation import Evaluations, FollowUpSeat, MyEvaluation
 from facilitation.engine.rehearsal import SimulationResult, StageSummary, simulate_workshop
 from facilitation.engine.store import Store, copy_store, is_postgres_url
@@ -23,12 +24,15 @@ from facilitation.engine.workshops import (
 __all__ = [
     "CODE_ALPHABET",
     "CODE_LENGTH",
+    "Activities",
     "Evaluations",
     "FacilitatorView",
     "FollowUpSeat",
+    "MyActivities",
     "MyEvaluation",
     "ParticipantView",
     "ProjectorView",
+    "RoomBoard",
     "Screen",
     "SimulationResult",
     "StageSummary",

@@ -7,9 +7,10 @@ reveal, into the debrief) so that a trainer can see a scenario run before a room
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 
 from facilitation.content import Snapshot
+from facilitation.engine.activities import Activities
 from facilitation.engine.evaluation import Evaluations
 from facilitation.engine.store import Store
 from facilitation.engine.workshops import Workshops
@@ -20,6 +21,7 @@ from facilitation.play import (
     SimulatedEffect,
     act_stages,
     follow_guidance,
+    simulated_barriers,
 )
 
 __all__ = ["SimulationResult", "StageSummary", "simulate_workshop"]
@@ -37,6 +39,8 @@ class StageSummary:
     shares: int  # every (participant, fact, recipient role) share at this stage
     levels: dict[str, int]  # each role's picture level once the stage is revealed
     stated_levels: dict[str, float]  # mean level the role's participants said they saw
+    # "Who leads?" asked at the reveal: answers per role id (or "not_sure"); {} when too few answered
+    who_leads: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,9 @@ class SimulationResult:
     lead_act_possible: int | None  # the same, had every holder shared as guidance says
     stages: tuple[StageSummary, ...]
     seconds: float
+    # The room's own barriers, run before stage 1: people per cluster; {} when too few answered
+    barriers: dict[str, int] = field(default_factory=dict)
+    barrier_lines: tuple[str, ...] = ()  # the lines of their own the facilitator approved
 
     def to_dict(self) -> dict:
         """Plain data, for `--json`."""
@@ -93,6 +100,8 @@ def simulate_workshop(
     ]
     if evaluation is not None:
         Evaluations(engine).simulate(code, key, "pre", evaluation)
+    activities = Activities(engine)
+    _room_barriers(activities, code, key, snapshot, seats if guided else ())
     for index in range(len(snapshot.scenario.stages)):
         if index == 0:
             engine.open_stage(code, key)
@@ -103,11 +112,52 @@ def simulate_workshop(
             engine.submit(seat.token, index, follow_guidance(snapshot, seat.role_id, picture))
         engine.lock_stage(code, key)
         engine.reveal_stage(code, key)
+        _who_leads(activities, code, key, snapshot, index, seats if guided else ())
     engine.start_debrief(code, key)
     if evaluation is not None:
         Evaluations(engine).simulate(code, key, "post", evaluation)
     record = engine.record(code)
-    return _summarise(record, participants, seed, time.perf_counter() - started)
+    summary = _summarise(record, participants, seed, time.perf_counter() - started)
+    board = activities.board(code, key)
+    return replace(
+        summary,
+        barriers={c.cluster: c.people for c in board.barriers.clusters} if board.barriers else {},
+        barrier_lines=board.barriers.lines if board.barriers else (),
+        stages=tuple(
+            replace(
+                stage,
+                who_leads={c.choice: c.count for c in board.leads[stage.index].lead}
+                if stage.index in board.leads
+                else {},
+            )
+            for stage in summary.stages
+        ),
+    )
+
+
+def _room_barriers(activities: Activities, code: str, key: str, snapshot: Snapshot, guided) -> None:
+    """The opening activity: the bots answer as it opens, guided seats answer through their tokens,
+    the facilitator approves every line (the bots' lines are stock phrases) and closes it."""
+    activities.open(code, key, "barriers")
+    for seat in guided:
+        activities.answer_barriers(
+            seat.token, simulated_barriers(snapshot, seat.role_id, seat.participant_id)
+        )
+    for entry in activities.record(code, key).barriers:
+        if entry.answer.line:
+            activities.approve_line(code, key, entry.participant_id)
+    activities.close(code, key, "barriers")
+
+
+def _who_leads(
+    activities: Activities, code: str, key: str, snapshot: Snapshot, index: int, guided
+) -> None:
+    """ "Who leads?" at a reveal: guided seats answer as the stage's guidance says."""
+    activities.open(code, key, "who_leads")
+    lead = snapshot.scenario.stages[index].lead_for(snapshot.scenario.lead_role)
+    for seat in guided:
+        activities.answer_lead(seat.token, index, lead.role, lead.decides or lead.role)
+    activities.close(code, key, "who_leads")
 
 
 def _summarise(record, participants: int, seed: int, seconds: float) -> SimulationResult:

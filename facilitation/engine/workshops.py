@@ -91,7 +91,6 @@ DRAFT_MAX_DEPTH = (
     16  # a form's draft is two or three levels deep; refuse absurd nesting before encoding
 )
 SCREEN_VIEW_MAX_CHARS = 40  # the name of a part of the reveal or debrief ("Who shared with whom")
-SCREEN_NOTES_MAX = 12  # notes approved for the projector at once
 _FACTS_MAX = 500  # far more than any scenario holds; refuses absurd payloads before validating them
 _CODE_TRIES = 50
 _PSEUDONYM_COLOURS = (
@@ -174,12 +173,11 @@ class Status:
 @dataclass(frozen=True)
 class Screen:
     """What the facilitator has put on the projector. `view` is the name of a part of the reveal or the
-    debrief ("" for the phase's first part); `stage` the stage it shows (None for the current one);
-    `notes` the positions, among that stage's shareable notes, of those approved for the room."""
+    debrief ("" for the phase's first part); `stage` the stage it shows (None for the current one).
+    Which notes the room reads is the facilitator's approval of each (`approve_note`), not the screen's."""
 
     view: str = ""
     stage: int | None = None
-    notes: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -786,7 +784,6 @@ class Workshops:
         *,
         view: str = "",
         stage: int | None = None,
-        notes: tuple[int, ...] = (),
     ) -> Screen:
         """Choose what the projector shows (it follows within one poll). Only revealed stages can be
         shown; the choice lasts until the workshop moves on (a new phase starts from its first view)."""
@@ -796,18 +793,13 @@ class Workshops:
             )
         if stage is not None and (not isinstance(stage, int) or isinstance(stage, bool)):
             raise ValueError("A screen's stage is a stage number, or None for the current one.")
-        chosen = tuple(dict.fromkeys(notes))
-        if len(chosen) > SCREEN_NOTES_MAX or not all(
-            isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in chosen
-        ):
-            raise ValueError(f"Choose at most {SCREEN_NOTES_MAX} notes, by position.")
         with self.store.write() as db:
             row = self._controlled(db, code, facilitator_key)
             if stage is not None and not 0 <= stage <= row["revealed_through"]:
                 raise WrongPhase(
                     f"Stage {stage + 1} has not been revealed: the room cannot see it yet."
                 )
-            screen = Screen(view, stage, chosen)
+            screen = Screen(view, stage)
             db.execute(
                 "UPDATE workshops SET screen_json = ? WHERE id = ?",
                 (_screen_json(screen), row["id"]),
@@ -894,6 +886,8 @@ class Workshops:
                 "DELETE FROM evaluation_responses WHERE participant_id = ?", (participant_id,)
             )
             db.execute("DELETE FROM follow_up_links WHERE participant_id = ?", (participant_id,))
+            # And what they said in the room's activities (engine/activities.py).
+            db.execute("DELETE FROM activity_answers WHERE participant_id = ?", (participant_id,))
             self._log(
                 db,
                 row["id"],
@@ -1147,16 +1141,8 @@ class Workshops:
 
     @staticmethod
     def _approved_notes(db: Database, workshop_id: int) -> frozenset[tuple[int, int]]:
-        """(participant, stage) of the notes the facilitator approved for the room (the latest word on
-        each counts: an approval can be withdrawn)."""
-        latest: dict[tuple[int, int], bool] = {}
-        for pid, stage, event in db.execute(
-            "SELECT participant_id, stage_index, event FROM events WHERE workshop_id = ? "
-            "AND event IN ('note_approved', 'note_withdrawn') ORDER BY id",
-            (workshop_id,),
-        ).fetchall():
-            latest[(pid, stage)] = event == "note_approved"
-        return frozenset(key for key, yes in latest.items() if yes)
+        """(participant, stage) of the notes the facilitator approved for the room."""
+        return approvals(db, workshop_id, "note")
 
     def approve_note(
         self,
@@ -1500,14 +1486,29 @@ class Workshops:
             memo.forget(workshop_id)
 
 
+def approvals(db: Database, workshop_id: int, what: str) -> frozenset[tuple[int, int]]:
+    """(participant, stage) of the texts (`what`: "note", "barrier_line") the facilitator approved for
+    the room: the events `<what>_approved` and `<what>_withdrawn`, the latest word on each counting (an
+    approval can be withdrawn)."""
+    latest: dict[tuple[int, int], bool] = {}
+    for pid, stage, event in db.execute(
+        "SELECT participant_id, stage_index, event FROM events WHERE workshop_id = ? "
+        "AND event IN (?, ?) ORDER BY id",
+        (workshop_id, f"{what}_approved", f"{what}_withdrawn"),
+    ).fetchall():
+        latest[(pid, stage)] = event == f"{what}_approved"
+    return frozenset(key for key, yes in latest.items() if yes)
+
+
 def _screen_json(screen: Screen) -> str:
-    return json.dumps({"view": screen.view, "stage": screen.stage, "notes": list(screen.notes)})
+    return json.dumps({"view": screen.view, "stage": screen.stage})
 
 
 def _screen(screen_json: str | None) -> Screen:
-    """The stored screen choice (written only by `set_screen`, so its shape is known)."""
+    """The stored screen choice (written only by `set_screen`, so its shape is known; a `notes` list that
+    earlier versions stored beside it chose nothing and is not read)."""
     data = json.loads(screen_json or "{}")
-    return Screen(data.get("view", ""), data.get("stage"), tuple(data.get("notes", ())))
+    return Screen(data.get("view", ""), data.get("stage"))
 
 
 def _prefixed(alias: str) -> str:

@@ -23,6 +23,7 @@ from facilitation.outputs.evaluation_report import (
     what_changed_chart,
     what_changed_rows,
 )
+from facilitation.outputs.export_schema import debrief_schema, debrief_schema_text
 from facilitation.outputs.programme_report import (
     PROGRAMME_COLUMNS,
     programme_csv,
@@ -38,6 +39,8 @@ __all__ = [
     "EvaluationReport",
     "answers_csv",
     "barrier_chart",
+    "debrief_schema",
+    "debrief_schema_text",
     "evaluation_report",
     "fact_key_rows",
     "flow_chart",

@@ -9,9 +9,10 @@ Legibility rules every chart follows:
 - big type (`FONT` points and up) and chunky marks;
 - colour-blind-safe colours: Okabe & Ito's palette, or a role's own `colour`, or a one-hue scale;
 - nothing carried by colour alone: every mark has a text label (a cell's state, a count, "myth");
-- made to fit a 1280 x 720 projector: a jigsaw of many facts narrows its cells and names its facts by
-  code ("S2·F3": stage 2, third fact; `fact_key_rows` is the key, the tooltip has the whole fact), and
-  the judgement spread keeps 8 agencies within 500 px;
+- made to fit a 1280 x 720 projector: a jigsaw of many facts narrows its cells and names each fact by
+  its short `label:` (`fact_headings`: slanted when the columns are narrow, cut at a word when even
+  that does not fit; `fact_key_rows` and the tooltip have the whole fact), and the judgement
+  spread keeps 8 agencies within 500 px;
 - text of several lines is centred in its cell (`_centred_text`).
 
 `stage=None` means the whole workshop for flows and barriers, and the last analysed stage for the
@@ -33,7 +34,7 @@ __all__ = [
     "STATE_COLOURS",
     "barrier_chart",
     "barrier_rows",
-    "fact_codes",
+    "fact_headings",
     "fact_key_rows",
     "flow_chart",
     "flow_rows",
@@ -59,6 +60,12 @@ _COMPACT_LABEL_WIDTH = (
     30  # px: narrower jigsaw cells say nothing (the colour, legend, key and tooltip do)
 )
 _EM = 0.62  # a character's average width in bold type, in ems: for `_fits`
+_EM_AXIS = 0.5  # ... and in the axes' regular type (measured): how many characters a heading holds
+LABEL_CHARS = 24  # the longest short label a trainer may give a fact (`label:`)
+# px along a slanted (45 degree) column heading: with the title, 9 agencies' rows and the legend, a
+# jigsaw of 20 facts still fits 1280 x 720 (21 characters of 24 px type, 190 px high).
+_TURNED_ROOM = 260
+_BRIEF_ROW_HEIGHT = 40  # px: a jigsaw row whose cells say one short thing ("S2", a dot)
 _SPREAD_ROW = 48  # px per agency in the judgement spread: 8 agencies, title and axis within 500 px
 _DOT_SIZES = (
     576,
@@ -109,7 +116,7 @@ def _jigsaw_row(analysis: Debrief, cell: JigsawCell) -> dict:
     fact = analysis.fact(cell.fact_id)
     return {
         "role": analysis.short(cell.role_id),
-        "fact": fact.label,
+        "fact": fact.short_label or fact.label,
         "fact_text": fact.text,
         "state": cell.state,
         "label": label,
@@ -119,25 +126,46 @@ def _jigsaw_row(analysis: Debrief, cell: JigsawCell) -> dict:
     }
 
 
-def fact_codes(analysis: Debrief) -> dict[str, str]:
-    """Each fact in play by a compact code: "S2·F3" is the third fact entering at stage 2."""
-    return {
-        fact_id: f"S{view.index + 1}\u00b7F{n}"
-        for view in analysis.stages
-        for n, fact_id in enumerate(view.fact_ids, 1)
-    }
+def fact_headings(analysis: Debrief, room: int | None = None) -> dict[str, str]:
+    """Each fact in play by its short label (the trainer's `label:`, at most 24 characters; else its id
+    as words), cut at a word to what `room` px of turned axis text holds (the whole label when None), and
+    told apart by a number when two facts share a label ("Bruise", "Bruise 2")."""
+    most = LABEL_CHARS if room is None else max(6, int(room / (FONT * _EM_AXIS)))
+    headings: dict[str, str] = {}
+    for view in analysis.stages:
+        for fact_id in view.fact_ids:
+            heading = _cut(analysis.fact(fact_id).short_label or fact_id, most)
+            taken = set(headings.values())
+            number = 2
+            unique = heading
+            while unique in taken:
+                unique = f"{_cut(heading, most - 2)} {number}"
+                number += 1
+            headings[fact_id] = unique
+    return headings
+
+
+def _cut(text: str, most: int) -> str:
+    """`text` in at most `most` characters: cut at the last whole word, with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= most:
+        return text
+    head = text[: most - 1]
+    words = head.rsplit(" ", 1)[0] if " " in head else head
+    return words.rstrip(" ,;:-") + "\u2026"
 
 
 def fact_key_rows(analysis: Debrief, stage: int | None = None) -> list[dict]:
-    """The key to the jigsaw's fact codes: code, fact, who holds it, and the fact cut to a line."""
+    """The jigsaw's facts in full, in its column order: the heading, the stage it entered, who holds
+    it, and the fact cut to a line."""
     jigsaw = _jigsaw(analysis, stage)
     if jigsaw is None:
         return []
-    codes = fact_codes(analysis)
+    headings = fact_headings(analysis)
     return [
         {
-            "code": codes[fact_id],
-            "fact": fact.label,
+            "fact": headings[fact_id],
+            "stage": fact.stage_index + 1,
             "held by": analysis.short(fact.held_by),
             "text": fact.short,
         }
@@ -150,16 +178,18 @@ def jigsaw_chart(analysis: Debrief, stage: int | None = None) -> Any:
     """Roles x facts once the stage is revealed: each cell holds / received from whom / unknown.
 
     The facts share `_PLOT_WIDTH`, so that a workshop of many facts still fits the projector. A column is
-    headed by its fact's code and label ("S1·F2 dv callout"), or by the code alone when that does not fit
-    (`fact_key_rows` is the key); a cell says "from Police / stage 1", or in brief "S1" when that does not
-    fit, or nothing (its colour) in a column too narrow for that. The tooltip has it all."""
+    headed by its fact's short label ("Bruised ear"), slanted when the columns are too narrow for it
+    and then cut at a word to `_TURNED_ROOM` px (`fact_key_rows` has every fact in full); a cell says
+    "from Police / stage 1", or in brief "S1" when that does not fit, or nothing (its colour) in a column
+    too narrow for that. The tooltip has it all."""
     jigsaw = _jigsaw(analysis, stage)
     roles = [analysis.short(r) for r in jigsaw.role_ids] if jigsaw else []
     fact_ids = jigsaw.fact_ids if jigsaw else ()
     room = _PLOT_WIDTH // max(len(fact_ids), 1)  # px a column has at least on the projector
-    codes = fact_codes(analysis)
-    named = {f: f"{codes[f]} {analysis.fact(f).label}" for f in fact_ids}
-    headings = named if _fits(named.values(), room, FONT) else codes
+    headings = fact_headings(analysis)
+    upright = _fits((headings[f] for f in fact_ids), room, FONT)
+    if not upright:
+        headings = fact_headings(analysis, _TURNED_ROOM)
     cells = list(jigsaw.cells) if jigsaw else []
     rows = [_jigsaw_row(analysis, cell) for cell in cells]
     full = _fits((row["label"] for row in rows), room, FONT)
@@ -167,20 +197,23 @@ def jigsaw_chart(analysis: Debrief, stage: int | None = None) -> Any:
     rows = [
         {
             **row,
-            "code": codes[cell.fact_id],
             "column": headings[cell.fact_id],
             "text": row["label"] if full else _brief(cell),
             "ink": STATE_TEXT_COLOURS[cell.state],
         }
         for cell, row in zip(cells, rows)
     ]
-    upright = _fits((headings[f] for f in fact_ids), room, FONT)
     base = alt.Chart(alt.Data(values=rows)).encode(
         x=alt.X(
             "column:N",
             sort=[headings[f] for f in fact_ids],
             title=None,
-            axis=alt.Axis(orient="top", labelAngle=0 if upright else -90),
+            axis=alt.Axis(
+                orient="top",
+                labelAngle=0 if upright else -45,
+                labelAlign="left",
+                labelLimit=_TURNED_ROOM + FONT,  # the cut label, never Vega's own ellipsis
+            ),
         ),
         y=alt.Y("role:N", sort=roles, title=None),
     )
@@ -195,8 +228,7 @@ def jigsaw_chart(analysis: Debrief, stage: int | None = None) -> Any:
         ),
         tooltip=[
             alt.Tooltip("role:N", title="Agency"),
-            alt.Tooltip("code:N", title="Fact"),
-            alt.Tooltip("fact:N", title="Title"),
+            alt.Tooltip("fact:N", title="Fact"),
             alt.Tooltip("fact_text:N", title="Text"),
             alt.Tooltip("state:N", title="Cell"),
             alt.Tooltip("from:N", title="From"),
@@ -209,7 +241,7 @@ def jigsaw_chart(analysis: Debrief, stage: int | None = None) -> Any:
         layers += _centred_text(base, rows, "text", FONT, color=alt.Color("ink:N", scale=None))
     chart = alt.layer(*layers).properties(
         width=_column_width(len(fact_ids)) * max(len(fact_ids), 1),
-        height=_ROW_HEIGHT * max(len(roles), 1),
+        height=(_ROW_HEIGHT if full else _BRIEF_ROW_HEIGHT) * max(len(roles), 1),
     )
     title = _title("Who knew what", analysis, jigsaw.stage_index if jigsaw else None)
     return legible(chart, title, _jigsaw_words(title, analysis, jigsaw))
@@ -224,10 +256,13 @@ def _jigsaw_words(title: str, analysis: Debrief, jigsaw: Jigsaw | None) -> str:
         if cell.state != "unknown":
             known[cell.role_id] = known.get(cell.role_id, 0) + 1
     parts = [f"{analysis.short(r)} {n}" for r, n in known.items()]
+    headings = fact_headings(analysis)
     return (
         f"{title}. A table of agencies by facts: each cell says whether the agency held the fact, "
         f"received it, or did not know it. Facts known, of {len(jigsaw.fact_ids)}: "
         + ", ".join(parts)
+        + ". The facts: "
+        + "; ".join(headings[f] for f in jigsaw.fact_ids)
         + "."
     )
 
@@ -422,15 +457,16 @@ def judgement_rows(analysis: Debrief, stage: int | None = None) -> list[dict]:
                         "label": f"{count}",
                     }
                 )
-        rows.append(
-            {
-                "role": role,
-                "level": judgement.supported,
-                "count": 0,
-                "kind": "supported by the picture",
-                "label": _supported_label(judgement),
-            }
-        )
+        if judgement.supported:  # 0: agencies pooled for the room's screen have no one picture
+            rows.append(
+                {
+                    "role": role,
+                    "level": judgement.supported,
+                    "count": 0,
+                    "kind": "supported by the picture",
+                    "label": _supported_label(judgement),
+                }
+            )
     return rows
 
 
@@ -445,7 +481,7 @@ def judgement_chart(analysis: Debrief, stage: int | None = None) -> Any:
     so that 8 agencies fit a projector without scrolling: circles up to `_DOT_SIZES`, within the diamond."""
     rows = judgement_rows(analysis, stage)
     view = _stage_view(analysis, stage)
-    roles = [analysis.short(r.id) for r in analysis.roles]
+    roles = [analysis.short(j.role_id) for j in (view.judgements if view else ())]
     chosen = [row for row in rows if row["kind"] == "chosen by participants"]
     supported = [row for row in rows if row["kind"] != "chosen by participants"]
     levels = alt.X(
@@ -493,7 +529,7 @@ def judgement_chart(analysis: Debrief, stage: int | None = None) -> Any:
     words = "; ".join(
         f"{analysis.short(j.role_id)} chose "
         + (", ".join(f"level {n} ({c})" for n, c in j.level_counts.items() if c) or "nothing")
-        + f", the picture supported level {j.supported}"
+        + (f", the picture supported level {j.supported}" if j.supported else "")
         for j in (view.judgements if view else ())
     )
     return legible(
@@ -529,6 +565,7 @@ def barrier_rows(analysis: Debrief, stage: int | None = None) -> list[dict]:
             "barrier": count.label + (" (myth here)" if count.barrier_id in myth_ids else ""),
             "sentence": count.sentence,
             "count": count.count,
+            "counted": count.counted,
             "kind": "myth: consent or law wrongly cited"
             if count.barrier_id in myth_ids
             else "barrier",
@@ -546,7 +583,9 @@ def barrier_chart(analysis: Debrief, stage: int | None = None, limit: int | None
     base = alt.Chart(alt.Data(values=rows)).encode(y=alt.Y("barrier:N", sort=order, title=None))
     bars = base.mark_bar(height=_ROW_HEIGHT - 20).encode(
         x=alt.X(
-            "count:Q", title="Times cited", axis=alt.Axis(tickMinStep=1, tickCount=5, format="d")
+            "count:Q",
+            title="Times cited (once per agency left out)",
+            axis=alt.Axis(tickMinStep=1, tickCount=5, format="d"),
         ),
         color=alt.Color(
             "kind:N",
@@ -556,7 +595,7 @@ def barrier_chart(analysis: Debrief, stage: int | None = None, limit: int | None
             ),
             legend=alt.Legend(orient="bottom"),
         ),
-        tooltip=["barrier:N", "sentence:N", "count:Q", "roles:N"],
+        tooltip=["barrier:N", "sentence:N", "counted:N", "roles:N"],
     )
     text = base.mark_text(align="left", dx=8, fontSize=FONT, fontWeight="bold").encode(
         x="count:Q", text="count:Q"
@@ -564,7 +603,11 @@ def barrier_chart(analysis: Debrief, stage: int | None = None, limit: int | None
     chart = (bars + text).properties(width=760, height=(_ROW_HEIGHT - 8) * max(len(rows), 1))
     title = _title("What held people back", analysis, stage, whole=stage is None)
     words = "; ".join(f"{row['barrier']} {row['count']}" for row in rows) or "none cited"
-    return legible(chart, title, f"{title}. Bars of the barriers cited, with times cited: {words}.")
+    return legible(
+        chart,
+        title,
+        f"{title}. Bars of the barriers cited, with times cited (once per agency left out): {words}.",
+    )
 
 
 # ------------------------------------------------------------------------------------------ helpers

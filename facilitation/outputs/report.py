@@ -237,7 +237,8 @@ def _front(a: Debrief) -> list[_Block]:
         _Para(
             f"{c.participants} participants ({c.active} active, {c.left} left, {c.simulated} simulated) played "
             f"{c.roles_played} of {c.roles_in_play} roles: {c.submissions} submissions, {c.decisions} decisions "
-            f"about a fact, {c.shares} shares, {c.barriers_cited} barriers cited, {c.notes} shared "
+            f"about a fact, {c.shares} shares, {c.barriers_cited} barrier citations (once per agency left "
+            f"out), {c.notes} shared "
             f"note{'s' if c.notes != 1 else ''}."
         ),
     ]
@@ -259,7 +260,7 @@ def _summary(a: Debrief) -> list[_Block]:
         _Para(
             f"Workshop {a.code} \u00b7 {a.date} \u00b7 {a.audience.replace('_', ' ')} \u00b7 "
             f"{c.participants} participants in {c.roles_played} of {c.roles_in_play} agencies played "
-            f"{stages}: {c.shares} shares, {c.barriers_cited} barriers cited.",
+            f"{stages}: {c.shares} shares, {c.barriers_cited} barrier citations (once per agency left out).",
             "lead",
         ),
         _Heading(2, "Summary"),
@@ -274,8 +275,8 @@ def _summary(a: Debrief) -> list[_Block]:
             _Heading(3, "Myths that surfaced"),
             _Bullets(
                 tuple(
-                    f"\u201c{_barrier_label(m.barrier_id)}\u201d cited {_times(m.count)} on "
-                    f"\u201c{a.fact(m.fact_id).short}\u201d ({_by_role(a, m.by_role)})."
+                    f"\u201c{_barrier_label(m.barrier_id)}\u201d cited on "
+                    f"\u201c{a.fact(m.fact_id).short}\u201d ({m.counted}; {_by_role(a, m.by_role)})."
                     for m in myths[:3]
                 )
             ),
@@ -329,8 +330,8 @@ def _key_messages(a: Debrief) -> list[_Block]:
         )
     if a.barriers.myths:
         headlines.append(
-            f"A misconception was given {_times(sum(m.count for m in a.barriers.myths))} as the "
-            "reason not to share a fact for which it is one."
+            f"A misconception was given {_times(sum(m.count for m in a.barriers.myths))} (once per "
+            "agency left out) as the reason not to share a fact for which it is one."
         )
     labels = [b.label for b in a.role_behaviours if b.label != "unclassified"]
     if labels:
@@ -732,7 +733,7 @@ def _barriers_section(a: Debrief) -> list[_Block]:
             )
             for c in b.counts
         ),
-        caption=f"{b.total} barriers cited",
+        caption=f"{b.total} barrier citations, once per agency left out",
     )
     blocks.append(_picture(barrier_chart(a), [bars], width=0.65))
     explained, rest = b.counts[:_EXPLAINED], b.counts[_EXPLAINED:]
@@ -740,7 +741,7 @@ def _barriers_section(a: Debrief) -> list[_Block]:
         _Entries(
             tuple(
                 _Entry(
-                    f"{c.label} \u00b7 cited {_times(c.count)}",
+                    f"{c.label} \u00b7 {c.counted}",
                     f"\u201c{c.sentence}\u201d \u00b7 by {_by_role(a, c.by_role)} \u00b7 on "
                     + _most(
                         (
@@ -769,8 +770,8 @@ def _barriers_section(a: Debrief) -> list[_Block]:
         blocks.append(
             _first(
                 [
-                    f"\u201c{_barrier_sentence(m.barrier_id)}\u201d was cited {m.count}\u00d7 "
-                    f"({_by_role(a, m.by_role)}) on \u201c{a.fact(m.fact_id).short}\u201d. "
+                    f"\u201c{_barrier_sentence(m.barrier_id)}\u201d was cited "
+                    f"({m.counted}; {_by_role(a, m.by_role)}) on \u201c{a.fact(m.fact_id).short}\u201d. "
                     f"{a.fact(m.fact_id).why_heading} {m.why}"
                     for m in b.myths
                 ],

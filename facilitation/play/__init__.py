@@ -5,6 +5,29 @@ The layer's public door: other layers import from here, never from its modules.
 
 from __future__ import annotations
 
+from facilitation.play.activities import (
+    BARRIERS_CHOSEN_MAX,
+    LINE_MAX_CHARS,
+    NOT_SURE,
+    POOLED,
+    ActivitiesRecord,
+    Activity,
+    ActivityKind,
+    ActivityState,
+    AgencyClusters,
+    BarrierAnswer,
+    BarrierEntry,
+    BarriersBoard,
+    ChoiceCount,
+    ClusterCount,
+    LeadAnswer,
+    LeadBoard,
+    LeadEntry,
+    barriers_board,
+    lead_board,
+    simulated_barriers,
+    simulated_lead,
+)
 from facilitation.play.bots import decide, follow_guidance, guidance_record
 from facilitation.play.evaluation import (
     DEFAULT_EFFECT,
@@ -26,6 +49,7 @@ from facilitation.play.picture import (
     whole_picture,
 )
 from facilitation.play.records import (
+    PRIVACY_MIN,
     FactDecision,
     Participant,
     StageDecision,
@@ -46,11 +70,29 @@ from facilitation.play.verdicts import (
 )
 
 __all__ = [
+    "BARRIERS_CHOSEN_MAX",
     "BASIS_KINDS",
     "DEFAULT_EFFECT",
+    "LINE_MAX_CHARS",
+    "NOT_SURE",
+    "POOLED",
+    "PRIVACY_MIN",
     "ActStages",
+    "ActivitiesRecord",
+    "Activity",
+    "ActivityKind",
+    "ActivityState",
+    "AgencyClusters",
+    "BarrierAnswer",
+    "BarrierEntry",
+    "BarriersBoard",
+    "ChoiceCount",
+    "ClusterCount",
     "EvaluationRecord",
     "FactDecision",
+    "LeadAnswer",
+    "LeadBoard",
+    "LeadEntry",
     "Ledger",
     "Participant",
     "PlannedAction",
@@ -65,6 +107,7 @@ __all__ = [
     "acceptable_reasons",
     "act_stages",
     "agency_of",
+    "barriers_board",
     "basis_verdict",
     "decide",
     "detail_verdict",
@@ -72,11 +115,14 @@ __all__ = [
     "family_verdict",
     "follow_guidance",
     "guidance_record",
+    "lead_board",
     "level_for",
     "level_verdict",
     "myths_for",
     "picture_level",
     "share_verdict",
     "simulated_answers",
+    "simulated_barriers",
+    "simulated_lead",
     "whole_picture",
 ]

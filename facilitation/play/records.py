@@ -12,7 +12,18 @@ from pydantic import Field, StringConstraints, field_validator
 
 from facilitation.content import NOTE_MAX_CHARS, ActionId, LevelNumber, Slug, Snapshot, Strict
 
-__all__ = ["FactDecision", "Participant", "StageDecision", "Submission", "WorkshopRecord"]
+__all__ = [
+    "PRIVACY_MIN",
+    "FactDecision",
+    "Participant",
+    "StageDecision",
+    "Submission",
+    "WorkshopRecord",
+]
+
+# The small-group rule: a group (an agency, a real job) is shown beside what its people did or said
+# only when at least this many people are in it, so that nobody is singled out.
+PRIVACY_MIN = 3
 
 
 class FactDecision(Strict):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import altair as alt
 import streamlit as st
 
-from facilitation.analysis import Debrief, analyse, attributed
+from facilitation.analysis import PRIVACY_MIN, Debrief, analyse, attributed
 from facilitation.outputs import (
     barrier_chart,
     fact_key_rows,
@@ -63,10 +63,10 @@ def _chart(chart, max_height: int | None = None) -> None:
 
 
 def _jigsaw(analysis: Debrief, stage: int | None, max_height: int | None) -> None:
-    """The jigsaw, and the key to its fact codes folded beneath it (the projector keeps to one screen;
-    the facilitator opens the key when the room asks what "S2·F3" was)."""
+    """The jigsaw, and its facts in full folded beneath it (the projector keeps to one screen; the
+    facilitator opens them when the room asks what a shortened heading was)."""
     _chart(jigsaw_chart(analysis, stage), max_height)
-    with st.expander("Key to the facts: S2\u00b7F3 is the third fact of stage 2"):
+    with st.expander("The facts in full"):
         st.dataframe(fact_key_rows(analysis, stage), hide_index=True, width="stretch")
 
 
@@ -97,7 +97,12 @@ def reveal(
                 f"reaches level {level_label(analysis.audience, jigsaw.whole.level)}."
             )
     elif section == "Who shared with whom":
-        if view.flows.shares:
+        if len(view.flows.role_ids) == 1 and view.flows.shares:  # the room pooled (`projected`)
+            st.markdown(
+                f"## {view.flows.shares} shares at this stage. Fewer than {PRIVACY_MIN} people play "
+                "each agency, so who shared with whom stays off this screen."
+            )
+        elif view.flows.shares:
             _chart(flow_chart(analysis, stage))  # two-line labels need the chart's own row height
         else:
             st.markdown("## Nobody shared anything at this stage.")
@@ -171,16 +176,16 @@ def ending(
                 fact = analysis.fact(myth.fact_id)
                 st.caption(
                     escape_markdown(
-                        f"Myth: '{myth.barrier_id.replace('_', ' ')}' cited {myth.count}× on "
-                        f"“{fact.short_label}”. {fact.why_heading} {myth.why}"
+                        f"Myth: '{myth.barrier_id.replace('_', ' ')}' cited on "
+                        f"“{fact.short_label}” ({myth.counted}). {fact.why_heading} {myth.why}"
                     )
                 )
             for point in analysis.barriers.discussion[:3]:
                 fact = analysis.fact(point.fact_id)
                 st.caption(
                     escape_markdown(
-                        f"To discuss: '{point.barrier_id.replace('_', ' ')}' cited {point.count}× on "
-                        f"“{fact.short_label}”, where partnership protocols differ."
+                        f"To discuss: '{point.barrier_id.replace('_', ' ')}' cited on "
+                        f"“{fact.short_label}” ({point.counted}), where partnership protocols differ."
                     )
                 )
         else:

@@ -21,7 +21,14 @@ from facilitation.engine import FacilitatorView, Status
 from facilitation.errors import EasiError, NotAllowed, NotFound
 from facilitation.outputs import EvaluationReport, render, warm_up
 from facilitation.play import WorkshopRecord, acceptable_reasons
-from facilitation.ui import content, evaluation_view, perspectives_view, projector_view, services
+from facilitation.ui import (
+    activities_view,
+    content,
+    evaluation_view,
+    perspectives_view,
+    projector_view,
+    services,
+)
 from facilitation.ui.debrief_view import ENDING, REVEAL, analysis_for, ending, reveal
 from facilitation.ui.widgets import (
     alert,
@@ -159,6 +166,7 @@ def page() -> None:
         _projector(view, key, seen)
     elif section == "Reveal":
         _reveal(view, key, seen)
+        activities_view.who_leads_controls(view, key)
         evaluation_view.agreement_form(view, key, st.session_state.get("facilitate:reveal-stage"))
     elif section == "Debrief":
         _debrief(view, key, seen)
@@ -298,6 +306,7 @@ def _room(view: FacilitatorView, key: str) -> None:
             )
     with right:
         _roster(view, key)
+    activities_view.barriers_controls(view, key)
     with st.expander("The agencies side by side (for the opening discussion)"):
         snapshot = view.record.snapshot
         st.caption(
@@ -564,16 +573,11 @@ def _sync(state_key: str, value: object, options: tuple | list) -> None:
         st.session_state[state_key] = value
 
 
-def _put_on_screen(
-    code: str, key: str, view_key: str, stage_key: str | None, notes_key: str | None
-):
+def _put_on_screen(code: str, key: str, view_key: str, stage_key: str | None):
     """A screen widget's callback: put this tab's choice on the projector."""
     state = st.session_state
     stage = state.get(stage_key) if stage_key else None
-    notes = tuple(state.get(notes_key) or ()) if notes_key else ()
-    _act(
-        "set_screen", code, key, "screen", view=state.get(view_key) or "", stage=stage, notes=notes
-    )
+    _act("set_screen", code, key, "screen", view=state.get(view_key) or "", stage=stage)
 
 
 def _projector(view: FacilitatorView, key: str, version: int) -> None:
@@ -595,7 +599,7 @@ def _projector(view: FacilitatorView, key: str, version: int) -> None:
                 options,
                 key="facilitate:screen-view",
                 on_change=_put_on_screen,
-                args=(status.code, key, "facilitate:screen-view", "facilitate:screen-stage", None),
+                args=(status.code, key, "facilitate:screen-view", "facilitate:screen-stage"),
             )
             if picked in REVEAL and record.revealed_through >= 0:
                 _stage_picker(
@@ -603,7 +607,7 @@ def _projector(view: FacilitatorView, key: str, version: int) -> None:
                     record.revealed_through,
                     "facilitate:screen-stage",
                     _put_on_screen,
-                    (status.code, key, "facilitate:screen-view", "facilitate:screen-stage", None),
+                    (status.code, key, "facilitate:screen-view", "facilitate:screen-stage"),
                 )
             if picked == "Prompts" and record.revealed_through >= 0:
                 analysis = analysis_for("facilitator", status.code, version, record)
@@ -638,7 +642,7 @@ def _reveal(view: FacilitatorView, key: str, version: int) -> None:
     chosen, stage = projector_view.shown(status, view.screen, record.revealed_through)
     _sync("facilitate:screen-view", chosen, REVEAL)
     _sync("facilitate:screen-stage", stage, range(record.revealed_through + 1))
-    put = (status.code, key, "facilitate:screen-view", "facilitate:screen-stage", None)
+    put = (status.code, key, "facilitate:screen-view", "facilitate:screen-stage")
     picker, section_col = st.columns([1, 3])
     with picker:
         stage = _stage_picker(
@@ -722,7 +726,7 @@ def _debrief(view: FacilitatorView, key: str, version: int) -> None:
         required=True,
         key="facilitate:screen-view" if live else "facilitate:ending-section",
         on_change=_put_on_screen if live else None,
-        args=(status.code, key, "facilitate:screen-view", None, None) if live else (),
+        args=(status.code, key, "facilitate:screen-view", None) if live else (),
     )
     section = section if section in ENDING else ENDING[0]
     _flash("screen")

@@ -1,14 +1,15 @@
 """Join: enter (or arrive with) a workshop code, optionally a name, choose a role or be given one, then
-go to your seat (`/play?t=TOKEN`). A wrong code says so and keeps what was typed."""
+go to your seat (`/play?t=TOKEN`). A wrong code says so and keeps what was typed. A browser that already
+holds a seat in the workshop (this tab, or its cookie: `seat_memory`) goes back to that seat instead."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from facilitation.content import NAME_MAX_CHARS
-from facilitation.engine import CODE_ALPHABET, CODE_LENGTH, normalise_code
+from facilitation.engine import CODE_ALPHABET, CODE_LENGTH, Status, normalise_code
 from facilitation.errors import EasiError, NotAllowed, NotFound, TooManyAttempts, WrongPhase
-from facilitation.ui import services
+from facilitation.ui import seat_memory, services
 from facilitation.ui.widgets import alert, css, top_links
 
 __all__ = ["AUTO", "page", "role_order"]
@@ -31,9 +32,33 @@ def _count_words(count: int) -> str:
 
 
 def page() -> None:
+    """The join page: the code, the workshop, then either the seat this browser already holds there
+    or the choice of a role."""
     css()
     top_links("join")
     st.title("Join a workshop")
+    code = _code_asked()
+    if not code:
+        st.caption("No code? Ask the facilitator: it is on the projector, with a QR code to scan.")
+        return
+    status = _workshop(code)
+    if status is None:
+        return
+    if st.query_params.get("code") != status.code:
+        st.query_params["code"] = status.code
+    _back_to_a_held_seat(status.code)  # leaves the page when this browser holds a seat here
+    if status.phase == "closed":
+        st.error(
+            "This workshop has closed: ask the facilitator for the code of a new one.",
+            icon=":material/lock:",
+        )
+        return
+    st.header(status.title)
+    _seat_form(status)
+
+
+def _code_asked() -> str:
+    """The code form; returns the code looked up (or arrived with in the address), else ""."""
     state = st.session_state
     arrived = st.query_params.get("code", "")
     if "join:code" not in state:
@@ -54,13 +79,13 @@ def page() -> None:
             looked_up = st.form_submit_button(
                 "Continue", type="secondary" if known else "primary", width="stretch"
             )
-    typed = state.get("join:code", "").strip()
     if looked_up:
-        state["join:looked"] = typed
-    code = state.get("join:looked") or arrived
-    if not code:
-        st.caption("No code? Ask the facilitator: it is on the projector, with a QR code to scan.")
-        return
+        state["join:looked"] = state.get("join:code", "").strip()
+    return state.get("join:looked") or arrived
+
+
+def _workshop(code: str) -> Status | None:
+    """The workshop a code names, or None once the reason it cannot be joined is shown."""
     shape = normalise_code(code)
     if len(shape) != CODE_LENGTH or not set(shape) <= set(CODE_ALPHABET):
         typed = code if len(code) <= 24 else code[:24] + "…"  # a pasted essay is not echoed whole
@@ -70,35 +95,35 @@ def page() -> None:
             "letter O or I, no digit 0 or 1). Check it on the projector.",
             icon=":material/error:",
         )
-        return
-    eng = services.engine()
+        return None
     try:
-        status = eng.status(code, caller=services.caller())
+        return services.engine().status(code, caller=services.caller())
     except NotFound as missing:
         alert("error", missing, icon=":material/error:")
-        return
     except TooManyAttempts as throttled:
         alert("error", throttled, icon=":material/timer:")
-        return
-    if status.phase == "closed":
-        st.error(
-            "This workshop has closed: ask the facilitator for the code of a new one.",
-            icon=":material/lock:",
-        )
-        return
-    if st.query_params.get("code") != status.code:
-        st.query_params["code"] = status.code
-    seat_token = state.get(f"join:seat:{status.code}")
-    if seat_token:
-        st.info("You already have a seat in this workshop in this browser tab.")
-        st.page_link(
-            _PLAY_PAGE,
-            label="Back to your seat",
-            icon=":material/arrow_forward:",
-            query_params={"t": seat_token},
-        )
+    return None
 
-    st.header(status.title)
+
+def _back_to_a_held_seat(code: str) -> None:
+    """Go to the seat this tab, or this browser (its cookie), already holds in workshop `code`; a seat
+    since removed or deleted is forgotten and the join form is shown."""
+    state = st.session_state
+    for token in (state.get(f"join:seat:{code}"), seat_memory.remembered_token(code)):
+        if not token:
+            continue
+        try:
+            held = services.engine().seat(token)
+        except NotFound:
+            state.pop(f"join:seat:{code}", None)
+            continue
+        if held.code == code:
+            state[f"join:seat:{code}"] = state["play:token"] = token
+            st.switch_page(_PLAY_PAGE, query_params={"t": token})
+
+
+def _seat_form(status: Status) -> None:
+    """The name and role form; "Join" takes the seat and goes to it."""
     try:
         roles, counts = services.join_options(status.code)
     except EasiError as error:
@@ -129,7 +154,7 @@ def page() -> None:
     if not joined:
         return
     try:
-        seat = eng.join(
+        seat = services.engine().join(
             status.code,
             display_name=name or None,
             role_id=None if role_id == AUTO else role_id,
@@ -138,6 +163,6 @@ def page() -> None:
     except (NotFound, NotAllowed, WrongPhase) as refused:
         alert("error", refused)
         return
-    state[f"join:seat:{status.code}"] = seat.token
-    state["play:token"] = seat.token
+    state = st.session_state
+    state[f"join:seat:{status.code}"] = state["play:token"] = seat.token
     st.switch_page(_PLAY_PAGE, query_params={"t": seat.token})

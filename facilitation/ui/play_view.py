@@ -32,7 +32,7 @@ from facilitation.errors import (
     WrongPhase,
 )
 from facilitation.play import FactDecision, StageDecision, WorkshopRecord
-from facilitation.ui import evaluation_view, services
+from facilitation.ui import activities_view, evaluation_view, seat_memory, services
 from facilitation.ui.widgets import (
     alert,
     css,
@@ -283,17 +283,38 @@ def _token() -> str | None:
 
 
 # The status bar stays in view at the top, the submit button and its message at the bottom: static
-# style only (no participant or trainer text ever goes in it).
-_PLAY_CSS = """<style>
-.st-key-phase-banner { position: sticky; top: 3.75rem; z-index: 990; background: #ffffff; }
-.st-key-play-actions { position: sticky; bottom: 0; z-index: 990; background: #ffffff;
-  padding: 0.5rem 0; border-top: 1px solid #d5d9de; }
+# style only (no participant or trainer text ever goes in it). While the connection is down (the
+# frontend marks the app `data-test-connection-state`), a calm notice replaces Streamlit's "Connection
+# error ... streamlit run yourscript.py" dialog; it goes when the connection is back.
+_DOWN = (
+    ":is([data-test-connection-state='PINGING_SERVER'], [data-test-connection-state='CONNECTING'])"
+)
+_LOST = "[data-test-connection-state='DISCONNECTED_FOREVER']"
+_PLAY_CSS = f"""<style>
+.st-key-phase-banner {{ position: sticky; top: 3.75rem; z-index: 990; background: #ffffff; }}
+.st-key-play-actions {{ position: sticky; bottom: 0; z-index: 990; background: #ffffff;
+  padding: 0.5rem 0; border-top: 1px solid #d5d9de; }}
+[data-testid="stElementContainer"]:has(> [data-testid="stHtml"] .easi-connection) {{
+  position: absolute; }}
+.easi-connection > p {{ display: none; position: fixed; top: 4rem; left: 50%;
+  transform: translateX(-50%); z-index: 100000; margin: 0; padding: 0.75rem 1.25rem;
+  background: #fff8e1; color: #1b1f24; border: 2px solid #8a6100; border-radius: 0.5rem;
+  font-size: 1.05rem; box-shadow: 0 2px 10px rgba(0, 0, 0, 0.2); }}
+.stApp{_DOWN} .easi-connection > .easi-reconnecting,
+.stApp{_LOST} .easi-connection > .easi-lost {{ display: block; }}
+body:has(.stApp{_DOWN}) .stDialog, body:has(.stApp{_LOST}) .stDialog {{ display: none; }}
 </style>"""
+_CONNECTION_NOTICE = (
+    '<div class="easi-connection" role="status" aria-live="polite">'
+    '<p class="easi-reconnecting">Reconnecting… your answers are saved.</p>'
+    '<p class="easi-lost">The connection was lost. Reload the page: your answers are saved.</p></div>'
+)
 
 
 def page() -> None:
     css()
     st.html(_PLAY_CSS)
+    st.html(_CONNECTION_NOTICE)
     token = _token()
     if not token:
         st.title("Play")
@@ -318,6 +339,7 @@ def page() -> None:
         st.session_state.pop("play:token", None)
         st.page_link(_JOIN_PAGE, label="Join a workshop", icon=":material/login:")
         return
+    seat_memory.remember(code, token)  # re-opening the join link in this browser returns here
     status = view.status
     stale = st.session_state.get("play:stale")
     if stale and status.phase == "open" and status.stage_index == stale["stage"]:
@@ -337,6 +359,7 @@ def page() -> None:
         triage=lambda: triage(code, token, key, status.phase, status.stage_index),
     )
     _header(view)
+    activities_view.laptop(token, view)  # the room's barriers or "Who leads?", while one is open
 
     if status.phase == "lobby":
         evaluation_view.pre_measure(token)  # optional, before the role card

@@ -2,8 +2,9 @@
 
 Lobby: the join code, QR code and link, and who has joined. An open stage: its narrative and how many
 have decided (the total only: never which agency has not), and a large countdown while one runs. Notes
-reach it only once the facilitator approves them, and name an agency only where at least three people
-play it. After the reveal: who knew what, who shared with whom, the spread of judgements, and questions
+reach it only once the facilitator approves them. Every per-agency figure (who shared with whom, the
+levels chosen, sharing behaviour, barriers by agency) names an agency only where at least three people
+play it, the others pooled (`analysis.projected`). After the reveal: who knew what, who shared with whom, the spread of judgements, and questions
 for the room. At the end: what happened, key messages, barriers.
 
 The projector has no controls: the facilitator chooses what it shows (`Workshops.set_screen`, the
@@ -15,11 +16,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from facilitation.analysis import law_layers, panel_fact
+from facilitation.analysis import Debrief, law_layers, panel_fact, projected
 from facilitation.engine import ProjectorView, Screen, Status
 from facilitation.errors import NotAllowed, NotFound
 from facilitation.play import WorkshopRecord
-from facilitation.ui import perspectives_view, services
+from facilitation.ui import activities_view, perspectives_view, services
 from facilitation.ui.debrief_view import ENDING, REVEAL, analysis_for, ending, reveal, text_size_key
 from facilitation.ui.widgets import (
     css,
@@ -55,14 +56,15 @@ NOTES_SHOWN = 3  # approved notes on the screen at once: more would not fit unde
 def screen_options(status: Status) -> tuple[str, ...]:
     """The views the facilitator may put on the projector now, the phase's own first."""
     phase = status.phase
+    barriers, leads = activities_view.BARRIERS, activities_view.WHO_LEADS  # the room's activities
     if phase == "lobby":
-        return (JOIN, *_FIRST_HALF)
+        return (JOIN, *_FIRST_HALF, barriers)
     if phase in ("open", "locked"):
-        return (STAGE, JOIN, *_FIRST_HALF)
+        return (STAGE, JOIN, *_FIRST_HALF, barriers)
     if phase == "revealed":
-        return (*REVEAL, LAW, STAGE, JOIN, *_FIRST_HALF)
+        return (*REVEAL, LAW, leads, STAGE, JOIN, *_FIRST_HALF, barriers)
     if phase == "debrief":
-        return (*ENDING, *REVEAL[1:], LAW, JOIN, *_FIRST_HALF)
+        return (*ENDING, *REVEAL[1:], LAW, leads, JOIN, *_FIRST_HALF, barriers)
     return ()
 
 
@@ -119,6 +121,9 @@ def page() -> None:
             perspectives_view.side_by_side(view.roles_in_play, status.audience, view.lead_role)
         elif chosen == LADDER:
             perspectives_view.ladder(view.roles_in_play, status.audience)
+        elif chosen in (activities_view.BARRIERS, activities_view.WHO_LEADS):
+            names = {role_id: role.short_name for role_id, role in view.roles_in_play.items()}
+            activities_view.projector(code, key, chosen, stage, names)
         elif chosen == LAW and view.revealed is not None:
             _law(view.revealed)
         elif chosen in ENDING and status.phase == "debrief":
@@ -206,7 +211,7 @@ def _revealed(view: ProjectorView, version: int, section: str, stage: int) -> No
     if record is None:
         st.markdown("## Nothing has been revealed yet.")
         return
-    analysis = analysis_for("projector", status.code, version, record)
+    analysis = _for_the_room(status.code, version, record)
     _where(status, phase_caption(status))  # the charts carry the stage's title themselves
     # The record holds only the notes the facilitator approved (`Workshops.approve_note`).
     reveal(analysis, stage, section, max_height=CHART_HEIGHT, projector=True)
@@ -222,11 +227,16 @@ def _ending(view: ProjectorView, version: int, section: str) -> None:
         st.markdown("## Nothing was revealed in this workshop.")
         return
     ending(
-        analysis_for("projector", status.code, version, record),
+        _for_the_room(status.code, version, record),
         section,
         max_height=CHART_HEIGHT,
         projector=True,
     )
+
+
+def _for_the_room(code: str, version: int, record: WorkshopRecord) -> Debrief:
+    """The analysis with every agency that fewer than three people play pooled (`analysis.projected`)."""
+    return projected(analysis_for("projector", code, version, record))
 
 
 def _closed(view: ProjectorView) -> None:

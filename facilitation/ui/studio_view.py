@@ -1,8 +1,9 @@
 """Studio: for trainers who write scenarios and roles (`/studio`).
 
 - Library: every scenario and role file with its validation and teachability (lint) status.
-- Check a file: paste or upload YAML; every error is shown at its line, with the text around it; a valid
-  file is previewed (stages, facts by role, guidance).
+- Check a file: paste or upload YAML; every error is shown at its line, with the text around it and,
+  for pasted text, a "Go to line" that puts the editor's cursor there; a valid file is previewed
+  (stages, facts by role, guidance).
 - Rehearse: play the scenario with simulated participants on a throw-away store and read the debrief.
 - Downloads: the JSON schemas and starter files.
 
@@ -18,7 +19,7 @@ import streamlit as st
 
 from facilitation.content import Role, Snapshot, reference
 from facilitation.errors import NotAllowed
-from facilitation.ui import content, evaluation_view, perspectives_view, services
+from facilitation.ui import content, evaluation_view, page_script, perspectives_view, services
 from facilitation.ui import studio_support as support
 from facilitation.ui.debrief_view import ENDING, REVEAL, ending, reveal
 from facilitation.ui.widgets import (
@@ -142,7 +143,8 @@ def _check() -> None:
             icon=":material/error:",
         )
         lines = text.replace("\r\n", "\n").split("\n")
-        for problem in result.problems:
+        _go_to_line()  # a "Go to line" just pressed: the editor's cursor moves there
+        for index, problem in enumerate(result.problems):
             with st.container(border=True):
                 where = (
                     f"line {problem.line}"
@@ -154,6 +156,15 @@ def _check() -> None:
                     f"**{where}**" + (f" · `{_code_span(problem.path)}`" if problem.path else "")
                 )
                 st.text(problem.message)
+                if problem.line and source == "Paste the YAML":
+                    st.button(
+                        f"Go to line {problem.line}",
+                        key=f"studio:goto:{index}",
+                        icon=":material/arrow_upward:",
+                        help="Puts the editor's cursor on this line, to correct it there.",
+                        on_click=_ask_go_to_line,
+                        args=(problem.line,),
+                    )
                 if problem.line:
                     st.code(
                         support.excerpt(lines, problem.line, problem.column),
@@ -190,6 +201,43 @@ def _check() -> None:
     else:
         _preview_role(result.role)
         _save(result.kind, result.id, text)
+
+
+_GO_TO = "studio:go-to"  # session state: (line, press count) of the "Go to line" just pressed
+_PRESSES = "studio:go-to-presses"  # session state: how many "Go to line" presses this tab has made
+# Select line `line` of the editor and scroll it into view (its text as the browser holds it).
+_GO_TO_SCRIPT = """
+const area = window.parent.document.querySelector('.st-key-studio-editor textarea');
+if (area) {
+  const lines = area.value.split('\\n');
+  const line = Math.min(Math.max(LINE, 1), lines.length);
+  let start = 0;
+  for (let i = 0; i < line - 1; i++) start += lines[i].length + 1;
+  const height = parseFloat(getComputedStyle(area).lineHeight) || 20;
+  area.scrollIntoView({block: 'center'});
+  area.focus({preventScroll: true});
+  area.setSelectionRange(start, start + lines[line - 1].length);
+  area.scrollTop = Math.max(0, (line - 1) * height - area.clientHeight / 3);
+}
+"""
+
+
+def _ask_go_to_line(line: int) -> None:
+    """A "Go to line" button's callback: the next run moves the editor's cursor to `line`."""
+    presses = st.session_state.get(_PRESSES, 0) + 1
+    st.session_state[_PRESSES] = presses
+    st.session_state[_GO_TO] = (line, presses)
+
+
+def _go_to_line() -> None:
+    """Move the editor's cursor to the line last asked for, once (the press count makes a second press
+    of the same line a new script, which the browser runs again)."""
+    asked = st.session_state.pop(_GO_TO, None)
+    if asked is not None:
+        line, presses = asked
+        page_script.run(
+            "go-to-line", f"/* {int(presses)} */" + _GO_TO_SCRIPT.replace("LINE", str(int(line)))
+        )
 
 
 _CHECKED = "studio:checked"  # session state: (digest of the text and file name, its CheckResult)

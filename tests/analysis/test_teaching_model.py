@@ -196,8 +196,10 @@ def test_a_carried_decision_counts_once(mini_snapshot):
     ]
     a = analyse(record(mini_snapshot, SCHOOL, subs, 2))
     assert (a.counts.decisions, a.counts.shares, a.counts.carried) == (2, 2, 0)
-    assert a.barriers.total == 1  # cited once, at the stage first cited
-    assert a.barriers.counts[0].people == 1
+    # Cited once per agency left out, at the stage first cited (the police and the GP then); not
+    # again at stage 2, where the police are told and the GP is still left out.
+    assert a.barriers.total == 2
+    assert (a.barriers.counts[0].people, a.barriers.counts[0].decisions) == (1, 1)
     carried = [*subs[:1], submission(1, "school", 2, [entry("bruise", (CSC,))], 3, "refer")]
     again = analyse(record(mini_snapshot, SCHOOL, carried, 2))
     assert (again.counts.decisions, again.counts.shares, again.counts.carried) == (1, 1, 1)

@@ -243,3 +243,24 @@ def test_breadcrumb_falls_back_to_index_without_a_valid_id(mini_data):
 )
 def test_did_you_mean(word, choices, expected):
     assert checks.did_you_mean(word, choices) == expected
+
+
+def test_a_route_made_under_the_adults_framework_is_checked_against_it(mini_data):
+    """An adult with care and support needs in a children's case: a route that says `audience: adults`
+    may cite the Care Act (and must not cite the Children Act 1989); a route that does not say so is held
+    to the scenario's audience."""
+    guidance = first_fact(mini_data)["guidance"]
+    guidance["share_with"] = {
+        "police": {"gateways": ["care2014_s6_s7"], "audience": "adults"},
+        "childrens_social_care": {"gateways": ["care2014_s6_s7"]},
+        "gp": {"gateways": ["ca1989_s47"], "audience": "adults"},
+    }
+    findings = scenario_findings(mini_data)
+    refused = {path: message for path, message in findings if "is written for" in message}
+    base = "stages[first].facts[bruise].guidance.share_with"
+    assert set(refused) == {f"{base}.childrens_social_care.gateways[0]", f"{base}.gp.gateways[0]"}
+    assert (
+        "not for this scenario's audience (children)"
+        in refused[f"{base}.childrens_social_care.gateways[0]"]
+    )
+    assert "not for this route's audience (adults)" in refused[f"{base}.gp.gateways[0]"]

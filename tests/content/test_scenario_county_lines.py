@@ -173,3 +173,36 @@ def test_the_transition_gap_is_named_and_planned_for(snapshot):
     threat = _fact(snapshot, "intel_threat")
     assert threat.meets_level == 4 and "18" in threat.text
     assert "Care Act" in " ".join(snapshot.scenario.debrief.key_messages)
+
+
+def test_the_assault_at_18_has_a_schedule_1_condition_that_fits_an_adult_without_care_needs(
+    snapshot,
+):
+    """His injury is health data: each share needs an Art 9 condition. Sch 1 para 18 is for a child or
+    an 'individual at risk' where consent cannot be had; Kai is neither and was asked, so para 10
+    (preventing or detecting an unlawful act) is the condition, on every route, and para 18 is not."""
+    fact = _fact(snapshot, "adult_assault")
+    guidance = fact.guidance
+    assert fact.sensitivity == "special_category"
+    gateways = reference().gateways
+    for recipient in guidance.recipients:
+        cited = set(guidance.gateways_for(recipient))
+        assert "dpa2018_sch1_10" in cited and "dpa2018_sch1_18" not in cited, recipient
+        assert gateways["dpa2018_sch1_10"].held_by(snapshot.roles[fact.held_by].agency)
+    assert "para 10" in guidance.why and "para 18 does not apply" in guidance.why
+
+
+def test_the_cuckooed_mans_concern_goes_to_adult_social_care_under_the_care_act(snapshot):
+    """Reg is an adult with care and support needs: housing raises the concern as a Care Act s6/s7
+    partner (s42 is the council's enquiry), on a route made under the adults' framework, in a
+    children's scenario."""
+    guidance = _fact(snapshot, "cuckoo_flat").guidance
+    route = guidance.route("adult_social_care")
+    assert snapshot.scenario.audience == "children" and route.audience == "adults"
+    assert "care2014_s6_s7" in route.gateways and "care2014_s42" not in route.gateways
+    assert "adults" in reference().gateways["care2014_s6_s7"].audience
+    assert all(
+        "care2014_s6_s7" not in guidance.gateways_for(r)
+        for r in guidance.recipients
+        if r != "adult_social_care"
+    )

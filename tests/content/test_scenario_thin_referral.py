@@ -127,3 +127,13 @@ def test_the_debrief_teaches_the_case_and_what_the_advice_says_now(snapshot):
     assert "English law and guidance as at December 2026" in " ".join(
         snapshot.scenario.summary.split()
     )
+
+
+def test_operation_encompass_is_taught_as_the_statutory_timing(snapshot):
+    """Domestic Abuse Act 2021 s49A: the school is told as soon as reasonably practicable; 'before the
+    next school day' is the scheme's aim, never the duty."""
+    guidance = _fact(snapshot, "gary_messages").guidance
+    assert "daa2021_s49a" in guidance.gateways_for("school")
+    for text in (guidance.route("school").note, guidance.why):
+        assert "as soon as reasonably practicable" in text
+        assert "aims for before the next school day" in text

@@ -119,3 +119,19 @@ def test_the_checks_name_new_fields(mini_data):
     assert found[f"{here}.gateways"].startswith("give either `gateway` (one id) or `gateways`")
     assert found[f"{here}.onward[0]"].startswith("'school' holds this fact (held_by)")
     assert found[f"{here}.myths[0]"].startswith("unknown barrier 'legal_feer'")
+
+
+@pytest.mark.parametrize("written, meant", [("yes", "yes"), ("no", "no"), ("'no'", "no")])
+def test_tell_family_written_unquoted_keeps_its_word(written, meant):
+    # YAML 1.1 reads a bare yes/no as a boolean; the trainer meant the word.
+    from facilitation.content.yamlsource import read_yaml
+
+    root = read_yaml(
+        f"tell_family: {written}\nshare_with: []\nconsent: not_required\nwhy: Because.\n"
+    ).data
+    assert Guidance.model_validate(root).family == meant
+
+
+def test_tell_family_refuses_other_values():
+    with pytest.raises(ValidationError):
+        Guidance(share_with=(), consent="required", why="Because.", tell_family="maybe")

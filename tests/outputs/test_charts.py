@@ -1,8 +1,8 @@
 """The charts read on a 1280 x 720 projector: properties of their Vega-Lite specs (no browser).
 
 A bundled scenario with 9 agencies and 20 facts, played by simulated participants, is the room: the
-whole-workshop jigsaw fits the width with compact fact codes (the whole fact in the tooltip and the
-key), the judgement spread keeps 9 agencies within ~500 px, and text of two lines is centred in its
+whole-workshop jigsaw fits the width with its facts named by their short labels, slanted (the whole
+fact in the tooltip and the key), the judgement spread keeps 9 agencies within ~500 px, and text of two lines is centred in its
 cell."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from facilitation.outputs import charts
 from tests.analysis.test_debrief_pictures import simulated_record
 
 PROJECTOR_PLOT_WIDTH = 900  # px of a 1280 px screen left for a chart's plot beside agency names
-CODE = re.compile(r"^S\d{1,2}\u00b7F\d{1,2}$")
+CODE = re.compile(r"S\d{1,2}\u00b7F\d{1,2}")  # the codes facts were once named by
 
 
 @pytest.fixture(scope="module")
@@ -53,18 +53,34 @@ def test_jigsaw_of_many_facts_fits_the_projector_width(room):
     spec = charts.jigsaw_chart(room).to_dict()
     assert spec["width"] <= PROJECTOR_PLOT_WIDTH
     x = _layers(spec)[0]["encoding"]["x"]
-    assert (
-        x["field"] == "column" and x["axis"]["labelAngle"] == -90
-    )  # 20 columns of 45 px: codes upright
+    assert x["field"] == "column" and x["axis"]["labelAngle"] == -45  # 20 columns of 44 px: slanted
     labels = x["sort"]
     assert len(labels) == 20 and len(set(labels)) == 20
-    assert all(CODE.match(label) and len(label) <= 7 for label in labels)
+    assert not any(CODE.search(label) for label in labels)
     assert labels[:4] == [
-        "S1\u00b7F1",
-        "S1\u00b7F2",
-        "S1\u00b7F3",
-        "S1\u00b7F4",
-    ]  # 4 facts enter at stage 1
+        "Mia's weight falling",
+        "Tyler late and hungry",
+        "Rent arrears",
+        "Old closed contact",
+    ]
+    # each the trainer's label, or that label cut at a word to what a slanted heading holds
+    for fact_id, label in zip(charts.fact_headings(room), labels, strict=True):
+        whole = room.fact(fact_id).short_label
+        assert label == whole or (label.endswith("\u2026") and whole.startswith(label[:-1]))
+        assert len(label) * charts.FONT * charts._EM_AXIS <= charts._TURNED_ROOM
+    assert x["axis"]["labelLimit"] > charts._TURNED_ROOM  # Vega cuts none of them again
+
+
+def test_the_jigsaw_says_in_words_which_facts_it_shows(room):
+    description = charts.jigsaw_chart(room).to_dict()["description"]
+    assert "The facts: Mia's weight falling; Tyler late and hungry;" in description
+    assert not CODE.search(description)
+
+
+def test_fact_headings_are_told_apart_and_cut_at_a_word():
+    assert charts._cut("Non-fatal strangulation", 12) == "Non-fatal\u2026"
+    assert charts._cut("Bruised ear", 24) == "Bruised ear"
+    assert len(charts._cut("Supercalifragilistic", 8)) == 8
 
 
 def test_jigsaw_cells_too_narrow_for_their_label_say_it_in_brief(room):
@@ -79,22 +95,23 @@ def test_jigsaw_cells_too_narrow_for_their_label_say_it_in_brief(room):
 def test_jigsaw_tooltip_carries_the_whole_fact(room):
     spec = charts.jigsaw_chart(room).to_dict()
     tooltip = {t["field"]: t.get("title") for t in _marks(spec, "rect")[0]["encoding"]["tooltip"]}
-    assert {"code", "fact", "fact_text", "from"} <= set(tooltip)
-    texts = {row["code"]: row["fact_text"] for row in _data(spec)}
-    codes = charts.fact_codes(room)
-    assert all(texts[codes[fact.id]] == fact.text for fact in room.facts)  # the full text, not cut
+    assert {"fact", "fact_text", "from"} <= set(tooltip) and "code" not in tooltip
+    texts = {row["fact"]: row["fact_text"] for row in _data(spec)}
+    assert all(
+        texts[fact.short_label] == fact.text for fact in room.facts
+    )  # the full text, not cut
 
 
 def test_fact_key_names_every_column(room):
     key = charts.fact_key_rows(room)
-    assert [row["code"] for row in key] == _layers(charts.jigsaw_chart(room).to_dict())[0][
-        "encoding"
-    ]["x"]["sort"]
+    headings = _layers(charts.jigsaw_chart(room).to_dict())[0]["encoding"]["x"]["sort"]
+    assert [row["fact"] for row in key] == list(charts.fact_headings(room).values())
+    assert all(h == row["fact"] or row["fact"].startswith(h[:-1]) for h, row in zip(headings, key))
     assert len(key) == len(room.facts)
     first = room.fact(room.stages[0].fact_ids[0])
     assert key[0] == {
-        "code": "S1\u00b7F1",
-        "fact": first.label,
+        "fact": first.short_label,
+        "stage": 1,
         "held by": room.short(first.held_by),
         "text": first.short,
     }
@@ -108,7 +125,7 @@ def test_a_stage_of_few_facts_keeps_its_full_cell_labels_and_names_its_facts(pla
     assert any("\n" in row["text"] for row in rows)  # "from Police\nstage 1"
     x = _layers(spec)[0]["encoding"]["x"]
     assert (
-        x["sort"] == ["S1\u00b7F1 bruise", "S1\u00b7F2 dv callout"] and x["axis"]["labelAngle"] == 0
+        x["sort"] == ["bruise", "dv callout"] and x["axis"]["labelAngle"] == 0  # no label: the id
     )
 
 
@@ -128,7 +145,7 @@ def test_jigsaw_text_fits_its_column(room, stage):
     if x["axis"]["labelAngle"] == 0:
         assert max(map(len, x["sort"])) * charts.FONT * 0.6 <= column
     else:
-        assert max(map(len, x["sort"])) <= 7  # upright codes ("S12·F10")
+        assert max(map(len, x["sort"])) * charts.FONT * charts._EM_AXIS <= charts._TURNED_ROOM
 
 
 def test_jigsaw_of_hundreds_of_facts_still_fits_and_drops_cell_text():

@@ -7,15 +7,27 @@ Skipped with the reason where HAProxy, PostgreSQL or Chromium is missing, except
 
 from __future__ import annotations
 
+import http.server
 import os
 import re
 import shutil
+import subprocess
+import threading
+import time
 import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
 
-from benchmarks.loadharness.deployment import Deployment, get
+from benchmarks.loadharness.deployment import (
+    Deployment,
+    free_port,
+    get,
+    haproxy_environment,
+    insecure_context,
+    self_signed_pem,
+)
 from facilitation.engine.store import Store
 from facilitation.engine.workshops import Workshops
 from tests.paths import PROJECT
@@ -225,3 +237,66 @@ def test_a_workshop_through_haproxy_survives_a_killed_process(deployment, browse
         if p.id == s.participant_id
     }
     assert levels["P0"] == 2 and levels["P1"] == 3
+
+
+class _Worker(http.server.BaseHTTPRequestHandler):
+    """A stand-in for a Streamlit process: healthy, and says which one it is."""
+
+    def do_GET(self) -> None:
+        body = b"ok" if self.path == "/_stcore/health" else self.server.name.encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_each_process_named_in_the_environment_is_served(tmp_path, count):
+    """deploy/haproxy.cfg takes its processes from EASI_WORKER_1..8: as many as are set, no more, each
+    browser kept on its own by the cookie."""
+    _require("haproxy (Debian's package)", bool(shutil.which("haproxy")), "EASI_REQUIRE_HAPROXY")
+    servers = []
+    for index in range(count):
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Worker)
+        server.name = f"worker {index + 1}"
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+    https_port, http_port = free_port(), free_port()
+    workers = [f"127.0.0.1:{s.server_address[1]}" for s in servers]
+    environment = haproxy_environment(https_port, http_port, self_signed_pem(tmp_path), workers)
+    proxy = subprocess.Popen(
+        [shutil.which("haproxy"), "-db", "-f", str(PROJECT / "deploy" / "haproxy.cfg")],
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"https://127.0.0.1:{https_port}"
+        deadline = time.monotonic() + 30
+        seen: dict[str, str] = {}
+        while len(seen) < count + 1 and time.monotonic() < deadline:
+            try:
+                with get(f"{base}/") as answer:  # no cookie: a new browser, balanced
+                    cookie = answer.headers["Set-Cookie"].split(";")[0]
+                    seen[answer.read().decode()] = cookie
+            except OSError:
+                time.sleep(0.2)  # HAProxy still starting, or its first health checks pending
+            if len(seen) == count:
+                break
+        assert sorted(seen) == [f"worker {n}" for n in range(1, count + 1)]
+        for name, cookie in seen.items():  # a browser with its cookie stays on its process
+            request = urllib.request.Request(f"{base}/", headers={"Cookie": cookie})
+            opener = urllib.request.build_opener(
+                urllib.request.HTTPSHandler(context=insecure_context())
+            )
+            for _ in range(3):
+                with opener.open(request, timeout=5) as answer:
+                    assert answer.read().decode() == name
+    finally:
+        proxy.terminate()
+        proxy.wait(10)
+        for server in servers:
+            server.shutdown()

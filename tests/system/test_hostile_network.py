@@ -4,10 +4,6 @@ message over `server.maxMessageSize` is refused and the server's memory stays bo
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
-import subprocess
-import sys
 import time
 import tomllib
 import urllib.request
@@ -16,6 +12,7 @@ import psutil
 import pytest
 
 from tests.paths import PROJECT
+from tests.system.browser_room import app_server
 
 websockets = pytest.importorskip("websockets")
 pytestmark = pytest.mark.slow
@@ -25,48 +22,14 @@ LIMIT_MB = tomllib.loads((PROJECT / ".streamlit" / "config.toml").read_text())["
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """The app as `easi serve` runs it (from the project root, so with .streamlit/config.toml)."""
-    data = tmp_path_factory.mktemp("network-data")
-    port = _free_port()
-    env = {
-        **os.environ,
-        "EASI_DB": str(data / "easi.db"),
-        "EASI_DATA": str(data),
-        "EASI_PASSCODE": "a-network-test-passcode",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "workshop_app.py", "--server.port", str(port)],
-        cwd=PROJECT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(
-                    f"http://127.0.0.1:{port}/_stcore/health", timeout=2
-                ) as answer:
-                    if answer.read().strip() == b"ok":
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                pytest.fail("the server did not start")
-            time.sleep(0.3)
-        yield port, psutil.Process(process.pid)
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    """The app as `easi serve` runs it (from the project root, so with .streamlit/config.toml); yields
+    its port and its process."""
+    with app_server(
+        tmp_path_factory.mktemp("network-data"), {"EASI_PASSCODE": "a-network-test-passcode"}
+    ) as app:
+        yield app.port, psutil.Process(app.process.pid)
 
 
 async def _send(port: int, size: int) -> int | None:

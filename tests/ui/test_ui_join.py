@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fixtures.ui import button, shown, texts
+from tests.fixtures.ui import PASSCODE, button, shown, texts
 
 
 def test_home_links_to_every_view(open_page):
@@ -121,3 +121,62 @@ def test_a_name_with_html_or_markdown_shows_literally(open_page, ui_room, name):
 
     assert escape_markdown(name) in caption
     assert "<b>" not in caption and "**x**" not in caption
+
+
+# --------------------------------------------------------------- a browser that already holds a seat
+
+
+def _browser_holds(monkeypatch, cookies: dict[str, str]) -> None:
+    from facilitation.ui import seat_memory
+
+    monkeypatch.setattr(seat_memory, "browser_cookies", lambda: cookies)
+
+
+def _seats(ui_room) -> int:
+    return len(ui_room.engine.facilitator_view(ui_room.code, ui_room.key).roster)
+
+
+def test_the_join_link_in_a_browser_holding_a_seat_goes_back_to_it(open_page, ui_room, monkeypatch):
+    from facilitation.ui.seat_memory import cookie_name
+
+    seat = ui_room.join("gp", name="Sam Tester")
+    _browser_holds(monkeypatch, {cookie_name(ui_room.code): seat.token})
+    at = open_page("home", code=ui_room.code)  # the QR code's address
+    assert not at.exception
+    token = at.query_params["t"]
+    assert (token[0] if isinstance(token, list) else token) == seat.token
+    assert "You play Test GP practice" in texts(at)
+    assert _seats(ui_room) == 1  # no second seat
+
+
+@pytest.mark.parametrize("whose", ["removed", "another workshop's", "malformed"])
+def test_a_cookie_that_speaks_for_no_seat_here_shows_the_join_form(
+    open_page, ui_room, ui_engine, mini_snapshot, monkeypatch, whose
+):
+    from facilitation.ui.seat_memory import cookie_name
+
+    if whose == "removed":
+        seat = ui_room.join("gp")
+        participant = ui_room.engine.facilitator_view(ui_room.code, ui_room.key).roster[0]
+        ui_room.engine.remove_participant(ui_room.code, ui_room.key, participant.participant_id)
+        token = seat.token
+    elif whose == "another workshop's":
+        other = ui_engine.create(mini_snapshot, passcode=PASSCODE)
+        token = ui_engine.join(other.code, role_id="gp").token
+    else:
+        token = "<script>alert(1)</script>"
+    _browser_holds(monkeypatch, {cookie_name(ui_room.code): token})
+    at = open_page("join", code=ui_room.code)
+    assert at.radio[0].label == "Which agency will you play?"
+    assert "t" not in at.query_params
+
+
+def test_the_play_page_keeps_its_seat_in_this_browser(open_page, ui_room):
+    from facilitation.ui.seat_memory import cookie_name
+
+    seat = ui_room.join("school")
+    at = open_page("play", t=seat.token)
+    frames = [element.proto.srcdoc for element in at.get("iframe")]
+    assert len(frames) == 1
+    assert f"{cookie_name(ui_room.code)}={seat.token}" in frames[0]
+    assert "SameSite=Strict" in frames[0]

@@ -108,6 +108,8 @@ def test_revealed_shows_the_jigsaw_flows_spread_and_prompts(open_page, ui_room, 
             t.value for t in at.text
         ]  # approved shareable note, shown as plain text
         assert "One agency" in [c.value for c in at.caption]  # one person plays the school
+    elif section == "Who shared with whom":  # one person per agency: the room pooled, in words
+        assert "## 3 shares at this stage." in texts(at)  # school 1, police 2
     else:
         assert len(at.get("vega_lite_chart")) == 1
 

@@ -155,3 +155,28 @@ def test_downloads_offer_schemas_and_starters(open_page):
     at = _section(open_page("studio"), "Downloads")
     labels = [b.proto.label for b in at.get("download_button")]
     assert {"scenario.schema.json", "role.schema.json", "scenario.yaml", "role.yaml"} <= set(labels)
+
+
+def test_an_error_s_go_to_line_moves_the_editor_there(open_page):
+    broken = SCENARIO.replace("held_by: gp", "held_by: gpp")
+    at = _paste(open_page("studio"), broken, "mini.yaml")
+    wrong = next(i for i, line in enumerate(broken.split("\n"), 1) if "gpp" in line)
+    assert not at.get("iframe")  # nothing moves the cursor until asked
+    button(at, f"Go to line {wrong}").click()
+    at.run()
+    scripts = [frame.proto.srcdoc for frame in at.get("iframe")]
+    assert len(scripts) == 1 and ".st-key-studio-editor textarea" in scripts[0]
+    assert f"Math.max({wrong}, 1)" in scripts[0]
+    at.run()  # any later run leaves the cursor where the trainer put it
+    assert not at.get("iframe")
+    button(at, f"Go to line {wrong}").click()
+    at.run()
+    again = [frame.proto.srcdoc for frame in at.get("iframe")]
+    assert len(again) == 1 and again[0] != scripts[0]  # a second press is a new script: it runs
+
+
+def test_an_uploaded_file_s_errors_offer_no_go_to_line(open_page):
+    at = open_page("studio")
+    at.radio(key="studio:source").set_value("Upload a file")
+    at.run()
+    assert not [b for b in at.button if b.label.startswith("Go to line")]

@@ -18,11 +18,13 @@ from facilitation.content.models import AGENCIES, AgencyKind, Audience
 
 __all__ = [
     "AGENCIES",
+    "CLUSTERS",
     "LAYERS",
     "Action",
     "Agency",
     "AudienceView",
     "Barrier",
+    "Cluster",
     "Gateway",
     "Layer",
     "Level",
@@ -43,6 +45,9 @@ Layer = Literal[
     "human_rights",
 ]
 LAYERS: tuple[str, ...] = Layer.__args__  # type: ignore[attr-defined]
+# The clusters the Centre's delegates drew their barriers into, in the order a room reads them.
+Cluster = Literal["trust", "fear", "risk", "relationships", "processes", "leadership"]
+CLUSTERS: tuple[str, ...] = Cluster.__args__  # type: ignore[attr-defined]
 ReasonId = Literal["agreed", "duty", "prevent_harm", "direct_care", "legal_order", "not_sure"]
 
 
@@ -72,7 +77,7 @@ class Barrier(_Frozen):
 
     id: str
     label: str
-    cluster: Literal["trust", "fear", "risk", "relationships", "processes", "leadership"]
+    cluster: Cluster
     sentence: str = Field(description="What the participant says, in the first person.")
     explanation: str = Field(description="What the debrief says about it.")
     myth: bool = Field(

@@ -17,14 +17,17 @@ lent; the two backends keep the same promises:
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
 from facilitation import settings
 
-__all__ = ["Connection", "Cursor", "Store", "is_postgres_url"]
+__all__ = ["POOL_SIZE", "Connection", "Cursor", "Store", "is_postgres_url"]
+
+POOL_SIZE = 16  # connections a store keeps (SQLite) or opens at most (PostgreSQL's pool)
 
 
 class Cursor(Protocol):
@@ -77,14 +80,86 @@ class Store:
             cls = Store._backends["postgres" if is_postgres_url(chosen) else "sqlite"]
         return super().__new__(cls)
 
-    # What each backend implements.
+    # How a block is lent, the same on every backend: a nested block shares its thread's connection
+    # and transaction, a write nested in a read is a bug; else a connection is borrowed for the block,
+    # a read's transaction is rolled back at its end, a write's committed (rolled back if it raises).
+    _local: threading.local
+    _begin_read: ClassVar[str]  # the statement that opens a read's snapshot
+    _begin_write: ClassVar[str]  # ... and a write's transaction
+
     def read(self, *, consistent: bool = True) -> AbstractContextManager[Connection]:
         """A consistent view for the length of the block (`consistent=False`: one statement, no
-        transaction)."""
-        raise NotImplementedError
+        transaction). Never write inside it."""
+        return self._block("read", consistent=consistent)
 
     def write(self) -> AbstractContextManager[Connection]:
         """One transaction: committed when the block ends, rolled back if it raises."""
+        return self._block("write")
+
+    @contextmanager
+    def _block(self, mode: str, *, consistent: bool = True) -> Iterator[Any]:
+        with self._faults_told():
+            current = getattr(self._local, "db", None)
+            if current is not None:  # nested in this thread's own block: share its transaction
+                if mode == "write" and self._local.mode != "write":
+                    raise RuntimeError(
+                        "store.write() inside store.read(): open the write block first."
+                    )
+                yield current
+                return
+            self._ensure_ready()
+            with self._writer() if mode == "write" else nullcontext(), self._borrow(mode) as db:
+                if mode == "read":
+                    if not consistent:
+                        yield db
+                        return
+                    db.conn.execute(self._begin_read)
+                    try:
+                        yield db
+                    finally:
+                        db.conn.execute("ROLLBACK")
+                    return
+                db.conn.execute(self._begin_write)
+                try:
+                    yield db
+                    self._commit(db)
+                except BaseException:
+                    if self._can_roll_back(db):
+                        db.conn.execute("ROLLBACK")
+                    raise
+
+    @contextmanager
+    def _lent(self, db: Any, mode: str) -> Iterator[Any]:
+        """`db` is this thread's block's connection while the block runs (a nested block finds it)."""
+        self._local.db, self._local.mode = db, mode
+        try:
+            yield db
+        finally:
+            self._local.db = self._local.mode = None
+
+    # What each backend implements.
+    def _borrow(self, mode: str) -> AbstractContextManager[Any]:
+        """A connection for one block (lent through `_lent`), returned to the pool after it."""
+        raise NotImplementedError
+
+    def _ensure_ready(self) -> None:
+        """Open and migrate the database on first use."""
+        raise NotImplementedError
+
+    def _faults_told(self) -> AbstractContextManager[None]:
+        """Around every block: the database's faults told as the errors of facilitation.errors."""
+        return nullcontext()
+
+    def _writer(self) -> AbstractContextManager[None]:
+        """Around a write's borrowing: a lock the backend's writers queue on, if it has one."""
+        return nullcontext()
+
+    def _commit(self, db: Any) -> None:
+        """End a write's transaction."""
+        db.conn.execute("COMMIT")
+
+    def _can_roll_back(self, db: Any) -> bool:
+        """Whether a failed write's connection can still take a ROLLBACK."""
         raise NotImplementedError
 
     def workshop_versions(self, code: str) -> tuple[int, int] | None:
@@ -127,3 +202,5 @@ class Store:
             "room_agreements",
             "improvement_actions",
         )
+        # The room's activities (engine/activities.py, migration 4).
+        yield from ("activities", "activity_answers")

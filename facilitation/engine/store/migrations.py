@@ -203,5 +203,30 @@ MIGRATIONS: tuple[Migration, ...] = (
     ALTER TABLE workshops ADD COLUMN screen_json TEXT NOT NULL DEFAULT '{{}}';
     """
     ),
+    # The room's activities (issue 18, engine/activities.py): the room's own barriers (stage -1) and
+    # "Who leads?" at a reveal. Approvals of lines are events, like notes'. Every row goes with its
+    # workshop; a removed participant's answers are deleted with their decisions.
+    Migration(
+        shared="""
+    CREATE TABLE activities (
+        workshop_id INTEGER NOT NULL REFERENCES workshops (id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('barriers', 'who_leads')),
+        stage_index INTEGER NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('open', 'closed', 'skipped')),
+        changed_at TEXT NOT NULL,
+        PRIMARY KEY (workshop_id, kind, stage_index)
+    );
+    CREATE TABLE activity_answers (
+        participant_id INTEGER NOT NULL REFERENCES participants (id) ON DELETE CASCADE,
+        workshop_id INTEGER NOT NULL REFERENCES workshops (id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('barriers', 'who_leads')),
+        stage_index INTEGER NOT NULL,
+        answer_json TEXT NOT NULL,
+        answered_at TEXT NOT NULL,
+        PRIMARY KEY (participant_id, kind, stage_index)
+    );
+    CREATE INDEX activity_answers_by_workshop ON activity_answers (workshop_id, kind, stage_index);
+    """
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -31,7 +31,7 @@ import psycopg
 import psycopg_pool
 from psycopg import sql as pgsql
 
-from facilitation.engine.store.base import Store
+from facilitation.engine.store.base import POOL_SIZE, Store
 from facilitation.engine.store.migrations import (
     MIGRATIONS,
     NOTIFY_CHANNEL,
@@ -42,7 +42,6 @@ from facilitation.errors import StoreBusy, StoreUnavailable
 
 __all__ = ["PostgresConnection", "PostgresStore"]
 
-_POOL_SIZE = 16
 _log = logging.getLogger(__name__)
 # Any number: the key of the advisory lock that lets one process at a time migrate.
 _MIGRATION_LOCK = 0x4541_5349
@@ -115,46 +114,19 @@ class PostgresStore(Store, dialect="postgres"):
         return f"postgresql://{parts.hostname or 'localhost'}:{parts.port or 5432}{parts.path}"
 
     # ------------------------------------------------------------------ transactions
-    @contextmanager
-    def read(self, *, consistent: bool = True) -> Iterator[PostgresConnection]:
-        """One snapshot for the block (`consistent=False`: autocommit, for single statements)."""
-        current = getattr(self._local, "db", None)
-        if current is not None:
-            yield current
-            return
-        self._ensure_ready()
-        with self._borrow("read") as db:
-            if not consistent:
-                yield db
-                return
-            db.conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            try:
-                yield db
-            finally:
-                db.conn.execute("ROLLBACK")
+    # `read()` and `write()` are the base's: a read is one snapshot (`consistent=False`: autocommit,
+    # for single statements); a write one transaction, whose changes the listener applies at once.
+    _begin_read = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+    _begin_write = "BEGIN"
 
-    @contextmanager
-    def write(self) -> Iterator[PostgresConnection]:
-        """One transaction, committed when the block ends and rolled back if it raises."""
-        current = getattr(self._local, "db", None)
-        if current is not None:
-            if current.mode != "write":
-                raise RuntimeError("store.write() inside store.read(): open the write block first.")
-            yield current
-            return
-        self._ensure_ready()
-        with self._borrow("write") as db:
-            db.conn.execute("BEGIN")
-            try:
-                yield db
-                changes = db.conn.execute("SELECT current_setting('easi.changes', true)").fetchone()
-                db.conn.execute("COMMIT")
-            except BaseException:
-                if not db.conn.closed:
-                    db.conn.execute("ROLLBACK")
-                raise
+    def _commit(self, db: PostgresConnection) -> None:
+        changes = db.conn.execute("SELECT current_setting('easi.changes', true)").fetchone()
+        db.conn.execute("COMMIT")
         if self._listener is not None and changes and changes[0]:
             self._listener.heard_own(changes[0])
+
+    def _can_roll_back(self, db: PostgresConnection) -> bool:
+        return not db.conn.closed
 
     def workshop_versions(self, code: str) -> tuple[int, int] | None:
         """From the listener's memory when it has heard of the workshop, else one query."""
@@ -216,7 +188,7 @@ class PostgresStore(Store, dialect="postgres"):
                 pool = psycopg_pool.ConnectionPool(
                     self.url,
                     min_size=1,
-                    max_size=_POOL_SIZE,
+                    max_size=POOL_SIZE,
                     kwargs={
                         "autocommit": True,
                         "options": _session_options(self.url, self.busy_timeout),
@@ -240,13 +212,8 @@ class PostgresStore(Store, dialect="postgres"):
     def _borrow(self, mode: str) -> Iterator[PostgresConnection]:
         pool = self._open_pool()
         try:
-            with pool.connection() as conn:
-                db = PostgresConnection(conn, mode)
-                self._local.db = db
-                try:
-                    yield db
-                finally:
-                    self._local.db = None
+            with pool.connection() as conn, self._lent(PostgresConnection(conn, mode), mode) as db:
+                yield db
         except psycopg_pool.PoolTimeout as error:
             raise StoreBusy(
                 "Every database connection of this server is busy; try again in a moment."

@@ -24,20 +24,19 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from sqlite_utils import Database
 
 from facilitation import settings
-from facilitation.engine.store.base import Store
+from facilitation.engine.store.base import POOL_SIZE, Store
 from facilitation.engine.store.migrations import MIGRATIONS, SCHEMA_VERSION, script_for
 from facilitation.engine.storefile import faults_told, quick_check, tighten
 from facilitation.errors import StoreBusy, StoreUnavailable
 
 __all__ = ["SqliteConnection", "SqliteStore"]
 
-_POOL_SIZE = 16
 _process_write_locks: dict[Path, threading.Lock] = {}
 _process_write_locks_guard = threading.Lock()
 
@@ -92,68 +91,22 @@ class SqliteStore(Store, dialect="sqlite"):
         return str(self.path)
 
     # ------------------------------------------------------------------ transactions
-    @contextmanager
-    def read(self, *, consistent: bool = True) -> Iterator[SqliteConnection]:
-        """A consistent view of the database for the length of the block. Never write inside it.
+    # `read()` and `write()` are the base's: a read is a deferred transaction (`consistent=False`
+    # skips it, for a block of one statement, which SQLite runs atomically anyway: the polls, where
+    # every round trip counts); a write is `BEGIN IMMEDIATE`, writers of this process queuing on the
+    # file's lock. File faults (read-only, full, damaged) come out as `StoreUnavailable`, a lock held
+    # too long as `StoreBusy`.
+    _begin_read = "BEGIN"
+    _begin_write = "BEGIN IMMEDIATE"
 
-        `consistent=False` skips the transaction, for a block of one statement (which SQLite runs
-        atomically anyway): the polls, where every round trip counts. File faults (read-only, full,
-        damaged) come out as `StoreUnavailable`, a lock held too long as `StoreBusy`."""
-        with faults_told(self.path), self._read(consistent=consistent) as db:
-            yield db
+    def _faults_told(self) -> AbstractContextManager[None]:
+        return faults_told(self.path)
 
-    @contextmanager
-    def write(self) -> Iterator[SqliteConnection]:
-        """One `BEGIN IMMEDIATE` transaction: committed when the block ends, rolled back if it raises.
-        File faults come out as `StoreUnavailable` or `StoreBusy`, as for `read`."""
-        with faults_told(self.path), self._write() as db:
-            yield db
+    def _writer(self) -> AbstractContextManager[None]:
+        return self._exclusive()
 
-    @contextmanager
-    def _read(self, *, consistent: bool = True) -> Iterator[SqliteConnection]:
-        """A consistent view of the database for the length of the block. Never write inside it.
-
-        `consistent=False` skips the transaction, for a block of one statement (which SQLite runs
-        atomically anyway): the polls, where every round trip counts."""
-        current = getattr(self._local, "db", None)
-        if current is not None:  # nested in this thread's own block: share its transaction
-            yield current
-            return
-        self._ensure_ready()
-        with self._borrow("read") as db:
-            if not consistent:
-                yield db
-                return
-            db.conn.execute("BEGIN")
-            try:
-                yield db
-            finally:
-                db.conn.execute("ROLLBACK")
-
-    @contextmanager
-    def _write(self) -> Iterator[SqliteConnection]:
-        current = getattr(self._local, "db", None)
-        if current is not None:
-            if self._local.mode != "write":
-                raise RuntimeError("store.write() inside store.read(): open the write block first.")
-            yield current
-            return
-        self._ensure_ready()
-        with self._exclusive():
-            with self._borrow("write") as db:
-                db.conn.execute("BEGIN IMMEDIATE")
-                try:
-                    yield db
-                except BaseException:
-                    if db.conn.in_transaction:
-                        db.conn.execute("ROLLBACK")
-                    raise
-                try:
-                    db.conn.execute("COMMIT")
-                except BaseException:
-                    if db.conn.in_transaction:
-                        db.conn.execute("ROLLBACK")
-                    raise
+    def _can_roll_back(self, db: SqliteConnection) -> bool:
+        return db.conn.in_transaction
 
     def checkpoint(self) -> bool:
         """Fold the write-ahead log into the database file and truncate it; False if a reader still
@@ -240,17 +193,16 @@ class SqliteStore(Store, dialect="sqlite"):
             db = self._idle.pop() if self._idle else None
         if db is None:
             db = self._connect()
-        self._local.db, self._local.mode = db, mode
         try:
-            yield db
+            with self._lent(db, mode):
+                yield db
         finally:
-            self._local.db = self._local.mode = None
             try:
                 healthy = not db.conn.in_transaction
             except sqlite3.ProgrammingError:  # closed
                 healthy = False
             with self._idle_guard:
-                keep = healthy and len(self._idle) < _POOL_SIZE
+                keep = healthy and len(self._idle) < POOL_SIZE
                 if keep:
                     self._idle.append(db)
             if not keep:

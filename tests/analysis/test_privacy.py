@@ -1,0 +1,139 @@
+"""The projector's privacy rule (`analysis.pooling`, `analysis.projected`), on hand-built workshops with
+1, 2 and 3 participants per role: a role is named beside what its people did only where at least
+`PRIVACY_MIN` play it; the others are pooled, and the whole room where a pool would single anyone out."""
+
+from __future__ import annotations
+
+import pytest
+
+from facilitation.analysis import (
+    ALL_AGENCIES,
+    OTHER_AGENCIES,
+    PRIVACY_MIN,
+    analyse,
+    pooling,
+    projected,
+)
+from facilitation.play.records import Participant
+from tests.fixtures.debrief import CSC, fact, record, submission
+
+
+def _room(mini_snapshot, per_role: dict[str, int]):
+    """Everyone of `per_role` submits at stage 0: the school sends the bruise to CSC and the GP (to
+    avoid), the police send the call-out to CSC; levels 2 (school), 3 (police), 1 (CSC)."""
+    people, subs = [], []
+    for role, n in per_role.items():
+        for _ in range(n):
+            pid = len(people) + 1
+            people.append(Participant(id=pid, role_id=role, display_name=f"P{pid}"))
+            if role == "school":
+                subs.append(submission(pid, role, 0, [fact("bruise", (CSC, "gp"))], 2, "refer", 3))
+            elif role == "police":
+                subs.append(
+                    submission(
+                        pid,
+                        role,
+                        0,
+                        [fact("dv_callout", (CSC,), barriers=("consent",))],
+                        3,
+                        "refer",
+                    )
+                )
+            else:
+                subs.append(submission(pid, role, 0, [], 1, "no_action", 3))
+    return record(mini_snapshot, people, subs, revealed_through=0)
+
+
+def test_the_threshold_is_three():
+    assert PRIVACY_MIN == 3
+
+
+@pytest.mark.parametrize(
+    ("per_role", "expected"),
+    [
+        # Nobody named: the whole room pooled.
+        (
+            {"school": 1, "police": 1, CSC: 1},
+            dict.fromkeys(("school", "police", CSC, "gp"), ALL_AGENCIES),
+        ),
+        (
+            {"school": 2, "police": 2, CSC: 2},
+            dict.fromkeys(("school", "police", CSC, "gp"), ALL_AGENCIES),
+        ),
+        (
+            {"school": 3, "police": 3, CSC: 3},
+            {"school": "school", "police": "police", CSC: CSC, "gp": "gp"},
+        ),
+        # Three schools named; the police (1) and CSC (2) pooled: two agencies, three people.
+        (
+            {"school": 3, "police": 1, CSC: 2},
+            {
+                "school": "school",
+                "police": OTHER_AGENCIES,
+                CSC: OTHER_AGENCIES,
+                "gp": OTHER_AGENCIES,
+            },
+        ),
+        # Three schools and one police officer: a pool of one agency is that agency, so all pooled.
+        ({"school": 3, "police": 1}, dict.fromkeys(("school", "police", CSC, "gp"), ALL_AGENCIES)),
+        # Three schools, one police officer, one CSC worker: two agencies but two people, all pooled.
+        (
+            {"school": 3, "police": 1, CSC: 1},
+            dict.fromkeys(("school", "police", CSC, "gp"), ALL_AGENCIES),
+        ),
+    ],
+)
+def test_pooling(mini_snapshot, per_role, expected):
+    assert pooling(analyse(_room(mini_snapshot, per_role)).roles) == expected
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_with_fewer_than_three_per_role_no_agency_is_named_beside_what_it_did(mini_snapshot, n):
+    shown = projected(analyse(_room(mini_snapshot, {"school": n, "police": n, CSC: n})))
+    view = shown.stage(0)
+    # Every share is within the room: its diagonal, which the matrix does not draw.
+    assert [(f.sender, f.recipient, f.shares) for f in view.flows.flows] == [
+        (ALL_AGENCIES, ALL_AGENCIES, 3 * n)
+    ]
+    assert view.flows.role_ids == (ALL_AGENCIES,)
+    (judgement,) = view.judgements
+    assert judgement.role_id == ALL_AGENCIES
+    assert judgement.levels == tuple(sorted([2] * n + [3] * n + [1] * n))
+    assert judgement.supported == 0  # no one picture: the chart draws no marker
+    assert [b.role_id for b in shown.role_behaviours] == [ALL_AGENCIES]
+    assert shown.role_behaviours[0].counts.shared == 3 * n  # school x2 recipients, police x1
+    assert shown.participant_behaviours == () and view.participants == ()
+    (consent,) = [c for c in shown.barriers.counts if c.barrier_id == "consent"]
+    assert consent.by_role == {ALL_AGENCIES: 2 * n}  # each police officer left out school and GP
+    assert view.submitted_by_role == {ALL_AGENCIES: 3 * n}
+    assert all(m.by_role.keys() <= {ALL_AGENCIES} for m in shown.barriers.myths)
+
+
+def test_with_three_per_role_everything_is_named(mini_snapshot):
+    analysis = analyse(_room(mini_snapshot, {"school": 3, "police": 3, CSC: 3}))
+    assert projected(analysis) is analysis
+    flows = {(f.sender, f.recipient): f.shares for f in analysis.stage(0).flows.flows}
+    assert flows == {("school", CSC): 3, ("school", "gp"): 3, ("police", CSC): 3}
+
+
+def test_a_pool_of_the_small_agencies_beside_a_named_one(mini_snapshot):
+    shown = projected(analyse(_room(mini_snapshot, {"school": 3, "police": 1, CSC: 2})))
+    view = shown.stage(0)
+    flows = {(f.sender, f.recipient): f.shares for f in view.flows.flows}
+    # The school's shares to CSC and the GP land in the pool; the police's to CSC stay inside it.
+    assert flows == {("school", OTHER_AGENCIES): 6, (OTHER_AGENCIES, OTHER_AGENCIES): 1}
+    assert [j.role_id for j in view.judgements] == ["school", OTHER_AGENCIES]
+    assert view.judgement("school").supported > 0  # a named agency keeps its picture marker
+    assert view.judgement(OTHER_AGENCIES).levels == (1, 1, 3)
+    assert [b.role_id for b in shown.role_behaviours] == ["school", OTHER_AGENCIES]
+    assert view.submitted_by_role == {"school": 3, OTHER_AGENCIES: 3}
+
+
+def test_the_pool_sums_what_it_pools(mini_snapshot):
+    analysis = analyse(_room(mini_snapshot, {"school": 2, "police": 2, CSC: 1}))
+    shown = projected(analysis)
+    assert shown.counts == analysis.counts  # totals are never attributed: unchanged
+    assert shown.role_behaviours[0].counts.shared == sum(
+        b.counts.shared for b in analysis.role_behaviours
+    )
+    assert sum(shown.stage(0).submitted_by_role.values()) == analysis.stage(0).submissions
