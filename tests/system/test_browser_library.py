@@ -13,6 +13,7 @@ the form, so that the reveal and the report have a share to show. Skipped, with 
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 
 import pytest
@@ -170,8 +171,10 @@ def test_a_shipped_scenario_plays_end_to_end(server, browser, patient, scenario_
         expect(projector.locator('[data-testid="stVegaLiteChart"]').first).to_be_visible()
 
     click(facilitator, "Start the debrief")
-    for page in (projector, *laptops):
-        expect(page.get_by_role("heading", name="What happened").first).to_be_visible()
+    # The projector shows what the facilitator has chosen (a chart, the story); its caption says debrief.
+    expect(projector.get_by_text(re.compile(r"· Debrief ·")).first).to_be_visible()
+    for laptop in laptops:
+        expect(laptop.get_by_role("heading", name="What happened").first).to_be_visible()
 
     facilitator.get_by_text("Export", exact=True).click()
     with facilitator.expect_download() as download:
