@@ -1,11 +1,15 @@
 """Speed of the debrief, run by hand: `python benchmarks/bench_debrief.py [--participants 300] [--stages 12]
-[--facts 200] [--roles 12] [--repeat 5]`.
+[--facts 200] [--roles 12] [--repeat 5] [--scenario riverside-family] [--shipped-only]`.
 
 Prints figures; asserts nothing (a slow CI box must not fail the tests). Targets from issue #5, for 300
 participants x 12 stages x 200 facts:
 
 - `debrief.analyse(record)`: under 300 ms;
 - `report.render_html(analysis)`: under 2 s.
+
+Issue #12 set the budget of `analyse` at 500 ms for that size, and under 50 ms for a shipped scenario
+played by 300 participants: the second part rehearses `--scenario` (seeded bots, every stage revealed,
+in a throwaway database) with `--participants` and times `analyse` on its record.
 
 The workshop is generated: 12 agencies, each holding a share of the facts, each fact with 0-3 roles to
 share with and 0-2 to avoid; every participant decides about every fact in its role's picture at every
@@ -31,9 +35,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import tempfile
+
 from facilitation.analysis.debrief import analyse
+from facilitation.content import load_snapshot
 from facilitation.content.models import Role, Scenario, Snapshot
 from facilitation.content.reference import reference
+from facilitation.engine import Store, Workshops
+from facilitation.engine.rehearsal import simulate_workshop
 from facilitation.outputs.report import render_html, render_markdown
 from facilitation.play.records import Participant, StageDecision, Submission, WorkshopRecord
 
@@ -221,7 +230,40 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--facts", type=int, default=200)
     parser.add_argument("--roles", type=int, default=12)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--scenario", default="riverside-family", help="the shipped scenario to time"
+    )
+    parser.add_argument(
+        "--shipped-only", action="store_true", help="time the shipped scenario only"
+    )
     args = parser.parse_args(argv)
+    if not args.shipped_only:
+        synthetic(args)
+    shipped(args)
+    return 0
+
+
+def shipped(args: argparse.Namespace) -> None:
+    """`analyse` on a shipped scenario rehearsed by `args.participants` seeded bots."""
+    snapshot = load_snapshot(args.scenario)
+    with tempfile.TemporaryDirectory() as folder:
+        engine = Workshops(Store(Path(folder) / "bench.db"), max_seats=args.participants)
+        played = simulate_workshop(snapshot, args.participants, 1, engine, evaluation=None)
+        record = engine.record(played.code)
+    decisions = sum(len(s.decision.facts) for s in record.submissions)
+    print(
+        f"Shipped {args.scenario}: {args.participants} participants x {len(snapshot.scenario.stages)} "
+        f"stages x {len(snapshot.scenario.facts)} facts, {len(snapshot.role_ids)} roles: "
+        f"{len(record.submissions)} submissions, {decisions} fact decisions."
+    )
+    analyse(record)
+    for label, gc_on in (("GC paused", False), ("GC on", True)):
+        seconds = best_of(args.repeat, lambda: analyse(record), gc_on=gc_on)
+        print(f"analyse        {seconds * 1000:7.1f} ms  ({label}; target < 50 ms)")
+
+
+def synthetic(args: argparse.Namespace) -> None:
+    """`analyse` and the renderers on the generated workshop of the module docstring."""
 
     started = time.perf_counter()
     record = synthetic_record(args.participants, args.stages, args.facts, args.roles)
@@ -239,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     analysis = analyse(record)
     for label, gc_on in (("GC paused", False), ("GC on", True)):
         seconds = best_of(args.repeat, lambda: analyse(record), gc_on=gc_on)
-        print(f"analyse        {seconds * 1000:7.0f} ms  ({label}; target < 300 ms)")
+        print(f"analyse        {seconds * 1000:7.0f} ms  ({label}; target < 300 ms, budget 500 ms)")
     for name, render, target in (
         ("render_html", render_html, "2 s"),
         ("render_markdown", render_markdown, ""),
@@ -257,7 +299,6 @@ def main(argv: list[str] | None = None) -> int:
         f"{c.shares} shares, {c.barriers_cited} barriers; lead could act at stage "
         f"{'-' if analysis.act.actual is None else analysis.act.actual + 1}."
     )
-    return 0
 
 
 if __name__ == "__main__":

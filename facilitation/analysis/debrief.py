@@ -1246,16 +1246,8 @@ def _roles(snapshot: Snapshot, people: Sequence[ParticipantInfo]) -> tuple[RoleI
 _TALLY_WIDTH = 14
 _NO_REASONS: tuple[tuple[str, str], ...] = ()
 _SECOND = itemgetter(1)
-_FRESH_FIELDS = attrgetter(
-    "fact_id",
-    "share_with",
-    "gateway",
-    "reason",
-    "reasons",
-    "concern_only",
-    "tell_family",
-    "barriers",
-)
+_CARRY_FIELDS = attrgetter("fact_id", "share_with", "barriers")
+_FRESH_FIELDS = attrgetter("gateway", "reason", "reasons", "concern_only", "tell_family")
 
 
 class _Entry(NamedTuple):
@@ -1432,12 +1424,14 @@ class _Tally:
         others = len(in_play - mine)
         get, cited_get = shared_before.get, cited_before.get
         key, tell, cite = keys.append, told.append, citing.append
-        for fact_id, share_with, gateway, reason, reasons, concern, tells, barriers in map(
-            _FRESH_FIELDS, submission.decision.facts
+        # Only three fields are read of a carried entry (most of them); the rest only of a fresh one.
+        for entry, (fact_id, share_with, barriers) in zip(
+            facts := submission.decision.facts, map(_CARRY_FIELDS, facts), strict=True
         ):
             before = get(fact_id)
             if before is None:
                 shared_before[fact_id] = frozenset(share_with)
+                gateway, reason, reasons, concern, tells = _FRESH_FIELDS(entry)
                 key(
                     (
                         fact_id,
@@ -1455,6 +1449,7 @@ class _Tally:
             else:
                 new = tuple([r for r in share_with if r not in before])
                 shared_before[fact_id] = before.union(new)
+                gateway, reason, reasons, concern, _ = _FRESH_FIELDS(entry)
                 key(
                     (
                         fact_id,

@@ -1213,7 +1213,8 @@ blockquote footer { color: var(--muted); }
   ul { margin: .3rem 0; padding-left: 1.2rem; } h3 { margin-top: .8rem; }
   h1 { font-size: 18pt; } h2 { font-size: 14pt; margin-top: 1.2rem; } h3 { font-size: 11pt; }
   table { font-size: 8.5pt; } th, td { padding: .2rem .35rem; }
-  table, .bar, blockquote, figure { break-inside: avoid; } .scroll { overflow: visible; }
+  tr, .bar, blockquote, figure { break-inside: avoid; } .scroll { overflow: visible; }
+  thead { display: table-header-group; } p.lead { font-size: 10.5pt; } h2 { padding-bottom: 0; }
   .page-break { break-after: page; } figure svg { max-height: 85mm; width: auto; }
   figcaption { display: none; } /* on paper the chart speaks; its words stay for screen readers */
   .bar { grid-template-columns: 11rem minmax(6rem, 1fr) 16rem; }

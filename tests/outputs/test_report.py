@@ -170,7 +170,7 @@ SECTIONS = (
     "The layers of the law",
     "What held people back",
     "Stage by stage",
-    "How to read this report",
+    "Questions for discussion",
 )
 
 
@@ -181,6 +181,7 @@ def test_a_six_stage_pdf_has_every_section_in_order(six_stage_pdf):
     text = " ".join(pages)
     places = [text.find(section) for section in SECTIONS]
     assert -1 not in places and places == sorted(places)
+    assert text.rfind("How to read this report") > places[-1]  # the method closes the report
 
 
 def test_without_vl_convert_the_charts_fall_back_to_tables(played, monkeypatch):

@@ -32,9 +32,16 @@ LEVEL = "3 · Child in need"
 LEVEL_GROUP = "Level of need you see now (required)"
 
 
+def _page(browser, viewport):
+    """A page in a new browser context, whose loads may take longer than one WAIT on a loaded machine."""
+    page = new_page(browser, viewport)
+    page.set_default_navigation_timeout(3 * WAIT)
+    return page
+
+
 def _room(browser, server):
     """A new workshop: the facilitator's page, its code, and the projector (which counts the seats)."""
-    facilitator = new_page(browser, LAPTOP)
+    facilitator = _page(browser, LAPTOP)
     facilitator.goto(f"{server}/facilitate?passcode={PASSCODE}")
     # The server's first page run imports the whole app: on a loaded machine, more than one WAIT.
     create = facilitator.get_by_role("button", name="Create the workshop", exact=True)
@@ -42,10 +49,10 @@ def _room(browser, server):
     create.click()
     expect(facilitator.get_by_role("heading", name="The Test family")).to_be_visible()
     code = re.search(r"[?&]w=([A-Z0-9]{6})", facilitator.url).group(1)
-    projector = new_page(browser, PROJECTOR)
-    projector.goto(
-        facilitator.get_by_role("link", name="Open the projector view").get_attribute("href")
-    )
+    link = facilitator.get_by_role("link", name="Open the projector view")
+    expect(link).to_be_visible(timeout=3 * WAIT)  # the page streams in: the heading comes first
+    projector = _page(browser, PROJECTOR)
+    projector.goto(link.get_attribute("href"))
     expect(projector.get_by_text(code, exact=True)).to_be_visible()
     return facilitator, code, projector
 
@@ -57,9 +64,11 @@ def _token(page) -> str:
 
 def _join_as_school(page, server: str, code: str) -> str:
     page.goto(f"{server}/?code={code}")
-    page.get_by_role("radiogroup", name="Which agency will you play?").get_by_text(
+    school = page.get_by_role("radiogroup", name="Which agency will you play?").get_by_text(
         re.compile("Test Primary School")
-    ).click()
+    )
+    expect(school).to_be_visible(timeout=3 * WAIT)  # a loaded machine, a proxied websocket
+    school.click()
     click(page, "Join")
     expect(page.get_by_text("You play Test Primary School (DSL)")).to_be_visible()
     return _token(page)
@@ -67,14 +76,14 @@ def _join_as_school(page, server: str, code: str) -> str:
 
 def _seats(projector, count: int) -> None:
     """The projector's lobby counts `count` people, and still does one poll later."""
-    expect(projector.get_by_test_id("stMetricValue")).to_have_text(str(count), timeout=POLL)
+    expect(projector.get_by_test_id("stMetricValue")).to_have_text(str(count))
     projector.wait_for_timeout(POLL)
     expect(projector.get_by_test_id("stMetricValue")).to_have_text(str(count))
 
 
 def test_the_join_link_in_a_seated_browser_returns_the_seat(server, browser):
     facilitator, code, projector = _room(browser, server)
-    laptop = new_page(browser, LAPTOP)
+    laptop = _page(browser, LAPTOP)
     token = _join_as_school(laptop, server, code)
     _seats(projector, 1)
 
@@ -87,7 +96,7 @@ def test_the_join_link_in_a_seated_browser_returns_the_seat(server, browser):
     _seats(projector, 1)
 
     # Another browser is another person: a seat of its own.
-    other = new_page(browser, LAPTOP)
+    other = _page(browser, LAPTOP)
     other.goto(f"{server}/?code={code}")
     expect(other.get_by_text("Which agency will you play?")).to_be_visible()
     click(other, "Join")
@@ -96,20 +105,21 @@ def test_the_join_link_in_a_seated_browser_returns_the_seat(server, browser):
 
     # An answer given, then the join link in a new tab of the first browser: the seat and its answer.
     click(facilitator, "Open stage 1")
-    expect(laptop.get_by_role("heading", name="Your judgement")).to_be_visible(timeout=POLL)
+    expect(laptop.get_by_role("heading", name="Your judgement")).to_be_visible()
     laptop.get_by_role("radiogroup", name=LEVEL_GROUP).get_by_text(LEVEL, exact=True).click()
     expect(laptop.get_by_role("radio", name=LEVEL)).to_be_checked()
     settle(laptop)  # the answer is saved by the run its click started
     again = laptop.context.new_page()
+    again.set_default_navigation_timeout(3 * WAIT)
     again.goto(f"{server}/?code={code}")
     assert _token(again) == token
     expect(again.get_by_role("radio", name=LEVEL)).to_be_checked()
-    expect(projector.get_by_test_id("stMetricValue")).to_have_text("0 of 2", timeout=POLL)
+    expect(projector.get_by_test_id("stMetricValue")).to_have_text("0 of 2")
 
 
 def test_a_dropped_connection_says_reconnecting_and_comes_back(server, browser):
     facilitator, code, _projector = _room(browser, server)
-    laptop = new_page(browser, LAPTOP)
+    laptop = _page(browser, LAPTOP)
     down = {"now": False}
     sockets = []
 
@@ -130,7 +140,7 @@ def test_a_dropped_connection_says_reconnecting_and_comes_back(server, browser):
     laptop.route(re.compile(r"/_stcore/health"), health)
     _join_as_school(laptop, server, code)
     click(facilitator, "Open stage 1")
-    expect(laptop.get_by_role("heading", name="Your judgement")).to_be_visible(timeout=POLL)
+    expect(laptop.get_by_role("heading", name="Your judgement")).to_be_visible()
     laptop.get_by_role("radiogroup", name=LEVEL_GROUP).get_by_text(LEVEL, exact=True).click()
     expect(laptop.get_by_role("radio", name=LEVEL)).to_be_checked()
     settle(laptop)
@@ -148,7 +158,7 @@ def test_a_dropped_connection_says_reconnecting_and_comes_back(server, browser):
     shot(laptop, "seat-reconnecting")
 
     down["now"] = False  # and comes back
-    expect(notice).to_be_hidden(timeout=POLL * 3)
+    expect(notice).to_be_hidden(timeout=3 * WAIT)
     expect(laptop.locator('[data-test-connection-state="CONNECTED"]')).to_have_count(1)
     expect(laptop.get_by_role("heading", name="Your judgement")).to_be_visible()
     expect(laptop.get_by_role("radio", name=LEVEL)).to_be_checked()

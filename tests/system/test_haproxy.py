@@ -214,14 +214,14 @@ def test_a_workshop_through_haproxy_survives_a_killed_process(deployment, browse
         # its own seat: the heading names the agency it joined as (not the questionnaire's "before you play")
         expect(page.get_by_text(f"You play {role_of[id(page)]}", exact=False)).to_be_visible()
         if page in laptops[:2]:  # the new process's page shows the seat's stored submission
-            expect(page.get_by_role("status").first).to_contain_text("Submitted")
+            expect(page.locator(".st-key-phase-banner")).to_contain_text("Submitted")
         else:
             _submit(page, "1 · Universal")
 
     # The facilitator carries on, whichever process it was on, and every laptop sees the reveal.
     facilitator.get_by_role("button", name="Reveal", exact=True).click()
     for page in laptops:
-        expect(page.get_by_role("status").first).to_contain_text("Revealed")
+        expect(page.locator(".st-key-phase-banner")).to_contain_text("Revealed")
 
     # The projector draws the reveal's chart under the policy.
     expect(projector.locator('[data-testid="stVegaLiteChart"]')).to_be_visible()
