@@ -14,6 +14,7 @@ from tests.system.browser_room import (
     PASSCODE,
     POLL,
     PROJECTOR,
+    WAIT,
     browser,
     click,
     expect,
@@ -40,8 +41,17 @@ def _fits(projector, name: str) -> None:
 def test_barriers_with_approval_and_who_leads_at_a_reveal(server, browser):
     facilitator = new_page(browser, LAPTOP)
     facilitator.goto(f"{server}/facilitate?passcode={PASSCODE}")
+    # The first page of a fresh server compiles every module: on a loaded machine, give it time.
+    expect(facilitator.get_by_role("button", name="Create the workshop")).to_be_visible(
+        timeout=3 * WAIT
+    )
     click(facilitator, "Create the workshop")
-    expect(facilitator.get_by_role("heading", name="The Test family")).to_be_visible()
+    expect(facilitator.get_by_role("heading", name="The Test family")).to_be_visible(
+        timeout=3 * WAIT
+    )
+    expect(facilitator.get_by_role("link", name="Open the projector view")).to_be_visible(
+        timeout=3 * WAIT
+    )
     code = re.search(r"[?&]w=([A-Z0-9]{6})", facilitator.url).group(1)
     projector = new_page(browser, PROJECTOR)
     projector.goto(
