@@ -310,6 +310,51 @@ def test_hawthorn_has_a_capacitous_refusal_that_stands():
     assert standing
 
 
+def test_no_fact_calls_a_sound_reason_a_myth(snapshot):
+    """domain.md: a capacitous adult's refusal is the default to respect, not a myth, and source safety
+    can be right; a barrier the reference marks appropriate is never listed in a fact's `myths`."""
+    appropriate = {
+        barrier_id for barrier_id, barrier in reference().barriers.items() if barrier.appropriate
+    }
+    assert {"capacitous_refusal", "source_safety"} <= appropriate
+    wrong = [
+        (fact.id, barrier_id)
+        for fact in snapshot.scenario.facts
+        for barrier_id in fact.guidance.myths or ()
+        if barrier_id in appropriate
+    ]
+    assert wrong == []
+
+
+def test_the_duty_of_confidence_is_never_called_a_myth(snapshot):
+    """domain.md: the common-law duty of confidence is real; the public interest or a legal duty can
+    override it. A fact says what overrides it, in its `why`, rather than listing it in `myths`."""
+    confidence = reference().barriers["confidence"]
+    assert not any(audience.myth for audience in confidence.audiences.values())
+    assert "is real" in confidence.explanation
+    wrong = [
+        fact.id for fact in snapshot.scenario.facts if "confidence" in (fact.guidance.myths or ())
+    ]
+    assert wrong == []
+
+
+@pytest.mark.parametrize(
+    ("scenario_id", "fact_id", "exception"),
+    [
+        ("county-lines-transition", "adult_assault", "others are at risk"),
+        ("domestic-abuse-marac", "strangulation", "high risk"),
+        ("domestic-abuse-marac", "idva_call", "coercion"),
+        ("hawthorn-court", "not-alone", "Coercion is the exception"),
+    ],
+)
+def test_an_overridden_refusal_is_called_right_as_a_rule(scenario_id, fact_id, exception):
+    """Where guidance overrides an adult's refusal, its `why` says the refusal is right as a rule and
+    names the exception that applies (domain.md, Adults)."""
+    snapshot = load_snapshot(SCENARIOS_DIR / f"{scenario_id}.yaml", roles_dir=ROLES_DIR)
+    why = " ".join(snapshot.scenario.fact(fact_id).guidance.why.split()).lower()
+    assert "as a rule" in why and exception.lower() in why
+
+
 def test_early_help_scenario_has_contested_consent():
     scenario = load_snapshot(
         SCENARIOS_DIR / "millbrook-young-carer.yaml", roles_dir=ROLES_DIR
