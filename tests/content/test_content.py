@@ -704,3 +704,36 @@ def test_readme_scenario_and_role_tables_are_current(roles):
         )
         stale += [role_id] if row not in readme else []
     assert stale == []
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_the_duty_reason_pairs_each_art9_condition_with_its_schedule_1_paragraph():
+    """Art 9(2)(h) goes with Sch 1 para 2; Art 9(2)(g) with para 6 or 18 (domain.md, the layers)."""
+    explanation = _flat(reference().reasons["duty"].explanation)
+    assert "Art 9(2)(h) and DPA 2018 Sch 1 para 2 (health or social care)" in explanation
+    assert (
+        "Art 9(2)(g) and Sch 1 para 6 (statutory purposes) or para 18 (safeguarding)" in explanation
+    )
+    assert "Part 3 for police and probation processing for law enforcement" in explanation
+    assert "(g)/(h)" not in explanation
+
+
+def test_early_help_confidence_gives_way_at_significant_harm_or_the_public_interest():
+    view = reference().barriers["confidence"].audiences["early_help"]
+    assert "at risk of significant harm, or the public interest test is otherwise met" in _flat(
+        view.explanation
+    )
+
+
+def test_the_gateway_summaries_say_what_the_reviewer_asked():
+    gateways = reference().gateways
+    part3 = _flat(gateways["dpa2018_part3"].summary)
+    assert "strictly necessary" in part3 and "s35(5)" in part3
+    assert "Schedule 8 condition" in part3 and "appropriate policy document" in part3
+    assert "aged 16 and over" in gateways["mca2005_s4_s5"].summary
+    s16h = _flat(gateways["ca2004_s16h"].summary)
+    assert "safeguarding partners" in s16h and "hold the power to require" in s16h
+    assert "complies with the requirement" in s16h
