@@ -108,7 +108,8 @@ def reveal(
     elif section == "Who shared with whom":
         if len(view.flows.role_ids) == 1 and view.flows.shares:  # the room pooled (`projected`)
             st.markdown(
-                f"## {view.flows.shares} shares at this stage. Fewer than {PRIVACY_MIN} people play "
+                f"## {view.flows.shares} share{'' if view.flows.shares == 1 else 's'} at this stage. "
+                f"Fewer than {PRIVACY_MIN} people play "
                 "each agency, so who shared with whom stays off this screen."
             )
         elif view.flows.shares:

@@ -126,6 +126,10 @@ def test_the_facilitator_drives_the_projector(server, browser):
             "Who knew what": projector.get_by_text("Who knew what", exact=False),
             "Prompts": projector.get_by_role("heading", name=re.compile("^Questions for the room")),
             "The stage": projector.get_by_text("This stage has been revealed."),
+            # one person per agency here: who shared with whom is pooled off the screen
+            "Who shared with whom": projector.get_by_text(
+                "who shared with whom stays off this screen"
+            ),
         }.get(view)
         if expected is not None:
             expect(expected.first).to_be_visible(timeout=POLL)
