@@ -43,6 +43,8 @@ from facilitation.analysis import (
     Split,
     StageView,
     decision_rows,
+    pooling,
+    projected,
 )
 from facilitation.content import reference
 from facilitation.outputs.charts import barrier_chart, flow_chart, jigsaw_chart
@@ -62,6 +64,7 @@ __all__ = [
     "render_json",
     "render_markdown",
     "render_pdf",
+    "reported",
     "warm_up",
 ]
 
@@ -186,9 +189,16 @@ def _table(
 # ========================================================================================= document
 
 
+def reported(a: Debrief) -> Debrief:
+    """The debrief as an export may show it: small agencies pooled exactly as on the projector
+    (`analysis.projected`), so that nobody in an agency of fewer than `PRIVACY_MIN` is identifiable."""
+    return projected(a)
+
+
 def _document(a: Debrief, evaluation: EvaluationReport | None = None) -> list[_Block]:
     """Every block of the report, in order: a one-page summary, the agencies' perspectives, then the
     detail (`DETAIL_SECTIONS`, with "What changed" when the evaluation is given)."""
+    a = reported(a)
     blocks: list[_Block] = [_Heading(1, f"Debrief: {a.title}")]
     blocks += _summary(a)
     blocks += [_PageBreak(), *_perspectives_section(a)]
@@ -543,14 +553,14 @@ def _judgement_section(a: Debrief) -> list[_Block]:
     if not a.stages:
         return []
     rows = []
-    for role in a.roles:
-        row: list[object] = [role.short_name]
+    for label in _row_labels(a):
+        row: list[object] = [a.short(label)]
         for view in a.stages:
+            found = next((j for j in view.judgements if j.role_id == label), None)
             row.append(
-                _Cell(
-                    _judgement_text(view.judgement(role.id)),
-                    _judgement_tone(view.judgement(role.id)),
-                )
+                _Cell(_judgement_text(found), _judgement_tone(found))
+                if found
+                else _Cell("\u2014", "self")
             )
         rows.append(row)
     levels = reference().levels_for(a.audience)
@@ -572,19 +582,28 @@ def _judgement_section(a: Debrief) -> list[_Block]:
     ]
 
 
+def _row_labels(a: Debrief) -> tuple[str, ...]:
+    """The rows of a per-agency table: each role, or its pool's label (`analysis.pooling`)."""
+    groups = pooling(a.roles)
+    return tuple(dict.fromkeys(groups[r.id] for r in a.roles))
+
+
 def _judgement_text(j: Judgement) -> str:
-    """A grid cell, short enough for six stages across A4: "1\u20132 (2) \u2192 3 \u25bc"."""
+    """A grid cell, short enough for six stages across A4: "1\u20132 (2) \u2192 3 \u25bc" (a pool
+    of agencies has no one picture: its levels only)."""
     if not j.levels:
-        return f"no one \u2192 {j.supported}"
+        return f"no one \u2192 {j.supported}" if j.supported else "no one"
     if j.low == j.high:
         chosen = f"all {j.low}" if j.participants > 1 else f"{j.low}"
     else:
         chosen = f"{j.low}\u2013{j.high} ({'/'.join(map(str, j.mode))})"
+    if not j.supported:
+        return chosen
     return f"{chosen} \u2192 {j.supported} {_judgement_mark(j)}"
 
 
 def _judgement_mark(j: Judgement) -> str:
-    if not j.levels:
+    if not j.levels or not j.supported:
         return ""
     if j.above > j.below and j.above * 2 >= len(j.levels):
         return "\u25b2"
@@ -626,6 +645,18 @@ def _guidance_section(a: Debrief) -> list[_Block]:
     tally = {
         label: sum(1 for b in a.participant_behaviours if b.label == label) for label in BEHAVIOURS
     }
+    if not a.participant_behaviours:  # pooled (`reported`): a participant's row could name them
+        return [
+            _Heading(2, "Sharing against guidance"),
+            facts,
+            _Heading(3, "Sharing behaviours (Richardson & Asthana)"),
+            _Para(
+                "Agencies played by fewer than three people are pooled, and no participant is "
+                "listed, so that nobody is identifiable.",
+                "muted",
+            ),
+            roles,
+        ]
     return [
         _Heading(2, "Sharing against guidance"),
         facts,
@@ -826,10 +857,11 @@ def _stages_section(a: Debrief) -> list[_Block]:
     if not a.stages:
         return []
     rows = []
-    for role in a.roles:
-        row: list[object] = [role.short_name]
+    for label in _row_labels(a):
+        row: list[object] = [a.short(label)]
         for view in a.stages:
-            modes = view.judgement(role.id).action_mode
+            found = next((j for j in view.judgements if j.role_id == label), None)
+            modes = found.action_mode if found else ()
             # The action's id in words ("strategy discussion"): a grid cell has no room for its label.
             row.append(" / ".join(x.replace("_", " ") for x in modes) or "\u2014")
         rows.append(row)
@@ -957,6 +989,11 @@ def _perspectives_section(a: Debrief) -> list[_Block]:
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\u201c\"])")
 
 
+def _plural(n: int, one: str, many: str) -> str:
+    """ "1 share", "2 shares": a count with its noun."""
+    return f"{n} {one if n == 1 else many}"
+
+
 def _first_sentence(text: str) -> str:
     """A role card's line cut to its first sentence: the report sets the agencies side by side."""
     return _SENTENCE_END.split(text.strip(), maxsplit=1)[0]
@@ -1000,10 +1037,11 @@ def _front_door_section(a: Debrief) -> list[_Block]:
             caption="What reached the lead agency, stage by stage",
         ),
         _Para(
-            f"In all, {lead} received {sum(s.shares for s in a.front_door)} shares. Counting each "
-            f"stage's arrivals, {needless} of {arrivals} were facts guidance does not send it: each is "
-            "work at the front door. Better sharing raises caseloads, and over-referral is a failure "
-            "too, not only under-sharing."
+            f"{lead} received {_plural(sum(s.shares for s in a.front_door), 'share', 'shares')}; "
+            f"{needless} of the {arrivals} facts arriving concerned facts guidance did not route to "
+            "it. Each is work for the front door, and better sharing raises caseloads, a perverse "
+            "incentive a partnership has to plan for. It is not a reason to hold back a concern "
+            "about risk."
         ),
     ]
 
@@ -1584,7 +1622,7 @@ def render_json(
     evaluation's figures and its record (answers by respondent number, never a name) when given."""
     document = {
         "format": JSON_FORMAT,
-        "analysis": _data(analysis),
+        "analysis": _data(reported(analysis)),
         "decisions": [_data(row) for row in decision_rows(record, analysis.through)],
     }
     if evaluation is not None:

@@ -22,8 +22,7 @@ KEY_FIGURES = (
     "Children's SC",
     "Share below the threshold",
     "1 stage late",
-    "School 2",
-    "chaotic",
+    "All agencies",  # 5 people in agencies of fewer than three: pooled (`report.reported`)
     "over-cautious",
     "Children Act 1989 s47",
     "Nobody submitted at this stage",
