@@ -245,10 +245,14 @@ def _front(a: Debrief) -> list[_Block]:
         _Para(a.summary, "muted"),
         roles,
         _Para(
-            f"{c.participants} participants ({c.active} active, {c.left} left, {c.simulated} simulated) played "
-            f"{c.roles_played} of {c.roles_in_play} roles: {c.submissions} submissions, {c.decisions} decisions "
-            f"about a fact, {c.shares} shares, {c.barriers_cited} barrier citations (once per agency left "
-            f"out), {c.notes} shared "
+            f"{_plural(c.participants, 'participant', 'participants')} ({c.active} active, {c.left} "
+            f"left, {c.simulated} simulated) played {c.roles_played} of "
+            f"{_plural(c.roles_in_play, 'role', 'roles')}: "
+            f"{_plural(c.submissions, 'submission', 'submissions')}, "
+            f"{_plural(c.decisions, 'decision', 'decisions')} about a fact, "
+            f"{_plural(c.shares, 'share', 'shares')}, "
+            f"{_plural(c.barriers_cited, 'barrier citation', 'barrier citations')} (once per agency "
+            f"left out), {c.notes} shared "
             f"note{'s' if c.notes != 1 else ''}."
         ),
     ]
@@ -269,8 +273,11 @@ def _summary(a: Debrief) -> list[_Block]:
     blocks: list[_Block] = [
         _Para(
             f"Workshop {a.code} \u00b7 {a.date} \u00b7 {a.audience.replace('_', ' ')} \u00b7 "
-            f"{c.participants} participants in {c.roles_played} of {c.roles_in_play} agencies played "
-            f"{stages}: {c.shares} shares, {c.barriers_cited} barrier citations (once per agency left out).",
+            f"{_plural(c.participants, 'participant', 'participants')} in {c.roles_played} of "
+            f"{_plural(c.roles_in_play, 'agency', 'agencies')} played {stages}: "
+            f"{_plural(c.shares, 'share', 'shares')}, "
+            f"{_plural(c.barriers_cited, 'barrier citation', 'barrier citations')} (once per agency "
+            "left out).",
             "lead",
         ),
         _Heading(2, "Summary"),
@@ -328,8 +335,9 @@ def _key_messages(a: Debrief) -> list[_Block]:
     if over:
         g = over[0]
         headlines.append(
-            f"Most over-shared: \u201c{a.fact(g.fact_id).short}\u201d ({sum(g.over_shared.values())} "
-            f"shares where guidance says it should not go, or without a lawful basis named)."
+            f"Most over-shared: \u201c{a.fact(g.fact_id).short}\u201d ("
+            f"{_plural(sum(g.over_shared.values()), 'share', 'shares')} where guidance says it should "
+            "not go, or without a lawful basis named)."
         )
     missed = sorted((g for g in a.guidance if g.missed), key=lambda g: -sum(g.missed.values()))
     if missed:
@@ -720,7 +728,7 @@ def _fact_entry(a: Debrief, f: FactInfo, g: FactGuidance | None) -> _Entry:
     ):
         if counts:  # a count nobody made says nothing
             parts.append(f"{words} {_by_role(a, counts)}")
-    title += f" \u00b7 {g.decisions} decisions: {g.verdict}"
+    title += f" \u00b7 {_plural(g.decisions, 'decision', 'decisions')}: {g.verdict}"
     return _Entry(title, f"{guidance}. The room: " + " \u00b7 ".join(parts) + ".", f.text)
 
 

@@ -4,6 +4,7 @@ hand-built workshops with 1, 2 and 3 participants per role (the rooms of tests/a
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -78,3 +79,11 @@ def test_the_front_door_paragraph_counts_shares_and_facts_not_routed_to_the_lead
         "concern about risk."
     ) in text
     assert "over-referral is a failure too" not in text
+
+
+def test_one_decision_is_singular(mini_snapshot):
+    # One school participant: one decision about the bruise (one over-shared share, to the GP).
+    text = _md(mini_snapshot, {"school": 1})
+    assert not re.search(r"\b1 (decisions|shares|participants|submissions|people)\b", text)
+    assert "1 decision: " in text and "(1 share where guidance says" in text
+    assert "1 participant in" in text and "2 shares," in text  # the bruise to CSC and the GP
