@@ -714,7 +714,7 @@ def _fact_entry(a: Debrief, f: FactInfo, g: FactGuidance | None) -> _Entry:
     guidance = (
         f"Guidance: share with {', '.join(a.short(r) for r in f.share_with) or 'nobody'}"
         + (f"; not with {', '.join(a.short(r) for r in f.avoid)}" if f.avoid else "")
-        + f" \u00b7 gateway {f.gateway_label or 'none named'} \u00b7 consent "
+        + f" \u00b7 {_gateways_by_layer(f)} \u00b7 consent "
         f"{f.consent.replace('_', ' ')}"
     )
     if g is None:
@@ -730,6 +730,35 @@ def _fact_entry(a: Debrief, f: FactInfo, g: FactGuidance | None) -> _Entry:
             parts.append(f"{words} {_by_role(a, counts)}")
     title += f" \u00b7 {_plural(g.decisions, 'decision', 'decisions')}: {g.verdict}"
     return _Entry(title, f"{guidance}. The room: " + " \u00b7 ".join(parts) + ".", f.text)
+
+
+_LAYER_WORDS = {
+    "power_duty": "power or duty",
+    "data_protection": "Art 6",
+    "special_category": "Art 9 condition",
+    "law_enforcement": "law enforcement (DPA Part 3)",
+    "confidentiality": "confidentiality",
+    "human_rights": "human rights",
+}
+
+
+def _gateways_by_layer(f: FactInfo) -> str:
+    """Every gateway of a fact (its own and its recipients' routes) by legal layer, by reference title:
+    "power or duty: ...; Art 6: ...; Art 9 condition: ...; confidentiality: ..."."""
+    known = reference().gateways
+    ids = f.routed_gateways or f.gateways or ((f.gateway,) if f.gateway else ())
+    if not ids:
+        return "gateway none named"
+    by_layer: dict[str, list[str]] = {}
+    for gateway_id in ids:
+        gateway = known.get(gateway_id)
+        layer = (gateway.layer if gateway is not None else None) or ""
+        by_layer.setdefault(layer, []).append(gateway.label if gateway is not None else gateway_id)
+    order = [*_LAYER_WORDS, ""]
+    return "; ".join(
+        f"{_LAYER_WORDS.get(layer, 'gateway')}: {', '.join(titles)}"
+        for layer, titles in sorted(by_layer.items(), key=lambda item: order.index(item[0]))
+    )
 
 
 def _pid(a: Debrief, behaviour: Behaviour) -> int:

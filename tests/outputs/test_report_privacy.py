@@ -87,3 +87,20 @@ def test_one_decision_is_singular(mini_snapshot):
     assert not re.search(r"\b1 (decisions|shares|participants|submissions|people)\b", text)
     assert "1 decision: " in text and "(1 share where guidance says" in text
     assert "1 participant in" in text and "2 shares," in text  # the bruise to CSC and the GP
+
+
+def test_every_gateway_of_a_fact_is_printed_by_layer(mini_snapshot):
+    from dataclasses import replace
+
+    from facilitation.content import reference
+
+    a = analyse(_room(mini_snapshot, {"school": 3}))
+    ids = ("ca1989_s47", "ukgdpr_public_task", "ukgdpr_9_2_h", "consent_common_law")
+    bruise = replace(a.fact("bruise"), routed_gateways=ids)
+    titles = {g: reference().gateways[g].label for g in ids}
+    assert report._gateways_by_layer(bruise) == (
+        f"power or duty: {titles['ca1989_s47']}; Art 6: {titles['ukgdpr_public_task']}; "
+        f"Art 9 condition: {titles['ukgdpr_9_2_h']}; confidentiality: {titles['consent_common_law']}"
+    )
+    text = _md(mini_snapshot, {"school": 3})
+    assert "power or duty: Children Act 1989 s47" in text  # the bruise in the fact entries
