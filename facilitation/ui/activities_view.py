@@ -171,7 +171,7 @@ def who_leads_controls(view: FacilitatorView, key: str) -> None:
     names = {role_id: role.short_name for role_id, role in snapshot.roles.items()}
     guidance = snapshot.scenario.stages[stage].lead_for(snapshot.scenario.lead_role)
     with st.container(border=True, key="who-leads-controls"):
-        st.subheader(f"Who leads? (stage {stage + 1})")
+        st.header(f"Who leads? (stage {stage + 1})")
         st.caption(
             f"The scenario's lead here: {names.get(guidance.role, guidance.role)}. The laptops answer "
             "in one tap; the projector shows the split once you close it."

@@ -5,6 +5,7 @@ the record the engine gave them, and what they may show is already decided by wh
 from __future__ import annotations
 
 import altair as alt
+import pandas as pd
 import streamlit as st
 
 from facilitation.analysis import PRIVACY_MIN, Debrief, analyse, attributed
@@ -30,7 +31,15 @@ _BEHAVIOUR_WORDS = {
 }
 ROW_MIN = 46  # px: the least height of a chart row whose cells carry two lines of text
 REVEAL = ("Who knew what", "Who shared with whom", "Level of need", "Prompts")
-ENDING = ("What happened", "Key messages", "What held people back", "Sharing", "Who knew what")
+FRONT_DOOR = "The front door"
+ENDING = (
+    "What happened",
+    "Key messages",
+    "What held people back",
+    "Sharing",
+    FRONT_DOOR,
+    "Who knew what",
+)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64, ttl=3600)
@@ -203,8 +212,35 @@ def ending(
         ]
         st.dataframe(rows, hide_index=True, width="stretch")
         st.caption(analysis.rule)
+    elif section == FRONT_DOOR:
+        _front_door(analysis)
     else:
         if analysis.jigsaw is not None:
             if not projector:  # the projector keeps to one screen: the jigsaw says it
                 _chart(picture_share_chart(analysis), max_height)
             _jigsaw(analysis, None, max_height)
+
+
+def _front_door(analysis: Debrief) -> None:
+    """What reached the lead agency stage by stage: the workload sharing creates, never a reason to
+    hold back a concern about risk."""
+    if not analysis.front_door:
+        st.markdown("Nothing has been revealed yet, so nothing has reached the front door.")
+        return
+    lead = analysis.short(analysis.lead_role)
+    st.markdown(f"**What reached {escape_markdown(lead)}, stage by stage**")
+    rows = [
+        {
+            "Stage": f"{stage.stage_index + 1}. {stage.stage_title}",
+            "Shares received": stage.shares,
+            "Distinct facts": stage.facts,
+            "Guidance sends it": stage.expected,
+            "Guidance does not send it": stage.unneeded,
+        }
+        for stage in analysis.front_door
+    ]
+    st.table(pd.DataFrame(rows).set_index("Stage"))  # a table, not a grid: read from the back
+    st.caption(
+        "Each share is work for the front door, and better sharing raises caseloads: a perverse "
+        "incentive a partnership has to plan for. It is not a reason to hold back a concern about risk."
+    )

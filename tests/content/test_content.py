@@ -310,6 +310,51 @@ def test_hawthorn_has_a_capacitous_refusal_that_stands():
     assert standing
 
 
+def test_no_fact_calls_a_sound_reason_a_myth(snapshot):
+    """domain.md: a capacitous adult's refusal is the default to respect, not a myth, and source safety
+    can be right; a barrier the reference marks appropriate is never listed in a fact's `myths`."""
+    appropriate = {
+        barrier_id for barrier_id, barrier in reference().barriers.items() if barrier.appropriate
+    }
+    assert {"capacitous_refusal", "source_safety"} <= appropriate
+    wrong = [
+        (fact.id, barrier_id)
+        for fact in snapshot.scenario.facts
+        for barrier_id in fact.guidance.myths or ()
+        if barrier_id in appropriate
+    ]
+    assert wrong == []
+
+
+def test_the_duty_of_confidence_is_never_called_a_myth(snapshot):
+    """domain.md: the common-law duty of confidence is real; the public interest or a legal duty can
+    override it. A fact says what overrides it, in its `why`, rather than listing it in `myths`."""
+    confidence = reference().barriers["confidence"]
+    assert not any(audience.myth for audience in confidence.audiences.values())
+    assert "is real" in confidence.explanation
+    wrong = [
+        fact.id for fact in snapshot.scenario.facts if "confidence" in (fact.guidance.myths or ())
+    ]
+    assert wrong == []
+
+
+@pytest.mark.parametrize(
+    ("scenario_id", "fact_id", "exception"),
+    [
+        ("county-lines-transition", "adult_assault", "others are at risk"),
+        ("domestic-abuse-marac", "strangulation", "high risk"),
+        ("domestic-abuse-marac", "idva_call", "coercion"),
+        ("hawthorn-court", "not-alone", "Coercion is the exception"),
+    ],
+)
+def test_an_overridden_refusal_is_called_right_as_a_rule(scenario_id, fact_id, exception):
+    """Where guidance overrides an adult's refusal, its `why` says the refusal is right as a rule and
+    names the exception that applies (domain.md, Adults)."""
+    snapshot = load_snapshot(SCENARIOS_DIR / f"{scenario_id}.yaml", roles_dir=ROLES_DIR)
+    why = " ".join(snapshot.scenario.fact(fact_id).guidance.why.split()).lower()
+    assert "as a rule" in why and exception.lower() in why
+
+
 def test_early_help_scenario_has_contested_consent():
     scenario = load_snapshot(
         SCENARIOS_DIR / "millbrook-young-carer.yaml", roles_dir=ROLES_DIR
@@ -659,3 +704,36 @@ def test_readme_scenario_and_role_tables_are_current(roles):
         )
         stale += [role_id] if row not in readme else []
     assert stale == []
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_the_duty_reason_pairs_each_art9_condition_with_its_schedule_1_paragraph():
+    """Art 9(2)(h) goes with Sch 1 para 2; Art 9(2)(g) with para 6 or 18 (domain.md, the layers)."""
+    explanation = _flat(reference().reasons["duty"].explanation)
+    assert "Art 9(2)(h) and DPA 2018 Sch 1 para 2 (health or social care)" in explanation
+    assert (
+        "Art 9(2)(g) and Sch 1 para 6 (statutory purposes) or para 18 (safeguarding)" in explanation
+    )
+    assert "Part 3 for police and probation processing for law enforcement" in explanation
+    assert "(g)/(h)" not in explanation
+
+
+def test_early_help_confidence_gives_way_at_significant_harm_or_the_public_interest():
+    view = reference().barriers["confidence"].audiences["early_help"]
+    assert "at risk of significant harm, or the public interest test is otherwise met" in _flat(
+        view.explanation
+    )
+
+
+def test_the_gateway_summaries_say_what_the_reviewer_asked():
+    gateways = reference().gateways
+    part3 = _flat(gateways["dpa2018_part3"].summary)
+    assert "strictly necessary" in part3 and "s35(5)" in part3
+    assert "Schedule 8 condition" in part3 and "appropriate policy document" in part3
+    assert "aged 16 and over" in gateways["mca2005_s4_s5"].summary
+    s16h = _flat(gateways["ca2004_s16h"].summary)
+    assert "safeguarding partners" in s16h and "hold the power to require" in s16h
+    assert "complies with the requirement" in s16h

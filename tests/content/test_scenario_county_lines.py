@@ -120,7 +120,9 @@ def test_the_disclosure_is_shared_today_with_kai_told_first_and_protected_as_the
     assert guidance.detail_for("police") == "concern"
     assert guidance.family == "yes"
     assert "source_safety" not in (guidance.myths or ()), "protecting the source is a real reason"
-    assert {"confidence", "consent"} <= set(guidance.myths or ())
+    assert "consent" in (guidance.myths or ())
+    assert "confidence" not in (guidance.myths or ()), "the duty of confidence is real"
+    assert "public interest" in guidance.why and "not a myth" in guidance.why
 
 
 def test_the_voluntary_service_does_not_claim_a_public_task(snapshot):
@@ -159,7 +161,8 @@ def test_at_eighteen_a_capacitous_refusal_stands_for_himself_but_not_for_others(
     fact = _fact(snapshot, "adult_assault")
     assert snapshot.scenario.stage_of(fact.id) == len(snapshot.scenario.stages) - 1
     guidance = fact.guidance
-    assert "capacitous_refusal" in (guidance.myths or ())
+    assert "capacitous_refusal" not in (guidance.myths or ()), "his refusal is the default"
+    assert "as a rule his refusal is right" in guidance.why and "exceptions apply" in guidance.why
     assert guidance.detail_for(LEAD) == "concern" and guidance.detail_for("police") == "detail"
     assert "adult_social_care" not in guidance.recipients
 

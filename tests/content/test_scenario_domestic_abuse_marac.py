@@ -128,7 +128,9 @@ def test_high_risk_goes_to_marac_and_the_idva_without_consent(facts):
     guidance = facts["strangulation"].guidance
     assert {"marac_coordinator", "domestic_abuse_service"} <= set(guidance.recipients)
     assert guidance.consent == "not_required"
-    assert {"consent", "capacitous_refusal"} <= set(guidance.myths)
+    assert "consent" in guidance.myths
+    assert "capacitous_refusal" not in guidance.myths, "her refusal is the default, not a myth"
+    assert "as a rule her refusal is" in guidance.why and "high risk (the" in guidance.why
     assert guidance.family == "not_if_unsafe" and "Craig" in guidance.tell_family_why
 
 

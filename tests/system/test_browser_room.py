@@ -32,7 +32,14 @@ __all__ = ["browser", "server"]  # the fixtures, imported for pytest
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 REVEAL = ("Who knew what", "Who shared with whom", "Level of need", "Prompts", "The stage")
-ENDING = ("What happened", "Key messages", "What held people back", "Sharing", "Who knew what")
+ENDING = (
+    "What happened",
+    "Key messages",
+    "What held people back",
+    "Sharing",
+    "The front door",
+    "Who knew what",
+)
 
 
 def _create(browser, server):

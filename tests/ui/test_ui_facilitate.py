@@ -277,7 +277,14 @@ def test_a_note_reaches_the_projector_only_once_approved(open_page, ui_room):
 
 @pytest.mark.parametrize(
     "section",
-    ["What happened", "Key messages", "What held people back", "Sharing", "Who knew what"],
+    [
+        "What happened",
+        "Key messages",
+        "What held people back",
+        "Sharing",
+        "The front door",
+        "Who knew what",
+    ],
 )
 def test_debrief_sections(open_page, ui_room, section):
     _played(ui_room)

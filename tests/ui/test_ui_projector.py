@@ -135,9 +135,16 @@ def test_the_join_screen_can_be_shown_during_a_stage(open_page, ui_room):
 
 @pytest.mark.parametrize(
     "section",
-    ["What happened", "Key messages", "What held people back", "Sharing", "Who knew what"],
+    [
+        "What happened",
+        "Key messages",
+        "What held people back",
+        "Sharing",
+        "The front door",
+        "Who knew what",
+    ],
 )
-def test_debrief_sections(open_page, ui_room, section):
+def test_debrief_sections(open_page, ui_room, mini_snapshot, section):
     school = ui_room.join("school")
     ui_room.go("open_stage")
     _decide(ui_room, school, {"bruise": []})
@@ -152,6 +159,13 @@ def test_debrief_sections(open_page, ui_room, section):
         assert "The new partner was assaulting Sam" in shown
     if section == "Key messages":
         assert "Share below the threshold when pieces add up." in shown
+    if section == "The front door":  # three stages revealed; the school shared with nobody
+        table = at.table[0].value
+        assert list(table.index) == [
+            f"{n}. {s.title}" for n, s in enumerate(mini_snapshot.scenario.stages, 1)
+        ]
+        assert list(table["Shares received"]) == [0, 0, 0]
+        assert "not a reason to hold back a concern about risk" in shown
 
 
 def test_closed_thanks_the_room(open_page, ui_room):
