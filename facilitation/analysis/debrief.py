@@ -247,6 +247,7 @@ class FactInfo:
     concern_only: tuple[str, ...] = ()  # recipients for whom guidance says the concern is enough
     ungated: tuple[str, ...] = ()  # recipients guidance names no gateway for
     myths: tuple[str, ...] = ()  # barriers that are misconceptions for this fact
+    routed_gateways: tuple[str, ...] = ()  # every gateway: the fact's own, then its routes'
 
     @property
     def why_heading(self) -> str:
@@ -1072,6 +1073,11 @@ class _Index:
                     myths=tuple(sorted(self.myths_of[fact.id])),
                     ungated=tuple(
                         r for r in g.recipients if r in self.in_play and not g.gateways_for(r)
+                    ),
+                    routed_gateways=tuple(
+                        dict.fromkeys(
+                            (*g.all_gateways, *(x for r in g.recipients for x in g.gateways_for(r)))
+                        )
                     ),
                 )
         self.fact_ids = tuple(self.facts)

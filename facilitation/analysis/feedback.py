@@ -16,6 +16,7 @@ from typing import Literal
 from facilitation.analysis.debrief import Debrief, FactInfo
 from facilitation.content import reference
 from facilitation.play import (
+    PRIVACY_MIN,
     FactDecision,
     WorkshopRecord,
     basis_verdict,
@@ -63,7 +64,9 @@ class LevelFeedback:
     floor: int | None
     verdict: str  # play.verdicts.level_verdict, or "" when they did not submit
     lead: bool
-    colleagues: tuple[int, ...]  # everyone playing the role: their levels, sorted
+    colleagues: tuple[
+        int, ...
+    ]  # everyone playing the role: their levels, sorted (() if < PRIVACY_MIN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +79,7 @@ class FactFeedback:
     why: str
     lines: tuple[Line, ...]
     carried: bool  # decided at an earlier stage and unchanged here
-    colleagues: str  # what everyone in the role did, when more than one played it ("" otherwise)
+    colleagues: str  # what everyone in the role did, when PRIVACY_MIN or more did ("" otherwise)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +120,8 @@ def feedback(
         if decision
         else "",
         lead=judgement.lead,
-        colleagues=judgement.levels,
+        # With fewer, a participant could work out a colleague's levels from their own.
+        colleagues=judgement.levels if len(judgement.levels) >= PRIVACY_MIN else (),
     )
     if decision is None:
         entries = [
@@ -284,7 +288,7 @@ def _gateway_title(gateway_id: str | None) -> str:
 
 
 def _colleagues(analysis: Debrief, info: FactInfo, role: str, colleagues: list) -> str:
-    if len(colleagues) < 2:
+    if len(colleagues) < PRIVACY_MIN:  # with fewer, one's own answers give away a colleague's
         return ""
     counts = {
         r.id: sum(1 for d in colleagues if (e := d.for_fact(info.id)) and r.id in e.share_with)

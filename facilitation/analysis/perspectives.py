@@ -145,7 +145,12 @@ def front_door(record: WorkshopRecord) -> tuple[FrontDoorStage, ...]:
     lead = scenario.lead_role
     if lead not in snapshot.roles:
         return ()
-    wanted = {fact.id for fact in scenario.facts if lead in fact.guidance.share_with}
+    # A recipient's legitimate onward share to the lead (guidance `onward`) is wanted too.
+    wanted = {
+        fact.id
+        for fact in scenario.facts
+        if lead in fact.guidance.share_with or lead in fact.guidance.onward
+    }
     ledger = Ledger(snapshot, record.submissions, record.revealed_through)
     stages = []
     wanted_so_far = 0

@@ -265,12 +265,14 @@ def _knowledge(e: Evaluation) -> list[tuple]:
     survived = e.still_wrong
     if survived:
         blocks += [
-            ("heading", 3, "Myths that survived the day"),
+            # Not "myths": an item may be a true statement that people got wrong.
+            ("heading", 3, "Points still answered wrongly after the day"),
             (
                 "bullets",
                 tuple(
-                    f"{k.statement} Still wrong for {k.wrong_after} of {k.answered_after} after the day. "
-                    f"{k.explanation}"
+                    f"\u201c{k.statement}\u201d Still answered wrongly by {k.wrong_after} of "
+                    f"{k.answered_after}. The correct position: "
+                    f"{'true' if k.answer else 'false'}. {k.explanation}"
                     for k in survived
                 ),
             ),

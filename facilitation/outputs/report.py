@@ -43,6 +43,8 @@ from facilitation.analysis import (
     Split,
     StageView,
     decision_rows,
+    pooling,
+    projected,
 )
 from facilitation.content import reference
 from facilitation.outputs.charts import barrier_chart, flow_chart, jigsaw_chart
@@ -62,6 +64,7 @@ __all__ = [
     "render_json",
     "render_markdown",
     "render_pdf",
+    "reported",
     "warm_up",
 ]
 
@@ -186,9 +189,16 @@ def _table(
 # ========================================================================================= document
 
 
+def reported(a: Debrief) -> Debrief:
+    """The debrief as an export may show it: small agencies pooled exactly as on the projector
+    (`analysis.projected`), so that nobody in an agency of fewer than `PRIVACY_MIN` is identifiable."""
+    return projected(a)
+
+
 def _document(a: Debrief, evaluation: EvaluationReport | None = None) -> list[_Block]:
     """Every block of the report, in order: a one-page summary, the agencies' perspectives, then the
     detail (`DETAIL_SECTIONS`, with "What changed" when the evaluation is given)."""
+    a = reported(a)
     blocks: list[_Block] = [_Heading(1, f"Debrief: {a.title}")]
     blocks += _summary(a)
     blocks += [_PageBreak(), *_perspectives_section(a)]
@@ -235,10 +245,14 @@ def _front(a: Debrief) -> list[_Block]:
         _Para(a.summary, "muted"),
         roles,
         _Para(
-            f"{c.participants} participants ({c.active} active, {c.left} left, {c.simulated} simulated) played "
-            f"{c.roles_played} of {c.roles_in_play} roles: {c.submissions} submissions, {c.decisions} decisions "
-            f"about a fact, {c.shares} shares, {c.barriers_cited} barrier citations (once per agency left "
-            f"out), {c.notes} shared "
+            f"{_plural(c.participants, 'participant', 'participants')} ({c.active} active, {c.left} "
+            f"left, {c.simulated} simulated) played {c.roles_played} of "
+            f"{_plural(c.roles_in_play, 'role', 'roles')}: "
+            f"{_plural(c.submissions, 'submission', 'submissions')}, "
+            f"{_plural(c.decisions, 'decision', 'decisions')} about a fact, "
+            f"{_plural(c.shares, 'share', 'shares')}, "
+            f"{_plural(c.barriers_cited, 'barrier citation', 'barrier citations')} (once per agency "
+            f"left out), {c.notes} shared "
             f"note{'s' if c.notes != 1 else ''}."
         ),
     ]
@@ -259,8 +273,11 @@ def _summary(a: Debrief) -> list[_Block]:
     blocks: list[_Block] = [
         _Para(
             f"Workshop {a.code} \u00b7 {a.date} \u00b7 {a.audience.replace('_', ' ')} \u00b7 "
-            f"{c.participants} participants in {c.roles_played} of {c.roles_in_play} agencies played "
-            f"{stages}: {c.shares} shares, {c.barriers_cited} barrier citations (once per agency left out).",
+            f"{_plural(c.participants, 'participant', 'participants')} in {c.roles_played} of "
+            f"{_plural(c.roles_in_play, 'agency', 'agencies')} played {stages}: "
+            f"{_plural(c.shares, 'share', 'shares')}, "
+            f"{_plural(c.barriers_cited, 'barrier citation', 'barrier citations')} (once per agency "
+            "left out).",
             "lead",
         ),
         _Heading(2, "Summary"),
@@ -318,8 +335,9 @@ def _key_messages(a: Debrief) -> list[_Block]:
     if over:
         g = over[0]
         headlines.append(
-            f"Most over-shared: \u201c{a.fact(g.fact_id).short}\u201d ({sum(g.over_shared.values())} "
-            f"shares where guidance says it should not go, or without a lawful basis named)."
+            f"Most over-shared: \u201c{a.fact(g.fact_id).short}\u201d ("
+            f"{_plural(sum(g.over_shared.values()), 'share', 'shares')} where guidance says it should "
+            "not go, or without a lawful basis named)."
         )
     missed = sorted((g for g in a.guidance if g.missed), key=lambda g: -sum(g.missed.values()))
     if missed:
@@ -543,14 +561,14 @@ def _judgement_section(a: Debrief) -> list[_Block]:
     if not a.stages:
         return []
     rows = []
-    for role in a.roles:
-        row: list[object] = [role.short_name]
+    for label in _row_labels(a):
+        row: list[object] = [a.short(label)]
         for view in a.stages:
+            found = next((j for j in view.judgements if j.role_id == label), None)
             row.append(
-                _Cell(
-                    _judgement_text(view.judgement(role.id)),
-                    _judgement_tone(view.judgement(role.id)),
-                )
+                _Cell(_judgement_text(found), _judgement_tone(found))
+                if found
+                else _Cell("\u2014", "self")
             )
         rows.append(row)
     levels = reference().levels_for(a.audience)
@@ -572,19 +590,28 @@ def _judgement_section(a: Debrief) -> list[_Block]:
     ]
 
 
+def _row_labels(a: Debrief) -> tuple[str, ...]:
+    """The rows of a per-agency table: each role, or its pool's label (`analysis.pooling`)."""
+    groups = pooling(a.roles)
+    return tuple(dict.fromkeys(groups[r.id] for r in a.roles))
+
+
 def _judgement_text(j: Judgement) -> str:
-    """A grid cell, short enough for six stages across A4: "1\u20132 (2) \u2192 3 \u25bc"."""
+    """A grid cell, short enough for six stages across A4: "1\u20132 (2) \u2192 3 \u25bc" (a pool
+    of agencies has no one picture: its levels only)."""
     if not j.levels:
-        return f"no one \u2192 {j.supported}"
+        return f"no one \u2192 {j.supported}" if j.supported else "no one"
     if j.low == j.high:
         chosen = f"all {j.low}" if j.participants > 1 else f"{j.low}"
     else:
         chosen = f"{j.low}\u2013{j.high} ({'/'.join(map(str, j.mode))})"
+    if not j.supported:
+        return chosen
     return f"{chosen} \u2192 {j.supported} {_judgement_mark(j)}"
 
 
 def _judgement_mark(j: Judgement) -> str:
-    if not j.levels:
+    if not j.levels or not j.supported:
         return ""
     if j.above > j.below and j.above * 2 >= len(j.levels):
         return "\u25b2"
@@ -626,6 +653,18 @@ def _guidance_section(a: Debrief) -> list[_Block]:
     tally = {
         label: sum(1 for b in a.participant_behaviours if b.label == label) for label in BEHAVIOURS
     }
+    if not a.participant_behaviours:  # pooled (`reported`): a participant's row could name them
+        return [
+            _Heading(2, "Sharing against guidance"),
+            facts,
+            _Heading(3, "Sharing behaviours (Richardson & Asthana)"),
+            _Para(
+                "Agencies played by fewer than three people are pooled, and no participant is "
+                "listed, so that nobody is identifiable.",
+                "muted",
+            ),
+            roles,
+        ]
     return [
         _Heading(2, "Sharing against guidance"),
         facts,
@@ -675,7 +714,7 @@ def _fact_entry(a: Debrief, f: FactInfo, g: FactGuidance | None) -> _Entry:
     guidance = (
         f"Guidance: share with {', '.join(a.short(r) for r in f.share_with) or 'nobody'}"
         + (f"; not with {', '.join(a.short(r) for r in f.avoid)}" if f.avoid else "")
-        + f" \u00b7 gateway {f.gateway_label or 'none named'} \u00b7 consent "
+        + f" \u00b7 {_gateways_by_layer(f)} \u00b7 consent "
         f"{f.consent.replace('_', ' ')}"
     )
     if g is None:
@@ -689,8 +728,37 @@ def _fact_entry(a: Debrief, f: FactInfo, g: FactGuidance | None) -> _Entry:
     ):
         if counts:  # a count nobody made says nothing
             parts.append(f"{words} {_by_role(a, counts)}")
-    title += f" \u00b7 {g.decisions} decisions: {g.verdict}"
+    title += f" \u00b7 {_plural(g.decisions, 'decision', 'decisions')}: {g.verdict}"
     return _Entry(title, f"{guidance}. The room: " + " \u00b7 ".join(parts) + ".", f.text)
+
+
+_LAYER_WORDS = {
+    "power_duty": "power or duty",
+    "data_protection": "Art 6",
+    "special_category": "Art 9 condition",
+    "law_enforcement": "law enforcement (DPA Part 3)",
+    "confidentiality": "confidentiality",
+    "human_rights": "human rights",
+}
+
+
+def _gateways_by_layer(f: FactInfo) -> str:
+    """Every gateway of a fact (its own and its recipients' routes) by legal layer, by reference title:
+    "power or duty: ...; Art 6: ...; Art 9 condition: ...; confidentiality: ..."."""
+    known = reference().gateways
+    ids = f.routed_gateways or f.gateways or ((f.gateway,) if f.gateway else ())
+    if not ids:
+        return "gateway none named"
+    by_layer: dict[str, list[str]] = {}
+    for gateway_id in ids:
+        gateway = known.get(gateway_id)
+        layer = (gateway.layer if gateway is not None else None) or ""
+        by_layer.setdefault(layer, []).append(gateway.label if gateway is not None else gateway_id)
+    order = [*_LAYER_WORDS, ""]
+    return "; ".join(
+        f"{_LAYER_WORDS.get(layer, 'gateway')}: {', '.join(titles)}"
+        for layer, titles in sorted(by_layer.items(), key=lambda item: order.index(item[0]))
+    )
 
 
 def _pid(a: Debrief, behaviour: Behaviour) -> int:
@@ -826,10 +894,11 @@ def _stages_section(a: Debrief) -> list[_Block]:
     if not a.stages:
         return []
     rows = []
-    for role in a.roles:
-        row: list[object] = [role.short_name]
+    for label in _row_labels(a):
+        row: list[object] = [a.short(label)]
         for view in a.stages:
-            modes = view.judgement(role.id).action_mode
+            found = next((j for j in view.judgements if j.role_id == label), None)
+            modes = found.action_mode if found else ()
             # The action's id in words ("strategy discussion"): a grid cell has no room for its label.
             row.append(" / ".join(x.replace("_", " ") for x in modes) or "\u2014")
         rows.append(row)
@@ -957,6 +1026,11 @@ def _perspectives_section(a: Debrief) -> list[_Block]:
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\u201c\"])")
 
 
+def _plural(n: int, one: str, many: str) -> str:
+    """ "1 share", "2 shares": a count with its noun."""
+    return f"{n} {one if n == 1 else many}"
+
+
 def _first_sentence(text: str) -> str:
     """A role card's line cut to its first sentence: the report sets the agencies side by side."""
     return _SENTENCE_END.split(text.strip(), maxsplit=1)[0]
@@ -1000,10 +1074,11 @@ def _front_door_section(a: Debrief) -> list[_Block]:
             caption="What reached the lead agency, stage by stage",
         ),
         _Para(
-            f"In all, {lead} received {sum(s.shares for s in a.front_door)} shares. Counting each "
-            f"stage's arrivals, {needless} of {arrivals} were facts guidance does not send it: each is "
-            "work at the front door. Better sharing raises caseloads, and over-referral is a failure "
-            "too, not only under-sharing."
+            f"{lead} received {_plural(sum(s.shares for s in a.front_door), 'share', 'shares')}; "
+            f"{needless} of the {arrivals} facts arriving concerned facts guidance did not route to "
+            "it. Each is work for the front door, and better sharing raises caseloads, a perverse "
+            "incentive a partnership has to plan for. It is not a reason to hold back a concern "
+            "about risk."
         ),
     ]
 
@@ -1584,7 +1659,7 @@ def render_json(
     evaluation's figures and its record (answers by respondent number, never a name) when given."""
     document = {
         "format": JSON_FORMAT,
-        "analysis": _data(analysis),
+        "analysis": _data(reported(analysis)),
         "decisions": [_data(row) for row in decision_rows(record, analysis.through)],
     }
     if evaluation is not None:

@@ -51,3 +51,29 @@ def test_the_lead_gets_a_verdict(mini_snapshot):
     played = record(mini_snapshot, people, subs, 0)
     level = feedback(played, analyse(played), 1, 0).level
     assert (level.lead, level.verdict) == (True, "above")
+
+
+def _schools(mini_snapshot, n):
+    """`n` school participants at stage 0, each sending the bruise to CSC, levels 2."""
+    people = [Participant(id=i, role_id="school", display_name=f"S{i}") for i in range(1, n + 1)]
+    subs = [
+        submission(i, "school", 0, [fact("bruise", (CSC,))], 2, "refer") for i in range(1, n + 1)
+    ]
+    return record(mini_snapshot, people, subs, 0)
+
+
+def test_two_colleagues_see_no_comparison(mini_snapshot):
+    # With one colleague, "Everyone playing School (2)" minus one's own answer is the colleague's.
+    played = _schools(mini_snapshot, 2)
+    found = feedback(played, analyse(played), 1, 0)
+    assert found.level.colleagues == ()
+    assert all(f.colleagues == "" for f in found.facts)
+
+
+def test_three_colleagues_see_the_comparison(mini_snapshot):
+    played = _schools(mini_snapshot, 3)
+    found = feedback(played, analyse(played), 1, 0)
+    assert found.level.colleagues == (2, 2, 2)
+    bruise = next(f for f in found.facts if f.fact_id == "bruise")
+    assert bruise.colleagues.startswith("Everyone playing ") and "(3)" in bruise.colleagues
+    assert "3 of 3" in bruise.colleagues

@@ -62,3 +62,35 @@ def test_no_front_door_before_a_reveal_or_without_the_lead(mini_snapshot):
         update={"roles": {r: v for r, v in mini_snapshot.roles.items() if r != CSC}}
     )
     assert front_door(record(without_lead, PEOPLE, [], revealed_through=2)) == ()
+
+
+def test_a_legitimate_onward_share_to_the_lead_is_not_unneeded(mini_snapshot):
+    # Rent arrears (stage 3) is not routed to CSC; with `onward: [CSC]` a recipient may pass it on.
+    scenario = mini_snapshot.scenario
+    facts = [
+        f.model_copy(update={"guidance": f.guidance.model_copy(update={"onward": (CSC,)})})
+        if f.id == "rent_arrears"
+        else f
+        for f in scenario.facts
+    ]
+    stages = [
+        s.model_copy(update={"facts": [f for f in facts if f.id in {x.id for x in s.facts}]})
+        for s in scenario.stages
+    ]
+    onward = mini_snapshot.model_copy(
+        update={"scenario": scenario.model_copy(update={"facts": facts, "stages": stages})}
+    )
+    submissions = [
+        submission(
+            1, "school", 2, [fact("rent_arrears", (CSC,)), fact("disclosure", (CSC,))], 4, "refer"
+        ),
+    ]
+    last = front_door(record(onward, PEOPLE, submissions, revealed_through=2))[2]
+    # Hand count: both arrivals wanted now (was 1 wanted, 1 unneeded); 5 + rent arrears by then.
+    assert (last.shares, last.facts, last.expected, last.unneeded, last.expected_in_play) == (
+        2,
+        2,
+        2,
+        0,
+        6,
+    )

@@ -137,3 +137,21 @@ def test_answers_csv_marks_skips_and_follow_up_csv_guards_formulas(engine, room)
     assert "R1,school,no,pre,skipped" in text
     links = follow_up_csv({1: "tok"}, {1: "=SUM(A1)"}, lambda t: f"https://x/followup?f={t}")
     assert "'=SUM(A1),https://x/followup?f=tok" in links
+
+
+def test_items_still_answered_wrongly_state_the_correct_position(engine, rehearsed):
+    from dataclasses import replace
+
+    record, ev = _report(engine, rehearsed)
+    first = ev.result.knowledge_items[0]
+    wrong = replace(first, answered_after=12, wrong_after=3)  # a quarter: still wrong
+    others = tuple(replace(k, wrong_after=0) for k in ev.result.knowledge_items[1:])
+    ev = replace(ev, result=replace(ev.result, knowledge_items=(wrong, *others)))
+    markdown = report.render("md", record, analyse(record), ev).replace("\\", "")
+    assert "Myths that survived" not in markdown
+    assert "Points still answered wrongly after the day" in markdown
+    correct = "true" if first.answer else "false"
+    assert (
+        f"Still answered wrongly by 3 of 12. The correct position: {correct}. {first.explanation}"
+        in markdown
+    )
