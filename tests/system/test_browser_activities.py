@@ -66,7 +66,7 @@ def test_barriers_with_approval_and_who_leads_at_a_reveal(server, browser):
         re.compile("Test Primary School")
     ).click()
     click(laptop, "Join")
-    expect(laptop.get_by_text("You play")).to_be_visible()
+    expect(laptop.get_by_text("You play Test Primary School (DSL)")).to_be_visible()
     click(facilitator, "Fill 3 empty roles with simulated participants")
     settle(facilitator)
 
