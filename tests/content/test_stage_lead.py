@@ -53,6 +53,8 @@ SHIPPED_LEADS = {
     ("county-lines-transition", "december"): ("childrens_social_care", "childrens_social_care"),
     ("county-lines-transition", "april"): ("childrens_social_care", "childrens_social_care"),
     ("county-lines-transition", "june"): ("police", "police"),
+    ("domestic-abuse-marac", "march"): ("gp", "gp"),
+    ("domestic-abuse-marac", "september"): ("marac_coordinator", "police"),
     ("hawthorn-court", "march"): ("district_nursing", "adult_social_care"),
     ("hawthorn-court", "april"): ("adult_social_care", "adult_social_care"),
     ("hawthorn-court", "june"): ("adult_social_care", "adult_social_care"),
