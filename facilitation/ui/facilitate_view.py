@@ -751,8 +751,9 @@ def _export(view: FacilitatorView, version: int, key: str) -> None:
     record = view.record
     st.header("Export the debrief")
     st.caption(
-        'Reports name agencies and participant labels ("School 2"), never names; notes appear only '
-        "where their writer agreed."
+        "The reports (Markdown, HTML, PDF) pool any agency fewer than three people play, and quote a "
+        "note only where its writer agreed: share those. The raw data (CSV, JSON) is per seat "
+        '("School 2", never a name): keep it as workshop data, not for circulation.'
     )
     if record.revealed_through < 0:
         st.info("Nothing to export yet: reveal a stage first.")
