@@ -39,8 +39,10 @@ from facilitation.analysis import (
     Jigsaw,
     Judgement,
     LateFact,
+    LeadStage,
     PictureShare,
     RoomActivities,
+    RoomBarriers,
     SharingCounts,
     Split,
     StageView,
@@ -1144,96 +1146,96 @@ DETAIL_SECTIONS: tuple[Callable[[Debrief], list[_Block]], ...] = (
 def _room_section(a: Debrief, room: RoomActivities) -> list[_Block]:
     """The room's own barriers beside those cited in play, and "Who leads?" beside the guidance;
     nothing when neither activity was run."""
-    b = room.barriers
-    if b.state == "not_run" and not room.leads:
+    if room.barriers.state == "not_run" and not room.leads:
         return []
-    audience = a.audience.replace("_", " ")
     blocks: list[_Block] = [
         _Heading(2, ROOM_HEADING),
         _Heading(3, "The barriers of their real jobs"),
     ]
-    if not b.shown:
-        blocks.append(_Para(barriers_status(b), "muted"))
+    if room.barriers.shown:
+        blocks += _room_barriers(a, room.barriers)
     else:
-        blocks.append(
-            _Para(
-                f"{_plural(b.answered, 'person', 'people')} said, from their real jobs, what holds them "
-                "back from sharing at work, before the case began. Beside each: how many cited it in "
-                "play (people, any fact, any stage)."
-            )
-        )
-        blocks.append(
-            _table(
-                ["Barrier", "Cluster", "Brought from work", "Cited in play", f"For {audience}"],
-                [
-                    (
-                        side.label,
-                        side.cluster,
-                        side.brought or "—",
-                        side.cited or "—",
-                        "a myth" if side.myth else "real, to weigh",
-                    )
-                    for side in b.barriers
-                ],
-                caption="The room's barriers and the role cards' barriers",
-            )
-        )
-        myths = [side for side in b.barriers if side.barrier_id in b.brought_myths]
-        if myths:
-            blocks.append(_Heading(3, "Brought to the room, and myths for this audience"))
-            blocks.append(
-                _Entries(
-                    tuple(
-                        _Entry(
-                            side.label,
-                            f"\u201c{side.sentence}\u201d \u00b7 {side.brought} brought it",
-                            side.explanation,
-                        )
-                        for side in myths
-                    )
-                )
-            )
-        labels = {side.barrier_id: side.label for side in b.barriers}
-        if b.brought_not_cited:
-            blocks.append(
-                _Para(
-                    "Brought from work but never cited in play: "
-                    + ", ".join(labels[i] for i in b.brought_not_cited)
-                    + ". Worth asking why the case did not bring them out."
-                )
-            )
-        if b.cited_not_brought:
-            blocks.append(
-                _Para(
-                    "Cited in play but brought by nobody: "
-                    + ", ".join(labels[i] for i in b.cited_not_brought)
-                    + ". The role cards, or the case, may be carrying them."
-                )
-            )
-        if b.lines:
-            blocks += [_Heading(3, "In their own words (approved)"), _Bullets(b.lines)]
+        blocks.append(_Para(barriers_status(room.barriers), "muted"))
     if room.leads:
-        blocks.append(_Heading(3, "Who leads?"))
+        blocks += [_Heading(3, "Who leads?"), _room_leads(a, room.leads)]
+    return blocks
+
+
+def _room_barriers(a: Debrief, b: RoomBarriers) -> list[_Block]:
+    audience = a.audience.replace("_", " ")
+    blocks: list[_Block] = [
+        _Para(
+            f"{_plural(b.answered, 'person', 'people')} said, from their real jobs, what holds them "
+            "back from sharing at work, before the case began. Beside each: how many cited it in "
+            "play (people, any fact, any stage)."
+        ),
+        _table(
+            ["Barrier", "Cluster", "Brought from work", "Cited in play", f"For {audience}"],
+            [
+                (
+                    side.label,
+                    side.cluster,
+                    side.brought or "\u2014",
+                    side.cited or "\u2014",
+                    "a myth" if side.myth else "real, to weigh",
+                )
+                for side in b.barriers
+            ],
+            caption="The room's barriers and the role cards' barriers",
+        ),
+    ]
+    myths = [side for side in b.barriers if side.barrier_id in b.brought_myths]
+    if myths:
+        blocks.append(_Heading(3, "Brought to the room, and myths for this audience"))
         blocks.append(
             _Entries(
                 tuple(
                     _Entry(
-                        f"Stage {stage.stage_index + 1}. {stage.stage_title}",
-                        f"Guidance: {a.short(stage.lead)} leads"
-                        + (
-                            f", {a.short(stage.decides)} decides"
-                            if stage.decides != stage.lead
-                            else ""
-                        )
-                        + (f". {stage.why}" if stage.why else ""),
-                        lead_sentence(stage, a.short),
+                        side.label,
+                        f"\u201c{side.sentence}\u201d \u00b7 {side.brought} brought it",
+                        side.explanation,
                     )
-                    for stage in room.leads
-                ),
-                caption="The room's answers at each reveal where the facilitator asked",
+                    for side in myths
+                )
             )
         )
+    labels = {side.barrier_id: side.label for side in b.barriers}
+    for ids, words, question in (
+        (
+            b.brought_not_cited,
+            "Brought from work but never cited in play",
+            "Worth asking why the case did not bring them out.",
+        ),
+        (
+            b.cited_not_brought,
+            "Cited in play but brought by nobody",
+            "The role cards, or the case, may be carrying them.",
+        ),
+    ):
+        if ids:
+            blocks.append(_Para(f"{words}: {', '.join(labels[i] for i in ids)}. {question}"))
+    if b.lines:
+        blocks += [_Heading(3, "In their own words (approved)"), _Bullets(b.lines)]
     return blocks
+
+
+def _room_leads(a: Debrief, leads: Sequence[LeadStage]) -> _Entries:
+    def guidance(stage: LeadStage) -> str:
+        decides = f", {a.short(stage.decides)} decides" if stage.decides != stage.lead else ""
+        why = f". {stage.why}" if stage.why else ""
+        return f"Guidance: {a.short(stage.lead)} leads{decides}{why}"
+
+    return _Entries(
+        tuple(
+            _Entry(
+                f"Stage {stage.stage_index + 1}. {stage.stage_title}",
+                guidance(stage),
+                lead_sentence(stage, a.short),
+            )
+            for stage in leads
+        ),
+        caption="The room's answers at each reveal where the facilitator asked",
+    )
 
 
 # After "What changed" (when the evaluation is given): the story, and how to read the report.
