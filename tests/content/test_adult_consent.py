@@ -41,6 +41,38 @@ def test_consent_is_no_myth_for_adults_and_a_myth_for_children():
         assert exception in adults
 
 
+def test_the_adults_consent_explanation_says_what_agreement_is_for_and_what_if_capacity_is_lacking():
+    """Seeking agreement answers the duty of confidence and the person's choices (Making Safeguarding
+    Personal for an adult with care and support needs), not a UK GDPR consent basis; and where the adult
+    lacks capacity for the decision, share in their best interests (domain.md, Adults: MCA s4/s5)."""
+    adults = " ".join(reference().barriers["consent"].explanation_for("adults").split())
+    assert "capacity for the decision" in adults and "duty of confidence" in adults
+    assert "Making Safeguarding Personal, where they have care and support needs" in adults
+    assert "their choices" in adults
+    assert "not a UK GDPR consent basis" in adults and "public task" in adults
+    assert "Lacking capacity for it, share in their best interests (MCA 2005 s4, s5)" in adults
+
+
+def test_the_consent_explanations_stay_short_enough_to_read_out():
+    """The facilitator reads a barrier's explanation aloud at the reveal: at most 120 words each."""
+    consent = reference().barriers["consent"]
+    for audience in ("children", "adults", "early_help"):
+        assert len(consent.explanation_for(audience).split()) <= 120, audience
+
+
+def test_the_childrens_consent_explanation_keeps_the_thin_referral_lesson():
+    """Consent is no precondition where a child may be at risk of significant harm; but on a thin or
+    anonymous contact the parents' agreement is sought before checks unless that increases the risk
+    (domain.md: Haringey [2013] and its "consent-based unless that increases risk" resolution)."""
+    children = " ".join(reference().barriers["consent"].explanation_for("children").split())
+    assert "may be at risk of significant harm, consent is not needed" in children
+    assert (
+        "On a thin or anonymous contact that gives no reasonable cause to suspect significant harm, "
+        "seek the parents' agreement before making checks, unless that would increase the risk"
+    ) in children
+    assert "Haringey" in children
+
+
 def test_consent_is_a_myth_only_where_an_exception_applies():
     found = {
         (scenario_id, fact.id)
@@ -70,6 +102,15 @@ def test_each_consent_myth_names_the_default_and_its_exception(scenario_id, fact
 def test_where_a_capacitous_refusal_stands_consent_is_no_myth(scenario_id, fact_id):
     fact = next(f for f in _facts(scenario_id) if f.id == fact_id)
     assert "consent" not in myths_for(fact, "adults")
+
+
+def test_ed_neck_seeks_her_agreement_for_the_gp_letter_and_not_for_the_marac():
+    """The consent myth on ed_neck is the MARAC share's; the GP route agrees the letter with her first."""
+    ed_neck = next(f for f in _facts("domestic-abuse-marac") if f.id == "ed_neck")
+    why = " ".join(ed_neck.guidance.why.split())
+    assert "waiting for her consent before telling the MARAC is the misconception" in why
+    assert "The GP letter is different: there, seeking her agreement first is right." in why
+    assert "agreed with her" in ed_neck.guidance.route("gp").note
 
 
 def test_the_gp_letter_after_strangulation_rests_on_the_public_interest_if_she_objects():
