@@ -27,6 +27,7 @@ from facilitation.play import (
     WorkshopRecord,
     barriers_board,
     lead_board,
+    myths_for,
 )
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "RoomActivities",
     "RoomBarriers",
     "barriers_status",
+    "lead_guidance",
     "lead_in_brief",
     "lead_sentence",
     "room_activities",
@@ -45,7 +47,7 @@ __all__ = [
 ROOM_HEADING = (
     "What the room brought"  # the debrief's part for the activities, on screen and in print
 )
-LeadVerdict = Literal["agreed", "differed", "unsure", "split", "too_few", "not_closed"]
+LeadVerdict = Literal["agreed", "differed", "unsure", "split", "disputed", "too_few", "not_closed"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +61,24 @@ class BarrierSide:
     brought: int  # people who chose it in the opening activity
     cited: int  # participants who cited it in play (any fact, any stage)
     citations: int  # (participant, fact) citations in play, each counted once (the debrief's rule)
-    myth: bool  # a misconception for this scenario's audience (the reference's per-audience flag)
+    myth: bool  # a misconception on every fact of this scenario (`play.myths_for`, per audience)
     explanation: str  # what it really is, for this audience
+    myth_facts: int = 0  # the scenario's facts on which citing it is a misconception
+    facts: int = 0  # the scenario's facts
+
+    @property
+    def depends(self) -> bool:
+        """A misconception on some of the scenario's facts and not on others."""
+        return 0 < self.myth_facts < self.facts
+
+    @property
+    def verdict(self) -> str:
+        """The words for it beside the room's counts: a myth, real, or depends on the fact."""
+        if self.myth:
+            return "a myth"
+        if self.depends:
+            return f"depends on the fact (a myth on {self.myth_facts} of {self.facts})"
+        return "real, to weigh"
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +95,9 @@ class RoomBarriers:
     ] = ()  # real agency types of PRIVACY_MIN or more (`POOLED`)
     barriers: tuple[BarrierSide, ...] = ()  # brought or cited; most brought, then most cited, first
     lines: tuple[str, ...] = ()  # the approved lines only
-    brought_myths: tuple[str, ...] = ()  # ids of barriers brought that are myths for this audience
+    brought_myths: tuple[
+        str, ...
+    ] = ()  # ids of barriers brought that are myths, on all facts or some
     brought_not_cited: tuple[str, ...] = ()  # brought to the room, never cited in play
     cited_not_brought: tuple[str, ...] = ()  # cited in play, brought by nobody
 
@@ -89,12 +109,14 @@ class LeadStage:
     stage_index: int
     stage_title: str
     lead: str  # the role guidance says should lead (the stage's `lead`, else the scenario's)
-    decides: str  # the role guidance says makes the decision
+    decides: str | None  # the role guidance says makes the decision, where the stage says so
     why: str
     answered: int
     # agreed: most named the guidance's lead; differed: most named another; unsure: most were not
-    # sure; split: no answer had most; too_few: fewer than PRIVACY_MIN answered; not_closed: still open
+    # sure; split: no answer had most; disputed: the stage has no single lead, so no verdict;
+    # too_few: fewer than PRIVACY_MIN answered; not_closed: still open
     verdict: LeadVerdict
+    disputed: bool = False  # the stage's guidance: no single agency leads here
     with_guidance: int = 0  # answers naming the guidance's lead
     decides_with_guidance: int = 0  # answers naming the guidance's decision-maker
     split: tuple[ChoiceCount, ...] = ()  # role id or "not_sure" -> answers, most first
@@ -133,7 +155,7 @@ def room_activities(
     cited = (debrief if debrief is not None else analyse(record)).barriers
     return RoomActivities(
         audience=audience,
-        barriers=_barriers(activities, cited, audience),
+        barriers=_barriers(record, activities, cited, audience),
         leads=tuple(
             _lead(record, activities, activity.stage_index)
             for activity in activities.activities
@@ -142,13 +164,17 @@ def room_activities(
     )
 
 
-def _barriers(activities: ActivitiesRecord, cited, audience: str) -> RoomBarriers:
+def _barriers(
+    record: WorkshopRecord, activities: ActivitiesRecord, cited, audience: str
+) -> RoomBarriers:
     board = barriers_board(activities)
     if board is None:
         return RoomBarriers(state="not_run", answered=0, shown=False)
     if not board.shown:
         return RoomBarriers(state=board.state, answered=board.answered, shown=False)
     ref = reference().barriers
+    facts = [fact for stage in record.snapshot.scenario.stages for fact in stage.facts]
+    myth_on = Counter(b for fact in facts for b in myths_for(fact, audience))
     brought = Counter(b for entry in activities.barriers for b in entry.answer.barriers)
     in_play = {count.barrier_id: count for count in cited.counts}
     order = list(ref)
@@ -172,8 +198,10 @@ def _barriers(activities: ActivitiesRecord, cited, audience: str) -> RoomBarrier
                 brought=brought[barrier_id],
                 cited=played.people if played else 0,
                 citations=played.count if played else 0,
-                myth=bool(known and known.is_myth(audience)),
+                myth=bool(facts) and myth_on[barrier_id] == len(facts),
                 explanation=known.explanation_for(audience) if known else "",
+                myth_facts=myth_on[barrier_id],
+                facts=len(facts),
             )
         )
     return RoomBarriers(
@@ -184,7 +212,7 @@ def _barriers(activities: ActivitiesRecord, cited, audience: str) -> RoomBarrier
         by_agency=board.by_agency,
         barriers=tuple(sides),
         lines=board.lines,
-        brought_myths=tuple(s.barrier_id for s in sides if s.brought and s.myth),
+        brought_myths=tuple(s.barrier_id for s in sides if s.brought and (s.myth or s.depends)),
         brought_not_cited=tuple(s.barrier_id for s in sides if s.brought and not s.cited),
         cited_not_brought=tuple(s.barrier_id for s in sides if s.cited and not s.brought),
     )
@@ -195,7 +223,7 @@ def _lead(record: WorkshopRecord, activities: ActivitiesRecord, stage_index: int
     stage = snapshot.scenario.stages[stage_index]
     board = lead_board(activities, snapshot, stage_index)
     guidance = board.guidance
-    decides = guidance.decides or guidance.role
+    decides = guidance.decides
     base = {
         "stage_index": stage_index,
         "stage_title": stage.title,
@@ -203,6 +231,7 @@ def _lead(record: WorkshopRecord, activities: ActivitiesRecord, stage_index: int
         "decides": decides,
         "why": guidance.why or "",
         "answered": board.answered,
+        "disputed": guidance.disputed,
     }
     if board.state != "closed":
         return LeadStage(**base, verdict="not_closed")
@@ -211,8 +240,10 @@ def _lead(record: WorkshopRecord, activities: ActivitiesRecord, stage_index: int
     counts = {c.choice: c.count for c in board.lead}
     top = board.lead[0]
     majority = top.count * 2 > board.answered
-    if majority and top.choice == guidance.role:
-        verdict: LeadVerdict = "agreed"
+    if guidance.disputed:
+        verdict: LeadVerdict = "disputed"
+    elif majority and top.choice == guidance.role:
+        verdict = "agreed"
     elif majority:
         verdict = "unsure" if top.choice == NOT_SURE else "differed"
     else:
@@ -221,10 +252,24 @@ def _lead(record: WorkshopRecord, activities: ActivitiesRecord, stage_index: int
         **base,
         verdict=verdict,
         with_guidance=counts.get(guidance.role, 0),
-        decides_with_guidance=next((c.count for c in board.decides if c.choice == decides), 0),
+        decides_with_guidance=next(
+            (c.count for c in board.decides if decides and c.choice == decides), 0
+        ),
         split=board.lead,
         decides_split=board.decides,
     )
+
+
+def _choice_name(choice: str, short: Callable[[str], str]) -> str:
+    return "not sure" if choice == NOT_SURE else short(choice)
+
+
+def lead_guidance(stage: LeadStage, short: Callable[[str], str]) -> str:
+    """What the scenario's guidance says of the lead at one stage, in a few words."""
+    if stage.disputed:
+        return f"no single lead ({short(stage.lead)} nearest)"
+    decides = f"; {short(stage.decides)} decides" if stage.decides else ""
+    return f"{short(stage.lead)} leads{decides}"
 
 
 def barriers_status(barriers: RoomBarriers) -> str:
@@ -249,7 +294,7 @@ def lead_sentence(stage: LeadStage, short: Callable[[str], str]) -> str:
     role (the debrief's `short`)."""
 
     def name(choice: str) -> str:
-        return "not sure" if choice == NOT_SURE else short(choice)
+        return _choice_name(choice, short)
 
     lead = short(stage.lead)
     if stage.verdict == "not_closed":
@@ -258,6 +303,9 @@ def lead_sentence(stage: LeadStage, short: Callable[[str], str]) -> str:
         return f"{stage.answered} answered: fewer than {PRIVACY_MIN}, so nothing is shown."
     of = f"of {stage.answered}"
     top = stage.split[0]
+    answers = ", ".join(f"{name(c.choice)} {c.count}" for c in stage.split)
+    if stage.verdict == "disputed":
+        return f"No single agency leads here, and that is the point: the room named {answers}."
     if stage.verdict == "agreed":
         said = f"Most of the room ({stage.with_guidance} {of}) named {lead}, as guidance does."
     elif stage.verdict == "differed":
@@ -267,10 +315,9 @@ def lead_sentence(stage: LeadStage, short: Callable[[str], str]) -> str:
     elif stage.verdict == "unsure":
         said = f"Most of the room ({top.count} {of}) was not sure; guidance names {lead}."
     else:
-        answers = ", ".join(f"{name(c.choice)} {c.count}" for c in stage.split)
         said = f"The room was split ({answers}); guidance names {lead}."
     decided = sum(c.count for c in stage.decides_split)
-    if decided:
+    if stage.decides and decided:
         said += (
             f" Who decides: guidance says {short(stage.decides)}; {stage.decides_with_guidance} of "
             f"the {decided} who answered that named it."
@@ -286,6 +333,8 @@ def lead_in_brief(stage: LeadStage, short: Callable[[str], str]) -> str:
         )
     top = stage.split[0]
     share = f"{top.count} of {stage.answered}"
+    if stage.verdict == "disputed":
+        return f"no single lead; most: {_choice_name(top.choice, short)} ({share})"
     if stage.verdict == "agreed":
         return f"agreed ({share})"
     if stage.verdict == "differed":

@@ -48,6 +48,7 @@ from facilitation.analysis import (
     StageView,
     barriers_status,
     decision_rows,
+    lead_guidance,
     lead_sentence,
     pooling,
     projected,
@@ -1177,7 +1178,7 @@ def _room_barriers(a: Debrief, b: RoomBarriers) -> list[_Block]:
                     side.cluster,
                     side.brought or "\u2014",
                     side.cited or "\u2014",
-                    "a myth" if side.myth else "real, to weigh",
+                    side.verdict,
                 )
                 for side in b.barriers
             ],
@@ -1221,9 +1222,8 @@ def _room_barriers(a: Debrief, b: RoomBarriers) -> list[_Block]:
 
 def _room_leads(a: Debrief, leads: Sequence[LeadStage]) -> _Entries:
     def guidance(stage: LeadStage) -> str:
-        decides = f", {a.short(stage.decides)} decides" if stage.decides != stage.lead else ""
         why = f". {stage.why}" if stage.why else ""
-        return f"Guidance: {a.short(stage.lead)} leads{decides}{why}"
+        return f"Guidance: {lead_guidance(stage, a.short)}{why}"
 
     return _Entries(
         tuple(

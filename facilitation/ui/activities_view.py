@@ -196,8 +196,12 @@ def who_leads_controls(view: FacilitatorView, key: str) -> None:
     with st.container(border=True, key="who-leads-controls"):
         st.header(f"Who leads? (stage {stage + 1})")
         st.caption(
-            f"The scenario's lead here: {names.get(guidance.role, guidance.role)}. The laptops answer "
-            "in one tap; the projector shows the split once you close it."
+            (
+                "The scenario gives no single lead here (that is the point to discuss). "
+                if guidance.disputed
+                else f"The scenario's lead here: {names.get(guidance.role, guidance.role)}. "
+            )
+            + "The laptops answer in one tap; the projector shows the split once you close it."
         )
         state = activity.state if activity else None
         answers = record.leads_at(stage)
@@ -408,7 +412,8 @@ def _lead_board(board: LeadBoard | None, stage: int, names: dict[str, str]) -> N
     with guide:
         st.subheader("The scenario's lead")
         guidance = board.guidance
-        st.markdown(f"## {escape_markdown(names.get(guidance.role, guidance.role))}")
+        lead = "No single lead" if guidance.disputed else names.get(guidance.role, guidance.role)
+        st.markdown(f"## {escape_markdown(lead)}")
         if guidance.decides and guidance.decides != guidance.role:
             st.markdown(
                 f"Decides: {escape_markdown(names.get(guidance.decides, guidance.decides))}"

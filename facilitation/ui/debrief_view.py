@@ -16,6 +16,7 @@ from facilitation.analysis import (
     analyse,
     attributed,
     barriers_status,
+    lead_guidance,
     lead_in_brief,
     lead_sentence,
 )
@@ -297,7 +298,7 @@ def _room_barriers(analysis: Debrief, room: RoomActivities | None, projector: bo
             "Barrier": side.label,
             "Brought from work": str(side.brought or "\u2014"),  # one type a column
             "Cited in play": str(side.cited or "\u2014"),
-            f"For {audience}": "a myth" if side.myth else "real, to weigh",
+            f"For {audience}": side.verdict,
         }
         for side in barriers.barriers[: ROOM_BARRIERS_SHOWN if projector else None]
     ]
@@ -324,7 +325,7 @@ def _room_leads(analysis: Debrief, room: RoomActivities | None, projector: bool)
         rows = [
             {
                 "Stage": f"Stage {stage.stage_index + 1} \u00b7 {stage.stage_title}",
-                "Guidance": analysis.short(stage.lead),
+                "Guidance": lead_guidance(stage, analysis.short),
                 "The room": lead_in_brief(stage, analysis.short),
             }
             for stage in room.leads

@@ -6,6 +6,7 @@ from __future__ import annotations
 from facilitation.analysis import (
     analyse,
     barriers_status,
+    lead_guidance,
     lead_in_brief,
     lead_sentence,
     room_activities,
@@ -54,7 +55,11 @@ def test_the_barriers_brought_beside_those_cited_with_the_audience_myths(played)
     assert barriers.shown and barriers.answered == 3
     sides = {side.barrier_id: side for side in barriers.barriers}
     assert (sides["consent"].brought, sides["consent"].cited) == (2, 1)
-    assert sides["consent"].myth and sides["legal_fear"].myth  # children: both myths
+    # children: legal fear a myth on every fact; consent on those whose consent is not required
+    assert sides["legal_fear"].myth and sides["legal_fear"].verdict == "a myth"
+    consent = sides["consent"]
+    assert not consent.myth and consent.depends and (consent.myth_facts, consent.facts) == (4, 6)
+    assert consent.verdict == "depends on the fact (a myth on 4 of 6)"
     assert not sides["blame"].myth
     assert barriers.barriers[0].barrier_id == "consent"  # most brought first
     assert set(barriers.brought_myths) == {"consent", "legal_fear"}
@@ -76,7 +81,9 @@ def test_who_leads_agreed_differed_unsure_split(played):
 
     agreed = verdict([CSC, CSC, "police"])
     assert (agreed.verdict, agreed.with_guidance, agreed.lead) == ("agreed", 2, CSC)
-    assert agreed.decides_with_guidance == 3 and agreed.stage_title == "A bruise and a call-out"
+    assert agreed.stage_title == "A bruise and a call-out"
+    # the stage names nobody as deciding: the room's answers on it are no verdict against guidance
+    assert agreed.decides is None and agreed.decides_with_guidance == 0
     assert verdict(["police", "police", CSC]).verdict == "differed"
     assert verdict([NOT_SURE, NOT_SURE, CSC]).verdict == "unsure"
     assert verdict(["police", "school", CSC, NOT_SURE]).verdict == "split"
@@ -94,7 +101,7 @@ def test_a_stage_lead_in_the_scenario_is_the_guidance(played):
         update={"snapshot": played.snapshot.model_copy(update={"scenario": scenario})}
     )
     stage = room_activities(moved, activities(leads=["police", "police", CSC])).leads[0]
-    assert (stage.lead, stage.decides, stage.verdict) == ("police", "police", "agreed")
+    assert (stage.lead, stage.decides, stage.verdict) == ("police", None, "agreed")
     assert stage.why == "A crime to investigate first."
 
 
@@ -113,8 +120,7 @@ def test_one_sentence_per_stage_says_what_the_room_answered_beside_the_guidance(
         return lead_sentence(stage, {CSC: "Children's SC", "police": "Police"}.get)
 
     assert sentence([CSC, CSC, "police"]) == (
-        "Most of the room (2 of 3) named Children's SC, as guidance does. Who decides: guidance "
-        "says Children's SC; 3 of the 3 who answered that named it."
+        "Most of the room (2 of 3) named Children's SC, as guidance does."
     )
     assert sentence(["police", "police", CSC]).startswith(
         "Most of the room (2 of 3) named Police; guidance names Children's SC."
@@ -149,3 +155,36 @@ def test_the_rooms_answer_in_brief_for_the_projector(played):
     assert brief(["police", "police", CSC, CSC]) == "split"
     assert brief([CSC, CSC]) == "fewer than 3 answered"
     assert brief([CSC, CSC, CSC], state="open") == "still open"
+
+
+def _with_lead(played, **lead):
+    stages = list(played.snapshot.scenario.stages)
+    stages[0] = stages[0].model_copy(update={"lead": StageLead(**lead)})
+    scenario = played.snapshot.scenario.model_copy(update={"stages": tuple(stages)})
+    return played.model_copy(
+        update={"snapshot": played.snapshot.model_copy(update={"scenario": scenario})}
+    )
+
+
+def test_who_decides_is_reported_only_where_the_stage_says(played):
+    moved = _with_lead(played, role="police", decides=CSC)
+    stage = room_activities(moved, activities(leads=["police", "police", CSC])).leads[0]
+    assert stage.decides_with_guidance == 3
+    assert lead_sentence(stage, {CSC: "Children's SC", "police": "Police"}.get).endswith(
+        "Who decides: guidance says Children's SC; 3 of the 3 who answered that named it."
+    )
+    assert lead_guidance(stage, {CSC: "Children's SC", "police": "Police"}.get) == (
+        "Police leads; Children's SC decides"
+    )
+
+
+def test_a_disputed_lead_gets_no_verdict(played):
+    names = {CSC: "Children's SC", "police": "Police"}.get
+    disputed = _with_lead(played, role="police", why="Nobody leads Kai now.", disputed=True)
+    stage = room_activities(disputed, activities(leads=[NOT_SURE, NOT_SURE, "police"])).leads[0]
+    assert (stage.verdict, stage.disputed) == ("disputed", True)
+    assert lead_sentence(stage, names) == (
+        "No single agency leads here, and that is the point: the room named not sure 2, Police 1."
+    )
+    assert lead_in_brief(stage, names) == "no single lead; most: not sure (2 of 3)"
+    assert lead_guidance(stage, names) == "no single lead (Police nearest)"

@@ -134,7 +134,9 @@ def test_the_debrief_shows_what_the_room_brought_beside_the_play(open_page, ui_r
     assert "The barriers of their real jobs, beside those cited in play" in texts(at)
     table = at.table[0].value
     assert table.loc["Waiting for consent", "Brought from work"] == "2"
-    assert table.loc["Waiting for consent", "For children"] == "a myth"
+    assert (
+        table.loc["Waiting for consent", "For children"] == "depends on the fact (a myth on 4 of 6)"
+    )
     assert table.loc["Fear of blame", "For children"] == "real, to weigh"
     # The projector shows the same part once the facilitator puts it on screen.
     projector = open_page("projector", w=ui_room.code, k=ui_room.projector_key)
@@ -147,7 +149,7 @@ def test_the_debrief_shows_what_the_room_brought_beside_the_play(open_page, ui_r
     leads = projector.table[0].value  # one row a stage: every stage fits the screen
     stage = "Stage 1 \u00b7 A bruise and a call-out"
     assert leads.loc[stage, "The room"] == "most named Police (2 of 3)"
-    assert leads.loc[stage, "Guidance"] == "Children's SC"
+    assert leads.loc[stage, "Guidance"] == "Children's SC leads"
 
 
 def test_the_report_of_the_room_carries_its_activities(open_page, ui_room):
