@@ -623,6 +623,10 @@ def _decision_form(view: ParticipantView, token: str) -> None:
     A fragment: answering a widget reruns this form only, not the page around it (about nine answers a
     stage on every laptop). `view` is the one the last full run read; whatever makes it stale (a submit
     that landed, the stage closed under the form, the seat gone) reruns the whole page (`_MOVED`)."""
+    if st.session_state.pop(_MOVED, False):
+        # The banner, the button's label or the phase changed: the whole page, without drawing the form
+        # first (a rerun that stops a run keeps the widgets it did not reach, Streamlit 1.67).
+        st.rerun(scope="app")
     with app.errors_shown_plainly():  # a form-only run does not pass the page's own handler
         form = _form(view, token)
         _new_facts(view, form)
@@ -750,9 +754,7 @@ def _judgement(view: ParticipantView, form: _Form) -> None:
 
 
 def _submit_bar(view: ParticipantView, form: _Form, token: str) -> None:
-    """The submit button and its message, kept in view at the bottom. A callback that moved the
-    workshop on for this laptop reruns the whole page here, after every widget is drawn (a rerun
-    before them would drop their values)."""
+    """The submit button and its message, kept in view at the bottom."""
     state = st.session_state
     with st.container(key="play-actions"):
         st.button(
@@ -762,8 +764,6 @@ def _submit_bar(view: ParticipantView, form: _Form, token: str) -> None:
             args=(token, form.stage, form.fact_ids),
             icon=":material/send:",
         )
-        if state.pop(_MOVED, False):
-            st.rerun(scope="app")  # the banner, the button's label or the phase changed
         flash = state.pop("play:flash", None)
         if flash:  # next to the button: where the eyes are
             alert("success" if flash[0] == "success" else "error", flash[1])

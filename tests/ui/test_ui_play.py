@@ -454,6 +454,8 @@ def test_a_submit_from_the_form_reruns_the_whole_page(open_page, ui_room, seat, 
     assert "Stage 1 of 3 · Open for decisions · Submitted" in shown
     assert "Submitted. You can change your answers" in shown
     assert [b.label for b in at.button if b.label.startswith("Submit")] == ["Submit again"]
+    assert at.button_group(key="play:0:bruise:share").value == [CSC]  # the answers stay on screen
+    assert at.radio(key="play:0:level").value == 3
     # Submitting again from the form: harmless, and the page says so once more.
     at.radio(key="play:0:level").set_value(4)
     run_fragment(at, FORM_FRAGMENT)
