@@ -11,7 +11,8 @@ answer is saved on the server as it is given (`_autosave`, a widget's change), s
 remember to save. The form is a fragment: an answer reruns the form alone, not the page around it; a
 submit that lands, or a stage that closed under the form, reruns the whole page. A poll (a fragment,
 two seconds, one small query) reruns the page whenever the workshop moves on, whatever the form's
-state: every laptop follows a lock, a reveal or a new stage within one poll. After a reveal, the participant's own feedback comes from `analysis.feedback`, the debrief's verdict rules.
+state: every laptop follows a lock, a reveal or a new stage within one poll. After a reveal, the
+participant's own feedback comes from `analysis.feedback`, the debrief's verdict rules.
 """
 
 from __future__ import annotations
