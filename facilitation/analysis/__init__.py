@@ -79,11 +79,14 @@ from facilitation.analysis.programme import (
     programme,
 )
 from facilitation.analysis.room_activities import (
+    ROOM_HEADING,
     BarrierSide,
     LeadStage,
     LeadVerdict,
     RoomActivities,
     RoomBarriers,
+    barriers_status,
+    lead_sentence,
     room_activities,
 )
 from facilitation.analysis.teachability import CHECKS, LintWarning, lint
@@ -100,6 +103,7 @@ __all__ = [
     "MIN_PAIRS",
     "OTHER_AGENCIES",
     "PRIVACY_MIN",
+    "ROOM_HEADING",
     "TOO_FEW",
     "AgencyChange",
     "AgreementRow",
@@ -145,6 +149,7 @@ __all__ = [
     "Trend",
     "analyse",
     "attributed",
+    "barriers_status",
     "constraint_clusters",
     "decision_rows",
     "describe",
@@ -154,6 +159,7 @@ __all__ = [
     "front_door",
     "guidance_problems",
     "law_layers",
+    "lead_sentence",
     "lint",
     "mcnemar_exact",
     "paired_change",

@@ -9,6 +9,7 @@ no line that was not approved, and no count from fewer than `PRIVACY_MIN` people
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, fields, is_dataclass
 from typing import Any, Literal
 
@@ -29,14 +30,20 @@ from facilitation.play import (
 )
 
 __all__ = [
+    "ROOM_HEADING",
     "BarrierSide",
     "LeadStage",
     "LeadVerdict",
     "RoomActivities",
     "RoomBarriers",
+    "barriers_status",
+    "lead_sentence",
     "room_activities",
 ]
 
+ROOM_HEADING = (
+    "What the room brought"  # the debrief's part for the activities, on screen and in print
+)
 LeadVerdict = Literal["agreed", "differed", "unsure", "split", "too_few", "not_closed"]
 
 
@@ -217,3 +224,54 @@ def _lead(record: WorkshopRecord, activities: ActivitiesRecord, stage_index: int
         split=board.lead,
         decides_split=board.decides,
     )
+
+
+def barriers_status(barriers: RoomBarriers) -> str:
+    """Why the room's own barriers are not shown (empty when they are): the words every screen and
+    export uses."""
+    if barriers.shown:
+        return ""
+    if barriers.state == "not_run":
+        return "The room's own barriers were not run in this workshop."
+    if barriers.state == "skipped":
+        return "The facilitator skipped the room's own barriers."
+    answered = f"{barriers.answered} answered"
+    if barriers.state == "open":
+        return f"{answered}; the answers are shown once the facilitator closes the activity."
+    return (
+        f"{answered}: fewer than {PRIVACY_MIN}, so nothing is shown (nobody may be identifiable)."
+    )
+
+
+def lead_sentence(stage: LeadStage, short: Callable[[str], str]) -> str:
+    """One stage's "Who leads?" in a sentence: the room's answers beside the guidance. `short` names a
+    role (the debrief's `short`)."""
+
+    def name(choice: str) -> str:
+        return "not sure" if choice == NOT_SURE else short(choice)
+
+    lead = short(stage.lead)
+    if stage.verdict == "not_closed":
+        return f"Still open ({stage.answered} answered): the room's answers show once it is closed."
+    if stage.verdict == "too_few":
+        return f"{stage.answered} answered: fewer than {PRIVACY_MIN}, so nothing is shown."
+    of = f"of {stage.answered}"
+    top = stage.split[0]
+    if stage.verdict == "agreed":
+        said = f"Most of the room ({stage.with_guidance} {of}) named {lead}, as guidance does."
+    elif stage.verdict == "differed":
+        said = (
+            f"Most of the room ({top.count} {of}) named {name(top.choice)}; guidance names {lead}."
+        )
+    elif stage.verdict == "unsure":
+        said = f"Most of the room ({top.count} {of}) was not sure; guidance names {lead}."
+    else:
+        answers = ", ".join(f"{name(c.choice)} {c.count}" for c in stage.split)
+        said = f"The room was split ({answers}); guidance names {lead}."
+    decided = sum(c.count for c in stage.decides_split)
+    if decided:
+        said += (
+            f" Who decides: guidance says {short(stage.decides)}; {stage.decides_with_guidance} of "
+            f"the {decided} who answered that named it."
+        )
+    return said

@@ -61,18 +61,19 @@ def run_migrate(args: argparse.Namespace) -> int:
 
 
 def debrief_exports(store) -> dict[str, str]:
-    """The JSON debrief export (every stage) of every workshop in `store`, by code."""
-    from facilitation.analysis import analyse
-    from facilitation.engine import Workshops
+    """The JSON debrief export (every stage, the room's activities with it) of every workshop in
+    `store`, by code."""
+    from facilitation.analysis import analyse, room_activities
+    from facilitation.engine import Activities, Workshops
     from facilitation.outputs import render
 
     engine = Workshops(store)
     exports = {}
     for status in engine.list_workshops():
         record = engine.record(status.code)
-        exports[status.code] = render(
-            "json", record, analyse(record, len(record.snapshot.scenario.stages) - 1)
-        )
+        analysis = analyse(record, len(record.snapshot.scenario.stages) - 1)
+        room = room_activities(record, Activities(engine).operator_record(status.code), analysis)
+        exports[status.code] = render("json", record, analysis, None, room)
     return exports
 
 

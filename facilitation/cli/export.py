@@ -64,7 +64,7 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     """Export; 1 if the database or the workshop cannot be found, or the file cannot be written."""
     from facilitation import settings
-    from facilitation.analysis import analyse
+    from facilitation.analysis import analyse, room_activities
     from facilitation.engine import is_postgres_url
     from facilitation.outputs import render
 
@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
         )
         return 1
     try:
-        record, evaluation = _record(path, args.workshop)
+        record, evaluation, activities = _record(path, args.workshop)
     except EasiError as error:
         print(f"easi export: {error}", file=sys.stderr)
         return 1
@@ -85,20 +85,26 @@ def run(args: argparse.Namespace) -> int:
         if args.all_stages
         else (None if args.through is None else args.through - 1)
     )
-    content = render(args.format, record, analyse(record, through), evaluation)
+    analysis = analyse(record, through)
+    room = room_activities(record, activities, analysis)
+    content = render(args.format, record, analysis, evaluation, room)
     return _write(content, args.output)
 
 
 def _record(path: Path, code: str):
-    """The workshop's record and its evaluation (outputs.EvaluationReport)."""
-    from facilitation.engine import Evaluations, Store, Workshops
+    """The workshop's record, its evaluation (outputs.EvaluationReport) and its activities record."""
+    from facilitation.engine import Activities, Evaluations, Store, Workshops
     from facilitation.outputs import evaluation_report
 
     store = Store(path)
     try:
         engine = Workshops(store)
         record = engine.record(code)
-        return record, evaluation_report(Evaluations(engine).operator_record(code), record)
+        return (
+            record,
+            evaluation_report(Evaluations(engine).operator_record(code), record),
+            Activities(engine).operator_record(code),
+        )
     finally:
         close = getattr(store, "close", None)
         if close:

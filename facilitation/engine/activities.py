@@ -38,6 +38,7 @@ from facilitation.play import (
     LeadEntry,
     barriers_board,
     lead_board,
+    room_view,
     simulated_barriers,
     simulated_lead,
 )
@@ -158,6 +159,12 @@ class Activities:
                 if board is not None:
                     leads[activity.stage_index] = board
         return RoomBoard(barriers=barriers_board(record), leads=leads)
+
+    def room_record(self, code: str, projector_key: str) -> ActivitiesRecord:
+        """The activities record as the room may see it (`play.room_view`), for the projector's
+        debrief (the projector key, or the facilitator's)."""
+        with self.store.read() as db:
+            return room_view(self._record(db, self.workshops._projected(db, code, projector_key)))
 
     # ------------------------------------------------------------------ participants
     def mine(self, token: str) -> MyActivities:

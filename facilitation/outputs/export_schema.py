@@ -21,7 +21,14 @@ from typing import Any, Literal, get_args, get_origin, get_type_hints
 
 from pydantic import BaseModel
 
-from facilitation.analysis import Debrief, DecisionRow, Evaluation, Jigsaw, JigsawCell
+from facilitation.analysis import (
+    Debrief,
+    DecisionRow,
+    Evaluation,
+    Jigsaw,
+    JigsawCell,
+    RoomActivities,
+)
 from facilitation.outputs.report import _PROPERTIES, JSON_FORMAT
 
 __all__ = ["SCHEMA_ID", "debrief_schema", "debrief_schema_text"]
@@ -39,7 +46,8 @@ def debrief_schema() -> dict[str, Any]:
         "title": f"EASI Workshop debrief export ({JSON_FORMAT})",
         "description": (
             "`easi export CODE --format json`: the analysis of a workshop and the raw decision rows "
-            "it was made from (docs/debrief-format.md); with the evaluation when it was run."
+            "it was made from (docs/debrief-format.md); with the evaluation and the room's activities "
+            "when they were run."
         ),
         "type": "object",
         "properties": {
@@ -56,6 +64,7 @@ def debrief_schema() -> dict[str, Any]:
                 },
                 "description": "Each respondent's answers by number, never a name.",
             },
+            "room_activities": _schema(RoomActivities, defs),
         },
         "required": ["format", "analysis", "decisions"],
         "additionalProperties": False,

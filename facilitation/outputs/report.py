@@ -28,6 +28,7 @@ from facilitation.analysis import (
     BEHAVIOURS,
     CLASSIFICATION_RULE,
     LAW_COMMISSION,
+    ROOM_HEADING,
     Behaviour,
     CouldHaveActed,
     Debrief,
@@ -38,11 +39,16 @@ from facilitation.analysis import (
     Jigsaw,
     Judgement,
     LateFact,
+    LeadStage,
     PictureShare,
+    RoomActivities,
+    RoomBarriers,
     SharingCounts,
     Split,
     StageView,
+    barriers_status,
     decision_rows,
+    lead_sentence,
     pooling,
     projected,
 )
@@ -195,9 +201,11 @@ def reported(a: Debrief) -> Debrief:
     return projected(a)
 
 
-def _document(a: Debrief, evaluation: EvaluationReport | None = None) -> list[_Block]:
+def _document(
+    a: Debrief, evaluation: EvaluationReport | None = None, room: RoomActivities | None = None
+) -> list[_Block]:
     """Every block of the report, in order: a one-page summary, the agencies' perspectives, then the
-    detail (`DETAIL_SECTIONS`, with "What changed" when the evaluation is given)."""
+    detail (`DETAIL_SECTIONS`, with the room's activities and "What changed" when they are given)."""
     a = reported(a)
     blocks: list[_Block] = [_Heading(1, f"Debrief: {a.title}")]
     blocks += _summary(a)
@@ -205,6 +213,8 @@ def _document(a: Debrief, evaluation: EvaluationReport | None = None) -> list[_B
     blocks += [_Heading(2, "The workshop in detail")]
     for section in DETAIL_SECTIONS:
         blocks += section(a)
+    if room is not None:
+        blocks += _room_section(a, room)
     if evaluation is not None:
         blocks += _evaluation_section(a, evaluation)
     for section in CLOSING_SECTIONS:
@@ -1131,6 +1141,103 @@ DETAIL_SECTIONS: tuple[Callable[[Debrief], list[_Block]], ...] = (
     _prompts_section,
     _notes_section,
 )
+
+
+def _room_section(a: Debrief, room: RoomActivities) -> list[_Block]:
+    """The room's own barriers beside those cited in play, and "Who leads?" beside the guidance;
+    nothing when neither activity was run."""
+    if room.barriers.state == "not_run" and not room.leads:
+        return []
+    blocks: list[_Block] = [
+        _Heading(2, ROOM_HEADING),
+        _Heading(3, "The barriers of their real jobs"),
+    ]
+    if room.barriers.shown:
+        blocks += _room_barriers(a, room.barriers)
+    else:
+        blocks.append(_Para(barriers_status(room.barriers), "muted"))
+    if room.leads:
+        blocks += [_Heading(3, "Who leads?"), _room_leads(a, room.leads)]
+    return blocks
+
+
+def _room_barriers(a: Debrief, b: RoomBarriers) -> list[_Block]:
+    audience = a.audience.replace("_", " ")
+    blocks: list[_Block] = [
+        _Para(
+            f"{_plural(b.answered, 'person', 'people')} said, from their real jobs, what holds them "
+            "back from sharing at work, before the case began. Beside each: how many cited it in "
+            "play (people, any fact, any stage)."
+        ),
+        _table(
+            ["Barrier", "Cluster", "Brought from work", "Cited in play", f"For {audience}"],
+            [
+                (
+                    side.label,
+                    side.cluster,
+                    side.brought or "\u2014",
+                    side.cited or "\u2014",
+                    "a myth" if side.myth else "real, to weigh",
+                )
+                for side in b.barriers
+            ],
+            caption="The room's barriers and the role cards' barriers",
+        ),
+    ]
+    myths = [side for side in b.barriers if side.barrier_id in b.brought_myths]
+    if myths:
+        blocks.append(_Heading(3, "Brought to the room, and myths for this audience"))
+        blocks.append(
+            _Entries(
+                tuple(
+                    _Entry(
+                        side.label,
+                        f"\u201c{side.sentence}\u201d \u00b7 {side.brought} brought it",
+                        side.explanation,
+                    )
+                    for side in myths
+                )
+            )
+        )
+    labels = {side.barrier_id: side.label for side in b.barriers}
+    for ids, words, question in (
+        (
+            b.brought_not_cited,
+            "Brought from work but never cited in play",
+            "Worth asking why the case did not bring them out.",
+        ),
+        (
+            b.cited_not_brought,
+            "Cited in play but brought by nobody",
+            "The role cards, or the case, may be carrying them.",
+        ),
+    ):
+        if ids:
+            blocks.append(_Para(f"{words}: {', '.join(labels[i] for i in ids)}. {question}"))
+    if b.lines:
+        blocks += [_Heading(3, "In their own words (approved)"), _Bullets(b.lines)]
+    return blocks
+
+
+def _room_leads(a: Debrief, leads: Sequence[LeadStage]) -> _Entries:
+    def guidance(stage: LeadStage) -> str:
+        decides = f", {a.short(stage.decides)} decides" if stage.decides != stage.lead else ""
+        why = f". {stage.why}" if stage.why else ""
+        return f"Guidance: {a.short(stage.lead)} leads{decides}{why}"
+
+    return _Entries(
+        tuple(
+            _Entry(
+                f"Stage {stage.stage_index + 1}. {stage.stage_title}",
+                guidance(stage),
+                lead_sentence(stage, a.short),
+            )
+            for stage in leads
+        ),
+        caption="The room's answers at each reveal where the facilitator asked",
+    )
+
+
 # After "What changed" (when the evaluation is given): the story, and how to read the report.
 CLOSING_SECTIONS: tuple[Callable[[Debrief], list[_Block]], ...] = (_story_section, _method_section)
 
@@ -1151,10 +1258,14 @@ def _md(text: str) -> str:
     return _MD_ENTITY.sub("&amp;", _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split())))
 
 
-def render_markdown(analysis: Debrief, evaluation: EvaluationReport | None = None) -> str:
+def render_markdown(
+    analysis: Debrief,
+    evaluation: EvaluationReport | None = None,
+    room: RoomActivities | None = None,
+) -> str:
     """The report as Markdown (GitHub-flavoured tables)."""
     out: list[str] = []
-    for block in _document(analysis, evaluation):
+    for block in _document(analysis, evaluation, room):
         out.extend(_md_block(block))
         out.append("")
     return "\n".join(out).rstrip() + "\n"
@@ -1297,9 +1408,13 @@ blockquote footer { color: var(--muted); }
 """
 
 
-def render_html(analysis: Debrief, evaluation: EvaluationReport | None = None) -> str:
+def render_html(
+    analysis: Debrief,
+    evaluation: EvaluationReport | None = None,
+    room: RoomActivities | None = None,
+) -> str:
     """The report as one standalone HTML page: inline CSS, no script, no network; prints well."""
-    body = "\n".join(_html_block(block) for block in _document(analysis, evaluation))
+    body = "\n".join(_html_block(block) for block in _document(analysis, evaluation, room))
     title = html.escape(f"Debrief: {analysis.title} ({analysis.code}, {analysis.date})")
     return (
         f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
@@ -1374,7 +1489,11 @@ def _pct(value: float, maximum: float) -> str:
 # ================================================================================================= PDF
 
 
-def render_pdf(analysis: Debrief, evaluation: EvaluationReport | None = None) -> bytes:
+def render_pdf(
+    analysis: Debrief,
+    evaluation: EvaluationReport | None = None,
+    room: RoomActivities | None = None,
+) -> bytes:
     """The report as a PDF (A4 portrait), in DejaVu Sans where installed, else a core font."""
     from fpdf import FPDF
 
@@ -1386,7 +1505,7 @@ def render_pdf(analysis: Debrief, evaluation: EvaluationReport | None = None) ->
     text = (lambda s: str(s)) if unicode_font else _latin1
     family = "DejaVu" if unicode_font else "Helvetica"
     pdf.add_page()
-    blocks = _document(analysis, evaluation)
+    blocks = _document(analysis, evaluation, room)
     for block, after in zip(blocks, [*blocks[1:], None]):
         if isinstance(block, _Heading) and isinstance(after, _Picture):
             _keep_with_picture(pdf, after)
@@ -1653,10 +1772,14 @@ def _csv_safe(value: object) -> object:
 
 
 def render_json(
-    record: WorkshopRecord, analysis: Debrief, evaluation: EvaluationReport | None = None
+    record: WorkshopRecord,
+    analysis: Debrief,
+    evaluation: EvaluationReport | None = None,
+    room: RoomActivities | None = None,
 ) -> str:
     """The analysis and the raw decisions it was made from, as JSON (format `JSON_FORMAT`); with the
-    evaluation's figures and its record (answers by respondent number, never a name) when given."""
+    evaluation's figures and its record (answers by respondent number, never a name), and the room's
+    activities as the debrief shows them, when given."""
     document = {
         "format": JSON_FORMAT,
         "analysis": _data(reported(analysis)),
@@ -1668,6 +1791,8 @@ def render_json(
             {"respondent": f"R{number}", **person.model_dump(exclude={"participant_id", "role_id"})}
             for number, person in enumerate(evaluation.record.respondents, start=1)
         ]
+    if room is not None:
+        document["room_activities"] = room.to_dict()
     return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
 
 
@@ -1718,19 +1843,21 @@ def render(
     record: WorkshopRecord,
     analysis: Debrief,
     evaluation: EvaluationReport | None = None,
+    room: RoomActivities | None = None,
 ) -> str | bytes:
     """The report in format `fmt` (one of `FORMATS`, or `answers`): text, or bytes for the PDF. With
-    `evaluation`, the documents carry "What changed", and `answers` is its raw answers as CSV."""
+    `evaluation`, the documents carry "What changed", and `answers` is its raw answers as CSV; with
+    `room` (`analysis.room_activities`), the room's own barriers and "Who leads?"."""
     if fmt == "md":
-        return render_markdown(analysis, evaluation)
+        return render_markdown(analysis, evaluation, room)
     if fmt == "html":
-        return render_html(analysis, evaluation)
+        return render_html(analysis, evaluation, room)
     if fmt == "pdf":
-        return render_pdf(analysis, evaluation)
+        return render_pdf(analysis, evaluation, room)
     if fmt == "csv":
         return render_csv(record, analysis.through)
     if fmt == "json":
-        return render_json(record, analysis, evaluation)
+        return render_json(record, analysis, evaluation, room)
     if fmt == "answers":
         if evaluation is None:
             raise ValueError("The answers export needs the workshop's evaluation.")

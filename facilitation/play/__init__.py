@@ -25,6 +25,7 @@ from facilitation.play.activities import (
     LeadEntry,
     barriers_board,
     lead_board,
+    room_view,
     simulated_barriers,
     simulated_lead,
 )
@@ -120,6 +121,7 @@ __all__ = [
     "level_verdict",
     "myths_for",
     "picture_level",
+    "room_view",
     "share_verdict",
     "simulated_answers",
     "simulated_barriers",

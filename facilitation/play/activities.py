@@ -44,6 +44,7 @@ __all__ = [
     "LeadEntry",
     "barriers_board",
     "lead_board",
+    "room_view",
     "simulated_barriers",
     "simulated_lead",
 ]
@@ -274,6 +275,44 @@ def lead_board(record: ActivitiesRecord, snapshot: Snapshot, stage_index: int) -
         lead=_ranked(Counter(answer.lead for answer in answers)),
         decides=_ranked(Counter(answer.decides for answer in answers if answer.decides)),
     )
+
+
+def room_view(record: ActivitiesRecord) -> ActivitiesRecord:
+    """The record as the room may see it, for the projector's debrief: an activity's answers only
+    once it is closed and `PRIVACY_MIN` or more answered (before that, blank answers that only count),
+    lines only once approved, and no seat's id."""
+
+    def shown(kind: str, stage_index: int, answered: int) -> bool:
+        activity = record.activity(kind, stage_index)
+        return activity is not None and activity.state == "closed" and answered >= PRIVACY_MIN
+
+    barriers_shown = shown("barriers", _BARRIERS_STAGE, len(record.barriers))
+    barriers = tuple(
+        BarrierEntry(
+            participant_id=0,
+            answer=BarrierAnswer(
+                barriers=entry.answer.barriers,
+                line=entry.answer.line if entry.approved else "",
+                agency=entry.answer.agency,
+            )
+            if barriers_shown
+            else BarrierAnswer(),
+            approved=entry.approved and barriers_shown,
+        )
+        for entry in record.barriers
+    )
+    answered = Counter(entry.stage_index for entry in record.leads)
+    leads = tuple(
+        LeadEntry(
+            participant_id=0,
+            stage_index=entry.stage_index,
+            answer=entry.answer
+            if shown("who_leads", entry.stage_index, answered[entry.stage_index])
+            else LeadAnswer(lead=NOT_SURE),
+        )
+        for entry in record.leads
+    )
+    return ActivitiesRecord(activities=record.activities, barriers=barriers, leads=leads)
 
 
 # -------------------------------------------------------------------------------------------- bots

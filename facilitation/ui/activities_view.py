@@ -15,10 +15,18 @@ from __future__ import annotations
 
 import streamlit as st
 
+from facilitation.analysis import Debrief, RoomActivities, room_activities
 from facilitation.content import AGENCIES, reference
 from facilitation.engine import Activities, FacilitatorView, ParticipantView, RoomBoard
 from facilitation.errors import EasiError
-from facilitation.play import LINE_MAX_CHARS, NOT_SURE, POOLED, ChoiceCount, LeadBoard
+from facilitation.play import (
+    LINE_MAX_CHARS,
+    NOT_SURE,
+    POOLED,
+    ChoiceCount,
+    LeadBoard,
+    WorkshopRecord,
+)
 from facilitation.ui import services
 from facilitation.ui.widgets import alert, escape_markdown
 
@@ -28,6 +36,7 @@ __all__ = [
     "LINES_SHOWN",
     "WHO_LEADS",
     "barriers_controls",
+    "debrief_room",
     "laptop",
     "projector",
     "who_leads_controls",
@@ -77,6 +86,20 @@ def _flash() -> None:
     refused = st.session_state.pop(_FLASH, None)
     if refused:
         alert("error", refused)
+
+
+def debrief_room(
+    code: str, key: str, record: WorkshopRecord, analysis: Debrief, *, projector: bool
+) -> RoomActivities | None:
+    """The room's activities for the debrief and the exports: read with the facilitator's key, or,
+    for the `projector`, only what the room may see (`Activities.room_record`). None if refused."""
+    try:
+        found = (
+            _activities().room_record(code, key) if projector else _activities().record(code, key)
+        )
+    except EasiError:
+        return None
+    return room_activities(record, found, analysis)
 
 
 # ------------------------------------------------------------------------------------ facilitator

@@ -8,7 +8,16 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from facilitation.analysis import PRIVACY_MIN, Debrief, analyse, attributed
+from facilitation.analysis import (
+    PRIVACY_MIN,
+    ROOM_HEADING,
+    Debrief,
+    RoomActivities,
+    analyse,
+    attributed,
+    barriers_status,
+    lead_sentence,
+)
 from facilitation.outputs import (
     barrier_chart,
     fact_key_rows,
@@ -29,6 +38,7 @@ _BEHAVIOUR_WORDS = {
     "chaotic": "chaotic: no consistent pattern",
     "unclassified": "not enough decisions to say",
 }
+ROOM_BARRIERS_SHOWN = 6  # rows of the brought-and-cited table on the projector: one screen
 ROW_MIN = 46  # px: the least height of a chart row whose cells carry two lines of text
 REVEAL = ("Who knew what", "Who shared with whom", "Level of need", "Prompts")
 FRONT_DOOR = "The front door"
@@ -36,6 +46,7 @@ ENDING = (
     "What happened",
     "Key messages",
     "What held people back",
+    ROOM_HEADING,
     "Sharing",
     FRONT_DOOR,
     "Who knew what",
@@ -153,9 +164,15 @@ def text_size_key(text: str) -> str:
 
 
 def ending(
-    analysis: Debrief, section: str, *, max_height: int | None = None, projector: bool = False
+    analysis: Debrief,
+    section: str,
+    *,
+    max_height: int | None = None,
+    projector: bool = False,
+    room: RoomActivities | None = None,
 ) -> None:
-    """One part of the debrief at the end of the workshop. The `projector` shows less, larger."""
+    """One part of the debrief at the end of the workshop. The `projector` shows less, larger; `room`
+    is the room's activities (`analysis.room_activities`) for their part."""
     max_height = max(max_height, ROW_MIN * len(analysis.roles)) if max_height else None
     if section == "What happened":
         story = analysis.what_happened or "The story is told once every stage has been revealed."
@@ -215,6 +232,8 @@ def ending(
         st.caption(analysis.rule)
     elif section == FRONT_DOOR:
         _front_door(analysis)
+    elif section == ROOM_HEADING:
+        _room(analysis, room, projector)
     else:
         if analysis.jigsaw is not None:
             if not projector:  # the projector keeps to one screen: the jigsaw says it
@@ -245,3 +264,50 @@ def _front_door(analysis: Debrief) -> None:
         "Each share is work for the front door, and better sharing raises caseloads: a perverse "
         "incentive a partnership has to plan for. It is not a reason to hold back a concern about risk."
     )
+
+
+def _room(analysis: Debrief, room: RoomActivities | None, projector: bool) -> None:
+    """The room's own barriers beside those cited in play, and "Who leads?" beside the guidance."""
+    if room is None or (room.barriers.state == "not_run" and not room.leads):
+        st.markdown(
+            "The room's own barriers and \u201cWho leads?\u201d were not run in this workshop."
+        )
+        return
+    barriers = room.barriers
+    st.markdown("**The barriers of their real jobs, beside those cited in play**")
+    if not barriers.shown:
+        st.markdown(barriers_status(barriers))
+    else:
+        audience = analysis.audience.replace("_", " ")
+        rows = [
+            {
+                "Barrier": side.label,
+                "Brought from work": str(side.brought or "\u2014"),  # one type a column
+                "Cited in play": str(side.cited or "\u2014"),
+                f"For {audience}": "a myth" if side.myth else "real, to weigh",
+            }
+            for side in barriers.barriers[: ROOM_BARRIERS_SHOWN if projector else None]
+        ]
+        st.table(pd.DataFrame(rows).set_index("Barrier"))  # a table, not a grid: read from the back
+        myths = [side for side in barriers.barriers if side.barrier_id in barriers.brought_myths]
+        for side in myths[: 2 if projector else None]:
+            st.caption(
+                escape_markdown(f"Myth brought to the room: {side.label}. {side.explanation}")
+            )
+        if not projector and barriers.brought_not_cited:
+            labels = {side.barrier_id: side.label for side in barriers.barriers}
+            st.caption(
+                escape_markdown(
+                    "Brought from work, never cited in play: "
+                    + ", ".join(labels[i] for i in barriers.brought_not_cited)
+                )
+            )
+    if room.leads:
+        st.markdown("**Who leads?**")
+        for stage in room.leads:
+            st.markdown(
+                escape_markdown(
+                    f"Stage {stage.stage_index + 1} ({stage.stage_title}): "
+                    f"{lead_sentence(stage, analysis.short)}"
+                )
+            )

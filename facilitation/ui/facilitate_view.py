@@ -15,7 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 import streamlit as st
 
 from facilitation import network
-from facilitation.analysis import Debrief
+from facilitation.analysis import ROOM_HEADING, Debrief, RoomActivities
 from facilitation.content import reference
 from facilitation.engine import FacilitatorView, Status
 from facilitation.errors import EasiError, NotAllowed, NotFound
@@ -154,10 +154,9 @@ def page() -> None:
     section = section or _default_section(status)
     if status.phase in ("debrief", "closed") and view.record.revealed_through >= 0:
         # The reports a facilitator exports now: drawn in the background before they are asked for.
-        analysis = analysis_for("facilitator", status.code, seen, view.record)
-        evaluation = evaluation_view.report_for(status.code, key, view)
+        inputs = _report_inputs(view, key, seen)
         for fmt in SLOW_EXPORTS:
-            _rendering(status.code, seen, fmt, view.record, analysis, evaluation)
+            _rendering(status.code, seen, fmt, view.record, *inputs)
     if section == "Room":
         _room(view, key)
     elif section == "Stage":
@@ -730,7 +729,12 @@ def _debrief(view: FacilitatorView, key: str, version: int) -> None:
     )
     section = section if section in ENDING else ENDING[0]
     _flash("screen")
-    ending(analysis, section)
+    room = (
+        activities_view.debrief_room(status.code, key, record, analysis, projector=False)
+        if section == ROOM_HEADING
+        else None
+    )
+    ending(analysis, section, room=room)
     if section == "Key messages" and analysis.prompts:
         st.header("Questions for the room")
         for prompt in analysis.prompts[:8]:
@@ -747,27 +751,37 @@ def _export(view: FacilitatorView, version: int, key: str) -> None:
     record = view.record
     st.header("Export the debrief")
     st.caption(
-        'Reports name agencies and participant labels ("School 2"), never names; notes appear only '
-        "where their writer agreed."
+        "The reports (Markdown, HTML, PDF) pool any agency fewer than three people play, and quote a "
+        "note only where its writer agreed: share those. The raw data (CSV, JSON) is per seat "
+        '("School 2", never a name): keep it as workshop data, not for circulation.'
     )
     if record.revealed_through < 0:
         st.info("Nothing to export yet: reveal a stage first.")
         return
-    analysis = analysis_for("facilitator", status.code, version, record)
+    analysis, evaluation, room = _report_inputs(view, key, version)
     stem = f"easi-{status.code}-{analysis.date}"
-    evaluation = evaluation_view.report_for(
-        status.code, key, view
-    )  # "What changed" in every export
     # The reports draw their charts (seconds): started now, in the background; their buttons wait
     # for them, redrawn each second until they are ready, so that a click downloads at once.
     ready = {
-        fmt: _rendering(status.code, version, fmt, record, analysis, evaluation)
+        fmt: _rendering(status.code, version, fmt, record, analysis, evaluation, room)
         for fmt in SLOW_EXPORTS
     }
     pending = not all(future.done() for future in ready.values())
     st.fragment(_export_buttons, run_every=1.0 if pending else None)(
-        stem, ready, record, analysis, evaluation
+        stem, ready, record, analysis, evaluation, room
     )
+
+
+def _report_inputs(
+    view: FacilitatorView, key: str, version: int
+) -> tuple[Debrief, EvaluationReport | None, RoomActivities | None]:
+    """What every export is made from: the analysis, the evaluation ("What changed") and the room's
+    activities (the facilitator's whole record of them)."""
+    status = view.status
+    analysis = analysis_for("facilitator", status.code, version, view.record)
+    evaluation = evaluation_view.report_for(status.code, key, view)
+    room = activities_view.debrief_room(status.code, key, view.record, analysis, projector=False)
+    return analysis, evaluation, room
 
 
 def _export_buttons(
@@ -776,6 +790,7 @@ def _export_buttons(
     record: WorkshopRecord,
     analysis: Debrief,
     evaluation: EvaluationReport | None,
+    room: RoomActivities | None,
 ) -> None:
     """The download buttons; a report still being drawn is offered once it is ready."""
     if not all(future.done() for future in ready.values()):
@@ -784,7 +799,7 @@ def _export_buttons(
     for column, (fmt, label, mime) in zip(columns, EXPORTS):
         future = ready.get(fmt)
         if future is None:  # a quick format: rendered here
-            data: str | bytes = render(fmt, record, analysis, evaluation)
+            data: str | bytes = render(fmt, record, analysis, evaluation, room)
         else:
             data = future.result() if future.done() else b""
         with column:
@@ -808,16 +823,17 @@ def _rendering(
     record: WorkshopRecord,
     analysis: Debrief,
     evaluation: EvaluationReport | None,
+    room: RoomActivities | None,
 ) -> Future:
     """The report `fmt` of this version of the workshop, rendered once in the background (one at a
     time for the whole process: the server's cores serve the room first)."""
     with _rendered_guard:
-        # Questionnaire answers can arrive without a new workshop version: they are in the key too.
-        cache_key = (code, version, fmt, hash(repr(evaluation)))
+        # Questionnaire and activity answers can arrive without a new workshop version: in the key too.
+        cache_key = (code, version, fmt, hash(repr(evaluation)), hash(repr(room)))
         future = _rendered.get(cache_key)
         if future is None:
             future = _rendered[cache_key] = _renders.submit(
-                render, fmt, record, analysis, evaluation
+                render, fmt, record, analysis, evaluation, room
             )
             while len(_rendered) > 8:  # a few workshops' latest reports
                 _rendered.popitem(last=False)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from facilitation.analysis import Debrief, law_layers, panel_fact, projected
+from facilitation.analysis import ROOM_HEADING, Debrief, law_layers, panel_fact, projected
 from facilitation.engine import ProjectorView, Screen, Status
 from facilitation.errors import NotAllowed, NotFound
 from facilitation.play import WorkshopRecord
@@ -127,11 +127,11 @@ def page() -> None:
         elif chosen == LAW and view.revealed is not None:
             _law(view.revealed)
         elif chosen in ENDING and status.phase == "debrief":
-            _ending(view, seen, chosen)
+            _ending(view, key, seen, chosen)
         elif chosen in REVEAL:
             _revealed(view, seen, chosen, stage)
         else:
-            _ending(view, seen, chosen)
+            _ending(view, key, seen, chosen)
 
 
 def _law(record: WorkshopRecord) -> None:
@@ -217,21 +217,22 @@ def _revealed(view: ProjectorView, version: int, section: str, stage: int) -> No
     reveal(analysis, stage, section, max_height=CHART_HEIGHT, projector=True)
 
 
-def _ending(view: ProjectorView, version: int, section: str) -> None:
+def _ending(view: ProjectorView, key: str, version: int, section: str) -> None:
     status = view.status
     record = view.revealed
     _where(status, "Debrief")
-    if section in ("What happened", "Key messages", "Sharing"):  # the charts carry their own titles
+    if section in ("What happened", "Key messages", "Sharing", ROOM_HEADING):  # charts carry titles
         st.header(section)
     if record is None:
         st.markdown("## Nothing was revealed in this workshop.")
         return
-    ending(
-        _for_the_room(status.code, version, record),
-        section,
-        max_height=CHART_HEIGHT,
-        projector=True,
+    analysis = _for_the_room(status.code, version, record)
+    room = (
+        activities_view.debrief_room(status.code, key, record, analysis, projector=True)
+        if section == ROOM_HEADING
+        else None
     )
+    ending(analysis, section, max_height=CHART_HEIGHT, projector=True, room=room)
 
 
 def _for_the_room(code: str, version: int, record: WorkshopRecord) -> Debrief:

@@ -433,7 +433,7 @@ def _rehearse() -> None:
     rehearsal = st.session_state.get("studio:rehearsal")
     if rehearsal is None:
         return
-    summary, analysis = rehearsal
+    summary, analysis, room = rehearsal
     st.success(
         f"Rehearsed '{analysis.title}' with {summary.participants} simulated participants in "
         f"{summary.seconds:.2f} s."
@@ -454,15 +454,15 @@ def _rehearse() -> None:
     with tabs[-1]:
         for section in ENDING:
             st.markdown(f"#### {section}")
-            ending(analysis, section)
+            ending(analysis, section, room=room)
         evaluation_view.what_changed(
             st.session_state.get("studio:rehearsal-evaluation"), analysis.audience, analysis.short
         )
 
 
 def _simulate(snapshot: Snapshot, participants: int, seed: int):
-    from facilitation.analysis import analyse
-    from facilitation.engine import Evaluations, Store, Workshops, simulate_workshop
+    from facilitation.analysis import analyse, room_activities
+    from facilitation.engine import Activities, Evaluations, Store, Workshops, simulate_workshop
     from facilitation.outputs import evaluation_report
 
     with tempfile.TemporaryDirectory(prefix="easi-rehearsal-") as folder:
@@ -474,9 +474,11 @@ def _simulate(snapshot: Snapshot, participants: int, seed: int):
             st.session_state["studio:rehearsal-evaluation"] = evaluation_report(
                 Evaluations(engine).operator_record(summary.code), record
             )
+            activities = Activities(engine).operator_record(summary.code)
         finally:
             store.close()
-    return summary, analyse(record)
+    analysis = analyse(record)
+    return summary, analysis, room_activities(record, activities, analysis)
 
 
 # --------------------------------------------------------------------------------------- downloads

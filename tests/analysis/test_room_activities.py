@@ -3,7 +3,7 @@ School 2 cited consent on the bruise, relationship on the disclosure; Police 1 c
 
 from __future__ import annotations
 
-from facilitation.analysis import analyse, room_activities
+from facilitation.analysis import analyse, barriers_status, lead_sentence, room_activities
 from facilitation.content import StageLead
 from facilitation.play import (
     NOT_SURE,
@@ -99,3 +99,34 @@ def test_plain_data_for_the_export(played):
     assert json.loads(json.dumps(data)) == data
     assert data["barriers"]["clusters"][0] == {"cluster": "trust", "people": 1, "choices": 1}
     assert data["leads"][0]["split"][0] == {"choice": CSC, "count": 2}
+
+
+def test_one_sentence_per_stage_says_what_the_room_answered_beside_the_guidance(played):
+    def sentence(leads, state="closed"):
+        stage = room_activities(played, activities(leads=leads, lead_state=state)).leads[0]
+        return lead_sentence(stage, {CSC: "Children's SC", "police": "Police"}.get)
+
+    assert sentence([CSC, CSC, "police"]) == (
+        "Most of the room (2 of 3) named Children's SC, as guidance does. Who decides: guidance "
+        "says Children's SC; 3 of the 3 who answered that named it."
+    )
+    assert sentence(["police", "police", CSC]).startswith(
+        "Most of the room (2 of 3) named Police; guidance names Children's SC."
+    )
+    assert sentence([NOT_SURE, NOT_SURE, CSC]).startswith("Most of the room (2 of 3) was not sure")
+    assert sentence(["police", "police", CSC, CSC]).startswith(
+        "The room was split (Children's SC 2, Police 2)"
+    )
+    assert sentence([CSC, CSC]) == "2 answered: fewer than 3, so nothing is shown."
+    assert sentence([CSC, CSC, CSC], state="open").startswith("Still open (3 answered)")
+
+
+def test_why_the_barriers_are_not_shown(played):
+    def status(record):
+        return barriers_status(room_activities(played, record).barriers)
+
+    assert status(ActivitiesRecord()) == "The room's own barriers were not run in this workshop."
+    assert status(activities(state="open")).startswith("3 answered; the answers are shown once")
+    assert status(activities()) == ""
+    skipped = ActivitiesRecord(activities=(Activity(kind="barriers", state="skipped"),))
+    assert status(skipped) == "The facilitator skipped the room's own barriers."

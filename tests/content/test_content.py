@@ -343,6 +343,7 @@ def test_the_duty_of_confidence_is_never_called_a_myth(snapshot):
     [
         ("county-lines-transition", "adult_assault", "others are at risk"),
         ("domestic-abuse-marac", "strangulation", "high risk"),
+        ("domestic-abuse-marac", "ed_neck", "high risk"),
         ("domestic-abuse-marac", "idva_call", "coercion"),
         ("hawthorn-court", "not-alone", "Coercion is the exception"),
     ],

@@ -12,9 +12,9 @@ import pytest
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from facilitation.analysis import analyse
+from facilitation.analysis import analyse, room_activities
 from facilitation.content import default_scenarios_dir, load_snapshot
-from facilitation.engine import Evaluations, Store, Workshops
+from facilitation.engine import Activities, Evaluations, Store, Workshops
 from facilitation.engine.rehearsal import simulate_workshop
 from facilitation.outputs import debrief_schema, debrief_schema_text, evaluation_report
 from facilitation.outputs.report import JSON_FORMAT, render_json
@@ -84,6 +84,24 @@ def test_an_export_with_its_evaluation_validates(validator, tmp_path, mini_snaps
     document = _export(engine, played.code, with_evaluation=True)
     _valid(validator, document)
     assert document["evaluation"] and document["evaluation_answers"]
+
+
+def test_an_export_with_the_rooms_activities_validates(validator, tmp_path, mini_snapshot):
+    engine = Workshops(Store(tmp_path / "easi.db"))
+    played = simulate_workshop(mini_snapshot, 10, 1, engine)  # the bots take part in both
+    record = engine.record(played.code)
+    analysis = analyse(record)
+    room = room_activities(record, Activities(engine).operator_record(played.code), analysis)
+    document = json.loads(render_json(record, analysis, None, room))
+    _valid(validator, document)
+    found = document["room_activities"]
+    assert found["barriers"]["shown"] and found["barriers"]["answered"] == 10
+    assert [lead["stage_index"] for lead in found["leads"]] == list(range(len(analysis.stages)))
+    assert all(lead["verdict"] != "not_closed" for lead in found["leads"])
+    broken = copy.deepcopy(document)
+    broken["room_activities"]["leads"][0]["verdict"] = "unanimous"
+    with pytest.raises(ValidationError):
+        validator.validate(broken)
 
 
 def test_the_hand_made_workshop_validates(validator, played):

@@ -409,3 +409,47 @@ def test_an_empty_workshop_has_perspectives_but_no_front_door(empty_workshop):
     assert analysis.front_door == () and analysis.law_panel is None
     assert "Perspectives: the agencies side by side" in markdown
     assert "front door" not in markdown and "layers of the law" not in markdown
+
+
+def test_the_rooms_activities_in_every_document_and_none_when_not_run(played):
+    from facilitation.analysis import ROOM_HEADING, room_activities
+    from facilitation.play import (
+        ActivitiesRecord,
+        Activity,
+        BarrierAnswer,
+        BarrierEntry,
+        LeadAnswer,
+        LeadEntry,
+    )
+
+    brought = ActivitiesRecord(
+        activities=(
+            Activity(kind="barriers", state="closed"),
+            Activity(kind="who_leads", stage_index=0, state="closed"),
+        ),
+        barriers=tuple(
+            BarrierEntry(
+                participant_id=n,
+                answer=BarrierAnswer(barriers=("consent",), line=f"<b>Line {n}</b>"),
+                approved=n == 1,
+            )
+            for n in (1, 2, 3)
+        ),
+        leads=tuple(
+            LeadEntry(participant_id=n, stage_index=0, answer=LeadAnswer(lead="police"))
+            for n in (1, 2, 3)
+        ),
+    )
+    analysis = analyse(played)
+    room = room_activities(played, brought, analysis)
+    markdown = report.render_markdown(analysis, room=room)
+    assert f"## {ROOM_HEADING}" in markdown
+    assert "Waiting for consent" in markdown and "a myth" in markdown
+    assert "Most of the room (3 of 3) named Police; guidance names" in markdown
+    assert "Line 1" in markdown and "Line 2" not in markdown  # approved lines only
+    page = report.render_html(analysis, room=room)
+    assert "&lt;b&gt;Line 1&lt;/b&gt;" in page and "<b>Line 1" not in page
+    assert report.render_pdf(analysis, room=room)[:4] == b"%PDF"
+    nothing = room_activities(played, ActivitiesRecord(), analysis)
+    assert ROOM_HEADING not in report.render_markdown(analysis, room=nothing)
+    assert ROOM_HEADING not in report.render_markdown(analysis)

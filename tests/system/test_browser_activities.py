@@ -108,3 +108,21 @@ def test_barriers_with_approval_and_who_leads_at_a_reveal(server, browser):
     expect(projector.get_by_text("The scenario's lead")).to_be_visible()
     expect(projector.get_by_text(re.compile(r"^Children's SC: \d$")).first).to_be_visible()
     _fits(projector, "who-leads")
+
+    # The debrief: what the room brought beside the play, and who it said leads, on the projector.
+    for _ in range(2):
+        facilitator.get_by_role("button", name=re.compile(r"Open stage [23]$")).click()
+        settle(facilitator)
+        click(facilitator, "Reveal")
+        expect(facilitator.get_by_text(re.compile(r"Stage \d of 3 · Revealed"))).to_be_visible()
+    click(facilitator, "Start the debrief")
+    expect(projector.get_by_role("heading", name="What happened")).to_be_visible(timeout=POLL)
+    facilitator.get_by_text("What the room brought", exact=True).click()
+    expect(projector.get_by_role("heading", name="What the room brought")).to_be_visible(
+        timeout=POLL
+    )
+    expect(
+        projector.get_by_text("The barriers of their real jobs, beside those cited in play")
+    ).to_be_visible()
+    expect(projector.get_by_text(re.compile(r"^Stage 1 \(.*guidance"))).to_be_visible()
+    _fits(projector, "debrief-room")

@@ -67,6 +67,8 @@ def test_a_wrong_projector_key_sees_nothing(room, other, kind):
     seat = room.join("school")
     with pytest.raises(NotAllowed):
         Activities(room.engine).board(room.code, _wrong_key(kind, room, other, seat))
+    with pytest.raises(NotAllowed):
+        Activities(room.engine).room_record(room.code, _wrong_key(kind, room, other, seat))
 
 
 def test_a_token_speaks_only_for_its_own_seat_and_workshop(room, other):
@@ -115,3 +117,20 @@ def test_the_projector_never_sees_who_said_what(room):
         assert f"participant_id={seat.participant_id}" not in shown
     assert f"From {seats[1].display_name}" not in shown  # not approved
     assert board.barriers.lines == (f"From {seats[0].display_name}",)
+
+
+def test_the_projector_debrief_record_holds_only_what_the_room_may_see(room):
+    seats = [room.join(role) for role in ("school", "police", "gp")]
+    acts = Activities(room.engine)
+    acts.open(room.code, room.key, "barriers")
+    for seat in seats:
+        acts.answer_barriers(seat.token, {"barriers": ["trust"], "line": f"From {seat.role_id}"})
+    still_open = acts.room_record(room.code, room.projector_key)
+    assert [e.answer.barriers for e in still_open.barriers] == [(), (), ()]  # counted, not shown
+    assert not any(e.answer.line for e in still_open.barriers)
+    acts.approve_line(room.code, room.key, seats[0].participant_id)
+    acts.close(room.code, room.key, "barriers")
+    closed = acts.room_record(room.code, room.projector_key)
+    assert sorted(e.answer.line for e in closed.barriers) == ["", "", "From school"]
+    assert {e.participant_id for e in closed.barriers} == {0}  # no seat's id
+    assert [e.answer.barriers for e in closed.barriers] == [("trust",)] * 3

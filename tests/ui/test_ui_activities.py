@@ -4,6 +4,7 @@ in one tap, and the split beside the scenario's lead."""
 
 from __future__ import annotations
 
+from facilitation.analysis import ROOM_HEADING
 from facilitation.engine import Activities
 from facilitation.ui import activities_view
 from tests.fixtures.ui import button, texts
@@ -100,3 +101,61 @@ def test_who_leads_in_one_tap_and_the_split_beside_the_lead(open_page, ui_room):
     shown = texts(projector)
     assert "Who leads now? Stage 1" in shown and "The scenario's lead" in shown
     assert [p.proto.text for p in projector.get("progress")] == ["Police: 2", "Children's SC: 1"]
+
+
+def _debrief_with_activities(ui_room):
+    """Three laptops bring their barriers (one line approved), answer "Who leads?" at stage 1, and
+    the workshop reaches its debrief."""
+    seats = _three(ui_room)
+    acts = Activities(ui_room.engine)
+    acts.open(ui_room.code, ui_room.key, "barriers")
+    for seat, chosen in zip(seats, (["consent", "trust"], ["consent"], ["blame"]), strict=True):
+        acts.answer_barriers(seat.token, {"barriers": chosen, "line": f"Line of {seat.role_id}"})
+    acts.approve_line(ui_room.code, ui_room.key, seats[0].participant_id)
+    acts.close(ui_room.code, ui_room.key, "barriers")
+    ui_room.go("open_stage", "lock_stage", "reveal_stage")
+    acts.open(ui_room.code, ui_room.key, "who_leads", 0)
+    for seat, lead in zip(seats, ("police", "police", CSC), strict=True):
+        acts.answer_lead(seat.token, 0, lead)
+    acts.close(ui_room.code, ui_room.key, "who_leads", 0)
+    stages = len(ui_room.engine.record(ui_room.code).snapshot.scenario.stages)
+    for _ in range(stages - 1):
+        ui_room.go("next_stage", "lock_stage", "reveal_stage")
+    ui_room.go("start_debrief")
+    return seats
+
+
+def test_the_debrief_shows_what_the_room_brought_beside_the_play(open_page, ui_room):
+    _debrief_with_activities(ui_room)
+    at = _facilitate(open_page, ui_room)
+    at.segmented_control(key="facilitate:screen-view").set_value(ROOM_HEADING).run()
+    assert not at.exception
+    shown = texts(at)
+    assert "The barriers of their real jobs, beside those cited in play" in shown
+    assert "Who leads?" in shown
+    assert "Most of the room (2 of 3) named Police" in shown
+    table = at.table[0].value
+    assert table.loc["Waiting for consent", "Brought from work"] == "2"
+    assert table.loc["Waiting for consent", "For children"] == "a myth"
+    assert table.loc["Fear of blame", "For children"] == "real, to weigh"
+    # The projector shows the same part once the facilitator puts it on screen: approved line aside.
+    projector = open_page("projector", w=ui_room.code, k=ui_room.projector_key)
+    assert not projector.exception and ROOM_HEADING in texts(projector)
+    assert projector.table[0].value.loc["Waiting for consent", "Brought from work"] == "2"
+    assert "Most of the room (2 of 3) named Police" in texts(projector)
+
+
+def test_the_report_of_the_room_carries_its_activities(open_page, ui_room):
+    from facilitation.analysis import analyse, room_activities
+    from facilitation.outputs import render
+
+    _debrief_with_activities(ui_room)
+    record = ui_room.engine.record(ui_room.code)
+    analysis = analyse(record)
+    room = room_activities(
+        record, Activities(ui_room.engine).record(ui_room.code, ui_room.key), analysis
+    )
+    markdown = render("md", record, analysis, None, room)
+    assert f"## {ROOM_HEADING}" in markdown and "Line of school" in markdown
+    assert "Line of police" not in markdown
+    assert "Most of the room (2 of 3) named Police; guidance names" in markdown

@@ -281,6 +281,7 @@ def test_a_note_reaches_the_projector_only_once_approved(open_page, ui_room):
         "What happened",
         "Key messages",
         "What held people back",
+        "What the room brought",
         "Sharing",
         "The front door",
         "Who knew what",
@@ -298,6 +299,8 @@ def test_debrief_sections(open_page, ui_room, section):
         assert "The new partner was assaulting Sam" in texts(at)
     if section == "What held people back":
         assert at.get("vega_lite_chart")
+    if section == "What the room brought":  # neither activity was run in this room
+        assert "were not run in this workshop" in texts(at)
 
 
 def test_every_export_is_offered(open_page, ui_room):

@@ -148,6 +148,9 @@ def test_rehearsal_plays_the_scenario_and_shows_the_debrief(open_page, ui_engine
     assert "with 6 simulated participants" in at.success[0].value
     assert at.get("vega_lite_chart")
     assert "The new partner was assaulting Sam" in texts(at)
+    # The simulated participants took part in both activities: their answers are in the debrief.
+    assert "The barriers of their real jobs, beside those cited in play" in texts(at)
+    assert "Stage 1 (" in texts(at) and "guidance names" in texts(at)
     assert ui_engine.list_workshops() == []  # a throw-away store: the app's database is untouched
 
 
