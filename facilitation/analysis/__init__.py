@@ -86,6 +86,7 @@ from facilitation.analysis.room_activities import (
     RoomActivities,
     RoomBarriers,
     barriers_status,
+    lead_in_brief,
     lead_sentence,
     room_activities,
 )
@@ -159,6 +160,7 @@ __all__ = [
     "front_door",
     "guidance_problems",
     "law_layers",
+    "lead_in_brief",
     "lead_sentence",
     "lint",
     "mcnemar_exact",

@@ -37,6 +37,7 @@ __all__ = [
     "RoomActivities",
     "RoomBarriers",
     "barriers_status",
+    "lead_in_brief",
     "lead_sentence",
     "room_activities",
 ]
@@ -275,3 +276,20 @@ def lead_sentence(stage: LeadStage, short: Callable[[str], str]) -> str:
             f"the {decided} who answered that named it."
         )
     return said
+
+
+def lead_in_brief(stage: LeadStage, short: Callable[[str], str]) -> str:
+    """The room's answer at one stage in a few words, for a table read from the back of the room."""
+    if stage.verdict in ("not_closed", "too_few"):
+        return (
+            "still open" if stage.verdict == "not_closed" else f"fewer than {PRIVACY_MIN} answered"
+        )
+    top = stage.split[0]
+    share = f"{top.count} of {stage.answered}"
+    if stage.verdict == "agreed":
+        return f"agreed ({share})"
+    if stage.verdict == "differed":
+        return f"most named {short(top.choice)} ({share})"
+    if stage.verdict == "unsure":
+        return f"most not sure ({share})"
+    return "split"

@@ -350,6 +350,14 @@ class StageLead(Strict):
     why: ShortText | None = Field(
         None, description="Why, read out beside the room's answers (optional)."
     )
+    disputed: bool = Field(
+        False,
+        description=(
+            "No single agency leads here, and that is the point to discuss: the room's answers are "
+            "shown without an agreed or differed verdict, `role` being the agency nearest to a lead "
+            "(say who leads on what in `why`)."
+        ),
+    )
 
 
 class Stage(Strict):

@@ -16,6 +16,7 @@ from facilitation.analysis import (
     analyse,
     attributed,
     barriers_status,
+    lead_in_brief,
     lead_sentence,
 )
 from facilitation.outputs import (
@@ -29,7 +30,16 @@ from facilitation.outputs import (
 from facilitation.play import WorkshopRecord
 from facilitation.ui.widgets import escape_markdown, level_label, trainer_markdown
 
-__all__ = ["ENDING", "REVEAL", "analysis_for", "ending", "reveal", "text_size_key"]
+__all__ = [
+    "ENDING",
+    "LEADS",
+    "REVEAL",
+    "ROOM_PARTS",
+    "analysis_for",
+    "ending",
+    "reveal",
+    "text_size_key",
+]
 
 _BEHAVIOUR_WORDS = {
     "ideal": "ideal: shared what guidance expects, with little over-sharing",
@@ -38,15 +48,18 @@ _BEHAVIOUR_WORDS = {
     "chaotic": "chaotic: no consistent pattern",
     "unclassified": "not enough decisions to say",
 }
-ROOM_BARRIERS_SHOWN = 6  # rows of the brought-and-cited table on the projector: one screen
+ROOM_BARRIERS_SHOWN = 5  # rows of the brought-and-cited table on the projector: one screen
 ROW_MIN = 46  # px: the least height of a chart row whose cells carry two lines of text
 REVEAL = ("Who knew what", "Who shared with whom", "Level of need", "Prompts")
 FRONT_DOOR = "The front door"
+LEADS = "Who leads, by stage"
+ROOM_PARTS = (ROOM_HEADING, LEADS)  # the parts drawn from the room's activities
 ENDING = (
     "What happened",
     "Key messages",
     "What held people back",
     ROOM_HEADING,
+    LEADS,
     "Sharing",
     FRONT_DOOR,
     "Who knew what",
@@ -233,7 +246,9 @@ def ending(
     elif section == FRONT_DOOR:
         _front_door(analysis)
     elif section == ROOM_HEADING:
-        _room(analysis, room, projector)
+        _room_barriers(analysis, room, projector)
+    elif section == LEADS:
+        _room_leads(analysis, room, projector)
     else:
         if analysis.jigsaw is not None:
             if not projector:  # the projector keeps to one screen: the jigsaw says it
@@ -266,48 +281,62 @@ def _front_door(analysis: Debrief) -> None:
     )
 
 
-def _room(analysis: Debrief, room: RoomActivities | None, projector: bool) -> None:
-    """The room's own barriers beside those cited in play, and "Who leads?" beside the guidance."""
-    if room is None or (room.barriers.state == "not_run" and not room.leads):
-        st.markdown(
-            "The room's own barriers and \u201cWho leads?\u201d were not run in this workshop."
-        )
+def _room_barriers(analysis: Debrief, room: RoomActivities | None, projector: bool) -> None:
+    """The barriers the room brought from their real jobs, beside those cited in play."""
+    if room is None or room.barriers.state == "not_run":
+        st.markdown("The room's own barriers were not run in this workshop.")
         return
     barriers = room.barriers
     st.markdown("**The barriers of their real jobs, beside those cited in play**")
     if not barriers.shown:
         st.markdown(barriers_status(barriers))
-    else:
-        audience = analysis.audience.replace("_", " ")
+        return
+    audience = analysis.audience.replace("_", " ")
+    rows = [
+        {
+            "Barrier": side.label,
+            "Brought from work": str(side.brought or "\u2014"),  # one type a column
+            "Cited in play": str(side.cited or "\u2014"),
+            f"For {audience}": "a myth" if side.myth else "real, to weigh",
+        }
+        for side in barriers.barriers[: ROOM_BARRIERS_SHOWN if projector else None]
+    ]
+    st.table(pd.DataFrame(rows).set_index("Barrier"))  # a table, not a grid: read from the back
+    myths = [side for side in barriers.barriers if side.barrier_id in barriers.brought_myths]
+    for side in myths[: 1 if projector else None]:
+        st.caption(escape_markdown(f"Myth brought to the room: {side.label}. {side.explanation}"))
+    if not projector and barriers.brought_not_cited:
+        labels = {side.barrier_id: side.label for side in barriers.barriers}
+        st.caption(
+            escape_markdown(
+                "Brought from work, never cited in play: "
+                + ", ".join(labels[i] for i in barriers.brought_not_cited)
+            )
+        )
+
+
+def _room_leads(analysis: Debrief, room: RoomActivities | None, projector: bool) -> None:
+    """ "Who leads?" at each stage where it was asked, beside the scenario's guidance."""
+    if room is None or not room.leads:
+        st.markdown("\u201cWho leads?\u201d was not asked in this workshop.")
+        return
+    if projector:  # one row a stage: a whole workshop's answers fit one screen
         rows = [
             {
-                "Barrier": side.label,
-                "Brought from work": str(side.brought or "\u2014"),  # one type a column
-                "Cited in play": str(side.cited or "\u2014"),
-                f"For {audience}": "a myth" if side.myth else "real, to weigh",
+                "Stage": f"Stage {stage.stage_index + 1} \u00b7 {stage.stage_title}",
+                "Guidance": analysis.short(stage.lead),
+                "The room": lead_in_brief(stage, analysis.short),
             }
-            for side in barriers.barriers[: ROOM_BARRIERS_SHOWN if projector else None]
+            for stage in room.leads
         ]
-        st.table(pd.DataFrame(rows).set_index("Barrier"))  # a table, not a grid: read from the back
-        myths = [side for side in barriers.barriers if side.barrier_id in barriers.brought_myths]
-        for side in myths[: 2 if projector else None]:
-            st.caption(
-                escape_markdown(f"Myth brought to the room: {side.label}. {side.explanation}")
+        st.table(pd.DataFrame(rows).set_index("Stage"))
+        return
+    for stage in room.leads:
+        st.markdown(
+            escape_markdown(
+                f"Stage {stage.stage_index + 1} ({stage.stage_title}): "
+                f"{lead_sentence(stage, analysis.short)}"
             )
-        if not projector and barriers.brought_not_cited:
-            labels = {side.barrier_id: side.label for side in barriers.barriers}
-            st.caption(
-                escape_markdown(
-                    "Brought from work, never cited in play: "
-                    + ", ".join(labels[i] for i in barriers.brought_not_cited)
-                )
-            )
-    if room.leads:
-        st.markdown("**Who leads?**")
-        for stage in room.leads:
-            st.markdown(
-                escape_markdown(
-                    f"Stage {stage.stage_index + 1} ({stage.stage_title}): "
-                    f"{lead_sentence(stage, analysis.short)}"
-                )
-            )
+        )
+        if stage.why:
+            st.caption(escape_markdown(f"Guidance: {stage.why}"))

@@ -15,7 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 import streamlit as st
 
 from facilitation import network
-from facilitation.analysis import ROOM_HEADING, Debrief, RoomActivities
+from facilitation.analysis import Debrief, RoomActivities
 from facilitation.content import reference
 from facilitation.engine import FacilitatorView, Status
 from facilitation.errors import EasiError, NotAllowed, NotFound
@@ -29,7 +29,7 @@ from facilitation.ui import (
     projector_view,
     services,
 )
-from facilitation.ui.debrief_view import ENDING, REVEAL, analysis_for, ending, reveal
+from facilitation.ui.debrief_view import ENDING, REVEAL, ROOM_PARTS, analysis_for, ending, reveal
 from facilitation.ui.widgets import (
     alert,
     css,
@@ -731,7 +731,7 @@ def _debrief(view: FacilitatorView, key: str, version: int) -> None:
     _flash("screen")
     room = (
         activities_view.debrief_room(status.code, key, record, analysis, projector=False)
-        if section == ROOM_HEADING
+        if section in ROOM_PARTS
         else None
     )
     ending(analysis, section, room=room)

@@ -16,12 +16,20 @@ from __future__ import annotations
 
 import streamlit as st
 
-from facilitation.analysis import ROOM_HEADING, Debrief, law_layers, panel_fact, projected
+from facilitation.analysis import Debrief, law_layers, panel_fact, projected
 from facilitation.engine import ProjectorView, Screen, Status
 from facilitation.errors import NotAllowed, NotFound
 from facilitation.play import WorkshopRecord
 from facilitation.ui import activities_view, perspectives_view, services
-from facilitation.ui.debrief_view import ENDING, REVEAL, analysis_for, ending, reveal, text_size_key
+from facilitation.ui.debrief_view import (
+    ENDING,
+    REVEAL,
+    ROOM_PARTS,
+    analysis_for,
+    ending,
+    reveal,
+    text_size_key,
+)
 from facilitation.ui.widgets import (
     css,
     escape_markdown,
@@ -221,7 +229,7 @@ def _ending(view: ProjectorView, key: str, version: int, section: str) -> None:
     status = view.status
     record = view.revealed
     _where(status, "Debrief")
-    if section in ("What happened", "Key messages", "Sharing", ROOM_HEADING):  # charts carry titles
+    if section in ("What happened", "Key messages", "Sharing", *ROOM_PARTS):  # charts: own titles
         st.header(section)
     if record is None:
         st.markdown("## Nothing was revealed in this workshop.")
@@ -229,7 +237,7 @@ def _ending(view: ProjectorView, key: str, version: int, section: str) -> None:
     analysis = _for_the_room(status.code, version, record)
     room = (
         activities_view.debrief_room(status.code, key, record, analysis, projector=True)
-        if section == ROOM_HEADING
+        if section in ROOM_PARTS
         else None
     )
     ending(analysis, section, max_height=CHART_HEIGHT, projector=True, room=room)

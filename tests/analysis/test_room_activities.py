@@ -3,7 +3,13 @@ School 2 cited consent on the bruise, relationship on the disclosure; Police 1 c
 
 from __future__ import annotations
 
-from facilitation.analysis import analyse, barriers_status, lead_sentence, room_activities
+from facilitation.analysis import (
+    analyse,
+    barriers_status,
+    lead_in_brief,
+    lead_sentence,
+    room_activities,
+)
 from facilitation.content import StageLead
 from facilitation.play import (
     NOT_SURE,
@@ -130,3 +136,16 @@ def test_why_the_barriers_are_not_shown(played):
     assert status(activities()) == ""
     skipped = ActivitiesRecord(activities=(Activity(kind="barriers", state="skipped"),))
     assert status(skipped) == "The facilitator skipped the room's own barriers."
+
+
+def test_the_rooms_answer_in_brief_for_the_projector(played):
+    def brief(leads, state="closed"):
+        stage = room_activities(played, activities(leads=leads, lead_state=state)).leads[0]
+        return lead_in_brief(stage, {CSC: "Children's SC", "police": "Police"}.get)
+
+    assert brief([CSC, CSC, "police"]) == "agreed (2 of 3)"
+    assert brief(["police", "police", CSC]) == "most named Police (2 of 3)"
+    assert brief([NOT_SURE, NOT_SURE, CSC]) == "most not sure (2 of 3)"
+    assert brief(["police", "police", CSC, CSC]) == "split"
+    assert brief([CSC, CSC]) == "fewer than 3 answered"
+    assert brief([CSC, CSC, CSC], state="open") == "still open"

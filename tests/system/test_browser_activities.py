@@ -124,5 +124,9 @@ def test_barriers_with_approval_and_who_leads_at_a_reveal(server, browser):
     expect(
         projector.get_by_text("The barriers of their real jobs, beside those cited in play")
     ).to_be_visible()
-    expect(projector.get_by_text(re.compile(r"^Stage 1 \(.*guidance"))).to_be_visible()
     _fits(projector, "debrief-room")
+    facilitator.get_by_text("Who leads, by stage", exact=True).click()
+    expect(
+        projector.get_by_text("Stage 1 \u00b7 A bruise and a call-out", exact=True)
+    ).to_be_visible(timeout=POLL)
+    _fits(projector, "debrief-leads")

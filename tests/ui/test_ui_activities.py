@@ -7,6 +7,7 @@ from __future__ import annotations
 from facilitation.analysis import ROOM_HEADING
 from facilitation.engine import Activities
 from facilitation.ui import activities_view
+from facilitation.ui.debrief_view import LEADS
 from tests.fixtures.ui import button, texts
 
 CSC = "childrens_social_care"
@@ -130,19 +131,23 @@ def test_the_debrief_shows_what_the_room_brought_beside_the_play(open_page, ui_r
     at = _facilitate(open_page, ui_room)
     at.segmented_control(key="facilitate:screen-view").set_value(ROOM_HEADING).run()
     assert not at.exception
-    shown = texts(at)
-    assert "The barriers of their real jobs, beside those cited in play" in shown
-    assert "Who leads?" in shown
-    assert "Most of the room (2 of 3) named Police" in shown
+    assert "The barriers of their real jobs, beside those cited in play" in texts(at)
     table = at.table[0].value
     assert table.loc["Waiting for consent", "Brought from work"] == "2"
     assert table.loc["Waiting for consent", "For children"] == "a myth"
     assert table.loc["Fear of blame", "For children"] == "real, to weigh"
-    # The projector shows the same part once the facilitator puts it on screen: approved line aside.
+    # The projector shows the same part once the facilitator puts it on screen.
     projector = open_page("projector", w=ui_room.code, k=ui_room.projector_key)
     assert not projector.exception and ROOM_HEADING in texts(projector)
     assert projector.table[0].value.loc["Waiting for consent", "Brought from work"] == "2"
-    assert "Most of the room (2 of 3) named Police" in texts(projector)
+    # Then who the room said leads, stage by stage, beside the guidance.
+    at.segmented_control(key="facilitate:screen-view").set_value(LEADS).run()
+    assert "Stage 1 (A bruise and a call-out): Most of the room (2 of 3) named Police" in texts(at)
+    projector.run()
+    leads = projector.table[0].value  # one row a stage: every stage fits the screen
+    stage = "Stage 1 \u00b7 A bruise and a call-out"
+    assert leads.loc[stage, "The room"] == "most named Police (2 of 3)"
+    assert leads.loc[stage, "Guidance"] == "Children's SC"
 
 
 def test_the_report_of_the_room_carries_its_activities(open_page, ui_room):

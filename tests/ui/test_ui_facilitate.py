@@ -282,6 +282,7 @@ def test_a_note_reaches_the_projector_only_once_approved(open_page, ui_room):
         "Key messages",
         "What held people back",
         "What the room brought",
+        "Who leads, by stage",
         "Sharing",
         "The front door",
         "Who knew what",
@@ -300,7 +301,9 @@ def test_debrief_sections(open_page, ui_room, section):
     if section == "What held people back":
         assert at.get("vega_lite_chart")
     if section == "What the room brought":  # neither activity was run in this room
-        assert "were not run in this workshop" in texts(at)
+        assert "The room's own barriers were not run in this workshop." in texts(at)
+    if section == "Who leads, by stage":
+        assert "was not asked in this workshop" in texts(at)
 
 
 def test_every_export_is_offered(open_page, ui_room):
