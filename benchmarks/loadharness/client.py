@@ -632,15 +632,15 @@ class StreamlitSession:
         self, *, after: float, fragment_id: str = "", timeout: float | None = None
     ) -> RunRecord:
         """The first run that started after `after` and finished (a full run, or one running `fragment_id`);
-        runs cut short by a newer request are skipped."""
+        runs cut short by a newer request are skipped. A full run also ends a wait for a fragment: it draws
+        the fragment too, and it is what a browser sees when the fragment's run asked for the whole page
+        (`st.rerun(scope="app")`, the play form after a submit) or a full run took its place."""
         deadline = time.monotonic() + (timeout or self.run_timeout)
         while True:
             for record in self._runs:
                 if record.started < after or record.status == FINISHED_EARLY_FOR_RERUN:
                     continue
-                if (fragment_id and fragment_id in record.fragment_ids) or (
-                    not fragment_id and not record.is_fragment
-                ):
+                if not record.is_fragment or (fragment_id and fragment_id in record.fragment_ids):
                     if record.status == FINISHED_WITH_COMPILE_ERROR:
                         raise HarnessError(f"{self.name}: the script failed to compile")
                     return record

@@ -68,7 +68,8 @@ class Flow:
     submitted_texts = ("Submitted. You can change your answers", "· Submitted")
     lock_button = "Lock"
     reveal_button = "Reveal"
-    # The play form (facilitation/ui/play_view.py): no st.form; every answer is its own rerun, saved.
+    # The play form (facilitation/ui/play_view.py): a fragment, no st.form; each answer reruns the form
+    # alone and is saved; a submit that lands reruns the whole page.
     share_label = "Share with"  # a new fact: recipients, or keep it within the agency
     keep_option = "Keep within my agency"
     change_label = "change"  # the toggle beside a decision carried from an earlier stage
@@ -447,7 +448,8 @@ async def measure_page_costs(
     runs: int = 15,
 ) -> dict[str, float]:
     """Server CPU per run of each page, one tab at a time on the otherwise idle server, in a workshop of
-    its own: the play page (stage open), its poll, the projector and the facilitate page (full runs)."""
+    its own: the play page (stage open), its poll, one answer in its form, the projector and the facilitate
+    page (full runs)."""
     created = await asyncio.to_thread(engine.create, snapshot, passcode=passcode)
     code = created.code
     costs: dict[str, float] = {}
@@ -460,6 +462,16 @@ async def measure_page_costs(
         start = server.sample()
         for _ in range(runs):
             await tab.rerun(fragment_id=fragment_id)
+        end = server.sample()
+        costs[label] = 1000 * end.cpu_since(start) / runs
+
+    async def answer_cost(tab: StreamlitSession, label: str) -> None:
+        """One answer: the level of need changed back and forth, each change saved as a draft."""
+        options = list(tab.widget(flow.level_label, type="radio").options)[:2]
+        await tab.change(tab.widget(flow.level_label, type="radio"), options[0])  # warm
+        start = server.sample()
+        for index in range(runs):
+            await tab.change(tab.widget(flow.level_label, type="radio"), options[(index + 1) % 2])
         end = server.sample()
         costs[label] = 1000 * end.cpu_since(start) / runs
 
@@ -493,6 +505,7 @@ async def measure_page_costs(
         await laptop.rerun()
         await cost(laptop, "play page, stage open")
         await cost(laptop, "play poll (fragment)", fragment=True)
+        await answer_cost(laptop, "play answer")
         await projector.connect()
         await cost(projector, "projector, stage open")
         await cost(projector, "projector poll (fragment)", fragment=True)

@@ -8,14 +8,17 @@ decision posted after the stage locked is refused, and kept as a draft).
 The form: what is new at this stage first, each new fact needing a choice (share it, or keep it within
 the agency); decisions made at earlier stages one line each, with "change"; then the judgement. Each
 answer is saved on the server as it is given (`_autosave`, a widget's change), so there is no draft to
-remember to save. A poll (two seconds, one small query) reruns the page whenever the workshop moves on,
-whatever the form's state: every laptop follows a lock, a reveal or a new stage within one poll. After a
-reveal, the participant's own feedback comes from `analysis.feedback`, the debrief's verdict rules.
+remember to save. The form is a fragment: an answer reruns the form alone, not the page around it; a
+submit that lands, or a stage that closed under the form, reruns the whole page. A poll (a fragment,
+two seconds, one small query) reruns the page whenever the workshop moves on, whatever the form's
+state: every laptop follows a lock, a reveal or a new stage within one poll. After a reveal, the
+participant's own feedback comes from `analysis.feedback`, the debrief's verdict rules.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
@@ -32,7 +35,7 @@ from facilitation.errors import (
     WrongPhase,
 )
 from facilitation.play import FactDecision, StageDecision, WorkshopRecord
-from facilitation.ui import activities_view, evaluation_view, seat_memory, services
+from facilitation.ui import activities_view, app, evaluation_view, seat_memory, services
 from facilitation.ui.widgets import (
     alert,
     css,
@@ -44,7 +47,15 @@ from facilitation.ui.widgets import (
     watch,
 )
 
-__all__ = ["KEEP", "decision_from_values", "form_values", "page", "triage", "undecided"]
+__all__ = [
+    "FORM_FRAGMENT",
+    "KEEP",
+    "decision_from_values",
+    "form_values",
+    "page",
+    "triage",
+    "undecided",
+]
 
 CONFIDENCE = {
     1: "1 · Not at all sure",
@@ -54,6 +65,10 @@ CONFIDENCE = {
     5: "5 · Certain",
 }
 _JOIN_PAGE = "facilitation/ui/pages/join.py"
+# Set by a callback inside the decision form (a fragment) whose outcome changes the page around it: a
+# submit that landed, the stage closed under the form, the seat gone. The form then reruns the page.
+_MOVED = "play:moved"
+FORM_FRAGMENT = "play-form"  # the decision form's fragment, by name
 
 
 # ----------------------------------------------------------------------------------- form values
@@ -211,7 +226,11 @@ def _autosave(token: str, stage: int, fact_ids: list[str], carried_ids: list[str
         state[_key(stage, "saved")] = True
     except WrongPhase as refused:
         state["play:flash"] = ("error", f"Not saved: {refused}")
-    except (InvalidDecision, NotFound) as refused:
+        state[_MOVED] = True
+    except NotFound as gone:
+        state["play:flash"] = ("error", str(gone))
+        state[_MOVED] = True
+    except InvalidDecision as refused:
         state["play:flash"] = ("error", str(refused))
     except (StoreBusy, StoreUnavailable) as fault:
         state["play:flash"] = ("error", f"Not saved yet: {fault} Your answers are still below.")
@@ -249,13 +268,16 @@ def _post(token: str, stage: int, fact_ids: list[str]) -> None:
             "facilitator locks this stage.",
         )
         state.pop("play:stale", None)
+        state[_MOVED] = True
     except WrongPhase as refused:
         # The stage closed under the form: the answers are kept as a draft; say what happened.
         state["play:stale"] = {"stage": stage, "message": str(refused)}
+        state[_MOVED] = True
     except InvalidDecision as refused:
         state["play:flash"] = ("error", str(refused))
     except NotFound as gone:
         state["play:flash"] = ("error", str(gone))
+        state[_MOVED] = True
     except (StoreBusy, StoreUnavailable) as fault:
         # The database cannot take it now: the form and every answer stay on screen for another try.
         state["play:flash"] = (
@@ -312,6 +334,7 @@ _CONNECTION_NOTICE = (
 
 
 def page() -> None:
+    st.session_state.pop(_MOVED, None)  # a whole run reads everything afresh
     css()
     st.html(_PLAY_CSS)
     st.html(_CONNECTION_NOTICE)
@@ -576,63 +599,114 @@ def _carried_line(view: ParticipantView, entry: FactDecision) -> str:
     return f"{label} → {to}" + (f" · {why}" if why else "")
 
 
+@dataclass(frozen=True)
+class _Form:
+    """What every step of the decision form needs: the stage, its facts, where the form starts, and
+    the autosave callback every widget carries."""
+
+    stage: int
+    fact_ids: list[str]
+    carried: dict[str, FactDecision]
+    new: list[str]
+    defaults: dict
+    save: dict
+
+    def key(self, name: str, fact_id: str = "") -> str:
+        return _key(self.stage, name, fact_id)
+
+
+@st.fragment(key=FORM_FRAGMENT)
 def _decision_form(view: ParticipantView, token: str) -> None:
     """The decisions for the current stage: what is new first, each needing a choice (share it, or keep
     it within the agency); earlier decisions one line each with "change"; then the judgement. Every
-    change is saved on the server as it is made (`_autosave`); submitting sends it to the room."""
-    status = view.status
-    stage = status.stage_index
+    change is saved on the server as it is made (`_autosave`); submitting sends it to the room.
+
+    A fragment: answering a widget reruns this form only, not the page around it (about nine answers a
+    stage on every laptop). `view` is the one the last full run read; whatever makes it stale (a submit
+    that landed, the stage closed under the form, the seat gone) reruns the whole page (`_MOVED`)."""
+    if st.session_state.pop(_MOVED, False):
+        # The banner, the button's label or the phase changed: the whole page, without drawing the form
+        # first (a rerun that stops a run keeps the widgets it did not reach, Streamlit 1.67).
+        st.rerun(scope="app")
+    with app.errors_shown_plainly():  # a form-only run does not pass the page's own handler
+        form = _form(view, token)
+        _new_facts(view, form)
+        _earlier_decisions(view, form)
+        _judgement(view, form)
+        _submit_bar(view, form, token)
+
+
+def _form(view: ParticipantView, token: str) -> _Form:
+    """The form's starting point for this stage: its facts, those decided earlier, and the defaults."""
+    stage = view.status.stage_index
     state = st.session_state
-    ref = reference()
-    defaults = _defaults(view)
-    fact_defaults = defaults.get("facts") or {}
     picture = view.picture
     fact_ids = list(picture.facts) if picture is not None else []
     carried = {f: e for f, e in view.carried.items() if f in fact_ids}
     if state.get(_key(stage, "carried")) != carried:
         state[_key(stage, "carried")] = carried
-    new = [f for f in fact_ids if f not in carried]
-    save = {"on_change": _autosave, "args": (token, stage, fact_ids, list(carried))}
+    return _Form(
+        stage=stage,
+        fact_ids=fact_ids,
+        carried=carried,
+        new=[f for f in fact_ids if f not in carried],
+        defaults=_defaults(view),
+        save={"on_change": _autosave, "args": (token, stage, fact_ids, list(carried))},
+    )
 
-    def k(name: str, fact_id: str = "") -> str:
-        return _key(stage, name, fact_id)
 
-    if new:
-        st.subheader(f"New at this stage ({len(new)})")
+def _new_facts(view: ParticipantView, form: _Form) -> None:
+    """One card per fact new at this stage, each asking: share it, or keep it within the agency."""
+    fact_defaults = form.defaults.get("facts") or {}
+    if form.new:
+        st.subheader(f"New at this stage ({len(form.new)})")
         st.caption(
             "For each: share it with the agencies you choose, or keep it within your agency."
         )
-    elif not fact_ids:
+    elif not form.fact_ids:
         st.markdown(
             "Your agency holds no information about this family yet. You can still say what level of "
             "need you see and what your agency would do."
         )
-    for fact_id in new:
-        with st.container(border=True, key=f"fact-card-{stage}-{fact_id}"):
+    for fact_id in form.new:
+        with st.container(border=True, key=f"fact-card-{form.stage}-{fact_id}"):
             st.caption(_picture_line(view, fact_id))
             trainer_markdown(view.fact_texts.get(fact_id, fact_id))
-            _fact_fields(view, stage, fact_id, fact_defaults.get(fact_id) or {}, [], save)
-    if carried:
-        st.subheader(f"Decided earlier ({len(carried)})")
-        st.caption("Your decisions stand. Change one to share it with anyone else now.")
-        for fact_id, entry in carried.items():
-            changing = bool(state.get(k("change", fact_id), fact_id in fact_defaults))
-            with st.container(key=f"carried-{stage}-{fact_id}"):
-                with st.container(horizontal=True, gap="small", vertical_alignment="center"):
-                    st.markdown(escape_markdown(_carried_line(view, entry)))
-                    st.toggle("change", value=changing, key=k("change", fact_id), **save)
-                if state.get(k("change", fact_id), changing):
-                    with st.container(border=True):
-                        trainer_markdown(view.fact_texts.get(fact_id, fact_id))
-                        _fact_fields(
-                            view,
-                            stage,
-                            fact_id,
-                            fact_defaults.get(fact_id) or {},
-                            list(entry.share_with),
-                            save,
-                        )
+            _fact_fields(view, form.stage, fact_id, fact_defaults.get(fact_id) or {}, [], form.save)
 
+
+def _earlier_decisions(view: ParticipantView, form: _Form) -> None:
+    """The decisions made at earlier stages, one line each; "change" opens one to share it further."""
+    if not form.carried:
+        return
+    state = st.session_state
+    fact_defaults = form.defaults.get("facts") or {}
+    st.subheader(f"Decided earlier ({len(form.carried)})")
+    st.caption("Your decisions stand. Change one to share it with anyone else now.")
+    for fact_id, entry in form.carried.items():
+        change = form.key("change", fact_id)
+        changing = bool(state.get(change, fact_id in fact_defaults))
+        with st.container(key=f"carried-{form.stage}-{fact_id}"):
+            with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+                st.markdown(escape_markdown(_carried_line(view, entry)))
+                st.toggle("change", value=changing, key=change, **form.save)
+            if state.get(change, changing):
+                with st.container(border=True):
+                    trainer_markdown(view.fact_texts.get(fact_id, fact_id))
+                    _fact_fields(
+                        view,
+                        form.stage,
+                        fact_id,
+                        fact_defaults.get(fact_id) or {},
+                        list(entry.share_with),
+                        form.save,
+                    )
+
+
+def _judgement(view: ParticipantView, form: _Form) -> None:
+    """The level of need, the next action, the confidence and the optional note."""
+    ref = reference()
+    defaults, save = form.defaults, form.save
     st.subheader("Your judgement")
     levels = [1, 2, 3, 4]
     level = defaults.get("level")
@@ -640,8 +714,8 @@ def _decision_form(view: ParticipantView, token: str) -> None:
         "Level of need you see now (required)",
         levels,
         index=levels.index(level) if level in levels else None,
-        format_func=lambda n: level_label(status.audience, n),
-        key=k("level"),
+        format_func=lambda n: level_label(view.status.audience, n),
+        key=form.key("level"),
         horizontal=True,
         **save,
     )
@@ -652,7 +726,7 @@ def _decision_form(view: ParticipantView, token: str) -> None:
         offered,
         index=offered.index(action) if action in offered else None,
         format_func=lambda a: ref.actions[a].label,
-        key=k("action"),
+        key=form.key("action"),
         placeholder="Choose an action",
         **save,
     )
@@ -661,35 +735,40 @@ def _decision_form(view: ParticipantView, token: str) -> None:
         options=list(CONFIDENCE),
         value=defaults.get("confidence") or 3,
         format_func=CONFIDENCE.get,
-        key=k("confidence"),
+        key=form.key("confidence"),
         **save,
     )
     st.text_area(
         f"Note (optional, at most {NOTE_MAX_CHARS} characters)",
         value=defaults.get("note") or "",
         max_chars=NOTE_MAX_CHARS,
-        key=k("note"),
+        key=form.key("note"),
         placeholder="Why you decided as you did. Please use no real names or case details.",
         **save,
     )
     st.checkbox(
         "My note may be quoted anonymously in the debrief (after the facilitator approves it)",
         value=bool(defaults.get("note_shareable")),
-        key=k("shareable"),
+        key=form.key("shareable"),
         **save,
     )
+
+
+def _submit_bar(view: ParticipantView, form: _Form, token: str) -> None:
+    """The submit button and its message, kept in view at the bottom."""
+    state = st.session_state
     with st.container(key="play-actions"):
         st.button(
             "Submit again" if view.decision is not None else "Submit",
             type="primary",
             on_click=_post,
-            args=(token, stage, fact_ids),
+            args=(token, form.stage, form.fact_ids),
             icon=":material/send:",
         )
         flash = state.pop("play:flash", None)
         if flash:  # next to the button: where the eyes are
             alert("success" if flash[0] == "success" else "error", flash[1])
-        elif state.get(k("saved")):
+        elif state.get(form.key("saved")):
             st.caption("Your answers are saved as you go; nobody else sees them until you submit.")
 
 

@@ -23,6 +23,7 @@ from facilitation.engine import Status
 from facilitation.errors import EasiError
 
 __all__ = [
+    "POLL_FRAGMENT",
     "POLL_SECONDS",
     "alert",
     "countdown_text",
@@ -42,6 +43,7 @@ __all__ = [
 ]
 
 POLL_SECONDS = 2.0
+POLL_FRAGMENT = "poll"  # the poll's fragment, by name (one a page)
 
 # Every ASCII punctuation character may be backslash-escaped in CommonMark; these are the ones that mean
 # something to Markdown, to Streamlit's extensions (:emoji:, :red[colour], :material/icon:, $maths$) or to
@@ -187,7 +189,7 @@ def poll_changed(read: Callable[[], int], key: str, state: MutableMapping[str, A
     return value != seen
 
 
-@st.fragment(run_every=POLL_SECONDS)
+@st.fragment(run_every=POLL_SECONDS, key=POLL_FRAGMENT)
 def _watch(
     read: Callable[[], int],
     key: str,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fixtures.ui import button, shown, texts
+from facilitation.ui.play_view import FORM_FRAGMENT
+from tests.fixtures.ui import button, run_fragment, shown, texts
 
 CSC = "childrens_social_care"
 
@@ -407,3 +408,120 @@ def test_earlier_decisions_carry_forward_one_line_each_with_change(open_page, ui
     changed = ui_room.engine.participant_view(seat.token).decision.for_fact("bruise")
     assert changed.share_with == ("childrens_social_care", "police")
     assert changed.reason == "duty"  # the reason given before stands for the new recipient too
+
+
+# ------------------------------------------------------------------ the form as a fragment
+
+
+@pytest.fixture
+def page_reads(ui_room, monkeypatch):
+    """The whole-page runs, counted: each reads the participant's view once (the form reads none)."""
+    reads = []
+    real = ui_room.engine.participant_view
+    monkeypatch.setattr(
+        ui_room.engine, "participant_view", lambda token: reads.append(token) or real(token)
+    )
+    return reads
+
+
+def test_an_answer_reruns_only_the_form_and_is_saved(open_page, ui_room, seat, page_reads):
+    ui_room.go("open_stage")
+    at = open_page("play", t=seat.token)
+    assert len(page_reads) == 1 and "You play Test Primary School (DSL)" in texts(at)
+    at.radio(key="play:0:level").set_value(3)
+    run_fragment(at, FORM_FRAGMENT)
+    assert len(page_reads) == 1  # the page around the form was not run again ...
+    assert "You play" not in texts(at) and "Stage 1 of 3" not in texts(at)  # ... nor redrawn
+    assert at.radio(key="play:0:level").value == 3  # the form was
+    assert "Your answers are saved as you go" in texts(at)
+    assert ui_room.engine.participant_view(seat.token).draft["level"] == 3
+    at.button_group(key="play:0:bruise:share").set_value([CSC])
+    run_fragment(at, FORM_FRAGMENT)
+    # The reason appears once something is shared: the form redraws itself as it is answered.
+    assert at.button_group(key="play:0:bruise:reason").value is None
+    assert len(page_reads) == 2  # only the check above read the view
+
+
+def test_a_submit_from_the_form_reruns_the_whole_page(open_page, ui_room, seat, page_reads):
+    ui_room.go("open_stage")
+    at = open_page("play", t=seat.token)
+    _fill(at)
+    reads = len(page_reads)
+    button(at, "Submit").click()
+    run_fragment(at, FORM_FRAGMENT)
+    assert len(page_reads) == reads + 1  # the banner and the button's label changed: the whole page
+    shown = texts(at)
+    assert "Stage 1 of 3 · Open for decisions · Submitted" in shown
+    assert "Submitted. You can change your answers" in shown
+    assert [b.label for b in at.button if b.label.startswith("Submit")] == ["Submit again"]
+    assert at.button_group(key="play:0:bruise:share").value == [CSC]  # the answers stay on screen
+    assert at.radio(key="play:0:level").value == 3
+    # Submitting again from the form: harmless, and the page says so once more.
+    at.radio(key="play:0:level").set_value(4)
+    run_fragment(at, FORM_FRAGMENT)
+    button(at, "Submit again").click()
+    run_fragment(at, FORM_FRAGMENT)
+    assert not at.error and "Submitted. You can change your answers" in texts(at)
+    assert ui_room.engine.participant_view(seat.token).decision.level == 4
+
+
+def test_an_incomplete_submit_stays_in_the_form(open_page, ui_room, seat, page_reads):
+    ui_room.go("open_stage")
+    at = open_page("play", t=seat.token)
+    at.button_group(key="play:0:bruise:share").set_value(["police"]).run()
+    reads = len(page_reads)
+    button(at, "Submit").click()
+    run_fragment(at, FORM_FRAGMENT)
+    assert len(page_reads) == reads  # nothing outside the form changed
+    assert "Choose the level of need and an action" in at.error[0].value
+    assert at.button_group(key="play:0:bruise:share").value == ["police"]
+    assert ui_room.engine.participant_view(seat.token).decision is None
+
+
+def test_a_form_posted_after_the_lock_from_the_form_shows_the_locked_page(open_page, ui_room, seat):
+    ui_room.go("open_stage")
+    at = open_page("play", t=seat.token)
+    _fill(at, note="typed before the lock")
+    ui_room.go("lock_stage")  # the poll has not fired yet: the form is still on this laptop
+    button(at, "Submit").click()
+    run_fragment(at, FORM_FRAGMENT)
+    assert "Not submitted" in at.error[0].value and "locked" in at.error[0].value
+    assert "Locked" in texts(at)  # the whole page followed the workshop
+    assert ui_room.engine.participant_view(seat.token).decision is None
+    assert ui_room.engine.participant_view(seat.token).draft["note"] == "typed before the lock"
+    ui_room.go("reopen_stage")
+    at.run()
+    assert at.text_area(key="play:0:note").value == "typed before the lock"
+
+
+def test_an_answer_given_after_the_lock_shows_the_locked_page(open_page, ui_room, seat):
+    ui_room.go("open_stage")
+    at = open_page("play", t=seat.token)
+    _fill(at)
+    ui_room.go("lock_stage")
+    at.text_area(key="play:0:note").input("one more thought")
+    run_fragment(at, FORM_FRAGMENT)
+    assert "Not saved" in at.error[0].value
+    assert "Locked" in texts(at)
+    assert ui_room.engine.participant_view(seat.token).draft["level"] == 3  # what was saved stays
+
+
+def test_the_poll_reruns_the_page_only_when_the_workshop_moved_on(
+    open_page, ui_room, seat, page_reads
+):
+    from facilitation.ui.widgets import POLL_FRAGMENT
+
+    ui_room.go("open_stage")
+    at = open_page("play", t=seat.token)
+    at.radio(key="play:0:level").set_value(2).run()
+    reads = len(page_reads)
+    ui_room.join("police", "Someone late")  # moves the workshop's version, not its phase
+    run_fragment(at, POLL_FRAGMENT)
+    assert len(page_reads) == reads and "You play" not in texts(
+        at
+    )  # one small query, nothing redrawn
+    ui_room.go("lock_stage")
+    run_fragment(at, POLL_FRAGMENT)
+    assert len(page_reads) == reads + 1  # the stage moved on: the whole page follows it
+    assert "Locked" in texts(at)
+    assert ui_room.engine.participant_view(seat.token).draft["level"] == 2

@@ -206,3 +206,21 @@ def test_the_layers_of_the_law_are_shown_for_a_revealed_fact(open_page, ui_room)
     shown = texts(at)
     assert "What lets us share: " in shown and "Power or duty" in shown
     assert "Law Com No 351" in shown
+
+
+def test_the_poll_redraws_the_projector_only_when_the_workshop_changed(open_page, ui_room):
+    from facilitation.ui.widgets import POLL_FRAGMENT
+    from tests.fixtures.ui import run_fragment
+
+    school = ui_room.join("school", "Pat")
+    ui_room.go("open_stage")
+    at = open_page("projector", w=ui_room.code, k=ui_room.projector_key)
+    assert "The Test family" in texts(at)
+    run_fragment(at, POLL_FRAGMENT)
+    assert "The Test family" not in texts(
+        at
+    )  # nothing changed: the poll alone ran, nothing redrawn
+    _decide(ui_room, school, {"bruise": ["gp"]})
+    run_fragment(at, POLL_FRAGMENT)
+    assert "The Test family" in texts(at)  # a decision came in: the whole screen again
+    assert any(m.label == "Decisions in" and m.value.startswith("1 of") for m in at.metric)
