@@ -579,7 +579,12 @@ async def run_workshop(
         _Stage(i, stage.title)
         for i, stage in enumerate(snapshot.scenario.stages[: max(1, args.stages)])
     ]
-    env = {"EASI_DB": str(db_path), "EASI_DATA": str(folder), "EASI_PASSCODE": passcode}
+    env = {
+        "EASI_DB": str(db_path),
+        "EASI_DATA": str(folder),
+        "EASI_PASSCODE": passcode,
+        "EASI_MAX_SEATS": str(max(n, 200)),  # a room of 300 is over the default seat limit
+    }
     log_path = args.log_dir / f"workshop-{n}.log"
     hard_deadline = time.monotonic() + time_limit - 15
     submitted: list[Submitted] = []
