@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import pandas as pd
 import streamlit as st
 
 from facilitation.analysis import (
@@ -18,9 +19,10 @@ from facilitation.analysis import (
 from facilitation.content import Role
 from facilitation.ui.widgets import escape_markdown
 
-__all__ = ["PER_ROW", "agency_details", "ladder", "law_panel", "side_by_side"]
+__all__ = ["DENSE_PER_ROW", "PER_ROW", "agency_details", "ladder", "law_panel", "side_by_side"]
 
 PER_ROW = 4  # cards per row on the projector: eight agencies fit 1280x720 in two rows
+DENSE_PER_ROW = 5  # more than eight: five a row, in smaller type (the projector's style sheet)
 
 
 def _barrier_words(view: Perspective) -> str:
@@ -32,14 +34,17 @@ def side_by_side(roles: Mapping[str, Role], audience: str, lead_role: str | None
     """Every agency as a card: its name, where it acts, and what holds it back, four to a row."""
     views = perspectives(roles, audience, lead_role)
     st.header("The agencies in the room")
-    for start in range(0, len(views), PER_ROW):
-        columns = st.columns(PER_ROW, gap="medium")
-        for column, view in zip(columns, views[start : start + PER_ROW]):
-            with column.container(border=True, key=f"perspective-{view.role_id}"):
-                lead = " (lead)" if view.is_lead else ""
-                st.subheader(escape_markdown(view.short_name + lead))
-                st.markdown(f"**Acts at** {escape_markdown(view.acts_at_label)}")
-                st.markdown(f"**Held back by** {escape_markdown(_barrier_words(view))}")
+    dense = len(views) > 2 * PER_ROW
+    per_row = DENSE_PER_ROW if dense else PER_ROW
+    with st.container(key="perspectives-dense" if dense else "perspectives"):
+        for start in range(0, len(views), per_row):
+            columns = st.columns(per_row, gap="small" if dense else "medium")
+            for column, view in zip(columns, views[start : start + per_row]):
+                with column.container(border=True, key=f"perspective-{view.role_id}"):
+                    lead = " (lead)" if view.is_lead else ""
+                    st.subheader(escape_markdown(view.short_name + lead))
+                    st.markdown(f"**Acts at** {escape_markdown(view.acts_at_label)}")
+                    st.markdown(f"**Held back by** {escape_markdown(_barrier_words(view))}")
 
 
 def ladder(roles: Mapping[str, Role], audience: str) -> None:
@@ -76,21 +81,18 @@ def agency_details(roles: Mapping[str, Role], audience: str, lead_role: str | No
 
 def law_panel(panel: LawPanel) -> None:
     """The layers behind a lawful share of one fact, each with the gateways that answer it and how many
-    of the room's reasons spoke to it."""
+    of the room's reasons spoke to it: one table row a layer, so that all six fit the projector."""
     st.header(f"What lets us share: {escape_markdown(panel.fact_label)}")
+    rows = []
     for row in panel.rows:
-        with st.container(border=True, key=f"layer-{row.layer}"):
-            left, right = st.columns([2, 3])
-            left.markdown(f"**{escape_markdown(row.title)}**  \n{escape_markdown(row.question)}")
-            answers = "; ".join(label for label, _ in row.gateways) or (
-                "necessity and proportionality, asked of every share"
-                if row.layer == "human_rights"
-                else "none named for this fact"
-            )
-            touched = (
-                f" · the room's reasons: {row.reasons_touching} of {panel.shares}"
-                if panel.shares
-                else ""
-            )
-            right.markdown(escape_markdown(answers) + touched)
+        answers = "; ".join(label for label, _ in row.gateways) or (
+            "necessity and proportionality, asked of every share"
+            if row.layer == "human_rights"
+            else "none named for this fact"
+        )
+        found = {"Layer": row.title, "The question": row.question, "What answers it here": answers}
+        if panel.shares:
+            found["The room's reasons"] = f"{row.reasons_touching} of {panel.shares}"
+        rows.append(found)
+    st.table(pd.DataFrame(rows).set_index("Layer"))  # a table, not a grid: read from the back
     st.caption(LAW_COMMISSION)

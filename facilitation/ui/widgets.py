@@ -145,6 +145,8 @@ _PROJECTOR_CSS = """
 .st-key-projector [data-testid="stMetricLabel"] p { font-size: 1.3rem; }
 .st-key-projector [data-testid="stTable"] th, .st-key-projector [data-testid="stTable"] td {
   font-size: 1.35rem; line-height: 1.3; padding: 0.3rem 0.7rem; }
+.st-key-perspectives-dense p { font-size: 1.2rem !important; line-height: 1.3; }
+.st-key-perspectives-dense h3 { font-size: 1.4rem; }
 .st-key-projector [data-testid="stCaptionContainer"] p { font-size: 1.3rem; color: #3b4249 !important; }
 .st-key-join-code p { font-size: 6.5rem; font-weight: 800; letter-spacing: 0.12em; line-height: 1.05;
   font-family: "Source Code Pro", ui-monospace, monospace; color: #1b1f24; margin: 0; }

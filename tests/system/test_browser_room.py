@@ -31,11 +31,20 @@ __all__ = ["browser", "server"]  # the fixtures, imported for pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-REVEAL = ("Who knew what", "Who shared with whom", "Level of need", "Prompts", "The stage")
+REVEAL = (
+    "Who knew what",
+    "Who shared with whom",
+    "Level of need",
+    "Prompts",
+    "What lets us share",
+    "The stage",
+)
 ENDING = (
     "What happened",
     "Key messages",
     "What held people back",
+    "What the room brought",
+    "Who leads, by stage",
     "Sharing",
     "The front door",
     "Who knew what",
@@ -93,6 +102,21 @@ def test_the_facilitator_drives_the_projector(server, browser):
     click(facilitator, "Fill 4 empty roles with simulated participants")
     expect(projector.get_by_test_id("stMetricValue")).to_have_text("4", timeout=POLL)
 
+    # The first half of the day, before stage 1: the agencies side by side, then where each acts.
+    facilitator.get_by_text("Projector", exact=True).first.click()
+    _show(facilitator, "The agencies side by side")
+    expect(projector.get_by_role("heading", name="The agencies in the room")).to_be_visible(
+        timeout=POLL
+    )
+    _fits(projector, "perspectives")
+    _show(facilitator, "Where each agency acts")
+    expect(projector.get_by_role("heading", name="Where each agency acts")).to_be_visible(
+        timeout=POLL
+    )
+    _fits(projector, "ladder")
+    _show(facilitator, "Join code and QR")
+    expect(projector.get_by_text(code, exact=True)).to_be_visible(timeout=POLL)
+
     # One next step at a time: in the lobby, opening stage 1.
     primary = facilitator.locator('[data-testid="stBaseButton-primary"]')
     expect(primary).to_have_count(1)
@@ -125,6 +149,9 @@ def test_the_facilitator_drives_the_projector(server, browser):
         expected = {
             "Who knew what": projector.get_by_text("Who knew what", exact=False),
             "Prompts": projector.get_by_role("heading", name=re.compile("^Questions for the room")),
+            "What lets us share": projector.get_by_role(
+                "heading", name=re.compile("^What lets us share")
+            ),
             "The stage": projector.get_by_text("This stage has been revealed."),
             # one person per agency here: who shared with whom is pooled off the screen
             "Who shared with whom": projector.get_by_text(

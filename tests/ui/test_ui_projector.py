@@ -204,7 +204,7 @@ def test_the_layers_of_the_law_are_shown_for_a_revealed_fact(open_page, ui_room)
     at.run()
     assert not at.exception
     shown = texts(at)
-    assert "What lets us share: " in shown and "Power or duty" in shown
+    assert "What lets us share: " in shown and "Power or duty" in at.table[0].value.index
     assert "Law Com No 351" in shown
 
 
