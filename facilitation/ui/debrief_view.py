@@ -257,6 +257,11 @@ def ending(
             _jigsaw(analysis, None, max_height)
 
 
+def _stage_row(index: int, title: str) -> str:
+    """A stage as a table's row label ("1. September" would be drawn as a numbered list)."""
+    return f"Stage {index + 1} \u00b7 {title}"
+
+
 def _front_door(analysis: Debrief) -> None:
     """What reached the lead agency stage by stage: the workload sharing creates, never a reason to
     hold back a concern about risk."""
@@ -267,7 +272,7 @@ def _front_door(analysis: Debrief) -> None:
     st.markdown(f"**What reached {escape_markdown(lead)}, stage by stage**")
     rows = [
         {
-            "Stage": f"{stage.stage_index + 1}. {stage.stage_title}",
+            "Stage": _stage_row(stage.stage_index, stage.stage_title),
             "Shares received": stage.shares,
             "Distinct facts": stage.facts,
             "Guidance sends it": stage.expected,
@@ -324,7 +329,7 @@ def _room_leads(analysis: Debrief, room: RoomActivities | None, projector: bool)
     if projector:  # one row a stage: a whole workshop's answers fit one screen
         rows = [
             {
-                "Stage": f"Stage {stage.stage_index + 1} \u00b7 {stage.stage_title}",
+                "Stage": _stage_row(stage.stage_index, stage.stage_title),
                 "Guidance": lead_guidance(stage, analysis.short),
                 "The room": lead_in_brief(stage, analysis.short),
             }

@@ -162,7 +162,7 @@ def test_debrief_sections(open_page, ui_room, mini_snapshot, section):
     if section == "The front door":  # three stages revealed; the school shared with nobody
         table = at.table[0].value
         assert list(table.index) == [
-            f"{n}. {s.title}" for n, s in enumerate(mini_snapshot.scenario.stages, 1)
+            f"Stage {n} \u00b7 {s.title}" for n, s in enumerate(mini_snapshot.scenario.stages, 1)
         ]
         assert list(table["Shares received"]) == [0, 0, 0]
         assert "not a reason to hold back a concern about risk" in shown
