@@ -67,7 +67,13 @@ from facilitation.analysis.perspectives import (
     perspectives,
     threshold_ladder,
 )
-from facilitation.analysis.privacy import ALL_AGENCIES, OTHER_AGENCIES, pooling, projected
+from facilitation.analysis.privacy import (
+    ALL_AGENCIES,
+    OTHER_AGENCIES,
+    handling_hidden,
+    pooling,
+    projected,
+)
 from facilitation.analysis.programme import (
     MIN_CELL,
     CountRow,
@@ -160,6 +166,7 @@ __all__ = [
     "format_p",
     "front_door",
     "guidance_problems",
+    "handling_hidden",
     "law_layers",
     "lead_guidance",
     "lead_in_brief",

@@ -853,6 +853,9 @@ class Debrief:
     ladder: tuple[Rung, ...] = ()
     front_door: tuple[FrontDoorStage, ...] = ()
     law_panel: LawPanel | None = None
+    # Set by `privacy.projected` only: the handling of facts it does not show one by one, summed per
+    # stage and overall (`fact_id`: the pool's label, "Other agencies" or "All agencies").
+    pooled_guidance: tuple[FactGuidance, ...] = ()
 
     def stage(self, index: int) -> StageView:
         """The sections for one analysed stage (IndexError beyond `through`)."""

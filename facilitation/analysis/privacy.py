@@ -6,7 +6,14 @@ where at least `PRIVACY_MIN` people play it (`debrief.attributed`). The others a
 one agency, or of too few people, could be told apart by elimination) the whole room is pooled as
 "All agencies". `projected(debrief)` applies the rule to every per-role figure a projector view draws:
 who shared with whom (senders and recipients), the levels of need chosen, each agency's sharing
-behaviour, and the roles behind each barrier. What each agency *knows* (the jigsaw, "who knew what")
+behaviour, and the roles behind each barrier.
+
+A fact's handling (its `FactGuidance`: decisions, counts by recipient, verdict) is the choice of its
+holder and of any agency that passed it on, so it is shown fact by fact only where all of those are
+named; the others' facts are summed per stage and overall into one `Debrief.pooled_guidance` entry
+under the pool's label (recipients pooled as everywhere), and their myth citations and barrier counts
+by fact are left out (the barrier's pooled total stays). The fact itself, and what guidance says of
+it, is content and stays. What each agency *knows* (the jigsaw, "who knew what")
 is a picture per agency, never a breakdown by participant, and stays as it is; notes and generated
 prompts already say "one agency" (`debrief_view`, `debrief._who`). Who has not yet decided is never in
 a debrief at all (`StageView.submitted_by_role` is pooled too).
@@ -18,13 +25,15 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from facilitation.analysis.debrief import (
+    _GUIDANCE_KINDS,
     PRIVACY_MIN,
     Barriers,
     Behaviour,
     Debrief,
+    FactGuidance,
     Flow,
     Flows,
     Judgement,
@@ -36,7 +45,7 @@ from facilitation.analysis.debrief import (
     attributed,
 )
 
-__all__ = ["ALL_AGENCIES", "OTHER_AGENCIES", "pooling", "projected"]
+__all__ = ["ALL_AGENCIES", "OTHER_AGENCIES", "handling_hidden", "pooling", "projected"]
 
 OTHER_AGENCIES = "Other agencies"  # agencies with fewer than PRIVACY_MIN people, pooled
 ALL_AGENCIES = "All agencies"  # the whole room pooled (no pool of the small ones would be safe)
@@ -56,37 +65,160 @@ def pooling(roles: Sequence[RoleInfo]) -> dict[str, str]:
     return {r.id: ALL_AGENCIES for r in roles}
 
 
+def handling_hidden(debrief: Debrief, fact_id: str) -> bool:
+    """Whether `projected` left out a fact's own handling (its holder, or an agency that passed it on,
+    played by fewer than `PRIVACY_MIN`): it is then only in `Debrief.pooled_guidance`, if anywhere."""
+    return all(g.fact_id != fact_id for g in debrief.guidance)
+
+
 def projected(debrief: Debrief) -> Debrief:
-    """The debrief as the projector may show it: every per-role figure pooled by `pooling`."""
+    """The debrief as the projector may show it: every per-role figure pooled by `pooling`, and the
+    handling of facts that would single out a small agency pooled too."""
     groups = pooling(debrief.roles)
     if all(role == label for role, label in groups.items()):
         return debrief
     order = tuple(dict.fromkeys(groups[r.id] for r in debrief.roles))
     facts = {fact.id: n for n, fact in enumerate(debrief.facts)}
-    stages = tuple(_stage(view, groups, order, facts) for view in debrief.stages)
+    spans = [_span(debrief, view.flows, view.guidance, groups) for view in debrief.stages]
+    whole = _span(
+        debrief, debrief.flows, debrief.guidance, groups, *(span.hidden for span in spans)
+    )
+    hidden = whole.hidden
+    stages = tuple(
+        _stage(view, groups, order, facts, span.hidden)
+        for view, span in zip(debrief.stages, spans, strict=True)
+    )
+    pooled = []
+    # Each stage's pool only where every one is safe: the whole less the stages shown would tell.
+    if all(span.safe(debrief.roles, groups) for span in spans if span.found):
+        pooled += [
+            _pooled(span, view.index, debrief.roles, groups, order)
+            for view, span in zip(debrief.stages, spans, strict=True)
+            if span.found
+        ]
+    if whole.found and whole.safe(debrief.roles, groups):
+        pooled.append(_pooled(whole, None, debrief.roles, groups, order))
+    panel = debrief.law_panel
+    if panel is not None and panel.fact_id in hidden:  # the room's reasons on that fact
+        panel = replace(
+            panel, shares=0, rows=tuple(replace(r, reasons_touching=0) for r in panel.rows)
+        )
     return replace(
         debrief,
         stages=stages,
         flows=_flows(debrief.flows, groups, order, facts),
         judgements=tuple(j for view in stages for j in view.judgements),
+        guidance=tuple(g for g in debrief.guidance if g.fact_id not in hidden),
+        pooled_guidance=tuple(pooled),
         participant_behaviours=(),  # never on the room's screen
         role_behaviours=_behaviours(debrief.role_behaviours, groups, order),
-        barriers=_barriers(debrief.barriers, groups),
+        barriers=_barriers(debrief.barriers, groups, hidden),
         not_acted_on=tuple(n for n in debrief.not_acted_on if groups[n.role_id] == n.role_id),
+        law_panel=panel,
+    )
+
+
+def _pool_label(groups: Mapping[str, str]) -> str:
+    return next((label for role, label in groups.items() if label != role), ALL_AGENCIES)
+
+
+def _safe(roles: Sequence[RoleInfo], role_ids: Iterable[str], groups: Mapping[str, str]) -> bool:
+    """Whether figures summed over these roles' choices single nobody out: the pooled ones among them
+    (a named agency's own totals are on the screen, so it hides nobody) none, or, as `pooling` asks of
+    a pool, at least two agencies and `PRIVACY_MIN` people."""
+    wanted = set(role_ids)
+    members = [r for r in roles if r.id in wanted and r.played and groups.get(r.id) != r.id]
+    return not members or (
+        len(members) >= 2 and sum(r.participants for r in members) >= PRIVACY_MIN
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Span:
+    """One stage's (or the whole workshop's) facts whose handling is pooled, and whose choices it sums."""
+
+    hidden: frozenset[str]
+    found: tuple[FactGuidance, ...]  # the hidden facts' handling
+    holders: frozenset[str]  # their holders that decided them
+    senders: frozenset[str]  # the roles that passed them on
+
+    def safe(self, roles: Sequence[RoleInfo], groups: Mapping[str, str]) -> bool:
+        """Whether the pooled sum may be shown: its holders and senders together a safe pool."""
+        return _safe(roles, self.holders | self.senders, groups)
+
+
+def _span(
+    debrief: Debrief,
+    flows: Flows,
+    guidance: Iterable[FactGuidance],
+    groups: Mapping[str, str],
+    *also: frozenset[str],
+) -> _Span:
+    """The facts whose handling in `flows`' span would single out a small agency (held by a played
+    role that is not named, or passed on by one), and `also` these, with the roles whose choices
+    their figures count."""
+    played = {r.id for r in debrief.roles if r.played}
+    holder = {fact.id: fact.held_by for fact in debrief.facts}
+    hidden = {f for f, role in holder.items() if role in played and groups.get(role, role) != role}
+    hidden.update(*also)
+    for flow in flows.flows:
+        if groups.get(flow.sender, flow.sender) != flow.sender:
+            hidden.update(f for f in flow.fact_ids if holder.get(f) != flow.sender)
+    found = tuple(g for g in guidance if g.fact_id in hidden)
+    senders = {
+        flow.sender
+        for flow in flows.flows
+        for f in flow.fact_ids
+        if f in hidden and holder.get(f) != flow.sender
+    }
+    holders = {holder[g.fact_id] for g in found if g.decisions and holder.get(g.fact_id) in played}
+    return _Span(frozenset(hidden), found, frozenset(holders), frozenset(senders))
+
+
+def _pooled(
+    span: _Span,
+    stage_index: int | None,
+    roles: Sequence[RoleInfo],
+    groups: Mapping[str, str],
+    order: Sequence[str],
+) -> FactGuidance:
+    """Facts' handling summed into one entry named for the pool, its recipients pooled as well; the
+    onward count (recipients' own choices) only where those who passed them on are a safe pool."""
+    rank = {label: n for n, label in enumerate(order)}
+    onward_safe = _safe(roles, span.senders, groups)
+
+    def total(kind: str) -> dict[str, int]:
+        if kind == "onward" and not onward_safe:
+            return {}
+        counts: Counter[str] = Counter()
+        for g in span.found:
+            counts.update(_summed(getattr(g, kind), groups))
+        return {k: counts[k] for k in sorted(counts, key=lambda k: rank.get(k, len(rank)))}
+
+    return FactGuidance(
+        _pool_label(groups),
+        stage_index,
+        sum(g.decisions for g in span.found),
+        **{kind: total(kind) for kind in _GUIDANCE_KINDS},
     )
 
 
 def _stage(
-    view: StageView, groups: Mapping[str, str], order: Sequence[str], facts: Mapping[str, int]
+    view: StageView,
+    groups: Mapping[str, str],
+    order: Sequence[str],
+    facts: Mapping[str, int],
+    hidden: frozenset[str],
 ) -> StageView:
     return replace(
         view,
         submitted_by_role=_summed(view.submitted_by_role, groups),
         flows=_flows(view.flows, groups, order, facts),
         judgements=_judgements(view.judgements, groups, order),
+        guidance=tuple(g for g in view.guidance if g.fact_id not in hidden),
         participants=(),
         roles=_behaviours(view.roles, groups, order),
-        barriers=_barriers(view.barriers, groups),
+        barriers=_barriers(view.barriers, groups, hidden),
     )
 
 
@@ -175,15 +307,30 @@ def _behaviours(
     return tuple(result)
 
 
-def _barriers(barriers: Barriers, groups: Mapping[str, str]) -> Barriers:
+def _barriers(barriers: Barriers, groups: Mapping[str, str], hidden: frozenset[str]) -> Barriers:
+    """Roles pooled; a citation on a fact whose handling is pooled, or by a small agency, left out
+    (the fact would tell who cited it)."""
     return replace(
         barriers,
-        counts=tuple(replace(c, by_role=_summed(c.by_role, groups)) for c in barriers.counts),
-        myths=tuple(_cited(m, groups) for m in barriers.myths),
-        discussion=tuple(_cited(m, groups) for m in barriers.discussion),
+        counts=tuple(
+            replace(
+                c,
+                by_role=_summed(c.by_role, groups),
+                by_fact={f: n for f, n in c.by_fact.items() if f not in hidden},
+            )
+            for c in barriers.counts
+        ),
+        myths=_citations(barriers.myths, groups, hidden),
+        discussion=_citations(barriers.discussion, groups, hidden),
         constraints=tuple(c for c in barriers.constraints if groups[c.role_id] == c.role_id),
     )
 
 
-def _cited(citation: MythCitation, groups: Mapping[str, str]) -> MythCitation:
-    return replace(citation, by_role=_summed(citation.by_role, groups))
+def _citations(
+    citations: Iterable[MythCitation], groups: Mapping[str, str], hidden: frozenset[str]
+) -> tuple[MythCitation, ...]:
+    return tuple(
+        replace(c, by_role=_summed(c.by_role, groups))
+        for c in citations
+        if c.fact_id not in hidden and all(groups.get(r, r) == r for r in c.by_role)
+    )

@@ -25,9 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from facilitation.analysis import (
+    ALL_AGENCIES,
     BEHAVIOURS,
     CLASSIFICATION_RULE,
     LAW_COMMISSION,
+    PRIVACY_MIN,
     ROOM_HEADING,
     Behaviour,
     CouldHaveActed,
@@ -48,6 +50,7 @@ from facilitation.analysis import (
     StageView,
     barriers_status,
     decision_rows,
+    handling_hidden,
     lead_guidance,
     lead_sentence,
     pooling,
@@ -645,8 +648,10 @@ def _action_label(action: str) -> str:
 
 def _guidance_section(a: Debrief) -> list[_Block]:
     judged = {g.fact_id: g for g in a.guidance}
+    pooled = [g for g in a.pooled_guidance if g.stage_index is None]  # `reported`: small agencies'
     facts = _Entries(
-        tuple(_fact_entry(a, f, judged.get(f.id)) for f in a.facts),
+        tuple(_fact_entry(a, f, judged.get(f.id)) for f in a.facts)
+        + tuple(_pooled_entry(a, g) for g in pooled),
         caption="The facts and what guidance says, with what the room did (counts by recipient "
         "agency, over every decision about each fact)",
     )
@@ -728,8 +733,38 @@ def _fact_entry(a: Debrief, f: FactInfo, g: FactGuidance | None) -> _Entry:
         + f" \u00b7 {_gateways_by_layer(f)} \u00b7 consent "
         f"{f.consent.replace('_', ' ')}"
     )
+    if handling_hidden(a, f.id):  # `reported`: the choice of an agency too small to name
+        where = " only pooled with other agencies' facts (below)" if a.pooled_guidance else ""
+        return _Entry(
+            title,
+            f"{guidance}. What the room did with it is shown{where or ' nowhere'}: it was held or "
+            f"passed on by an agency of fewer than {PRIVACY_MIN} people.",
+            f.text,
+        )
     if g is None:
         return _Entry(title, guidance, f.text)
+    title += f" \u00b7 {_plural(g.decisions, 'decision', 'decisions')}: {g.verdict}"
+    return _Entry(title, f"{guidance}. The room: {_handled(a, g)}.", f.text)
+
+
+def _pooled_entry(a: Debrief, g: FactGuidance) -> _Entry:
+    """The summed handling of the facts `reported` does not show one by one (`Debrief.pooled_guidance`)."""
+    facts = [f.label for f in a.facts if handling_hidden(a, f.id)]
+    who = (
+        "every agency"
+        if g.fact_id == ALL_AGENCIES
+        else f"the agencies of fewer than {PRIVACY_MIN} people"
+    )
+    return _Entry(
+        f"Facts held or passed on by {who}, pooled \u00b7 "
+        f"{_plural(g.decisions, 'decision', 'decisions')}: {g.verdict}",
+        f"The room: {_handled(a, g)}.",
+        "Summed over " + ", ".join(facts) + ", so that nobody is identifiable.",
+    )
+
+
+def _handled(a: Debrief, g: FactGuidance) -> str:
+    """What the room did with a fact (or a pool of them), by recipient agency."""
     parts = []
     for words, counts in (
         ("as guidance", g.as_guidance),
@@ -739,8 +774,7 @@ def _fact_entry(a: Debrief, f: FactInfo, g: FactGuidance | None) -> _Entry:
     ):
         if counts:  # a count nobody made says nothing
             parts.append(f"{words} {_by_role(a, counts)}")
-    title += f" \u00b7 {_plural(g.decisions, 'decision', 'decisions')}: {g.verdict}"
-    return _Entry(title, f"{guidance}. The room: " + " \u00b7 ".join(parts) + ".", f.text)
+    return " \u00b7 ".join(parts) or "nothing shared"
 
 
 _LAYER_WORDS = {
@@ -822,12 +856,16 @@ def _barriers_section(a: Debrief) -> list[_Block]:
                 _Entry(
                     f"{c.label} \u00b7 {c.counted}",
                     f"\u201c{c.sentence}\u201d \u00b7 by {_by_role(a, c.by_role)} \u00b7 on "
-                    + _most(
-                        (
-                            f"{a.fact(f).label} ({n})"
-                            for f, n in sorted(c.by_fact.items(), key=lambda item: -item[1])
-                        ),
-                        shown=3,
+                    + (
+                        _most(
+                            (
+                                f"{a.fact(f).label} ({n})"
+                                for f, n in sorted(c.by_fact.items(), key=lambda item: -item[1])
+                            ),
+                            shown=3,
+                        )
+                        # `reported` leaves out the facts that would tell who cited it
+                        or f"facts of agencies of fewer than {PRIVACY_MIN} people"
                     ),
                     c.explanation,
                 )

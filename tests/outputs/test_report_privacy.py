@@ -82,10 +82,12 @@ def test_the_front_door_paragraph_counts_shares_and_facts_not_routed_to_the_lead
 
 
 def test_one_decision_is_singular(mini_snapshot):
-    # One school participant: one decision about the bruise (one over-shared share, to the GP).
+    # One school participant: one decision about the bruise (one over-shared share, to the GP), which
+    # is that person's own choice, so the fact's handling is not shown at all (tests/outputs/
+    # test_report_fact_privacy.py); the counts that are shown read in the singular.
     text = _md(mini_snapshot, {"school": 1})
     assert not re.search(r"\b1 (decisions|shares|participants|submissions|people)\b", text)
-    assert "1 decision: " in text and "(1 share where guidance says" in text
+    assert "1 decision: " not in text and "(1 share where guidance says" not in text
     assert "1 participant in" in text and "2 shares," in text  # the bruise to CSC and the GP
 
 
