@@ -10,13 +10,16 @@ behaviour, and the roles behind each barrier.
 
 A fact's handling (its `FactGuidance`: decisions, counts by recipient, verdict) is the choice of its
 holder and of any agency that passed it on, so it is shown fact by fact only where all of those are
-named; the others' facts are summed per stage and overall into one `Debrief.pooled_guidance` entry
-under the pool's label (recipients pooled as everywhere), and their myth citations and barrier counts
-by fact are left out (the barrier's pooled total stays). The fact itself, and what guidance says of
-it, is content and stays. What each agency *knows* (the jigsaw, "who knew what")
-is a picture per agency, never a breakdown by participant, and stays as it is; notes and generated
-prompts already say "one agency" (`debrief_view`, `debrief._who`). Who has not yet decided is never in
-a debrief at all (`StageView.submitted_by_role` is pooled too).
+named (`_span`). The others' facts are summed, per stage and overall, into one
+`Debrief.pooled_guidance` entry under the pool's label (recipients pooled as everywhere), only where
+the pooled agencies among their holders and senders form a safe pool (`_safe`: the test `pooling`
+applies), else not at all; the laws panel's reasons, the myth citations, the barriers' counts by fact
+and the generated prompts about such a fact go too. The fact itself, what guidance says of it and the
+scenario's own prompts are content and stay. What each agency *knows* (the jigsaw, "who knew what")
+is a picture per agency, never a breakdown by participant, and stays as it is; notes say "one agency"
+(`debrief_view`). Who has not yet decided is never in a debrief at all (`StageView.submitted_by_role`
+is pooled too). Per-seat working data (the facilitator's own screen, the CSV and the JSON's
+`decisions`) is not projected: docs/security.md.
 
 Pure: a debrief in, a debrief out.
 """
@@ -38,6 +41,7 @@ from facilitation.analysis.debrief import (
     Flows,
     Judgement,
     MythCitation,
+    Prompt,
     RoleInfo,
     SharingCounts,
     StageView,
@@ -85,7 +89,7 @@ def projected(debrief: Debrief) -> Debrief:
     )
     hidden = whole.hidden
     stages = tuple(
-        _stage(view, groups, order, facts, span.hidden)
+        replace(_stage(view, groups, order, facts, span.hidden), prompts=_prompts(view, hidden))
         for view, span in zip(debrief.stages, spans, strict=True)
     )
     pooled = []
@@ -115,6 +119,15 @@ def projected(debrief: Debrief) -> Debrief:
         barriers=_barriers(debrief.barriers, groups, hidden),
         not_acted_on=tuple(n for n in debrief.not_acted_on if groups[n.role_id] == n.role_id),
         law_panel=panel,
+        prompts=_prompts(debrief, hidden),
+    )
+
+
+def _prompts(found: Debrief | StageView, hidden: frozenset[str]) -> tuple[Prompt, ...]:
+    """The scenario's prompts, and the generated ones about facts whose handling may be shown (one
+    about a pooled fact, "One agency sent ...", names its holder by the fact)."""
+    return tuple(
+        p for p in found.prompts if p.kind == "scenario" or not hidden.intersection(p.fact_ids)
     )
 
 

@@ -31,9 +31,7 @@ def test_facts_of_named_holders_are_shown_as_before(mini_snapshot):
     assert shown.guidance == analysis.guidance
     assert shown.pooled_guidance == ()
     assert not handling_hidden(shown, "dv_callout")
-    assert [m.fact_id for m in shown.barriers.myths] == [
-        m.fact_id for m in analysis.barriers.myths
-    ]
+    assert [m.fact_id for m in shown.barriers.myths] == [m.fact_id for m in analysis.barriers.myths]
 
 
 def test_a_lone_holder_s_fact_is_pooled_with_the_other_small_holders(mini_snapshot):
@@ -107,3 +105,23 @@ def test_a_share_passed_on_by_a_lone_recipient_pools_the_fact(mini_snapshot):
 def test_what_guidance_says_of_a_pooled_fact_stays(mini_snapshot, per_role):
     analysis = analyse(_room(mini_snapshot, per_role))
     assert projected(analysis).facts == analysis.facts
+
+
+def test_generated_prompts_about_a_pooled_fact_go(mini_snapshot):
+    # Three schools send the bruise to CSC; the one police officer keeps the call-out.
+    people, subs = [], []
+    for role, n in SMALL_HOLDER_ALONE.items():
+        for _ in range(n):
+            pid = len(people) + 1
+            people.append(Participant(id=pid, role_id=role, display_name=f"P{pid}"))
+            shared = {"school": [fact("bruise", (CSC,))], "police": [fact("dv_callout")]}
+            subs.append(submission(pid, role, 0, shared.get(role, []), 2, "refer"))
+    analysis = analyse(record(mini_snapshot, people, subs, revealed_through=0))
+    about = [p for p in analysis.prompts if "dv_callout" in p.fact_ids]
+    assert about  # "School shared “bruise” ...; another did not share “dv callout”": the officer
+    shown = projected(analysis)
+    assert all("dv_callout" not in p.fact_ids for p in shown.prompts)
+    assert all("dv_callout" not in p.fact_ids for v in shown.stages for p in v.prompts)
+    assert [p for p in shown.prompts if p.kind == "scenario"] == [
+        p for p in analysis.prompts if p.kind == "scenario"
+    ]
