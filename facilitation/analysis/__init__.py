@@ -73,6 +73,7 @@ from facilitation.analysis.privacy import (
     handling_hidden,
     pooling,
     projected,
+    projected_panel,
 )
 from facilitation.analysis.programme import (
     MIN_CELL,
@@ -179,6 +180,7 @@ __all__ = [
     "pooling",
     "programme",
     "projected",
+    "projected_panel",
     "room_activities",
     "threshold_ladder",
 ]

@@ -48,8 +48,16 @@ from facilitation.analysis.debrief import (
     _classify,
     attributed,
 )
+from facilitation.analysis.law_layers import LawPanel
 
-__all__ = ["ALL_AGENCIES", "OTHER_AGENCIES", "handling_hidden", "pooling", "projected"]
+__all__ = [
+    "ALL_AGENCIES",
+    "OTHER_AGENCIES",
+    "handling_hidden",
+    "pooling",
+    "projected",
+    "projected_panel",
+]
 
 OTHER_AGENCIES = "Other agencies"  # agencies with fewer than PRIVACY_MIN people, pooled
 ALL_AGENCIES = "All agencies"  # the whole room pooled (no pool of the small ones would be safe)
@@ -73,6 +81,17 @@ def handling_hidden(debrief: Debrief, fact_id: str) -> bool:
     """Whether `projected` left out a fact's own handling (its holder, or an agency that passed it on,
     played by fewer than `PRIVACY_MIN`): it is then only in `Debrief.pooled_guidance`, if anywhere."""
     return all(g.fact_id != fact_id for g in debrief.guidance)
+
+
+def projected_panel(panel: LawPanel, shown: Debrief) -> LawPanel:
+    """The laws panel of one fact as the projector may show it beside `shown` (a `projected` debrief):
+    without the room's reasons on a fact whose handling it pools."""
+    return _unreasoned(panel) if handling_hidden(shown, panel.fact_id) else panel
+
+
+def _unreasoned(panel: LawPanel) -> LawPanel:
+    """The panel without the room's reasons (`shares` 0: the views then draw no such column)."""
+    return replace(panel, shares=0, rows=tuple(replace(r, reasons_touching=0) for r in panel.rows))
 
 
 def projected(debrief: Debrief) -> Debrief:
@@ -103,10 +122,8 @@ def projected(debrief: Debrief) -> Debrief:
     if whole.found and whole.safe(debrief.roles, groups):
         pooled.append(_pooled(whole, None, debrief.roles, groups, order))
     panel = debrief.law_panel
-    if panel is not None and panel.fact_id in hidden:  # the room's reasons on that fact
-        panel = replace(
-            panel, shares=0, rows=tuple(replace(r, reasons_touching=0) for r in panel.rows)
-        )
+    if panel is not None and panel.fact_id in hidden:
+        panel = _unreasoned(panel)
     return replace(
         debrief,
         stages=stages,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from facilitation.analysis import Debrief, law_layers, panel_fact, projected
+from facilitation.analysis import Debrief, law_layers, panel_fact, projected, projected_panel
 from facilitation.engine import ProjectorView, Screen, Status
 from facilitation.errors import NotAllowed, NotFound
 from facilitation.play import WorkshopRecord
@@ -133,7 +133,7 @@ def page() -> None:
             names = {role_id: role.short_name for role_id, role in view.roles_in_play.items()}
             activities_view.projector(code, key, chosen, stage, names)
         elif chosen == LAW and view.revealed is not None:
-            _law(view.revealed)
+            _law(view.status.code, seen, view.revealed)
         elif chosen in ENDING and status.phase == "debrief":
             _ending(view, key, seen, chosen)
         elif chosen in REVEAL:
@@ -142,14 +142,16 @@ def page() -> None:
             _ending(view, key, seen, chosen)
 
 
-def _law(record: WorkshopRecord) -> None:
-    """The layers of the law for the richest fact the room has seen revealed."""
+def _law(code: str, version: int, record: WorkshopRecord) -> None:
+    """The layers of the law for the richest fact the room has seen revealed (the room's reasons on
+    it only where its handling may be shown: `analysis.projected_panel`)."""
     fact_id = panel_fact(record.snapshot, record.revealed_through)
     if fact_id is None:
         st.header("What lets us share")
         st.markdown("No fact has been revealed yet.")
         return
-    perspectives_view.law_panel(law_layers(record.snapshot, fact_id, record))
+    panel = law_layers(record.snapshot, fact_id, record)
+    perspectives_view.law_panel(projected_panel(panel, _for_the_room(code, version, record)))
 
 
 def _bare(url: str) -> str:
