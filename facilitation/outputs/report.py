@@ -318,14 +318,15 @@ def _summary(a: Debrief) -> list[_Block]:
 
 
 def _differences(a: Debrief) -> tuple[str, ...]:
-    """The three facts whose handling was furthest from guidance (missed plus over-shared)."""
+    """The three facts whose handling was furthest from guidance (missed plus over-shared), the pool of
+    small agencies' facts (`reported`) ranked as one."""
+    pooled = [g for g in a.pooled_guidance if g.stage_index is None]
     ranked = sorted(
-        (g for g in a.guidance if g.missed or g.over_shared),
+        (g for g in (*a.guidance, *pooled) if g.missed or g.over_shared),
         key=lambda g: -(sum(g.missed.values()) + sum(g.over_shared.values())),
     )
     lines = []
     for g in ranked[:3]:
-        fact = a.fact(g.fact_id)
         parts = []
         if g.missed:
             parts.append(
@@ -335,8 +336,17 @@ def _differences(a: Debrief) -> tuple[str, ...]:
             parts.append(
                 f"over-shared {_times(sum(g.over_shared.values()))} ({_by_role(a, g.over_shared)})"
             )
+        if g in pooled:
+            lines.append(f"{_pooled_title(g)}: " + "; ".join(parts) + ".")
+            continue
+        fact = a.fact(g.fact_id)
         lines.append(
             f"\u201c{fact.short}\u201d ({a.short(fact.held_by)}): " + "; ".join(parts) + "."
+        )
+    if not lines and any(handling_hidden(a, f.id) for f in a.facts):
+        return (
+            f"What the room did with facts held or passed on by agencies of fewer than {PRIVACY_MIN} "
+            "people is not shown one by one.",
         )
     return tuple(lines)
 
@@ -750,17 +760,17 @@ def _fact_entry(a: Debrief, f: FactInfo, g: FactGuidance | None) -> _Entry:
 def _pooled_entry(a: Debrief, g: FactGuidance) -> _Entry:
     """The summed handling of the facts `reported` does not show one by one (`Debrief.pooled_guidance`)."""
     facts = [f.label for f in a.facts if handling_hidden(a, f.id)]
-    who = (
-        "every agency"
-        if g.fact_id == ALL_AGENCIES
-        else f"the agencies of fewer than {PRIVACY_MIN} people"
-    )
     return _Entry(
-        f"Facts held or passed on by {who}, pooled \u00b7 "
-        f"{_plural(g.decisions, 'decision', 'decisions')}: {g.verdict}",
+        f"{_pooled_title(g)} \u00b7 {_plural(g.decisions, 'decision', 'decisions')}: {g.verdict}",
         f"The room: {_handled(a, g)}.",
         "Summed over " + ", ".join(facts) + ", so that nobody is identifiable.",
     )
+
+
+def _pooled_title(g: FactGuidance) -> str:
+    if g.fact_id == ALL_AGENCIES:
+        return "All facts, every agency pooled"
+    return f"Facts held or passed on by the agencies of fewer than {PRIVACY_MIN} people, pooled"
 
 
 def _handled(a: Debrief, g: FactGuidance) -> str:

@@ -62,6 +62,19 @@ def test_three_holders_show_the_fact_as_before(mini_snapshot, doc):
     assert "What the room did with it is shown" not in text and "pooled \u00b7" not in text
 
 
+def test_the_summary_ranks_the_pool_as_one_fact_and_names_three_holders_myths(mini_snapshot):
+    pooled = report.render_markdown(analyse(_room(mini_snapshot, SMALL_HOLDERS_SAFE)))
+    summary = pooled.split("## Perspectives")[0].replace("\\", "")
+    assert "Facts held or passed on by the agencies of fewer than 3 people, pooled: not shared" in (
+        summary
+    )
+    assert "Every decision about a fact followed guidance" not in summary
+    assert "Myths that surfaced" not in summary  # the officer's consent, on the call-out
+    named = report.render_markdown(analyse(_room(mini_snapshot, NAMED))).split("## Perspectives")[0]
+    assert "Myths that surfaced" in named and "Police (6)" in named
+    assert "Saturday night\u201d (Police): not shared 3 times" in named
+
+
 def test_the_json_keeps_a_lone_holder_s_handling_out(mini_snapshot):
     data = _json(mini_snapshot, SMALL_HOLDER_ALONE)
     assert [g["fact_id"] for g in data["guidance"]] == ["bruise"]
