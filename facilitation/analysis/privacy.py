@@ -102,14 +102,14 @@ def projected(debrief: Debrief) -> Debrief:
         return debrief
     order = tuple(dict.fromkeys(groups[r.id] for r in debrief.roles))
     facts = {fact.id: n for n, fact in enumerate(debrief.facts)}
-    spans = [_span(debrief, view.flows, view.guidance, groups) for view in debrief.stages]
-    whole = _span(
-        debrief, debrief.flows, debrief.guidance, groups, *(span.hidden for span in spans)
-    )
+    at = [_span(debrief, view.flows, view.guidance, groups).hidden for view in debrief.stages]
+    whole = _span(debrief, debrief.flows, debrief.guidance, groups, *at)
     hidden = whole.hidden
+    # A fact pooled at any stage is pooled at every one: its own stages beside the whole would tell.
+    spans = [_span(debrief, view.flows, view.guidance, groups, hidden) for view in debrief.stages]
     stages = tuple(
-        replace(_stage(view, groups, order, facts, span.hidden), prompts=_prompts(view, hidden))
-        for view, span in zip(debrief.stages, spans, strict=True)
+        replace(_stage(view, groups, order, facts, hidden), prompts=_prompts(view, hidden))
+        for view in debrief.stages
     )
     pooled = []
     # Each stage's pool only where every one is safe: the whole less the stages shown would tell.

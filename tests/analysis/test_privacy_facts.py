@@ -96,6 +96,9 @@ def test_a_share_passed_on_by_a_lone_recipient_pools_the_fact(mini_snapshot):
     assert next(g for g in analysis.guidance if g.fact_id == "bruise").beyond == {"police": 1}
     shown = projected(analysis)
     assert handling_hidden(shown, "bruise")  # the CSC worker's own share is in its figures
+    # Stage 1 was the schools' alone, but beside the whole it would leave stage 3's: pooled too.
+    assert [g.fact_id for g in analysis.stage(0).guidance] == ["bruise", "dv_callout"]
+    assert [g.fact_id for g in shown.stage(0).guidance] == ["dv_callout"]
     assert not handling_hidden(shown, "dv_callout")
     # The one CSC worker is the pool's only small agency: the schools' figures would not hide them.
     assert shown.pooled_guidance == ()
