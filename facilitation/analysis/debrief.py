@@ -1569,9 +1569,7 @@ class _Tally:
             )
             flagged = (
                 tuple(
-                    (send, flag)
-                    for send, found in zip(sends, flags, strict=True)
-                    for flag in found
+                    (send, flag) for send, found in zip(sends, flags, strict=True) for flag in found
                 )
                 if any(flags)  # most keys raise no flag
                 else ()
