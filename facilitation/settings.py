@@ -7,6 +7,7 @@ every setting is documented there and in nothing else.
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 import stat
@@ -124,6 +125,7 @@ class Passcode(NamedTuple):
         return self.source == "generated"
 
 
+@functools.cache  # a fact of the process; resolving it costs a system call per folder, every page run
 def project_root() -> Path:
     """The checkout the package runs from (the folder holding `facilitation/`)."""
     return Path(__file__).resolve().parent.parent

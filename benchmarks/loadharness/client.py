@@ -37,7 +37,7 @@ import ipaddress
 import ssl
 import time
 from collections import OrderedDict, deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,6 +98,14 @@ def check_loopback(host: str) -> str:
     raise NotLoopback(f"Refusing to connect to {host!r}: the load harness only talks to 127.0.0.1.")
 
 
+def _not_rerun(later: Sequence[RunRecord], fragment_id: str) -> bool:
+    """Whether, after a fragment's cut-short run, another fragment's run has finished and no full run
+    came (a full run would draw the fragment again and ends the wait itself): Streamlit queues nothing
+    more for the fragment, so the cut-short run was its last."""
+    others = [run for run in later if fragment_id not in run.fragment_ids]
+    return bool(others) and all(run.is_fragment for run in others)
+
+
 @dataclass
 class RunRecord:
     """One script or fragment run as this tab saw it."""
@@ -130,6 +138,10 @@ class SessionStats:
     # ... of which a full run followed by a fragment run: a fragment request never cuts a full run short,
     # so the full run's last messages were dropped by the server (see docs/performance.md, "lost run tails")
     lost_full_run_tails: int = 0
+    # A fragment's run reported "finished early" although its messages all came: Streamlit marks a
+    # finished fragment run so when the next fragment's run starts before its end was sent (see
+    # docs/streamlit-fixes.md, "a finished fragment run marked cut short"); nothing more comes for it.
+    fragment_ends_marked_early: int = 0
     poll_latencies: list[float] = field(
         default_factory=list
     )  # auto-rerun sent -> its fragment run finished
@@ -374,7 +386,9 @@ class StreamlitSession:
             detail = ""
             if kind in ("new_session", "script_finished"):
                 run = msg.metadata.run
-                detail = f"{run.script_run_id[:8]} frags={len(run.fragment_ids)}"
+                detail = (
+                    f"{run.script_run_id[:8]} frags={','.join(f[:8] for f in run.fragment_ids)}"
+                )
                 if kind == "script_finished":
                     detail += f" status={msg.script_finished}"
             self.trace.append(f"{arrived:.3f} <- {kind} {detail}")
@@ -607,7 +621,8 @@ class StreamlitSession:
             raise HarnessError(f"{self.name}: could not send a rerun: {error!r}") from error
         self.stats.backmsgs_out += 1
         self.trace.append(
-            f"{sent:.3f} -> rerun{' fragment' if fragment_id else ''}{' auto' if is_auto_rerun else ''}"
+            f"{sent:.3f} -> rerun{' fragment ' + fragment_id[:8] if fragment_id else ''}"
+            f"{' auto' if is_auto_rerun else ''}"
             f"{' +trigger' if had_trigger else ''}"
         )
         return sent
@@ -637,13 +652,23 @@ class StreamlitSession:
         (`st.rerun(scope="app")`, the play form after a submit) or a full run took its place."""
         deadline = time.monotonic() + (timeout or self.run_timeout)
         while True:
-            for record in self._runs:
-                if record.started < after or record.status == FINISHED_EARLY_FOR_RERUN:
+            runs = list(self._runs)
+            for position, record in enumerate(runs):
+                if record.started < after:
                     continue
-                if not record.is_fragment or (fragment_id and fragment_id in record.fragment_ids):
-                    if record.status == FINISHED_WITH_COMPILE_ERROR:
-                        raise HarnessError(f"{self.name}: the script failed to compile")
-                    return record
+                ours = not record.is_fragment or (
+                    fragment_id and fragment_id in record.fragment_ids
+                )
+                if not ours:
+                    continue
+                if record.status == FINISHED_EARLY_FOR_RERUN:
+                    if record.is_fragment and _not_rerun(runs[position + 1 :], fragment_id):
+                        self.stats.fragment_ends_marked_early += 1
+                        return record
+                    continue
+                if record.status == FINISHED_WITH_COMPILE_ERROR:
+                    raise HarnessError(f"{self.name}: the script failed to compile")
+                return record
             await self._wait_changed(
                 deadline, f"a {'fragment' if fragment_id else 'full'} run to finish"
             )
@@ -1031,6 +1056,7 @@ def summarise(sessions: Iterable[StreamlitSession]) -> dict[str, int]:
             "early_finishes",
             "unfinished_runs",
             "lost_full_run_tails",
+            "fragment_ends_marked_early",
         ):
             total[key] = total.get(key, 0) + getattr(session.stats, key)
         total["exceptions"] = total.get("exceptions", 0) + len(session.stats.exceptions)

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from .baseline import IdleResult, connect_all, measure_idle
-from .client import HarnessError, StreamlitSession, Widget
+from .client import HarnessError, StreamlitSession, Widget, WidgetNotFound
 from .server import ROOT, StreamlitServer
 from .stats import fmt_bytes, fmt_ms, percentile, table
 
@@ -317,6 +317,9 @@ class WorkshopResult:
     missing_elements: int = (
         0  # laptops whose stage page lacked its heading (lost after the poll fragment)
     )
+    marked_early: int = (
+        0  # answers whose finished run Streamlit reported as cut short (the client's stats)
+    )
     page_costs: dict[str, float] = field(
         default_factory=dict
     )  # page -> server CPU ms per run, one tab alone
@@ -362,7 +365,8 @@ def results_tables(results: list[WorkshopResult]) -> str:
                 fmt_ms(max(r.facilitator_presses) if r.facilitator_presses else None),
                 len(r.errors),
                 f"{r.lost}/{r.duplicated}/{r.unexpected}",
-                f"{r.unconfirmed}/{r.lost_run_tails}/{r.missing_elements}/{r.facilitator_failures}",
+                f"{r.unconfirmed}/{r.lost_run_tails}/{r.missing_elements}/{r.facilitator_failures}"
+                f"/{r.marked_early}",
                 f"{r.cpu_percent:.0f} (peak {r.cpu_percent_peak:.0f})",
                 fmt_bytes(r.peak_rss),
                 f"{r.idle.cpu_per_poll * 1000:.2f}" if r.idle and r.idle.cpu_per_poll else "-",
@@ -385,7 +389,7 @@ def results_tables(results: list[WorkshopResult]) -> str:
         "facilitator press max ms",
         "errors (0)",
         "lost/dup/unexp (0)",
-        "unconfirmed/lost tails/missing el./facilitator stuck",
+        "unconfirmed/lost tails/missing el./facilitator stuck/marked early",
         "server CPU % of 1 core",
         "peak RSS (<1 GiB)",
         "idle CPU ms/poll",
@@ -636,6 +640,7 @@ async def run_workshop(
             joined = asyncio.Event()
             join_count = 0
             reach_dumped: list[str] = []
+            answer_dumped: list[str] = []
             missing_dumped: list[str] = []
 
             async def participant(index: int, tab: StreamlitSession) -> None:
@@ -701,7 +706,15 @@ async def run_workshop(
                         latencies=result.answer_latencies,
                     )
                 except HarnessError as error:
+                    if isinstance(error, WidgetNotFound) and stage.closed.is_set():
+                        return  # the stage closed under the form: the page shows the answers locked
                     result.errors.append(f"answer: {error}")
+                    if len(answer_dumped) < 3:
+                        answer_dumped.append(tab.name)
+                        (args.log_dir / f"workshop-{n}-answer-{tab.name}.txt").write_text(
+                            f"{error}\n\n{tab.tree.dump()}\n\n" + "\n".join(tab.trace),
+                            encoding="utf-8",
+                        )
                     return
                 if button is None:
                     return
@@ -830,6 +843,7 @@ async def run_workshop(
             result.peak_rss = server.peak_rss
             for tab in everyone:
                 result.lost_run_tails += tab.stats.lost_full_run_tails
+                result.marked_early += tab.stats.fragment_ends_marked_early
                 result.errors += [f"{tab.name}: {e}" for e in tab.stats.errors]
                 result.errors += [f"{tab.name}: exception shown: {e}" for e in tab.stats.exceptions]
             if server.process and server.process.poll() is not None:

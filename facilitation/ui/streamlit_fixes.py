@@ -1,4 +1,4 @@
-"""Three process-wide changes to how Streamlit runs, for rooms of hundreds of laptops.
+"""Four process-wide changes to how Streamlit runs, for rooms of hundreds of laptops.
 
 Each is a patch of a third-party class or interpreter setting, so each sits behind the switch
 `EASI_STREAMLIT_FIXES` (on by default) and a version gate (`TESTED_STREAMLIT`): outside the versions
@@ -23,6 +23,7 @@ __all__ = [
     "TESTED_STREAMLIT",
     "apply",
     "finished_but_unheard",
+    "finished_runs_kept_whole",
     "remember_enum_values",
     "shorten_switch_interval",
     "version_tested",
@@ -109,8 +110,56 @@ def _deferring(original):
     return request_rerun
 
 
+def finished_runs_kept_whole(
+    before: list[Any], statuses: dict[int, int], kept: set[int]
+) -> list[Any]:
+    """The `script_finished` messages of finished fragment runs in a queue as it was (`before`, with each
+    such message's status then in `statuses`, by id) whose every message since the previous run's
+    boundary is still in the queue after a clear (`kept`: their ids)."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    whole: list[Any] = []
+    segment_kept = True
+    for msg in before:
+        kind = msg.WhichOneof("type")
+        if kind == "script_finished":
+            finished = statuses.get(id(msg)) == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
+            if finished and segment_kept and id(msg) in kept:
+                whole.append(msg)
+        if kind in ("new_session", "script_finished"):
+            segment_kept = True  # a run's messages lie between two of these
+        elif id(msg) not in kept:
+            segment_kept = False
+    return whole
+
+
+def _keeping_finished_fragment_runs(original):
+    """`ForwardMsgQueue.clear`, made to leave a finished fragment run's end as it was when the clear for
+    another fragment's run keeps every message of that run (4. in docs/streamlit-fixes.md)."""
+
+    @functools.wraps(original)
+    def clear(self, retain_lifecycle_msgs: bool = False, fragment_ids_this_run=None) -> None:
+        if not retain_lifecycle_msgs or fragment_ids_this_run is None:
+            original(self, retain_lifecycle_msgs, fragment_ids_this_run)
+            return
+        before = list(self._queue)
+        # Read before the clear, which rewrites the messages it keeps in place.
+        statuses = {
+            id(msg): msg.script_finished
+            for msg in before
+            if msg.WhichOneof("type") == "script_finished"
+        }
+        original(self, retain_lifecycle_msgs, fragment_ids_this_run)
+        kept = {id(msg) for msg in self._queue}
+        for msg in finished_runs_kept_whole(before, statuses, kept):
+            msg.script_finished = statuses[id(msg)]
+
+    clear.easi_keeping = True
+    return clear
+
+
 def _internals_present() -> bool:
-    """Whether this Streamlit has what the work-around reads (checked once, on the class objects)."""
+    """Whether this Streamlit has what the work-arounds read (checked once, on the class objects)."""
     try:
         from streamlit.runtime.app_session import AppSession
         from streamlit.runtime.scriptrunner_utils.script_requests import (
@@ -119,9 +168,14 @@ def _internals_present() -> bool:
         )
     except ImportError:
         return False
+    from streamlit.runtime.forward_msg_queue import ForwardMsgQueue
+
     probe = ScriptRequests()
+    queue = ForwardMsgQueue()
     return (
-        hasattr(AppSession, "request_rerun")
+        "_queue" in vars(queue)
+        and "fragment_ids_this_run" in ForwardMsgQueue.clear.__code__.co_varnames
+        and hasattr(AppSession, "request_rerun")
         and "_state" in vars(probe)
         and hasattr(ScriptRequestType, "STOP")
         and "_scriptrunner" in AppSession.__init__.__code__.co_names
@@ -141,7 +195,7 @@ def _say(message: str) -> None:
 
 
 def apply() -> bool:
-    """Install the three changes once per process; True when the run-tail work-around is in place."""
+    """Install the four changes once per process; True when the two work-arounds are in place."""
     global _applied
     if _applied is not None:  # every page run calls this: no lock once settled
         return _applied
@@ -163,14 +217,17 @@ def apply() -> bool:
         shorten_switch_interval()
         if not _internals_present():
             _say(
-                "this Streamlit lacks the internals of the lost-run-tail work-around; running without it "
+                "this Streamlit lacks the internals of the work-arounds; running without them "
                 "(docs/streamlit-fixes.md)."
             )
             _applied = False
             return False
         from streamlit.runtime.app_session import AppSession
+        from streamlit.runtime.forward_msg_queue import ForwardMsgQueue
 
         if not getattr(AppSession.request_rerun, "easi_deferring", False):
             AppSession.request_rerun = _deferring(AppSession.request_rerun)
+        if not getattr(ForwardMsgQueue.clear, "easi_keeping", False):
+            ForwardMsgQueue.clear = _keeping_finished_fragment_runs(ForwardMsgQueue.clear)
         _applied = True
         return True

@@ -74,6 +74,21 @@ def test_tree_drops_what_a_run_did_not_draw():
     assert tree.texts() == ["Title", "v3"]
 
 
+def test_a_fragment_run_marked_cut_short_ends_the_wait_once_another_fragment_ran():
+    """Streamlit marks a finished fragment run "cut short" when the next fragment's run starts before its
+    end was sent, and queues nothing more for it: a wait for that fragment must end there (the browser
+    shows what came), but not while a full run, which draws the fragment again, may still come."""
+    from benchmarks.loadharness.client import RunRecord, _not_rerun
+
+    poll = RunRecord("r2", ("poll",), started=2.0, finished=2.1, status=3)
+    full = RunRecord("r3", (), started=3.0, finished=3.2, status=0)
+    form_again = RunRecord("r4", ("form",), started=4.0, finished=4.1, status=3)
+    assert _not_rerun([poll], "form")
+    assert not _not_rerun([], "form")  # nothing after it yet: another run may still bring the form
+    assert not _not_rerun([form_again], "form")
+    assert not _not_rerun([poll, full], "form")  # the full run ends the wait instead
+
+
 @pytest.mark.slow
 def test_three_tabs_on_the_trivial_page(tmp_path):
     async def scenario(server: StreamlitServer) -> None:

@@ -165,3 +165,73 @@ def test_a_misspelt_switch_is_refused(monkeypatch):
     monkeypatch.setenv("EASI_STREAMLIT_FIXES", "maybe")
     with pytest.raises(SettingsError, match="on or off"):
         settings.streamlit_fixes_enabled()
+
+
+def _queued_fragment_run(fragment_id: str, *, flushed_start: bool = False):
+    """A browser queue holding one finished run of `fragment_id`: its start (unless already sent), one
+    element it drew, and its end, as Streamlit enqueues them."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from streamlit.runtime.forward_msg_queue import ForwardMsgQueue
+
+    queue = ForwardMsgQueue()
+    if not flushed_start:
+        start = ForwardMsg()
+        start.new_session.page_script_hash = "page"
+        start.metadata.run.fragment_ids.append(fragment_id)
+        queue.enqueue(start)
+    element = ForwardMsg()
+    element.delta.fragment_id = fragment_id
+    element.delta.new_element.markdown.body = "Reason for sharing"
+    element.metadata.delta_path.extend([0, 4])
+    queue.enqueue(element)
+    end = ForwardMsg()
+    end.script_finished = ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
+    end.metadata.run.fragment_ids.append(fragment_id)
+    queue.enqueue(end)
+    return queue, end
+
+
+@pytest.mark.parametrize("flushed_start", [False, True])
+def test_another_fragments_run_leaves_a_finished_run_finished(flushed_start):
+    """The form's run finished and all it drew is still queued when the poll's run starts: Streamlit
+    keeps the form's elements but marks its end "cut short", so the browser keeps what the answer
+    removed. Patched, the end stays "finished"; unpatched (the original clear), it does not."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from streamlit.runtime.forward_msg_queue import ForwardMsgQueue
+
+    original = getattr(ForwardMsgQueue.clear, "__wrapped__", ForwardMsgQueue.clear)
+    queue, end = _queued_fragment_run("form", flushed_start=flushed_start)
+    original(queue, retain_lifecycle_msgs=True, fragment_ids_this_run=["poll"])
+    assert end.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN  # Streamlit 1.67's own clear
+
+    queue, end = _queued_fragment_run("form", flushed_start=flushed_start)
+    patched = streamlit_fixes._keeping_finished_fragment_runs(original)
+    patched(queue, retain_lifecycle_msgs=True, fragment_ids_this_run=["poll"])
+    assert end.script_finished == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
+    assert [m.WhichOneof("type") for m in queue._queue][-2:] == ["delta", "script_finished"]
+
+
+def test_a_run_whose_elements_are_dropped_is_still_marked_cut_short():
+    """The same fragment runs again: its queued elements are dropped, so its end must say so."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from streamlit.runtime.forward_msg_queue import ForwardMsgQueue
+
+    original = getattr(ForwardMsgQueue.clear, "__wrapped__", ForwardMsgQueue.clear)
+    patched = streamlit_fixes._keeping_finished_fragment_runs(original)
+    queue, end = _queued_fragment_run("form")
+    patched(queue, retain_lifecycle_msgs=True, fragment_ids_this_run=["form"])
+    assert end.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN
+    assert "delta" not in [m.WhichOneof("type") for m in queue._queue]
+
+    queue, end = _queued_fragment_run("form")
+    patched(queue)  # a plain clear (a flush) empties the queue as before
+    assert queue._queue == []
+
+
+def test_apply_installs_the_queue_change_once():
+    from streamlit.runtime.forward_msg_queue import ForwardMsgQueue
+
+    assert streamlit_fixes.apply() is True
+    installed = ForwardMsgQueue.clear
+    assert installed.easi_keeping
+    assert streamlit_fixes.apply() is True and ForwardMsgQueue.clear is installed
