@@ -1254,6 +1254,7 @@ def _roles(snapshot: Snapshot, people: Sequence[ParticipantInfo]) -> tuple[RoleI
 ) = range(14)
 _TALLY_WIDTH = 14
 _NO_REASONS: tuple[tuple[str, str], ...] = ()
+_FIRST = itemgetter(0)
 _SECOND = itemgetter(1)
 _CARRY_FIELDS = attrgetter("fact_id", "share_with", "barriers")
 _FRESH_FIELDS = attrgetter("gateway", "reason", "reasons", "concern_only", "tell_family")
@@ -1559,8 +1560,8 @@ class _Tally:
             ):  # only hand-made records
                 recipients = tuple(r for r in recipients if r != role and r in index.in_play)
             judged = [index.send(fact_id, role, r, key) for r in recipients]
-            packed = 1 + sum(p for p, _ in judged)
-            flags = [f for _, f in judged]
+            packed = 1 + sum(map(_FIRST, judged))
+            flags = list(map(_SECOND, judged))
             decider = self._deciders.number((role, fact_id))
             if decider == len(self._keys_of):
                 self._keys_of.append(set())
@@ -1569,8 +1570,12 @@ class _Tally:
             sends = tuple(
                 map((decider * self._width).__add__, map(index.role_order.__getitem__, recipients))
             )
-            flagged = tuple(
-                (send, flag) for send, found in zip(sends, flags, strict=True) for flag in found
+            flagged = (
+                tuple(
+                    (send, flag) for send, found in zip(sends, flags, strict=True) for flag in found
+                )
+                if any(flags)  # most keys raise no flag
+                else ()
             )
         self._recipients.append(recipients)
         self._packed.append(packed)

@@ -151,7 +151,7 @@ def front_door(record: WorkshopRecord) -> tuple[FrontDoorStage, ...]:
         for fact in scenario.facts
         if lead in fact.guidance.share_with or lead in fact.guidance.onward
     }
-    ledger = Ledger(snapshot, record.submissions, record.revealed_through)
+    ledger = Ledger(snapshot, record.submissions, record.revealed_through, to=(lead,))
     stages = []
     wanted_so_far = 0
     for index, stage in enumerate(scenario.stages[: record.revealed_through + 1]):

@@ -74,6 +74,15 @@ _DOT_SIZES = (
 _DIAMOND = 44  # px across the diamond of the level a picture supported: round the largest circle, in its row
 
 
+def _inline(rows: list[dict[str, Any]]) -> Any:
+    """Inline data for a chart, without Altair's check of every row as the data object is made (it
+    turns each row into a dict and validates it: half a second for a big workshop's jigsaw). The rows
+    are ours, plain text and numbers; tests/outputs/test_charts validates every chart whole."""
+    data = alt.Data(values=[])
+    data["values"] = rows  # item assignment stores the value as it is
+    return data
+
+
 def legible(chart: Any, title: str | None = None, description: str | None = None) -> Any:
     """`chart` with projector-sized type, no frame, an optional title, and a `description`: the text
     alternative that says what it shows (screen readers read it as the chart's name)."""
@@ -203,7 +212,7 @@ def jigsaw_chart(analysis: Debrief, stage: int | None = None) -> Any:
         }
         for cell, row in zip(cells, rows)
     ]
-    base = alt.Chart(alt.Data(values=rows)).encode(
+    base = alt.Chart(_inline(rows)).encode(
         x=alt.X(
             "column:N",
             sort=[headings[f] for f in fact_ids],
@@ -331,7 +340,7 @@ def picture_share_chart(analysis: Debrief, stage: int | None = None) -> Any:
     rows = picture_share_rows(analysis, stage)
     jigsaw = _jigsaw(analysis, stage)
     order = [row["role"] for row in rows]
-    base = alt.Chart(alt.Data(values=rows)).encode(y=alt.Y("role:N", sort=order, title=None))
+    base = alt.Chart(_inline(rows)).encode(y=alt.Y("role:N", sort=order, title=None))
     bars = base.mark_bar(height=_ROW_HEIGHT - 16).encode(
         x=alt.X(
             "weight_share:Q",
@@ -388,7 +397,7 @@ def flow_chart(analysis: Debrief, stage: int | None = None) -> Any:
     roles = [analysis.short(r) for r in analysis.flows.role_ids]
     top = max((row["shares"] for row in rows), default=0) or 1
     upright = _fits(roles, _column_width(len(roles)), FONT)  # else turned, never overlapping
-    base = alt.Chart(alt.Data(values=rows)).encode(
+    base = alt.Chart(_inline(rows)).encode(
         x=alt.X(
             "recipient:N",
             sort=roles,
@@ -492,7 +501,7 @@ def judgement_chart(analysis: Debrief, stage: int | None = None) -> Any:
     )
     y = alt.Y("role:N", sort=roles, title=None)
     dots = (
-        alt.Chart(alt.Data(values=chosen))
+        alt.Chart(_inline(chosen))
         .mark_circle(color="#333333", opacity=0.85)
         .encode(
             x=levels,
@@ -502,18 +511,18 @@ def judgement_chart(analysis: Debrief, stage: int | None = None) -> Any:
         )
     )
     counts = (
-        alt.Chart(alt.Data(values=chosen))
+        alt.Chart(_inline(chosen))
         .mark_text(fontSize=FONT, fontWeight="bold", color="#FFFFFF")
         .encode(x=levels, y=y, text="label:N")
     )
     marker = (
-        alt.Chart(alt.Data(values=supported))
+        alt.Chart(_inline(supported))
         .mark_point(shape="diamond", size=_DIAMOND**2, filled=False, strokeWidth=4, color="#000000")
         .encode(x=levels, y=y, tooltip=["role:N", "level:O", "label:N"])
     )
     # Beside the diamond, not above it: above, it would sit on the row over it.
     marker_text = (
-        alt.Chart(alt.Data(values=supported))
+        alt.Chart(_inline(supported))
         .mark_text(fontSize=FONT, align="left", dx=_DIAMOND // 2 + 6, color="#000000")
         .encode(x=levels, y=y, text=alt.value("picture"))
     )
@@ -580,7 +589,7 @@ def barrier_chart(analysis: Debrief, stage: int | None = None, limit: int | None
     `limit`, only the most cited (the projector keeps to one screen)."""
     rows = barrier_rows(analysis, stage)[:limit]
     order = [row["barrier"] for row in rows]
-    base = alt.Chart(alt.Data(values=rows)).encode(y=alt.Y("barrier:N", sort=order, title=None))
+    base = alt.Chart(_inline(rows)).encode(y=alt.Y("barrier:N", sort=order, title=None))
     bars = base.mark_bar(height=_ROW_HEIGHT - 20).encode(
         x=alt.X(
             "count:Q",

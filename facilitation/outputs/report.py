@@ -170,12 +170,29 @@ class _Entries:
 @dataclass(frozen=True)
 class _Picture:
     """A chart as a static picture (SVG in HTML, a high-resolution image in the PDF), with its text
-    alternative; `fallback` is what a renderer without pictures (Markdown) shows instead."""
+    alternative; `fallback` is what a renderer without pictures (Markdown) shows instead. The chart is
+    drawn only when a renderer asks for its `spec` or `alt` (Markdown never does: the jigsaw of a big
+    workshop takes a second to build)."""
 
-    spec: str  # the chart's Vega-Lite specification, as JSON
-    alt: str
+    draw: Callable[[], Any]  # the Altair chart, made on demand
     fallback: tuple = ()
     width: float = 1.0  # of the page's width
+
+    @functools.cached_property
+    def _vega_lite(self) -> dict[str, Any]:
+        # Not validated again: Altair checks each part as it is made, and tests/outputs/test_charts
+        # validates every chart whole.
+        return self.draw().to_dict(validate=False)
+
+    @functools.cached_property
+    def spec(self) -> str:
+        """The chart's Vega-Lite specification, as JSON."""
+        return json.dumps(self._vega_lite)
+
+    @property
+    def alt(self) -> str:
+        """The chart's text alternative (its description)."""
+        return self._vega_lite.get("description", "")
 
 
 @dataclass(frozen=True)
@@ -272,9 +289,10 @@ def _front(a: Debrief) -> list[_Block]:
     ]
 
 
-def _picture(chart: Any, fallback: Sequence[_Block] = (), width: float = 1.0) -> _Picture:
-    spec = chart.to_dict()
-    return _Picture(json.dumps(spec), spec.get("description", ""), tuple(fallback), width)
+def _picture(
+    draw: Callable[[], Any], fallback: Sequence[_Block] = (), width: float = 1.0
+) -> _Picture:
+    return _Picture(draw, tuple(fallback), width)
 
 
 def _summary(a: Debrief) -> list[_Block]:
@@ -313,7 +331,7 @@ def _summary(a: Debrief) -> list[_Block]:
             ),
         ]
     if a.jigsaw is not None:
-        blocks.append(_picture(jigsaw_chart(a), [_jigsaw_table(a, a.jigsaw)]))
+        blocks.append(_picture(lambda: jigsaw_chart(a), [_jigsaw_table(a, a.jigsaw)]))
     return blocks
 
 
@@ -562,7 +580,7 @@ def _flows_section(a: Debrief) -> list[_Block]:
     )
     return [
         _Heading(2, "Who shared with whom"),
-        _picture(flow_chart(a), [grid], width=0.8),
+        _picture(lambda: flow_chart(a), [grid], width=0.8),
         per_stage,
     ]
 
@@ -858,7 +876,7 @@ def _barriers_section(a: Debrief) -> list[_Block]:
         ),
         caption=f"{b.total} barrier citations, once per agency left out",
     )
-    blocks.append(_picture(barrier_chart(a), [bars], width=0.65))
+    blocks.append(_picture(lambda: barrier_chart(a), [bars], width=0.65))
     explained, rest = b.counts[:_EXPLAINED], b.counts[_EXPLAINED:]
     blocks.append(
         _Entries(

@@ -13,7 +13,7 @@ Timing rules (from `shared/design/scenario-format.md`):
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from facilitation.content import Snapshot
@@ -93,8 +93,15 @@ class Ledger:
     """Every receipt of every fact, built once from the submissions, queried for any role and stage."""
 
     def __init__(
-        self, snapshot: Snapshot, submissions: Iterable[Submission], revealed_through: int
+        self,
+        snapshot: Snapshot,
+        submissions: Iterable[Submission],
+        revealed_through: int,
+        *,
+        to: Collection[str] | None = None,
     ) -> None:
+        """`to`: keep the receipts of these roles only (default: every role in play), for a caller that
+        asks about one role and would otherwise pay for them all."""
         self.snapshot = snapshot
         scenario = snapshot.scenario
         self._weights = {fact.id: fact.weight for fact in scenario.facts}
@@ -104,7 +111,7 @@ class Ledger:
             fact.id: index for index, stage in enumerate(scenario.stages) for fact in stage.facts
         }
         self._holder = {fact.id: fact.held_by for fact in scenario.facts}
-        in_play = set(snapshot.role_ids)
+        in_play = set(snapshot.role_ids) if to is None else set(snapshot.role_ids).intersection(to)
         receipts: dict[str, dict[str, list[Receipt]]] = defaultdict(lambda: defaultdict(list))
         # A share stands once made: a participant repeating it at a later stage sends nothing new.
         made: set[tuple[int, str, str]] = set()
