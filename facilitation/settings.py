@@ -30,6 +30,7 @@ __all__ = [
     "operator_passcode",
     "passcode_from_environment",
     "passcode_weakness",
+    "poll_seconds",
     "project_root",
     "public_url",
     "resolve_passcode",
@@ -43,6 +44,7 @@ __all__ = [
 DEFAULT_PAGE_RUNS = 2
 DEFAULT_RETENTION_DAYS = 30.0
 DEFAULT_MAX_SEATS = 200
+DEFAULT_POLL_SECONDS = 2
 PASSCODE_MIN_CHARS = 12
 
 
@@ -83,6 +85,13 @@ SETTINGS: tuple[Setting, ...] = (
         "EASI_MAX_SEATS",
         str(DEFAULT_MAX_SEATS),
         "The most active seats one workshop holds (people and simulated participants).",
+    ),
+    Setting(
+        "EASI_POLL_SECONDS",
+        str(DEFAULT_POLL_SECONDS),
+        "How often, in whole seconds (1 to 10), a participant's page asks whether the workshop has "
+        "moved on. 3 lightens a room of 200 or more on a small host (docs/scaling.md); the projector "
+        "and the facilitator's page always ask every 2.",
     ),
     Setting("EASI_ROLES", "<project root>/roles", "The folder of role files."),
     Setting("EASI_SCENARIOS", "<project root>/scenarios", "The folder of scenario files."),
@@ -259,29 +268,35 @@ def retention_days() -> float:
     return days
 
 
+def _whole_number(name: str, default: int, low: int = 1, high: int | None = None) -> int:
+    """`$name` as a whole number from `low` to `high` (no upper bound when None), else `default`."""
+    configured = _read(name)
+    if not configured:
+        return default
+    if (
+        not configured.isdigit()
+        or int(configured) < low
+        or (high is not None and int(configured) > high)
+    ):
+        span = f"from {low} to {high}" if high is not None else f"of {low} or more"
+        raise SettingsError(f"{name} must be a whole number {span}, not {configured!r}.")
+    return int(configured)
+
+
 def concurrent_page_runs() -> int:
     """How many full page runs one server process lets proceed at once: `$EASI_PAGE_RUNS`, else 2
     (why a few at a time: docs/performance.md)."""
-    configured = _read("EASI_PAGE_RUNS")
-    if not configured:
-        return DEFAULT_PAGE_RUNS
-    if not configured.isdigit() or int(configured) < 1:
-        raise SettingsError(
-            f"EASI_PAGE_RUNS must be a whole number of 1 or more, not {configured!r}."
-        )
-    return int(configured)
+    return _whole_number("EASI_PAGE_RUNS", DEFAULT_PAGE_RUNS)
 
 
 def max_seats() -> int:
     """The most active seats one workshop holds: `$EASI_MAX_SEATS`, else 200."""
-    configured = _read("EASI_MAX_SEATS")
-    if not configured:
-        return DEFAULT_MAX_SEATS
-    if not configured.isdigit() or int(configured) < 1:
-        raise SettingsError(
-            f"EASI_MAX_SEATS must be a whole number of 1 or more, not {configured!r}."
-        )
-    return int(configured)
+    return _whole_number("EASI_MAX_SEATS", DEFAULT_MAX_SEATS)
+
+
+def poll_seconds() -> int:
+    """How often a participant's page polls the workshop: `$EASI_POLL_SECONDS` (1 to 10), else 2."""
+    return _whole_number("EASI_POLL_SECONDS", DEFAULT_POLL_SECONDS, 1, 10)
 
 
 def streamlit_fixes_enabled() -> bool:

@@ -23,6 +23,7 @@ from typing import Any
 
 import streamlit as st
 
+from facilitation import settings
 from facilitation.analysis import analyse, feedback
 from facilitation.content import ACTIONS, NOTE_MAX_CHARS, reference
 from facilitation.engine import ParticipantView
@@ -380,6 +381,7 @@ def page() -> None:
         seen,
         countdown_ends_at=status.countdown_ends_at if status.phase == "open" else None,
         triage=lambda: triage(code, token, key, status.phase, status.stage_index),
+        every=settings.poll_seconds(),
     )
     _header(view)
     activities_view.laptop(token, view)  # the room's barriers or "Who leads?", while one is open

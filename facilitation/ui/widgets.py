@@ -191,8 +191,7 @@ def poll_changed(read: Callable[[], int], key: str, state: MutableMapping[str, A
     return value != seen
 
 
-@st.fragment(run_every=POLL_SECONDS, key=POLL_FRAGMENT)
-def _watch(
+def _watch_once(
     read: Callable[[], int],
     key: str,
     hold: bool,
@@ -228,6 +227,16 @@ def _watch(
                 st.rerun(scope="app")
 
 
+_POLLS: dict[float, Callable[..., None]] = {}  # one fragment per interval, made once per process
+
+
+def _poll(every: float) -> Callable[..., None]:
+    """The polling fragment that runs every `every` seconds (`_watch_once` on a timer)."""
+    if every not in _POLLS:
+        _POLLS[every] = st.fragment(run_every=every, key=POLL_FRAGMENT)(_watch_once)
+    return _POLLS[every]
+
+
 def watch(
     read: Callable[[], int],
     key: str,
@@ -238,9 +247,10 @@ def watch(
     countdown_ends_at: float | None = None,
     triage: Callable[[], str] | None = None,
     large_countdown: bool = False,
+    every: float = POLL_SECONDS,
 ) -> None:
-    """Poll `read` every two seconds (one small query) and rerun the page when its value moves on from
-    `seen` (the value this page run read before drawing).
+    """Poll `read` every `every` seconds (two unless the page says otherwise; one small query) and rerun
+    the page when its value moves on from `seen` (the value this page run read before drawing).
 
     `triage`, called only when the value moved, says what the change means for this page: "rerun",
     "ignore" (nothing drawn here changed), or "hold": with `hold`, show a notice and a button instead of
@@ -257,7 +267,7 @@ def watch(
     # A block of its own: under load a fragment's late delta for its block cannot shift what follows it
     # (docs/performance.md, finding 8). Callers draw it first, so a lost run tail is not the poll's timer.
     with st.container():
-        _watch(
+        _poll(every)(
             read, key, hold, hold_message or "The workshop has moved on.", triage, large_countdown
         )
 

@@ -290,3 +290,21 @@ def test_concurrent_page_runs_refuses_nonsense(monkeypatch, value):
     monkeypatch.setenv("EASI_PAGE_RUNS", value)
     with pytest.raises(settings.SettingsError, match="EASI_PAGE_RUNS"):
         settings.concurrent_page_runs()
+
+
+@pytest.mark.parametrize(("value", "seconds"), [(None, 2), ("1", 1), ("3", 3), (" 10 ", 10)])
+def test_poll_seconds(monkeypatch, value, seconds):
+    if value is None:
+        monkeypatch.delenv("EASI_POLL_SECONDS", raising=False)
+    else:
+        monkeypatch.setenv("EASI_POLL_SECONDS", value)
+    assert settings.poll_seconds() == seconds
+
+
+@pytest.mark.parametrize("value", ["0", "11", "2.5", "soon"])
+def test_poll_seconds_refuses_nonsense(monkeypatch, value):
+    monkeypatch.setenv("EASI_POLL_SECONDS", value)
+    with pytest.raises(
+        settings.SettingsError, match="EASI_POLL_SECONDS must be a whole number from 1 to 10"
+    ):
+        settings.poll_seconds()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 import pytest
 
 from facilitation.ui.play_view import FORM_FRAGMENT
@@ -525,3 +527,33 @@ def test_the_poll_reruns_the_page_only_when_the_workshop_moved_on(
     assert len(page_reads) == reads + 1  # the stage moved on: the whole page follows it
     assert "Locked" in texts(at)
     assert ui_room.engine.participant_view(seat.token).draft["level"] == 2
+
+
+def _poll_intervals(at) -> list[float]:
+    """The auto-rerun intervals a page run arms (what tells a browser how often to poll)."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import ScriptRunContext
+
+    armed: list[float] = []
+    original = ScriptRunContext.enqueue
+
+    def recording(self, msg):
+        if msg.WhichOneof("type") == "auto_rerun":
+            armed.append(msg.auto_rerun.interval)
+        return original(self, msg)
+
+    with mock.patch.object(ScriptRunContext, "enqueue", recording):
+        at.run()
+    return armed
+
+
+def test_a_laptop_polls_as_often_as_the_operator_set_and_the_projector_every_two_seconds(
+    open_page, ui_room, seat, monkeypatch
+):
+    ui_room.go("open_stage")
+    laptop = open_page("play", t=seat.token)
+    assert _poll_intervals(laptop) == [2.0]
+    monkeypatch.setenv("EASI_POLL_SECONDS", "3")
+    assert _poll_intervals(laptop) == [3.0]
+    assert "You play" in texts(laptop) and not laptop.exception
+    projector = open_page("projector", w=ui_room.code, k=ui_room.projector_key)
+    assert _poll_intervals(projector) == [2.0]
