@@ -275,36 +275,38 @@ def test_retention_days_refuses_nonsense(monkeypatch, value):
 
 
 @pytest.mark.parametrize(
-    ("value", "runs"), [(None, settings.DEFAULT_PAGE_RUNS), ("1", 1), (" 6 ", 6)]
+    ("name", "read", "value", "expected"),
+    [
+        ("EASI_PAGE_RUNS", settings.concurrent_page_runs, None, settings.DEFAULT_PAGE_RUNS),
+        ("EASI_PAGE_RUNS", settings.concurrent_page_runs, "1", 1),
+        ("EASI_PAGE_RUNS", settings.concurrent_page_runs, " 6 ", 6),
+        ("EASI_POLL_SECONDS", settings.poll_seconds, None, 2),
+        ("EASI_POLL_SECONDS", settings.poll_seconds, "3", 3),
+        ("EASI_POLL_SECONDS", settings.poll_seconds, " 10 ", 10),
+    ],
 )
-def test_concurrent_page_runs(monkeypatch, value, runs):
+def test_whole_number_settings(monkeypatch, name, read, value, expected):
     if value is None:
-        monkeypatch.delenv("EASI_PAGE_RUNS", raising=False)
+        monkeypatch.delenv(name, raising=False)
     else:
-        monkeypatch.setenv("EASI_PAGE_RUNS", value)
-    assert settings.concurrent_page_runs() == runs
+        monkeypatch.setenv(name, value)
+    assert read() == expected
 
 
-@pytest.mark.parametrize("value", ["0", "-2", "two", "1.5"])
-def test_concurrent_page_runs_refuses_nonsense(monkeypatch, value):
-    monkeypatch.setenv("EASI_PAGE_RUNS", value)
-    with pytest.raises(settings.SettingsError, match="EASI_PAGE_RUNS"):
-        settings.concurrent_page_runs()
-
-
-@pytest.mark.parametrize(("value", "seconds"), [(None, 2), ("1", 1), ("3", 3), (" 10 ", 10)])
-def test_poll_seconds(monkeypatch, value, seconds):
-    if value is None:
-        monkeypatch.delenv("EASI_POLL_SECONDS", raising=False)
-    else:
-        monkeypatch.setenv("EASI_POLL_SECONDS", value)
-    assert settings.poll_seconds() == seconds
-
-
-@pytest.mark.parametrize("value", ["0", "11", "2.5", "soon"])
-def test_poll_seconds_refuses_nonsense(monkeypatch, value):
-    monkeypatch.setenv("EASI_POLL_SECONDS", value)
-    with pytest.raises(
-        settings.SettingsError, match="EASI_POLL_SECONDS must be a whole number from 1 to 10"
-    ):
-        settings.poll_seconds()
+@pytest.mark.parametrize(
+    ("name", "read", "value", "says"),
+    [
+        *(
+            ("EASI_PAGE_RUNS", settings.concurrent_page_runs, v, "of 1 or more")
+            for v in ("0", "-2", "two", "1.5")
+        ),
+        *(
+            ("EASI_POLL_SECONDS", settings.poll_seconds, v, "from 1 to 10")
+            for v in ("0", "11", "2.5", "soon")
+        ),
+    ],
+)
+def test_whole_number_settings_refuse_nonsense(monkeypatch, name, read, value, says):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(settings.SettingsError, match=f"{name} must be a whole number {says}"):
+        read()
