@@ -16,8 +16,8 @@ the pooled agencies among their holders and senders form a safe pool (`_safe`: t
 applies), else not at all; the laws panel's reasons, the myth citations, the barriers' counts by fact
 and the generated prompts about such a fact go too. The fact itself, what guidance says of it and the
 scenario's own prompts are content and stay. What each agency *knows* (the jigsaw, "who knew what")
-is a picture per agency, never a breakdown by participant, and stays as it is; notes say "one agency"
-(`debrief_view`). Who has not yet decided is never in a debrief at all (`StageView.submitted_by_role`
+is a picture per agency and stays, but who told it is a sender's choice: the jigsaw's senders are
+pooled as the flows' are (`_jigsaw`). Notes say "one agency" (`debrief_view`). Who has not yet decided is never in a debrief at all (`StageView.submitted_by_role`
 is pooled too). Per-seat working data (the facilitator's own screen, the CSV and the JSON's
 `decisions`) is not projected: docs/security.md.
 
@@ -39,6 +39,7 @@ from facilitation.analysis.debrief import (
     FactGuidance,
     Flow,
     Flows,
+    Jigsaw,
     Judgement,
     MythCitation,
     Prompt,
@@ -49,6 +50,7 @@ from facilitation.analysis.debrief import (
     attributed,
 )
 from facilitation.analysis.law_layers import LawPanel
+from facilitation.play import Receipt
 
 __all__ = [
     "ALL_AGENCIES",
@@ -137,6 +139,7 @@ def projected(debrief: Debrief) -> Debrief:
         not_acted_on=tuple(n for n in debrief.not_acted_on if groups[n.role_id] == n.role_id),
         law_panel=panel,
         prompts=_prompts(debrief, hidden),
+        jigsaw=_jigsaw(debrief.jigsaw, groups),
     )
 
 
@@ -249,6 +252,28 @@ def _stage(
         participants=(),
         roles=_behaviours(view.roles, groups, order),
         barriers=_barriers(view.barriers, groups, hidden),
+        jigsaw=_jigsaw(view.jigsaw, groups),
+    )
+
+
+def _jigsaw(jigsaw: Jigsaw | None, groups: Mapping[str, str]) -> Jigsaw | None:
+    """The jigsaw with each fact's senders pooled as the flows' are: what every agency knows stays,
+    who told it is named only where the sender is ("from Other agencies, stage 2")."""
+    if jigsaw is None:
+        return None
+    received = tuple(
+        {fact_id: _receipts(receipts, groups) for fact_id, receipts in by_fact.items()}
+        for by_fact in jigsaw.received
+    )
+    return replace(jigsaw, received=received)
+
+
+def _receipts(receipts: Iterable[Receipt], groups: Mapping[str, str]) -> tuple[Receipt, ...]:
+    """Receipts with their senders pooled, earliest first, one per pooled sender and stage."""
+    return tuple(
+        dict.fromkeys(
+            Receipt(groups.get(r.from_role, r.from_role), r.stage_index) for r in receipts
+        )
     )
 
 

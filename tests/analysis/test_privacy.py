@@ -137,3 +137,32 @@ def test_the_pool_sums_what_it_pools(mini_snapshot):
         b.counts.shared for b in analysis.role_behaviours
     )
     assert sum(shown.stage(0).submitted_by_role.values()) == analysis.stage(0).submissions
+
+
+def _receipts(analysis, role: str, fact_id: str) -> list[tuple[str, int]]:
+    """Who the jigsaw says told `role` the fact, and at which stage."""
+    cell = analysis.stage(0).jigsaw.cell(role, fact_id)
+    return [(r.from_role, r.stage_index) for r in cell.received]
+
+
+def test_the_jigsaw_names_who_told_an_agency_only_where_the_teller_is_named(mini_snapshot):
+    """What CSC knows stays on the picture; that the lone police officer told it is that officer's
+    choice, so the sender is pooled as the flows' senders are. Three schools are named."""
+    analysis = analyse(_room(mini_snapshot, {"school": 3, "police": 1, CSC: 2}))
+    assert _receipts(analysis, CSC, "dv_callout") == [("police", 0)]
+    shown = projected(analysis)
+    assert _receipts(shown, CSC, "dv_callout") == [(OTHER_AGENCIES, 0)]
+    assert _receipts(shown, CSC, "bruise") == [("school", 0)]
+    assert shown.stage(0).jigsaw.cell(CSC, "dv_callout").state == (
+        analysis.stage(0).jigsaw.cell(CSC, "dv_callout").state
+    )  # what it knows is unchanged
+    assert shown.jigsaw.cell(CSC, "dv_callout").senders == (OTHER_AGENCIES,)
+
+
+def test_a_report_names_no_small_agency_as_a_sender(mini_snapshot):
+    from facilitation.outputs import render
+
+    room = _room(mini_snapshot, {"school": 3, "police": 1, CSC: 2})
+    text = render("md", room, analyse(room))
+    assert "from Police" not in text and f"from {OTHER_AGENCIES}, stage 1" in text
+    assert "from School, stage 1" in text

@@ -265,8 +265,8 @@ def test_json_round_trip(played):
         "role_id": "school",
         "fact_id": "dv_callout",
         "state": "received",
-        "received": [{"from_role": "police", "stage_index": 0}],
-    }
+        "received": [{"from_role": "All agencies", "stage_index": 0}],
+    }  # what the school knows stays; who told it (the lone police officer) is pooled
     assert len(document["decisions"]) == 19
     assert {p["label"] for p in analysis["participants"]} == {
         "School 1",
