@@ -110,6 +110,9 @@ def run(args: argparse.Namespace) -> int:
     """Resolve the passcode, say where the facilitator goes, then become the Streamlit server."""
     try:
         passcode = settings.resolve_passcode()
+        # Read once here, so that a value no page could use stops the server before anyone joins.
+        for read in (settings.concurrent_page_runs, settings.max_seats, settings.poll_seconds):
+            read()
     except EasiError as error:
         print(f"easi serve: {error}", file=sys.stderr)
         return 1

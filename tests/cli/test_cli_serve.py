@@ -156,3 +156,13 @@ def _an_address_other_than_loopback() -> str | None:
         except OSError:
             return None
     return None if address.startswith("127.") else address
+
+
+@pytest.mark.parametrize(("name", "value"), [("EASI_POLL_SECONDS", "20"), ("EASI_MAX_SEATS", "0")])
+def test_serve_refuses_a_setting_no_page_could_use(monkeypatch, capsys, name, value):
+    """The operator hears of it at once, not a participant on the play page."""
+    monkeypatch.setenv("EASI_PASSCODE", "a-long-test-passcode-1")
+    monkeypatch.setenv(name, value)
+    monkeypatch.setattr(serve.os, "execv", lambda *a: pytest.fail("the server must not start"))
+    assert serve.run(build_parser().parse_args(["serve"])) == 1
+    assert f"easi serve: {name} must be a whole number" in capsys.readouterr().err
