@@ -17,8 +17,8 @@ applies), else not at all; the laws panel's reasons, the myth citations, the bar
 and the generated prompts about such a fact go too. The fact itself, what guidance says of it and the
 scenario's own prompts are content and stay. What each agency *knows* (the jigsaw, "who knew what")
 is a picture per agency and stays, but who told it is a sender's choice: the jigsaw's senders are
-pooled as the flows' are (`_jigsaw`). Notes say "one agency" (`debrief_view`). Who has not yet decided is never in a debrief at all (`StageView.submitted_by_role`
-is pooled too). Per-seat working data (the facilitator's own screen, the CSV and the JSON's
+pooled as the flows' are (`_jigsaw`). Notes say "one agency" (`debrief_view`). Who has not yet decided
+is never in a debrief at all (`StageView.submitted_by_role` is pooled too). Per-seat working data (the facilitator's own screen, the CSV and the JSON's
 `decisions`) is not projected: docs/security.md.
 
 Pure: a debrief in, a debrief out.

@@ -14,33 +14,25 @@ from facilitation.analysis import (
     pooling,
     projected,
 )
-from facilitation.play.records import Participant
-from tests.fixtures.debrief import CSC, fact, record, submission
+from tests.fixtures.debrief import CSC, fact, record, seated, submission
 
 
 def _room(mini_snapshot, per_role: dict[str, int]):
     """Everyone of `per_role` submits at stage 0: the school sends the bruise to CSC and the GP (to
     avoid), the police send the call-out to CSC; levels 2 (school), 3 (police), 1 (CSC)."""
-    people, subs = [], []
-    for role, n in per_role.items():
-        for _ in range(n):
-            pid = len(people) + 1
-            people.append(Participant(id=pid, role_id=role, display_name=f"P{pid}"))
-            if role == "school":
-                subs.append(submission(pid, role, 0, [fact("bruise", (CSC, "gp"))], 2, "refer", 3))
-            elif role == "police":
-                subs.append(
-                    submission(
-                        pid,
-                        role,
-                        0,
-                        [fact("dv_callout", (CSC,), barriers=("consent",))],
-                        3,
-                        "refer",
-                    )
+    people, subs = seated(per_role), []
+    for person in people:
+        pid, role = person.id, person.role_id
+        if role == "school":
+            subs.append(submission(pid, role, 0, [fact("bruise", (CSC, "gp"))], 2, "refer", 3))
+        elif role == "police":
+            subs.append(
+                submission(
+                    pid, role, 0, [fact("dv_callout", (CSC,), barriers=("consent",))], 3, "refer"
                 )
-            else:
-                subs.append(submission(pid, role, 0, [], 1, "no_action", 3))
+            )
+        else:
+            subs.append(submission(pid, role, 0, [], 1, "no_action", 3))
     return record(mini_snapshot, people, subs, revealed_through=0)
 
 

@@ -14,9 +14,8 @@ from facilitation.analysis import (
     handling_hidden,
     projected,
 )
-from facilitation.play.records import Participant
 from tests.analysis.test_privacy import _room
-from tests.fixtures.debrief import CSC, fact, record, submission
+from tests.fixtures.debrief import CSC, fact, record, seated, submission
 
 # One police officer holds the call-out; two school staff the bruise; three CSC workers are named.
 SMALL_HOLDERS_SAFE = {"school": 2, "police": 1, CSC: 3}
@@ -77,17 +76,15 @@ def _onward(mini_snapshot):
     """Three schools and three police officers decide at stage 0; the one CSC worker passes the bruise
     on to the police at stage 2; two GPs decide nothing."""
     per_role = {"school": 3, "police": 3, CSC: 1, "gp": 2}
-    people, subs = [], []
-    for role, n in per_role.items():
-        for _ in range(n):
-            pid = len(people) + 1
-            people.append(Participant(id=pid, role_id=role, display_name=f"P{pid}"))
-            if role == "school":
-                subs.append(submission(pid, role, 0, [fact("bruise", (CSC,))], 2, "refer"))
-            elif role == "police":
-                subs.append(submission(pid, role, 0, [fact("dv_callout", (CSC,))], 3, "refer"))
-            elif role == CSC:
-                subs.append(submission(pid, role, 2, [fact("bruise", ("police",))], 3, "refer"))
+    people, subs = seated(per_role), []
+    for person in people:
+        pid, role = person.id, person.role_id
+        if role == "school":
+            subs.append(submission(pid, role, 0, [fact("bruise", (CSC,))], 2, "refer"))
+        elif role == "police":
+            subs.append(submission(pid, role, 0, [fact("dv_callout", (CSC,))], 3, "refer"))
+        elif role == CSC:
+            subs.append(submission(pid, role, 2, [fact("bruise", ("police",))], 3, "refer"))
     return record(mini_snapshot, people, subs, revealed_through=2)
 
 
@@ -112,13 +109,9 @@ def test_what_guidance_says_of_a_pooled_fact_stays(mini_snapshot, per_role):
 
 def test_generated_prompts_about_a_pooled_fact_go(mini_snapshot):
     # Three schools send the bruise to CSC; the one police officer keeps the call-out.
-    people, subs = [], []
-    for role, n in SMALL_HOLDER_ALONE.items():
-        for _ in range(n):
-            pid = len(people) + 1
-            people.append(Participant(id=pid, role_id=role, display_name=f"P{pid}"))
-            shared = {"school": [fact("bruise", (CSC,))], "police": [fact("dv_callout")]}
-            subs.append(submission(pid, role, 0, shared.get(role, []), 2, "refer"))
+    people = seated(SMALL_HOLDER_ALONE)
+    shared = {"school": [fact("bruise", (CSC,))], "police": [fact("dv_callout")]}
+    subs = [submission(p.id, p.role_id, 0, shared.get(p.role_id, []), 2, "refer") for p in people]
     analysis = analyse(record(mini_snapshot, people, subs, revealed_through=0))
     about = [p for p in analysis.prompts if "dv_callout" in p.fact_ids]
     assert about  # "School shared “bruise” ...; another did not share “dv callout”": the officer
