@@ -48,7 +48,7 @@ async def stress(port: int, tries: int, *, max_gap: float = 0.03) -> tuple[int, 
                 await tab.wait_for_run(after=sent, timeout=5)
             except HarnessError:
                 lost += 1
-                traces.append("\n".join(list(tab.trace)[-10:]))
+                traces.append("\n".join(list(tab.trace)[-30:]))  # enough to see the try before
                 await tab.rerun()  # a fresh full run, as the person's next click would give
     finally:
         await tab.close()
