@@ -201,6 +201,9 @@ class RoleInfo:
     lead: bool
     participants: int  # everyone who played it, including those who left
     active: int
+    # The fewest of its players who decided at any analysed stage where one did (else `participants`):
+    # how many people its smallest figure stands for, so what the privacy rule counts (`attributed`).
+    deciding: int = 0
 
     @property
     def played(self) -> bool:
@@ -1130,7 +1133,7 @@ class _Index:
             Counter(ids),
             dict(zip(ids, map(attrgetter("role_id"), self.submissions))),
         )
-        self.roles = _roles(snapshot, self.people)
+        self.roles = _roles(snapshot, self.people, _fewest_deciding(self.submissions))
 
     def recipients(self, entry: FactDecision, sender: str) -> tuple[str, ...]:
         """The roles a decision shares with, limited to other roles in play (the engine checks this; a
@@ -1211,7 +1214,20 @@ def _people(
     )  # stable: keeps numbering
 
 
-def _roles(snapshot: Snapshot, people: Sequence[ParticipantInfo]) -> tuple[RoleInfo, ...]:
+def _fewest_deciding(submissions: Iterable[Submission]) -> dict[str, int]:
+    """Each role -> the fewest of its players who submitted at any stage where one of them did."""
+    deciders: defaultdict[tuple[int, str], set[int]] = defaultdict(set)
+    for submission in submissions:
+        deciders[(submission.stage_index, submission.role_id)].add(submission.participant_id)
+    fewest: dict[str, int] = {}
+    for (_, role_id), ids in deciders.items():
+        fewest[role_id] = min(fewest.get(role_id, len(ids)), len(ids))
+    return fewest
+
+
+def _roles(
+    snapshot: Snapshot, people: Sequence[ParticipantInfo], fewest_deciding: Mapping[str, int]
+) -> tuple[RoleInfo, ...]:
     """Roles in play with a colour each: their own, else the next Okabe-Ito colour no role has taken."""
     taken = {role.colour.upper() for role in snapshot.roles.values() if role.colour}
     spare = iter([c for c in _COLOUR_PREFERENCE if c.upper() not in taken] or _COLOUR_PREFERENCE)
@@ -1230,6 +1246,7 @@ def _roles(snapshot: Snapshot, people: Sequence[ParticipantInfo]) -> tuple[RoleI
                 role_id == snapshot.scenario.lead_role,
                 len(mine),
                 sum(p.active for p in mine),
+                fewest_deciding.get(role_id, len(mine)),
             )
         )
     return tuple(roles)
@@ -2457,8 +2474,10 @@ def _divergences(
 
 def attributed(index_roles: Iterable[RoleInfo], role_id: str) -> bool:
     """Whether the room may see a role named beside what its participants did: only where at least
-    `PRIVACY_MIN` people play it (otherwise "one agency"), so that nobody is singled out."""
-    return any(r.id == role_id and r.participants >= PRIVACY_MIN for r in index_roles)
+    `PRIVACY_MIN` of its players decided at every stage where any of them did (otherwise "one agency"),
+    so that nobody is singled out, not even to the others who play it at a stage where one of three
+    decided."""
+    return any(r.id == role_id and r.deciding >= PRIVACY_MIN for r in index_roles)
 
 
 def _who(index: _Index, c: _Choice, short: Mapping[str, str]) -> str:

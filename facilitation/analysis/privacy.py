@@ -1,8 +1,9 @@
 """What the room's screen may attribute: a debrief with small agencies pooled, for the projector.
 
 The rule (issue 12, item 8): on the projector a role is named beside what its participants did only
-where at least `PRIVACY_MIN` people play it (`debrief.attributed`). The others are pooled: as
-"Other agencies" when that pool holds at least two agencies and `PRIVACY_MIN` people, else (a pool of
+where at least `PRIVACY_MIN` of its players decided at every stage where any did (`debrief.attributed`,
+`RoleInfo.deciding`). The others are pooled: as "Other agencies" when that pool holds at least two
+agencies and `PRIVACY_MIN` people deciding, else (a pool of
 one agency, or of too few people, could be told apart by elimination) the whole room is pooled as
 "All agencies". `projected(debrief)` applies the rule to every per-role figure a projector view draws:
 who shared with whom (senders and recipients), the levels of need chosen, each agency's sharing
@@ -73,7 +74,7 @@ def pooling(roles: Sequence[RoleInfo]) -> dict[str, str]:
     small = [r for r in roles if r.played and r.id not in named]
     if not small:
         return {r.id: r.id for r in roles}
-    safe = len(small) >= 2 and sum(r.participants for r in small) >= PRIVACY_MIN
+    safe = len(small) >= 2 and sum(r.deciding for r in small) >= PRIVACY_MIN
     if named and safe:
         return {r.id: r.id if r.id in named else OTHER_AGENCIES for r in roles}
     return {r.id: ALL_AGENCIES for r in roles}
@@ -161,9 +162,7 @@ def _safe(roles: Sequence[RoleInfo], role_ids: Iterable[str], groups: Mapping[st
     a pool, at least two agencies and `PRIVACY_MIN` people."""
     wanted = set(role_ids)
     members = [r for r in roles if r.id in wanted and r.played and groups.get(r.id) != r.id]
-    return not members or (
-        len(members) >= 2 and sum(r.participants for r in members) >= PRIVACY_MIN
-    )
+    return not members or (len(members) >= 2 and sum(r.deciding for r in members) >= PRIVACY_MIN)
 
 
 @dataclass(frozen=True, slots=True)

@@ -363,8 +363,8 @@ def _differences(a: Debrief) -> tuple[str, ...]:
         )
     if not lines and any(handling_hidden(a, f.id) for f in a.facts):
         return (
-            f"What the room did with facts held or passed on by agencies of fewer than {PRIVACY_MIN} "
-            "people is not shown one by one.",
+            f"What the room did with facts held or passed on by agencies with fewer than {PRIVACY_MIN} "
+            "people deciding is not shown one by one.",
         )
     return tuple(lines)
 
@@ -703,8 +703,8 @@ def _guidance_section(a: Debrief) -> list[_Block]:
             facts,
             _Heading(3, "Sharing behaviours (Richardson & Asthana)"),
             _Para(
-                "Agencies played by fewer than three people are pooled, and no participant is "
-                "listed, so that nobody is identifiable.",
+                "Agencies with fewer than three people deciding at any stage are pooled, and no "
+                "participant is listed, so that nobody is identifiable.",
                 "muted",
             ),
             roles,
@@ -766,7 +766,7 @@ def _fact_entry(a: Debrief, f: FactInfo, g: FactGuidance | None) -> _Entry:
         return _Entry(
             title,
             f"{guidance}. What the room did with it is shown{where or ' nowhere'}: it was held or "
-            f"passed on by an agency of fewer than {PRIVACY_MIN} people.",
+            f"passed on by an agency with fewer than {PRIVACY_MIN} people deciding.",
             f.text,
         )
     if g is None:
@@ -788,7 +788,7 @@ def _pooled_entry(a: Debrief, g: FactGuidance) -> _Entry:
 def _pooled_title(g: FactGuidance) -> str:
     if g.fact_id == ALL_AGENCIES:
         return "All facts, every agency pooled"
-    return f"Facts held or passed on by the agencies of fewer than {PRIVACY_MIN} people, pooled"
+    return f"Facts held or passed on by the agencies with fewer than {PRIVACY_MIN} people deciding, pooled"
 
 
 def _handled(a: Debrief, g: FactGuidance) -> str:
@@ -893,7 +893,7 @@ def _barriers_section(a: Debrief) -> list[_Block]:
                             shown=3,
                         )
                         # `reported` leaves out the facts that would tell who cited it
-                        or f"facts of agencies of fewer than {PRIVACY_MIN} people"
+                        or f"facts of agencies with fewer than {PRIVACY_MIN} people deciding"
                     ),
                     c.explanation,
                 )

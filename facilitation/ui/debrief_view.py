@@ -134,7 +134,7 @@ def reveal(
         if len(view.flows.role_ids) == 1 and view.flows.shares:  # the room pooled (`projected`)
             st.markdown(
                 f"## {view.flows.shares} share{'' if view.flows.shares == 1 else 's'} at this stage. "
-                f"Fewer than {PRIVACY_MIN} people play "
+                f"Fewer than {PRIVACY_MIN} people decided for "
                 "each agency, so who shared with whom stays off this screen."
             )
         elif view.flows.shares:

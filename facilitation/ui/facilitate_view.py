@@ -751,7 +751,8 @@ def _export(view: FacilitatorView, version: int, key: str) -> None:
     record = view.record
     st.header("Export the debrief")
     st.caption(
-        "The reports (Markdown, HTML, PDF) pool any agency fewer than three people play, and quote a "
+        "The reports (Markdown, HTML, PDF) pool any agency with fewer than three people deciding at a "
+        "stage, and quote a "
         "note only where its writer agreed: share those. The raw data (CSV, JSON) is per seat "
         '("School 2", never a name): keep it as workshop data, not for circulation.'
     )

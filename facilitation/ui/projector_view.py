@@ -246,7 +246,7 @@ def _ending(view: ProjectorView, key: str, version: int, section: str) -> None:
 
 
 def _for_the_room(code: str, version: int, record: WorkshopRecord) -> Debrief:
-    """The analysis with every agency that fewer than three people play pooled (`analysis.projected`)."""
+    """The analysis with every agency with fewer than three people deciding pooled (`analysis.projected`)."""
     return projected(analysis_for("projector", code, version, record))
 
 

@@ -158,3 +158,41 @@ def test_a_report_names_no_small_agency_as_a_sender(mini_snapshot):
     text = render("md", room, analyse(room))
     assert "from Police" not in text and f"from {OTHER_AGENCIES}, stage 1" in text
     assert "from School, stage 1" in text
+
+
+def test_an_agency_is_named_only_where_three_of_its_people_decided_at_every_stage(mini_snapshot):
+    # Three play each agency, and all decide at stage 0; at stage 1 one police officer and two GPs do.
+    # Those figures would be that officer's own, plain to the two others who play police: police and
+    # the GP are pooled (two agencies, three people deciding), at every stage, school and CSC named.
+    people = seated({"school": 3, "police": 3, CSC: 3, "gp": 3})
+    subs = [submission(p.id, p.role_id, 0, [], 2, "monitor") for p in people]
+    deciding_later = [p for p in people if p.role_id in ("school", CSC)]
+    deciding_later += [p for p in people if p.role_id == "police"][:1]
+    deciding_later += [p for p in people if p.role_id == "gp"][:2]
+    subs += [submission(p.id, p.role_id, 1, [], 3, "refer") for p in deciding_later]
+    analysis = analyse(record(mini_snapshot, people, subs, revealed_through=1))
+    assert {r.id: (r.participants, r.deciding) for r in analysis.roles} == {
+        "school": (3, 3),
+        "police": (3, 1),
+        CSC: (3, 3),
+        "gp": (3, 2),
+    }
+    assert pooling(analysis.roles) == {
+        "school": "school",
+        "police": OTHER_AGENCIES,
+        CSC: CSC,
+        "gp": OTHER_AGENCIES,
+    }
+    shown = projected(analysis)
+    for stage in (0, 1):
+        assert [j.role_id for j in shown.stage(stage).judgements] == ["school", OTHER_AGENCIES, CSC]
+    assert shown.stage(1).submitted_by_role == {"school": 3, CSC: 3, OTHER_AGENCIES: 3}
+    assert shown.stage(1).judgement(OTHER_AGENCIES).levels == (3, 3, 3)
+    # Before stage 1's reveal the same room names everyone: each stage analysed counts.
+    assert (
+        projected(analyse(record(mini_snapshot, people, subs, revealed_through=0)))
+        .stage(0)
+        .judgements[1]
+        .role_id
+        == "police"
+    )

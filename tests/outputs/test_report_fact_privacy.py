@@ -65,8 +65,9 @@ def test_three_holders_show_the_fact_as_before(mini_snapshot, doc):
 def test_the_summary_ranks_the_pool_as_one_fact_and_names_three_holders_myths(mini_snapshot):
     pooled = report.render_markdown(analyse(_room(mini_snapshot, SMALL_HOLDERS_SAFE)))
     summary = pooled.split("## Perspectives")[0].replace("\\", "")
-    assert "Facts held or passed on by the agencies of fewer than 3 people, pooled: not shared" in (
-        summary
+    assert (
+        "Facts held or passed on by the agencies with fewer than 3 people deciding, pooled: not shared"
+        in (summary)
     )
     assert "Every decision about a fact followed guidance" not in summary
     assert "Myths that surfaced" not in summary  # the officer's consent, on the call-out
