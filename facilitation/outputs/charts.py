@@ -65,7 +65,7 @@ LABEL_CHARS = 24  # the longest short label a trainer may give a fact (`label:`)
 # px along a slanted (45 degree) column heading: with the title, 9 agencies' rows and the legend, a
 # jigsaw of 20 facts still fits 1280 x 720 (21 characters of 24 px type, 190 px high).
 _TURNED_ROOM = 260
-_BRIEF_ROW_HEIGHT = 40  # px: a jigsaw row whose cells say one short thing ("S2", a dot)
+_BRIEF_ROW_HEIGHT = 30  # px: a jigsaw row whose cells say one short thing ("S2", a dot)
 _SPREAD_ROW = 48  # px per agency in the judgement spread: 8 agencies, title and axis within 500 px
 _DOT_SIZES = (
     576,
@@ -231,7 +231,7 @@ def jigsaw_chart(analysis: Debrief, stage: int | None = None) -> Any:
     ).encode(
         color=alt.Color(
             "state:N",
-            title="Cell",
+            title=None,  # each entry says what its cells mean; a heading would cost the projector a line
             scale=alt.Scale(domain=list(STATE_COLOURS), range=list(STATE_COLOURS.values())),
             legend=alt.Legend(orient="bottom", symbolType="square", labelExpr=_state_legend(brief)),
         ),

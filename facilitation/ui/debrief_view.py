@@ -12,6 +12,7 @@ from facilitation.analysis import (
     PRIVACY_MIN,
     ROOM_HEADING,
     Debrief,
+    Jigsaw,
     RoomActivities,
     analyse,
     attributed,
@@ -97,11 +98,29 @@ def _chart(chart, max_height: int | None = None) -> None:
 
 
 def _jigsaw(analysis: Debrief, stage: int | None, max_height: int | None) -> None:
-    """The jigsaw, and its facts in full folded beneath it (the projector keeps to one screen; the
-    facilitator opens them when the room asks what a shortened heading was)."""
+    """The jigsaw; beneath it, on one line so that the projector keeps to one screen, what the lead
+    agency holds and the facts in full, folded (the facilitator opens them when the room asks what a
+    shortened heading was)."""
     _chart(jigsaw_chart(analysis, stage), max_height)
-    with st.expander("The facts in full"):
+    lead_line, facts = st.columns([3, 1], vertical_alignment="center")
+    jigsaw = analysis.jigsaw if stage is None else analysis.stage(stage).jigsaw
+    if jigsaw is not None and jigsaw.lead is not None:
+        lead_line.caption(_lead_holds(analysis, jigsaw))
+    with facts.expander("The facts in full"):
         st.dataframe(fact_key_rows(analysis, stage), hide_index=True, width="stretch")
+
+
+def _lead_holds(analysis: Debrief, jigsaw: Jigsaw) -> str:
+    """What the lead agency holds of the whole picture, in one line where it holds all of it."""
+    lead = analysis.role(analysis.lead_role).short_name
+    held = f"level {level_label(analysis.audience, jigsaw.lead.level)}"
+    if jigsaw.lead.count == jigsaw.whole.count:
+        return f"{lead}, the lead agency, now holds all {jigsaw.whole.count} facts: {held}."
+    return (
+        f"{lead}, the lead agency, now holds {jigsaw.lead.count} of {jigsaw.whole.count} facts: "
+        f"{held}; the whole picture reaches level "
+        f"{level_label(analysis.audience, jigsaw.whole.level)}."
+    )
 
 
 def reveal(
@@ -122,14 +141,6 @@ def reveal(
     max_height = max(max_height, ROW_MIN * len(analysis.roles)) if max_height else None
     if section == "Who knew what":
         _jigsaw(analysis, stage, max_height)
-        jigsaw = view.jigsaw
-        if jigsaw.lead is not None:
-            lead = analysis.role(analysis.lead_role)
-            st.caption(
-                f"{lead.short_name} (the lead agency) now holds {jigsaw.lead.count} of {jigsaw.whole.count} "
-                f"facts: level {level_label(analysis.audience, jigsaw.lead.level)}; the whole picture "
-                f"reaches level {level_label(analysis.audience, jigsaw.whole.level)}."
-            )
     elif section == "Who shared with whom":
         if len(view.flows.role_ids) == 1 and view.flows.shares:  # the room pooled (`projected`)
             st.markdown(
