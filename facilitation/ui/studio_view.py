@@ -93,95 +93,108 @@ def _check() -> None:
         horizontal=True,
         key="studio:source",
     )
-    text, filename = "", ""
-    if source == "Upload a file":
-        uploaded = st.file_uploader(
-            "YAML file (at most 1 MiB)", type=["yaml", "yml"], key="studio:upload"
-        )
-        if uploaded is not None:
-            raw = uploaded.getvalue()
-            filename = uploaded.name
-            try:
-                text = raw.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                alert(
-                    "error", f"{filename} is not UTF-8 text. Save it as UTF-8 and upload it again."
-                )
-                return
-    else:
-        with st.form("studio:paste", border=False):
-            filename = st.text_input(
-                "File name (optional)",
-                key="studio:filename",
-                placeholder="riverside-family.yaml",
-                help="Given a file name, the check also makes sure the id inside equals it "
-                "(without .yaml), as the library requires.",
-            )
-            with st.container(key="studio-editor"):  # monospaced (widgets' style sheet)
-                st.text_area(
-                    "YAML",
-                    height=320,
-                    key="studio:text",
-                    max_chars=support.CHECK_MAX_CHARS,
-                    placeholder="id: my-scenario\ntitle: ...",
-                )
-            st.form_submit_button("Check", type="primary", icon=":material/fact_check:")
-        text = st.session_state.get("studio:text", "")
-        filename = st.session_state.get("studio:filename", "")
+    pasted = source == "Paste the YAML"
+    found = _pasted_file() if pasted else _uploaded_file()
+    if found is None:
+        return
+    text, filename = found
     if not text.strip():
         st.caption(
             "Paste or upload a file to check it. Scenarios are checked against the roles in the library."
         )
         return
     result = _checked(text, filename)
-    shown_name = filename or f"the pasted {result.kind}"
     if result.problems:
-        alert(
-            "error",
-            f"{len(result.problems)} problem{'s' if len(result.problems) != 1 else ''} in {shown_name}: "
-            "nothing was loaded.",
-            icon=":material/error:",
+        _problems(result, text, filename or f"the pasted {result.kind}", pasted=pasted)
+    else:
+        _valid(result, text, filename)
+
+
+def _uploaded_file() -> tuple[str, str] | None:
+    """The uploaded file's text and name ("" and "" before any upload); None, said, when not UTF-8."""
+    uploaded = st.file_uploader(
+        "YAML file (at most 1 MiB)", type=["yaml", "yml"], key="studio:upload"
+    )
+    if uploaded is None:
+        return "", ""
+    try:
+        return uploaded.getvalue().decode("utf-8-sig"), uploaded.name
+    except UnicodeDecodeError:
+        alert("error", f"{uploaded.name} is not UTF-8 text. Save it as UTF-8 and upload it again.")
+        return None
+
+
+def _pasted_file() -> tuple[str, str]:
+    """The editor's text and the file name given for it, as last checked."""
+    with st.form("studio:paste", border=False):
+        st.text_input(
+            "File name (optional)",
+            key="studio:filename",
+            placeholder="riverside-family.yaml",
+            help="Given a file name, the check also makes sure the id inside equals it "
+            "(without .yaml), as the library requires.",
         )
-        lines = text.replace("\r\n", "\n").split("\n")
-        _go_to_line()  # a "Go to line" just pressed: the editor's cursor moves there
-        for index, problem in enumerate(result.problems):
-            with st.container(border=True):
-                where = (
-                    f"line {problem.line}"
-                    + (f", column {problem.column}" if problem.column else "")
-                    if problem.line
-                    else "the file as a whole"
+        with st.container(key="studio-editor"):  # monospaced (widgets' style sheet)
+            st.text_area(
+                "YAML",
+                height=320,
+                key="studio:text",
+                max_chars=support.CHECK_MAX_CHARS,
+                placeholder="id: my-scenario\ntitle: ...",
+            )
+        st.form_submit_button("Check", type="primary", icon=":material/fact_check:")
+    return st.session_state.get("studio:text", ""), st.session_state.get("studio:filename", "")
+
+
+def _problems(result: support.CheckResult, text: str, shown_name: str, *, pasted: bool) -> None:
+    """Each problem at its line, with the lines around it (and, in the editor, a way to go there),
+    then the whole file numbered: nothing was loaded."""
+    alert(
+        "error",
+        f"{len(result.problems)} problem{'s' if len(result.problems) != 1 else ''} in {shown_name}: "
+        "nothing was loaded.",
+        icon=":material/error:",
+    )
+    lines = text.replace("\r\n", "\n").split("\n")
+    _go_to_line()  # a "Go to line" just pressed: the editor's cursor moves there
+    for index, problem in enumerate(result.problems):
+        with st.container(border=True):
+            where = (
+                f"line {problem.line}" + (f", column {problem.column}" if problem.column else "")
+                if problem.line
+                else "the file as a whole"
+            )
+            st.markdown(
+                f"**{where}**" + (f" · `{_code_span(problem.path)}`" if problem.path else "")
+            )
+            st.text(problem.message)
+            if problem.line and pasted:
+                st.button(
+                    f"Go to line {problem.line}",
+                    key=f"studio:goto:{index}",
+                    icon=":material/arrow_upward:",
+                    help="Puts the editor's cursor on this line, to correct it there.",
+                    on_click=_ask_go_to_line,
+                    args=(problem.line,),
                 )
-                st.markdown(
-                    f"**{where}**" + (f" · `{_code_span(problem.path)}`" if problem.path else "")
-                )
-                st.text(problem.message)
-                if problem.line and source == "Paste the YAML":
-                    st.button(
-                        f"Go to line {problem.line}",
-                        key=f"studio:goto:{index}",
-                        icon=":material/arrow_upward:",
-                        help="Puts the editor's cursor on this line, to correct it there.",
-                        on_click=_ask_go_to_line,
-                        args=(problem.line,),
-                    )
-                if problem.line:
-                    st.code(
-                        support.excerpt(lines, problem.line, problem.column),
-                        language=None,
-                        wrap_lines=True,  # no scrolling box: readable by keyboard and on a phone
-                    )
-        first = next((problem for problem in result.problems if problem.line), None)
-        if first is not None:
-            with st.expander(
-                f"The whole file, numbered (line {first.line} marked >)", expanded=True
-            ):
+            if problem.line:
                 st.code(
-                    support.excerpt(lines, first.line, first.column, around=len(lines)),
+                    support.excerpt(lines, problem.line, problem.column),
                     language=None,
-                    wrap_lines=True,
+                    wrap_lines=True,  # no scrolling box: readable by keyboard and on a phone
                 )
-        return
+    first = next((problem for problem in result.problems if problem.line), None)
+    if first is not None:
+        with st.expander(f"The whole file, numbered (line {first.line} marked >)", expanded=True):
+            st.code(
+                support.excerpt(lines, first.line, first.column, around=len(lines)),
+                language=None,
+                wrap_lines=True,
+            )
+
+
+def _valid(result: support.CheckResult, text: str, filename: str) -> None:
+    """A file that loads: said so, its teachability warnings, its preview and a way to save it."""
     alert(
         "success",
         f"{filename or 'The pasted text'} is a valid {result.kind}: {result.id}.",
@@ -197,10 +210,9 @@ def _check() -> None:
             alert("warning", f"{where}{warning.message}", icon=":material/lightbulb:")
     if result.kind == "scenario":
         _preview_scenario(result.snapshot)
-        _save(result.kind, result.id, text)
     else:
         _preview_role(result.role)
-        _save(result.kind, result.id, text)
+    _save(result.kind, result.id, text)
 
 
 _GO_TO = "studio:go-to"  # session state: (line, press count) of the "Go to line" just pressed
