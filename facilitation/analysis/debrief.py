@@ -201,9 +201,13 @@ class RoleInfo:
     lead: bool
     participants: int  # everyone who played it, including those who left
     active: int
-    # The fewest of its players who decided at any analysed stage where one did (else `participants`):
-    # how many people its smallest figure stands for, so what the privacy rule counts (`attributed`).
-    deciding: int = 0
+    deciding_at: tuple[int, ...] = ()  # how many of its players submitted at each analysed stage
+
+    @property
+    def deciding(self) -> int:
+        """The fewest of its players who decided at any analysed stage where one did (else everyone
+        who played it): what the privacy rule counts (`attributed`)."""
+        return min((n for n in self.deciding_at if n), default=self.participants)
 
     @property
     def played(self) -> bool:
@@ -1133,7 +1137,7 @@ class _Index:
             Counter(ids),
             dict(zip(ids, map(attrgetter("role_id"), self.submissions))),
         )
-        self.roles = _roles(snapshot, self.people, _fewest_deciding(self.submissions))
+        self.roles = _roles(snapshot, self.people, _deciding_at(self.submissions, last + 1))
 
     def recipients(self, entry: FactDecision, sender: str) -> tuple[str, ...]:
         """The roles a decision shares with, limited to other roles in play (the engine checks this; a
@@ -1214,19 +1218,18 @@ def _people(
     )  # stable: keeps numbering
 
 
-def _fewest_deciding(submissions: Iterable[Submission]) -> dict[str, int]:
-    """Each role -> the fewest of its players who submitted at any stage where one of them did."""
-    deciders: defaultdict[tuple[int, str], set[int]] = defaultdict(set)
+def _deciding_at(submissions: Iterable[Submission], stages: int) -> dict[str, tuple[int, ...]]:
+    """Each role that submitted -> how many of its players submitted at each of the `stages`."""
+    deciders: defaultdict[str, list[set[int]]] = defaultdict(lambda: [set() for _ in range(stages)])
     for submission in submissions:
-        deciders[(submission.stage_index, submission.role_id)].add(submission.participant_id)
-    fewest: dict[str, int] = {}
-    for (_, role_id), ids in deciders.items():
-        fewest[role_id] = min(fewest.get(role_id, len(ids)), len(ids))
-    return fewest
+        deciders[submission.role_id][submission.stage_index].add(submission.participant_id)
+    return {role_id: tuple(map(len, by_stage)) for role_id, by_stage in deciders.items()}
 
 
 def _roles(
-    snapshot: Snapshot, people: Sequence[ParticipantInfo], fewest_deciding: Mapping[str, int]
+    snapshot: Snapshot,
+    people: Sequence[ParticipantInfo],
+    deciding_at: Mapping[str, tuple[int, ...]],
 ) -> tuple[RoleInfo, ...]:
     """Roles in play with a colour each: their own, else the next Okabe-Ito colour no role has taken."""
     taken = {role.colour.upper() for role in snapshot.roles.values() if role.colour}
@@ -1246,7 +1249,7 @@ def _roles(
                 role_id == snapshot.scenario.lead_role,
                 len(mine),
                 sum(p.active for p in mine),
-                fewest_deciding.get(role_id, len(mine)),
+                deciding_at.get(role_id, ()),
             )
         )
     return tuple(roles)
@@ -2480,20 +2483,23 @@ def attributed(index_roles: Iterable[RoleInfo], role_id: str) -> bool:
     return any(r.id == role_id and r.deciding >= PRIVACY_MIN for r in index_roles)
 
 
+def _named(index: _Index, c: _Choice) -> bool:
+    """Whether a prompt may name the agency and count the people behind one choice: the agency is
+    `attributed` and at least `PRIVACY_MIN` of its players made this choice at this stage (one officer
+    adding a recipient at stage 2 is one person, however many play the police)."""
+    return attributed(index.roles, c.role) and c.deciders >= PRIVACY_MIN
+
+
 def _who(index: _Index, c: _Choice, short: Mapping[str, str]) -> str:
     """ "3 School participants" (or "one agency's participants"): who faced a choice."""
-    if not attributed(index.roles, c.role):
+    if not _named(index, c):
         return "the participants of one agency"
     return f"{c.deciders} {short[c.role]} participant" + ("s" if c.deciders > 1 else "")
 
 
 def _over_shared_prompt(index: _Index, c: _Choice, stage: int, short: Mapping[str, str]) -> Prompt:
     """A fact sent where guidance says it should not go."""
-    who = (
-        f"{c.sharers} of {_who(index, c, short)}"
-        if attributed(index.roles, c.role)
-        else "One agency"
-    )
+    who = f"{c.sharers} of {_who(index, c, short)}" if _named(index, c) else "One agency"
     return Prompt(
         f"{who} sent \u201c{index.facts[c.fact_id].short}\u201d to "
         f"{short[c.recipient]}, which guidance says should not have it. What made it feel necessary?",
@@ -2510,7 +2516,7 @@ def _split_prompt(index: _Index, c: _Choice, stage: int, short: Mapping[str, str
     text = (
         f"{c.sharers} of {_who(index, c, short)} shared \u201c{index.facts[c.fact_id].short}\u201d "
         f"with {short[c.recipient]}; {c.deciders - c.sharers} did not. What made the difference?"
-        if attributed(index.roles, c.role)
+        if _named(index, c)
         else f"Within one agency, some shared \u201c{index.facts[c.fact_id].short}\u201d with "
         f"{short[c.recipient]} and some did not. What made the difference?"
     )
@@ -2555,8 +2561,8 @@ def _contrast_prompt(
     index: _Index, best: _Choice, worst: _Choice, stage: int, short: Mapping[str, str]
 ) -> Prompt:
     """One role shared with a recipient what guidance sends it; another mostly withheld from it."""
-    one = short[best.role] if attributed(index.roles, best.role) else "One agency"
-    other = short[worst.role] if attributed(index.roles, worst.role) else "another"
+    one = short[best.role] if _named(index, best) else "One agency"
+    other = short[worst.role] if _named(index, worst) else "another"
     return Prompt(
         f"{one} shared \u201c{index.facts[best.fact_id].short}\u201d with "
         f"{short[best.recipient]}; {other} did not share "

@@ -62,27 +62,26 @@ __all__ = [
     "projected_panel",
 ]
 
-OTHER_AGENCIES = "Other agencies"  # agencies with fewer than PRIVACY_MIN people, pooled
+OTHER_AGENCIES = "Other agencies"  # agencies with fewer than PRIVACY_MIN people deciding, pooled
 ALL_AGENCIES = "All agencies"  # the whole room pooled (no pool of the small ones would be safe)
 
 
 def pooling(roles: Sequence[RoleInfo]) -> dict[str, str]:
     """Each role in play -> what the projector calls it: its own id where `attributed`, else a pool's
-    label (`OTHER_AGENCIES`, or `ALL_AGENCIES` for every role when the small ones cannot be pooled
-    safely: one agency alone, or fewer than `PRIVACY_MIN` people)."""
+    label (`OTHER_AGENCIES`, or `ALL_AGENCIES` for every role when the small ones are not
+    `_safe_pool`: one agency alone, or fewer than `PRIVACY_MIN` people deciding at a stage)."""
     named = {r.id for r in roles if attributed(roles, r.id)}
     small = [r for r in roles if r.played and r.id not in named]
     if not small:
         return {r.id: r.id for r in roles}
-    safe = len(small) >= 2 and sum(r.deciding for r in small) >= PRIVACY_MIN
-    if named and safe:
+    if named and _safe_pool(small):
         return {r.id: r.id if r.id in named else OTHER_AGENCIES for r in roles}
     return {r.id: ALL_AGENCIES for r in roles}
 
 
 def handling_hidden(debrief: Debrief, fact_id: str) -> bool:
     """Whether `projected` left out a fact's own handling (its holder, or an agency that passed it on,
-    played by fewer than `PRIVACY_MIN`): it is then only in `Debrief.pooled_guidance`, if anywhere."""
+    with fewer than `PRIVACY_MIN` people deciding): it is then only in `Debrief.pooled_guidance`, if anywhere."""
     return all(g.fact_id != fact_id for g in debrief.guidance)
 
 
@@ -158,11 +157,24 @@ def _pool_label(groups: Mapping[str, str]) -> str:
 
 def _safe(roles: Sequence[RoleInfo], role_ids: Iterable[str], groups: Mapping[str, str]) -> bool:
     """Whether figures summed over these roles' choices single nobody out: the pooled ones among them
-    (a named agency's own totals are on the screen, so it hides nobody) none, or, as `pooling` asks of
-    a pool, at least two agencies and `PRIVACY_MIN` people."""
+    (a named agency's own totals are on the screen, so it hides nobody) none, or `_safe_pool`."""
     wanted = set(role_ids)
     members = [r for r in roles if r.id in wanted and r.played and groups.get(r.id) != r.id]
-    return not members or (len(members) >= 2 and sum(r.deciding for r in members) >= PRIVACY_MIN)
+    return not members or _safe_pool(members)
+
+
+def _safe_pool(members: Sequence[RoleInfo]) -> bool:
+    """Whether figures summed over these roles single nobody out: at least two agencies and
+    `PRIVACY_MIN` people deciding, overall and at every stage where any of them decided (one officer
+    alone at stage 2 beside two GPs who decided only at stage 1 is that officer's stage 2)."""
+    if len(members) < 2 or sum(r.deciding for r in members) < PRIVACY_MIN:
+        return False
+    for stage in range(max(len(r.deciding_at) for r in members)):
+        deciding = [r.deciding_at[stage] for r in members if stage < len(r.deciding_at)]
+        deciding = [n for n in deciding if n]
+        if deciding and (len(deciding) < 2 or sum(deciding) < PRIVACY_MIN):
+            return False
+    return True
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,6 +43,7 @@ from facilitation.analysis import (
     LateFact,
     LeadStage,
     PictureShare,
+    RoleInfo,
     RoomActivities,
     RoomBarriers,
     SharingCounts,
@@ -218,7 +219,7 @@ def _table(
 
 def reported(a: Debrief) -> Debrief:
     """The debrief as an export may show it: small agencies pooled exactly as on the projector
-    (`analysis.projected`), so that nobody in an agency of fewer than `PRIVACY_MIN` is identifiable."""
+    (`analysis.projected`), so that nobody in an agency with fewer than `PRIVACY_MIN` people deciding is identifiable."""
     return projected(a)
 
 
@@ -364,7 +365,7 @@ def _differences(a: Debrief) -> tuple[str, ...]:
     if not lines and any(handling_hidden(a, f.id) for f in a.facts):
         return (
             f"What the room did with facts held or passed on by agencies with fewer than {PRIVACY_MIN} "
-            "people deciding is not shown one by one.",
+            "people deciding at a stage is not shown one by one.",
         )
     return tuple(lines)
 
@@ -703,7 +704,7 @@ def _guidance_section(a: Debrief) -> list[_Block]:
             facts,
             _Heading(3, "Sharing behaviours (Richardson & Asthana)"),
             _Para(
-                "Agencies with fewer than three people deciding at any stage are pooled, and no "
+                "Agencies with fewer than three people deciding at any one stage are pooled, and no "
                 "participant is listed, so that nobody is identifiable.",
                 "muted",
             ),
@@ -766,7 +767,7 @@ def _fact_entry(a: Debrief, f: FactInfo, g: FactGuidance | None) -> _Entry:
         return _Entry(
             title,
             f"{guidance}. What the room did with it is shown{where or ' nowhere'}: it was held or "
-            f"passed on by an agency with fewer than {PRIVACY_MIN} people deciding.",
+            f"passed on by an agency with fewer than {PRIVACY_MIN} people deciding at a stage.",
             f.text,
         )
     if g is None:
@@ -788,7 +789,9 @@ def _pooled_entry(a: Debrief, g: FactGuidance) -> _Entry:
 def _pooled_title(g: FactGuidance) -> str:
     if g.fact_id == ALL_AGENCIES:
         return "All facts, every agency pooled"
-    return f"Facts held or passed on by the agencies with fewer than {PRIVACY_MIN} people deciding, pooled"
+    return (
+        f"Facts held or passed on by agencies with fewer than {PRIVACY_MIN} people deciding, pooled"
+    )
 
 
 def _handled(a: Debrief, g: FactGuidance) -> str:
@@ -1869,6 +1872,7 @@ _PROPERTIES: dict[type, tuple[str, ...]] = {
     Behaviour: ("evidence",),
     Judgement: ("participants", "low", "high", "spread", "mode", "action_mode", "above", "below"),
     PictureShare: ("weight_share", "count_share"),
+    RoleInfo: ("deciding",),
     Flow: ("facts",),
     CouldHaveActed: ("delay",),
     LateFact: ("stages_late",),

@@ -145,8 +145,8 @@ def reveal(
         if len(view.flows.role_ids) == 1 and view.flows.shares:  # the room pooled (`projected`)
             st.markdown(
                 f"## {view.flows.shares} share{'' if view.flows.shares == 1 else 's'} at this stage. "
-                f"Fewer than {PRIVACY_MIN} people decided for "
-                "each agency, so who shared with whom stays off this screen."
+                f"Some agencies had fewer than {PRIVACY_MIN} people deciding at a stage, "
+                "so who shared with whom stays off this screen."
             )
         elif view.flows.shares:
             _chart(flow_chart(analysis, stage))  # two-line labels need the chart's own row height
@@ -171,7 +171,7 @@ def reveal(
         if quoted:
             st.subheader("In your words")
             for note in quoted:
-                # Named by agency only where at least PRIVACY_MIN people play it.
+                # Named by agency only where PRIVACY_MIN of its players decided at every stage (`attributed`).
                 st.caption(
                     analysis.short(note.role_id)
                     if attributed(analysis.roles, note.role_id)

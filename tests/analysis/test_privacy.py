@@ -196,3 +196,40 @@ def test_an_agency_is_named_only_where_three_of_its_people_decided_at_every_stag
         .role_id
         == "police"
     )
+
+
+def test_a_pool_is_safe_only_where_it_is_at_every_stage(mini_snapshot):
+    # Police: three seats, one deciding at stage 1; GP: two seats, both at stage 0 only. 1 + 2 people
+    # in two agencies would pass as a pool, but stage 1's pool would be that one officer: all pooled.
+    people = seated({"school": 3, "police": 3, CSC: 3, "gp": 2})
+    subs = [submission(p.id, p.role_id, 0, [], 2, "monitor") for p in people]
+    later = [p for p in people if p.role_id in ("school", CSC)]
+    later += [p for p in people if p.role_id == "police"][:1]
+    subs += [submission(p.id, p.role_id, 1, [], 3, "refer") for p in later]
+    analysis = analyse(record(mini_snapshot, people, subs, revealed_through=1))
+    assert {r.id: r.deciding_at for r in analysis.roles} == {
+        "school": (3, 3),
+        "police": (3, 1),
+        CSC: (3, 3),
+        "gp": (2, 0),
+    }
+    assert set(pooling(analysis.roles).values()) == {ALL_AGENCIES}
+
+
+def test_a_prompt_counts_and_names_only_a_choice_three_people_made(mini_snapshot):
+    # Everyone decides at both stages, but one officer alone decides on the new partner (to the
+    # school, against guidance): the room is not told "1 of 1 Police participant".
+    people = seated({"school": 3, "police": 3, CSC: 3})
+    police = [p for p in people if p.role_id == "police"]
+    subs = [
+        submission(p.id, p.role_id, stage, [], 2, "monitor") for stage in (0, 1) for p in people
+    ]
+    subs = [s for s in subs if not (s.stage_index == 1 and s.participant_id == police[0].id)]
+    subs.append(
+        submission(police[0].id, "police", 1, [fact("new_partner", ("school",))], 3, "refer")
+    )
+    analysis = analyse(record(mini_snapshot, people, subs, revealed_through=1))
+    assert pooling(analysis.roles) == {r.id: r.id for r in analysis.roles}  # everyone named
+    (prompt,) = [p for p in analysis.stage(1).prompts if p.kind == "over_shared"]
+    assert prompt.text.startswith("One agency sent"), prompt.text
+    assert "Police" not in prompt.text and "1 of" not in prompt.text

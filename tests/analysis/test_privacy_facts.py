@@ -74,7 +74,8 @@ def test_when_every_agency_is_pooled_so_is_every_fact(mini_snapshot):
 
 def _onward(mini_snapshot):
     """Three schools and three police officers decide at stage 0; the one CSC worker passes the bruise
-    on to the police at stage 2; two GPs decide nothing."""
+    on to the police at stage 2, when two GPs submit and share nothing (so that the CSC worker and the
+    GPs make a pool of three people deciding at every stage where any of them did)."""
     per_role = {"school": 3, "police": 3, CSC: 1, "gp": 2}
     people, subs = seated(per_role), []
     for person in people:
@@ -85,6 +86,8 @@ def _onward(mini_snapshot):
             subs.append(submission(pid, role, 0, [fact("dv_callout", (CSC,))], 3, "refer"))
         elif role == CSC:
             subs.append(submission(pid, role, 2, [fact("bruise", ("police",))], 3, "refer"))
+        else:
+            subs.append(submission(pid, role, 2, [], 2, "monitor"))
     return record(mini_snapshot, people, subs, revealed_through=2)
 
 

@@ -66,7 +66,7 @@ def test_the_summary_ranks_the_pool_as_one_fact_and_names_three_holders_myths(mi
     pooled = report.render_markdown(analyse(_room(mini_snapshot, SMALL_HOLDERS_SAFE)))
     summary = pooled.split("## Perspectives")[0].replace("\\", "")
     assert (
-        "Facts held or passed on by the agencies with fewer than 3 people deciding, pooled: not shared"
+        "Facts held or passed on by agencies with fewer than 3 people deciding, pooled: not shared"
         in (summary)
     )
     assert "Every decision about a fact followed guidance" not in summary
