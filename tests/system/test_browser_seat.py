@@ -141,7 +141,8 @@ def test_a_dropped_connection_says_reconnecting_and_comes_back(server, browser):
     _join_as_school(laptop, server, code)
     click(facilitator, "Open stage 1")
     expect(laptop.get_by_role("heading", name="Your judgement")).to_be_visible()
-    settle(laptop)  # the stage's own run ends first: this test is about the connection, not that race
+    # The stage's own run ends first: this test is about the connection, not that race.
+    settle(laptop)
     laptop.get_by_role("radiogroup", name=LEVEL_GROUP).get_by_text(LEVEL, exact=True).click()
     expect(laptop.get_by_role("radio", name=LEVEL)).to_be_checked()
     settle(laptop)
